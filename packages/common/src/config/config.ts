@@ -1,0 +1,147 @@
+import {
+  type Env,
+  readBool,
+  readEnum,
+  readInt,
+  readOptionalString,
+  readString,
+  readUrl,
+} from './env.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Everything the stack reads from the environment, validated once at start-up. */
+export interface Config {
+  logLevel: LogLevel;
+  /** Interface the HTTP servers bind to. Default 127.0.0.1; containers use 0.0.0.0. */
+  host: string;
+  /** Milliseconds a SIGTERM waits for in-flight work before closing anyway. Default 10000. */
+  shutdownTimeoutMs: number;
+  ports: { gateway: number; sql: number; mongo: number; storage: number };
+  postgres: {
+    /** Unset means "start the embedded PGlite server" under `npm start`. */
+    url: string | undefined;
+    poolMax: number;
+    statementTimeoutMs: number;
+    connectTimeoutMs: number;
+  };
+  mongo: { url: string | undefined; database: string; serverSelectionTimeoutMs: number };
+  s3: {
+    endpoint: string | undefined;
+    /** Endpoint written into presigned URLs; differs from `endpoint` behind Docker networks. */
+    publicEndpoint: string | undefined;
+    region: string;
+    bucket: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    forcePathStyle: boolean;
+    urlTtlSeconds: number;
+  };
+  redis: {
+    /** Unset means in-process cache and pub/sub (single machine development only). */
+    url: string | undefined;
+    keyPrefix: string;
+    cacheTtlSeconds: number;
+  };
+  gateway: {
+    supergraphPath: string;
+    queryPlanner: 'rust' | 'js';
+    /** Subgraph URLs override the ones recorded in the supergraph at composition time. */
+    subgraphUrls: { sql: string | undefined; mongo: string | undefined; storage: string | undefined };
+  };
+  /** Folder for the embedded stores' data under `npm start`. Default `.data`. */
+  dataDir: string;
+  /** Load demo data into empty stores on `npm start`. Default true. */
+  seedOnStart: boolean;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const s3Endpoint = readUrl(env, 'S3_ENDPOINT');
+  return {
+    logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    host: readString(env, 'HOST', '127.0.0.1'),
+    shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0 }),
+    ports: {
+      gateway: readInt(env, 'GATEWAY_PORT', 4000, { min: 0, max: 65535 }),
+      sql: readInt(env, 'SQL_SUBGRAPH_PORT', 4001, { min: 0, max: 65535 }),
+      mongo: readInt(env, 'MONGO_SUBGRAPH_PORT', 4002, { min: 0, max: 65535 }),
+      storage: readInt(env, 'STORAGE_SUBGRAPH_PORT', 4003, { min: 0, max: 65535 }),
+    },
+    postgres: {
+      url: readUrl(env, 'DATABASE_URL'),
+      poolMax: readInt(env, 'DATABASE_POOL_MAX', 10, { min: 1, max: 1000 }),
+      statementTimeoutMs: readInt(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000, { min: 0 }),
+      connectTimeoutMs: readInt(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5_000, { min: 1 }),
+    },
+    mongo: {
+      url: readUrl(env, 'MONGO_URL'),
+      database: readString(env, 'MONGO_DATABASE', 'polystore'),
+      serverSelectionTimeoutMs: readInt(env, 'MONGO_SERVER_SELECTION_TIMEOUT_MS', 5_000, { min: 1 }),
+    },
+    s3: {
+      endpoint: s3Endpoint,
+      publicEndpoint: readUrl(env, 'S3_PUBLIC_ENDPOINT') ?? s3Endpoint,
+      region: readString(env, 'S3_REGION', 'us-east-1'),
+      bucket: readString(env, 'S3_BUCKET', 'polystore'),
+      accessKeyId: readString(env, 'S3_ACCESS_KEY_ID', 'S3RVER'),
+      secretAccessKey: readString(env, 'S3_SECRET_ACCESS_KEY', 'S3RVER'),
+      forcePathStyle: readBool(env, 'S3_FORCE_PATH_STYLE', true),
+      urlTtlSeconds: readInt(env, 'S3_URL_TTL_SECONDS', 900, { min: 1, max: 604_800 }),
+    },
+    redis: {
+      url: readUrl(env, 'REDIS_URL'),
+      keyPrefix: readString(env, 'REDIS_KEY_PREFIX', 'polystore:'),
+      cacheTtlSeconds: readInt(env, 'CACHE_TTL_SECONDS', 300, { min: 1 }),
+    },
+    gateway: {
+      supergraphPath: readString(env, 'SUPERGRAPH_PATH', 'gateway/supergraph.graphql'),
+      queryPlanner: readEnum(env, 'QUERY_PLANNER', ['rust', 'js'] as const, 'rust'),
+      subgraphUrls: {
+        sql: readUrl(env, 'SQL_SUBGRAPH_URL'),
+        mongo: readUrl(env, 'MONGO_SUBGRAPH_URL'),
+        storage: readUrl(env, 'STORAGE_SUBGRAPH_URL'),
+      },
+    },
+    dataDir: readString(env, 'DATA_DIR', '.data'),
+    seedOnStart: readBool(env, 'SEED_ON_START', true),
+  };
+}
+
+/** Names of every variable `loadConfig` reads; `.env.example` and docker-compose are checked against it. */
+export const CONFIG_VARIABLES = [
+  'LOG_LEVEL',
+  'HOST',
+  'SHUTDOWN_TIMEOUT_MS',
+  'GATEWAY_PORT',
+  'SQL_SUBGRAPH_PORT',
+  'MONGO_SUBGRAPH_PORT',
+  'STORAGE_SUBGRAPH_PORT',
+  'DATABASE_URL',
+  'DATABASE_POOL_MAX',
+  'DATABASE_STATEMENT_TIMEOUT_MS',
+  'DATABASE_CONNECT_TIMEOUT_MS',
+  'MONGO_URL',
+  'MONGO_DATABASE',
+  'MONGO_SERVER_SELECTION_TIMEOUT_MS',
+  'S3_ENDPOINT',
+  'S3_PUBLIC_ENDPOINT',
+  'S3_REGION',
+  'S3_BUCKET',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'S3_FORCE_PATH_STYLE',
+  'S3_URL_TTL_SECONDS',
+  'REDIS_URL',
+  'REDIS_KEY_PREFIX',
+  'CACHE_TTL_SECONDS',
+  'SUPERGRAPH_PATH',
+  'QUERY_PLANNER',
+  'SQL_SUBGRAPH_URL',
+  'MONGO_SUBGRAPH_URL',
+  'STORAGE_SUBGRAPH_URL',
+  'DATA_DIR',
+  'SEED_ON_START',
+] as const;
+
+export { readOptionalString };

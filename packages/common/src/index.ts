@@ -1,0 +1,14 @@
+export * from './config/config.js';
+export { ConfigError, type Env } from './config/env.js';
+export * from './logger.js';
+export * from './errors.js';
+export * from './teardown.js';
+export * from './redis/cache.js';
+export * from './redis/redis-cache.js';
+export * from './redis/connect.js';
+export * from './loaders/cached-loader.js';
+export * from './server/health.js';
+export * from './server/subgraph-server.js';
+export * from './server/run.js';
+export * from './pagination.js';
+export * from './scalars.js';

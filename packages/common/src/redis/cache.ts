@@ -1,0 +1,48 @@
+/**
+ * Second-level entity cache shared by every replica of a service. Values are
+ * serialized entities keyed by `type:id`; DataLoader stays the per-request
+ * first level. Implementations never throw: a cache that cannot answer
+ * reports misses, so the stores still serve the request.
+ */
+export interface EntityCache {
+  getMany(keys: readonly string[]): Promise<(string | null)[]>;
+  setMany(entries: readonly (readonly [key: string, value: string])[], ttlSeconds: number): Promise<void>;
+  delete(keys: readonly string[]): Promise<void>;
+}
+
+/** In-process cache with expiry, used only when no Redis URL is configured. */
+export class MemoryCache implements EntityCache {
+  private readonly entries = new Map<string, { value: string; expiresAt: number }>();
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    const now = Date.now();
+    return keys.map((key) => {
+      const entry = this.entries.get(key);
+      if (!entry) return null;
+      if (entry.expiresAt <= now) {
+        this.entries.delete(key);
+        return null;
+      }
+      return entry.value;
+    });
+  }
+
+  async setMany(entries: readonly (readonly [string, string])[], ttlSeconds: number): Promise<void> {
+    const expiresAt = Date.now() + ttlSeconds * 1000;
+    for (const [key, value] of entries) {
+      // Re-inserting moves the key to the end, so the oldest key is evicted first.
+      this.entries.delete(key);
+      this.entries.set(key, { value, expiresAt });
+    }
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.entries.delete(key);
+  }
+}

@@ -1,0 +1,51 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+import type { EntityCache } from './cache.js';
+
+/** Redis-backed cache. Failures are logged (at most once per 10 s) and read as misses. */
+export class RedisCache implements EntityCache {
+  private lastWarning = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly log: Logger,
+  ) {}
+
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    if (keys.length === 0) return [];
+    try {
+      return await this.redis.mget(...keys);
+    } catch (err) {
+      this.warn(err, 'cache read failed; reading from the store');
+      return keys.map(() => null);
+    }
+  }
+
+  async setMany(entries: readonly (readonly [string, string])[], ttlSeconds: number): Promise<void> {
+    if (entries.length === 0) return;
+    try {
+      const pipeline = this.redis.pipeline();
+      for (const [key, value] of entries) pipeline.set(key, value, 'EX', ttlSeconds);
+      await pipeline.exec();
+    } catch (err) {
+      this.warn(err, 'cache write failed');
+    }
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    try {
+      await this.redis.del(...keys);
+    } catch (err) {
+      // A stale entry outlives a failed delete only until its TTL.
+      this.warn(err, 'cache invalidation failed');
+    }
+  }
+
+  private warn(err: unknown, message: string) {
+    const now = Date.now();
+    if (now - this.lastWarning < 10_000) return;
+    this.lastWarning = now;
+    this.log.warn({ err }, message);
+  }
+}

@@ -1,0 +1,33 @@
+import { loadConfig, type Config } from '../config/config.js';
+import { createLogger, type Logger } from '../logger.js';
+import { installSignalHandlers, Teardown } from '../teardown.js';
+
+export interface ServiceContext {
+  config: Config;
+  log: Logger;
+  teardown: Teardown;
+}
+
+/**
+ * Entry point shared by every service's `index.ts`: reads the config once,
+ * builds the service, listens, and turns SIGTERM into an orderly teardown.
+ * A failure during start-up closes what was opened and exits non-zero.
+ */
+export async function runService(
+  name: string,
+  start: (context: ServiceContext) => Promise<{ listen(port: number, host?: string): Promise<string> }>,
+  port: (config: Config) => number,
+): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(name, config.logLevel);
+  const teardown = new Teardown(log);
+  installSignalHandlers(teardown, log, config.shutdownTimeoutMs);
+  try {
+    const server = await start({ config, log, teardown });
+    await server.listen(port(config), config.host);
+  } catch (err) {
+    log.fatal({ err }, `${name} failed to start`);
+    await teardown.close(config.shutdownTimeoutMs);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,131 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { createErrorFormatter, ErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Teardown } from '../teardown.js';
+import { readBody, RequestBodyError } from './body.js';
+import { handleHealthRequest, sendJson, type ReadinessCheck } from './health.js';
+
+export const GRAPHQL_PATH = '/graphql';
+
+export interface SubgraphServerOptions<Context extends BaseContext> {
+  name: string;
+  /** Built with `buildSubgraphSchema`, so the gateway can query `_service` and `_entities`. */
+  schema: GraphQLSchema;
+  /** Builds the per-request context (fresh DataLoaders) for HTTP and WebSocket operations. */
+  context(request: IncomingMessage): Context | Promise<Context>;
+  readiness: readonly ReadinessCheck[];
+  log: Logger;
+  teardown: Teardown;
+  /** Largest accepted request body. Default 1 MiB. */
+  maxBodyBytes?: number;
+}
+
+export interface SubgraphServer {
+  httpServer: Server;
+  /** Listens and returns the GraphQL URL; port 0 picks a free port. */
+  listen(port: number, host?: string): Promise<string>;
+}
+
+function toHeaderMap(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+/**
+ * Apollo Server on plain `node:http`, with graphql-ws on the same port and
+ * path for subscriptions, and `/health` and `/ready` beside them.
+ */
+export async function createSubgraphServer<Context extends BaseContext>(
+  options: SubgraphServerOptions<Context>,
+): Promise<SubgraphServer> {
+  const { name, schema, log, teardown, readiness, maxBodyBytes = 1024 * 1024 } = options;
+  const httpServer = createServer();
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    formatError: createErrorFormatter(log),
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    logger: log,
+  });
+  await apollo.start();
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  const wsHandle = useServer(
+    { schema, context: (ctx) => options.context(ctx.extra.request) },
+    wsServer,
+  );
+
+  httpServer.on('request', (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log.error({ err }, 'request handling failed');
+      if (!res.headersSent) sendError(res, 500, ErrorCode.Internal, 'Internal server error');
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    if (await handleHealthRequest(req, res, readiness)) return;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== GRAPHQL_PATH) {
+      sendError(res, 404, 'NOT_FOUND', `no route for ${url.pathname}; GraphQL is at ${GRAPHQL_PATH}`);
+      return;
+    }
+    let body: unknown;
+    try {
+      body = await readBody(req, maxBodyBytes);
+    } catch (err) {
+      if (!(err instanceof RequestBodyError)) throw err;
+      sendError(res, err.status, 'BAD_REQUEST', err.message);
+      return;
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method?.toUpperCase() ?? 'GET', headers: toHeaderMap(req), search: url.search, body },
+      context: async () => options.context(req),
+    });
+    res.statusCode = response.status ?? 200;
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  return {
+    httpServer,
+    async listen(port, host = '127.0.0.1') {
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          resolve();
+        });
+      });
+      // Closing order (reverse of registration): sockets first, then Apollo drains HTTP.
+      teardown.add(`${name} apollo`, () => apollo.stop());
+      teardown.add(`${name} websockets`, async () => {
+        await wsHandle.dispose();
+        wsServer.close();
+      });
+      const address = httpServer.address() as AddressInfo;
+      const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}${GRAPHQL_PATH}`;
+      log.info({ url }, `${name} listening`);
+      return url;
+    },
+  };
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string) {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+}
