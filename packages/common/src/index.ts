@@ -12,3 +12,4 @@ export * from './server/subgraph-server.js';
 export * from './server/run.js';
 export * from './pagination.js';
 export * from './scalars.js';
+export * from './server/schema.js';

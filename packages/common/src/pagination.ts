@@ -10,7 +10,8 @@ export interface PageArgs {
 export interface Connection<T> {
   edges: { cursor: string; node: T }[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: number;
+  /** Counted only when a client selects it. */
+  totalCount: () => Promise<number>;
 }
 
 /** Validates `first` (1..100, default 20). */
@@ -50,7 +51,7 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
 export function toConnection<T>(
   rows: readonly T[],
   size: number,
-  totalCount: number,
+  totalCount: () => Promise<number>,
   cursorKey: (row: T) => readonly (string | number)[],
 ): Connection<T> {
   const page = rows.slice(0, size);

@@ -1,0 +1,37 @@
+import { loadConfig, type Env } from '../config/config.js';
+import { createLogger } from '../logger.js';
+import type { ServiceContext } from '../server/run.js';
+import { Teardown } from '../teardown.js';
+
+/**
+ * A service context for tests: config from the given variables only (never
+ * the developer's shell), a quiet logger, and a teardown to drain in afterAll.
+ */
+export function testServiceContext(env: Env): ServiceContext {
+  const config = loadConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
+  const log = createLogger('test', config.logLevel);
+  return { config, log, teardown: new Teardown(log) };
+}
+
+export interface GraphQLResponse<Data = Record<string, any>> {
+  data?: Data | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+}
+
+/** POSTs one operation and returns the parsed body (whatever the HTTP status). */
+export async function graphqlRequest<Data = Record<string, any>>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<Data>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as GraphQLResponse<Data>;
+}
+
+/** The `extensions.code` of each error, for compact assertions. */
+export const errorCodes = (response: GraphQLResponse) => (response.errors ?? []).map((error) => error.extensions?.code);

@@ -1,0 +1,4 @@
+export * from './ports.js';
+export * from './embedded/postgres.js';
+export * from './embedded/mongo.js';
+export * from './embedded/s3.js';

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { Redis } from 'ioredis';
+import { MongoClient } from 'mongodb';
+import pg from 'pg';
+import { startEmbeddedMongo } from '../embedded/mongo.js';
+import { startEmbeddedS3 } from '../embedded/s3.js';
+import { freePort } from '../ports.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Store fixtures for tests. Each returns its connection settings and a
+ * `dispose` that removes what it created, so every test file works on its own
+ * database, key prefix and bucket and leaves nothing behind.
+ * PostgreSQL and Redis are the real servers on 127.0.0.1; MongoDB and S3 are
+ * `MONGO_URL` / `S3_ENDPOINT` when set, else embedded servers.
+ */
+export interface Disposable {
+  dispose(): Promise<void>;
+}
+
+export const uniqueName = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+
+const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export async function testPostgres(): Promise<Disposable & { url: string; database: string }> {
+  const database = uniqueName('polystore_test');
+  const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  await admin.end();
+  const url = new URL(ADMIN_DATABASE_URL);
+  url.pathname = `/${database}`;
+  return {
+    url: url.toString(),
+    database,
+    async dispose() {
+      const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export async function testRedis(): Promise<Disposable & { url: string; keyPrefix: string }> {
+  const keyPrefix = `${uniqueName('test')}:`;
+  return {
+    url: TEST_REDIS_URL,
+    keyPrefix,
+    async dispose() {
+      const redis = new Redis(TEST_REDIS_URL);
+      let cursor = '0';
+      // Bounded: a test writes at most a few thousand keys.
+      for (let round = 0; round < 10_000; round++) {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 500);
+        if (keys.length > 0) await redis.del(...keys);
+        cursor = next;
+        if (cursor === '0') break;
+      }
+      await redis.quit();
+    },
+  };
+}
+
+export async function testMongo(): Promise<Disposable & { url: string; database: string }> {
+  const database = uniqueName('polystore_test');
+  if (process.env.MONGO_URL) {
+    const url = process.env.MONGO_URL;
+    return {
+      url,
+      database,
+      async dispose() {
+        const client = await MongoClient.connect(url);
+        await client.db(database).dropDatabase();
+        await client.close();
+      },
+    };
+  }
+  const server = await startEmbeddedMongo({ port: await freePort() });
+  return { url: server.url, database, dispose: () => server.stop() };
+}
+
+export interface TestS3 extends Disposable {
+  endpoint: string;
+  bucket: string;
+  client: S3Client;
+}
+
+export async function testS3(): Promise<TestS3> {
+  const bucket = uniqueName('polystore-test').replaceAll('_', '-').toLowerCase();
+  let stopServer: (() => Promise<void>) | undefined;
+  let endpoint = process.env.S3_ENDPOINT;
+  let dataDir: string | undefined;
+  if (!endpoint) {
+    dataDir = await mkdtemp(join(tmpdir(), 'polystore-s3-'));
+    const server = await startEmbeddedS3({ dataDir, port: await freePort() });
+    endpoint = server.url;
+    stopServer = server.stop;
+  }
+  const client = new S3Client({
+    endpoint,
+    region: process.env.S3_REGION ?? 'us-east-1',
+    forcePathStyle: true,
+    credentials: {
+      accessKeyId: process.env.S3_ACCESS_KEY_ID ?? 'S3RVER',
+      secretAccessKey: process.env.S3_SECRET_ACCESS_KEY ?? 'S3RVER',
+    },
+  });
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  return {
+    endpoint,
+    bucket,
+    client,
+    async dispose() {
+      for (let round = 0; round < 1_000; round++) {
+        const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1000 }));
+        const keys = (listed.Contents ?? []).map((object) => ({ Key: object.Key! }));
+        if (keys.length === 0) break;
+        await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+      }
+      await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+      client.destroy();
+      await stopServer?.();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS products;
+DROP TABLE IF EXISTS users;
+DROP FUNCTION IF EXISTS set_updated_at();

@@ -1,0 +1,30 @@
+import { DataSource } from 'typeorm';
+import type { Config } from '@polystore/common';
+import { entities } from '../entities/index.js';
+import { loadSqlMigrations } from './migrations.js';
+
+/**
+ * One pooled DataSource per process. The pool is bounded, every statement
+ * has a timeout, and acquiring a connection gives up after the connect
+ * timeout, so a database that is down fails requests quickly instead of
+ * queueing them forever.
+ */
+export function createDataSource(postgres: Config['postgres'], url = postgres.url): DataSource {
+  if (!url) throw new Error('DATABASE_URL is not set');
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities,
+    migrations: loadSqlMigrations(),
+    migrationsTransactionMode: 'each',
+    migrationsTableName: 'schema_migrations',
+    applicationName: 'polystore-sql-subgraph',
+    logging: false,
+    extra: {
+      max: postgres.poolMax,
+      statement_timeout: postgres.statementTimeoutMs,
+      connectionTimeoutMillis: postgres.connectTimeoutMs,
+      idleTimeoutMillis: 30_000,
+    },
+  });
+}

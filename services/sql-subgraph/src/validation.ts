@@ -1,0 +1,46 @@
+import { badUserInput } from '@polystore/common';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const CURRENCY = /^[A-Z]{3}$/;
+
+export const isUuid = (value: string) => UUID.test(value);
+
+/** Ids are UUIDs; anything else is the client's mistake, not a missing row. */
+export function requireUuid(value: string, argumentName = 'id'): string {
+  if (!isUuid(value)) throw badUserInput(`${argumentName} must be a UUID`, { argumentName });
+  return value.toLowerCase();
+}
+
+export function normalizeEmail(value: string): string {
+  const email = value.trim().toLowerCase();
+  if (email.length > 254 || !EMAIL.test(email)) throw badUserInput('email is not a valid address', { field: 'email' });
+  return email;
+}
+
+export function requireName(value: string, field = 'name'): string {
+  const name = value.trim();
+  if (name.length < 1 || name.length > 200) throw badUserInput(`${field} must have 1 to 200 characters`, { field });
+  return name;
+}
+
+export function requireSku(value: string): string {
+  const sku = value.trim();
+  if (!SKU.test(sku)) {
+    throw badUserInput('sku must be 1 to 64 letters, digits, ".", "-" or "_", starting with a letter or digit', { field: 'sku' });
+  }
+  return sku;
+}
+
+export function requireMoney(amount: number, currency: string): { amount: number; currency: string } {
+  if (!Number.isInteger(amount) || amount < 0) throw badUserInput('price.amount must be 0 or more minor units', { field: 'price.amount' });
+  const code = currency.trim().toUpperCase();
+  if (!CURRENCY.test(code)) throw badUserInput('price.currency must be an ISO-4217 code such as USD', { field: 'price.currency' });
+  return { amount, currency: code };
+}
+
+export function requireNonNegative(value: number, field: string): number {
+  if (!Number.isInteger(value) || value < 0) throw badUserInput(`${field} must be 0 or more`, { field });
+  return value;
+}
