@@ -1,4 +1,5 @@
-import { loadConfig, type Env } from '../config/config.js';
+import { loadConfig } from '../config/config.js';
+import type { Env } from '../config/env.js';
 import { createLogger } from '../logger.js';
 import type { ServiceContext } from '../server/run.js';
 import { Teardown } from '../teardown.js';

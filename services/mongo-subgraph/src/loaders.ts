@@ -1,0 +1,42 @@
+import { createCachedLoader, orderByKeys, type EntityCache } from '@polystore/common';
+import { withMongoErrors, type MongoStore } from './db.js';
+import type { ProductDetailsDocument } from './models.js';
+import { isUuid } from './validation.js';
+
+export interface CacheSettings {
+  cache: EntityCache;
+  keyPrefix: string;
+  ttlSeconds: number;
+}
+
+export const detailsCacheKey = (settings: CacheSettings, productId: string) =>
+  `${settings.keyPrefix}mongo:ProductDetails:${productId}`;
+
+function reviveDetails(raw: string): ProductDetailsDocument {
+  const value = JSON.parse(raw) as ProductDetailsDocument;
+  value.createdAt = new Date(value.createdAt);
+  value.updatedAt = new Date(value.updatedAt);
+  return value;
+}
+
+/** Per-request loaders: one `$in` query for every product in a response. */
+export function createLoaders(store: MongoStore, settings: CacheSettings) {
+  return {
+    detailsByProductId: createCachedLoader<ProductDetailsDocument>({
+      cache: settings.cache,
+      keyPrefix: detailsCacheKey(settings, ''),
+      ttlSeconds: settings.ttlSeconds,
+      serialize: ({ _id: _ignored, ...document }) => JSON.stringify(document),
+      deserialize: reviveDetails,
+      async load(productIds) {
+        const valid = productIds.filter(isUuid);
+        const documents = await withMongoErrors(() =>
+          store.productDetails.find({ productId: { $in: valid } }, { projection: { _id: 0 } }).toArray(),
+        );
+        return orderByKeys(productIds, documents, (document) => document.productId);
+      },
+    }),
+  };
+}
+
+export type MongoLoaders = ReturnType<typeof createLoaders>;

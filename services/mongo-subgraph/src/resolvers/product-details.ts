@@ -1,0 +1,41 @@
+import type { Resolvers } from '../generated/resolvers-types.js';
+import { withMongoErrors } from '../db.js';
+import { detailsCacheKey } from '../loaders.js';
+import type { ProductDetailsDocument } from '../models.js';
+import { requireAttributes, requireCategory, requireDescription, requireProductId, requireTags } from '../validation.js';
+
+export const productDetailsResolvers: Resolvers = {
+  Query: {
+    productDetails: (_, { productId }, { loaders }) => loaders.detailsByProductId.load(requireProductId(productId)),
+  },
+  Mutation: {
+    async upsertProductDetails(_, { input }, { store, cache, loaders }) {
+      const productId = requireProductId(input.productId);
+      const fields = {
+        description: requireDescription(input.description),
+        category: requireCategory(input.category),
+        tags: requireTags(input.tags ?? []),
+        attributes: requireAttributes(input.attributes ?? {}),
+        updatedAt: new Date(),
+      };
+      // Upsert on the natural key: concurrent writers converge on one document.
+      const document = await withMongoErrors(() =>
+        store.productDetails.findOneAndUpdate(
+          { productId },
+          { $set: fields, $setOnInsert: { productId, createdAt: fields.updatedAt } },
+          { upsert: true, returnDocument: 'after', projection: { _id: 0 } },
+        ),
+      );
+      await cache.cache.delete([detailsCacheKey(cache, productId)]);
+      if (document) loaders.detailsByProductId.clear(productId).prime(productId, document as ProductDetailsDocument);
+      return { id: productId };
+    },
+  },
+  Product: {
+    __resolveReference: ({ id }) => ({ id }),
+    details: ({ id }, _, { loaders }) => loaders.detailsByProductId.load(id),
+  },
+  ProductDetails: {
+    attributes: (document) => document.attributes ?? {},
+  },
+};
