@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { errorCodes, graphqlRequest, testServiceContext } from '@polystore/common/testing';
-import { testMongo, testRedis, type Disposable } from '@polystore/stack/testing';
+import { testMongo, testRedis, type Disposable } from '@polystore/embedded/testing';
 import type { Teardown } from '@polystore/common';
 import { createMongoSubgraph, type MongoSubgraph } from '../src/server.js';
 

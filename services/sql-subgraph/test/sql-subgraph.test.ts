@@ -1,5 +1,5 @@
-import { errorCodes, graphqlRequest, testServiceContext } from '@polystore/common/testing';
-import { testPostgres, testRedis, type Disposable } from '@polystore/stack/testing';
+import { errorCodes, graphqlRequest, testServiceContext, type GraphQLResponse } from '@polystore/common/testing';
+import { testPostgres, testRedis, type Disposable } from '@polystore/embedded/testing';
 import { createSqlSubgraph, type SqlSubgraph } from '../src/server.js';
 
 let url: string;
@@ -75,14 +75,14 @@ describe('users', () => {
     let after: string | null = null;
     let total = 0;
     for (let page = 0; page < 10; page++) {
-      const response = await graphqlRequest(
+      const response: GraphQLResponse = await graphqlRequest(
         url,
         `query ($after: String) { users(first: 2, after: $after) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`,
         { after },
       );
-      const connection = response.data!.users;
+      const connection = response.data!.users as { totalCount: number; edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
       total = connection.totalCount;
-      seen.push(...connection.edges.map((edge: { node: { id: string } }) => edge.node.id));
+      seen.push(...connection.edges.map((edge) => edge.node.id));
       if (!connection.pageInfo.hasNextPage) break;
       after = connection.pageInfo.endCursor;
     }

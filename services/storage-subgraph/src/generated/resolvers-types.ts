@@ -34,8 +34,8 @@ export type Asset = {
   id: Scalars["ID"]["output"];
   /** The object key in the bucket, built by the service. */
   key: Scalars["String"]["output"];
-  /** Size in bytes. */
-  size: Scalars["Int"]["output"];
+  /** Size in bytes (a Float because objects may exceed GraphQL's 32-bit Int; always a whole number). */
+  size: Scalars["Float"]["output"];
   /** A presigned GET URL that expires after urlTtlSeconds. */
   url: Scalars["String"]["output"];
   urlExpiresAt: Scalars["DateTime"]["output"];
@@ -214,7 +214,7 @@ export type ResolversTypes = {
   Asset: ResolverTypeWrapper<AssetModel>;
   String: ResolverTypeWrapper<Scalars["String"]["output"]>;
   ID: ResolverTypeWrapper<Scalars["ID"]["output"]>;
-  Int: ResolverTypeWrapper<Scalars["Int"]["output"]>;
+  Float: ResolverTypeWrapper<Scalars["Float"]["output"]>;
   DateTime: ResolverTypeWrapper<Scalars["DateTime"]["output"]>;
   Product: ResolverTypeWrapper<ProductReference>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -226,7 +226,7 @@ export type ResolversParentTypes = {
   Asset: AssetModel;
   String: Scalars["String"]["output"];
   ID: Scalars["ID"]["output"];
-  Int: Scalars["Int"]["output"];
+  Float: Scalars["Float"]["output"];
   DateTime: Scalars["DateTime"]["output"];
   Product: ProductReference;
   Query: Record<PropertyKey, never>;
@@ -251,7 +251,7 @@ export type AssetResolvers<
   filename?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
   id?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
   key?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
-  size?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  size?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
   url?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
   urlExpiresAt?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
 };

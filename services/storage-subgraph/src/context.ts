@@ -1,0 +1,11 @@
+import { createLoaders, type CacheSettings, type StorageLoaders } from './loaders.js';
+import type { S3Store } from './s3.js';
+
+export interface StorageContext {
+  s3: S3Store;
+  loaders: StorageLoaders;
+}
+
+export function createContext(s3: S3Store, cache: CacheSettings): StorageContext {
+  return { s3, loaders: createLoaders(s3, cache) };
+}

@@ -1,0 +1,4 @@
+import { runService } from '@polystore/common';
+import { createStorageSubgraph } from './server.js';
+
+await runService('storage-subgraph', createStorageSubgraph, (config) => config.ports.storage);

@@ -1,0 +1,69 @@
+import { CreateBucketCommand, HeadBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { serviceUnavailable, type Config, type Teardown } from '@polystore/common';
+
+export interface S3Store {
+  /** Talks to S3 from inside the deployment. */
+  client: S3Client;
+  /** Signs URLs with the endpoint clients can reach (differs behind Docker networks). */
+  presigner: S3Client;
+  bucket: string;
+  urlTtlSeconds: number;
+}
+
+function client(s3: Config['s3'], endpoint: string | undefined): S3Client {
+  return new S3Client({
+    endpoint,
+    region: s3.region,
+    forcePathStyle: s3.forcePathStyle,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000 },
+  });
+}
+
+export function createS3Store(s3: Config['s3'], teardown: Teardown): S3Store {
+  const store = {
+    client: client(s3, s3.endpoint),
+    presigner: client(s3, s3.publicEndpoint ?? s3.endpoint),
+    bucket: s3.bucket,
+    urlTtlSeconds: s3.urlTtlSeconds,
+  };
+  teardown.add('s3 clients', () => {
+    store.client.destroy();
+    store.presigner.destroy();
+  });
+  return store;
+}
+
+/** Creates the bucket when it is missing (development and first start); production buckets already exist. */
+export async function ensureBucket(store: S3Store): Promise<void> {
+  try {
+    await store.client.send(new HeadBucketCommand({ Bucket: store.bucket }));
+  } catch (err) {
+    if (isNotFound(err)) await store.client.send(new CreateBucketCommand({ Bucket: store.bucket }));
+    else throw err;
+  }
+}
+
+export function isNotFound(err: unknown): boolean {
+  return (
+    err instanceof S3ServiceException &&
+    (err.$metadata.httpStatusCode === 404 || err.name === 'NotFound' || err.name === 'NoSuchKey' || err.name === 'NoSuchBucket')
+  );
+}
+
+/** Network failures become SERVICE_UNAVAILABLE; S3's own errors other than 404 are rethrown and masked. */
+export async function withS3Errors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (!(err instanceof S3ServiceException)) {
+      const code = (err as { code?: string }).code;
+      if (code && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND)$/.test(code)) {
+        throw serviceUnavailable('the object store is unavailable');
+      }
+      if ((err as Error).name === 'TimeoutError') throw serviceUnavailable('the object store did not answer in time');
+    }
+    throw err;
+  }
+}
