@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { composeServices } from '@theguild/federation-composition';
+import { parse } from 'graphql';
+import { SUBGRAPHS } from '../subgraphs.js';
+
+export class CompositionError extends Error {
+  override name = 'CompositionError';
+}
+
+/**
+ * Composes the subgraphs' schema files into a supergraph SDL. `urls`
+ * overrides the recorded routing URL per subgraph (tests use random ports).
+ */
+export function composeSupergraph(urls: Partial<Record<string, string>> = {}): string {
+  const result = composeServices(
+    SUBGRAPHS.map(({ name, schemaFile, defaultUrl }) => ({
+      name,
+      url: urls[name] ?? defaultUrl,
+      typeDefs: parse(readFileSync(schemaFile, 'utf8')),
+    })),
+  );
+  if (result.errors) {
+    throw new CompositionError(`composition failed:\n${result.errors.map((error) => `- ${error.message}`).join('\n')}`);
+  }
+  return `${result.supergraphSdl.trim()}\n`;
+}

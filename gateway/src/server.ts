@@ -1,0 +1,123 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createGatewayRuntime, getGraphQLWSOptions, type GatewayRuntime } from '@graphql-hive/gateway-runtime';
+import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
+import { handleHealthRequest, type ReadinessCheck, type ServiceContext } from '@polystore/common';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { SUBGRAPHS, subgraphUrls } from './subgraphs.js';
+
+export const GRAPHQL_PATH = '/graphql';
+
+export interface GatewayOptions extends ServiceContext {
+  /** Supergraph SDL to serve instead of the file at SUPERGRAPH_PATH (tests compose their own). */
+  supergraph?: string;
+}
+
+export interface Gateway {
+  runtime: GatewayRuntime;
+  httpServer: Server;
+  listen(port: number, host?: string): Promise<string>;
+}
+
+/** The gateway's `/ready`: the schema is loaded and every subgraph reports ready. */
+function subgraphReadiness(urls: Record<string, string>): ReadinessCheck[] {
+  return Object.entries(urls).map(([name, url]) => ({
+    name: `${name}-subgraph`,
+    async check() {
+      const response = await fetch(new URL('/ready', url), { signal: AbortSignal.timeout(1_500) });
+      if (!response.ok) throw new Error(`answered ${response.status}`);
+    },
+  }));
+}
+
+function locationsFromSupergraph(sdl: string): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const match of sdl.matchAll(/@join__graph\(name: "([^"]+)", url: "([^"]+)"\)/g)) urls[match[1]!] = match[2]!;
+  return urls;
+}
+
+/**
+ * Builds the federated gateway on Hive Gateway's runtime with the Rust query
+ * planner by default. Subgraph subscriptions go over graphql-ws; clients can
+ * subscribe over graphql-ws or SSE on the same path.
+ */
+export async function createGateway({ config, log, teardown, supergraph }: GatewayOptions): Promise<Gateway> {
+  const sdl = supergraph ?? (await readFile(config.gateway.supergraphPath, 'utf8'));
+  const overrides = subgraphUrls(config.gateway);
+  const locations = { ...locationsFromSupergraph(sdl), ...overrides };
+
+  const runtime = createGatewayRuntime({
+    supergraph: sdl,
+    ...(config.gateway.queryPlanner === 'rust' ? { unifiedGraphHandler } : {}),
+    transportEntries: Object.fromEntries(
+      SUBGRAPHS.map(({ name }) => [
+        name,
+        {
+          ...(overrides[name] ? { location: overrides[name] } : {}),
+          options: { subscriptions: { kind: 'ws', location: GRAPHQL_PATH } },
+        },
+      ]),
+    ),
+    graphqlEndpoint: GRAPHQL_PATH,
+    graphiql: { title: 'Polystore' },
+    landingPage: false,
+    logging: config.logLevel === 'silent' ? false : config.logLevel === 'fatal' ? 'error' : config.logLevel === 'trace' ? 'debug' : config.logLevel,
+  });
+  teardown.add('gateway runtime', () => runtime.dispose());
+  // Loading the schema before listening lets the first WebSocket operation find it.
+  await runtime.getSchema();
+
+  const readiness = subgraphReadiness(locations);
+  const httpServer = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/') {
+      // The IDE lives on the GraphQL path; the root is where people type first.
+      res.writeHead(302, { location: GRAPHQL_PATH }).end();
+      return;
+    }
+    handleHealthRequest(req, res, readiness)
+      .then((handled) => (handled ? undefined : runtime(req, res)))
+      .catch((err: unknown) => {
+        log.error({ err }, 'gateway request failed');
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+  });
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  const wsHandle = useServer(
+    getGraphQLWSOptions<Record<string, unknown>, Extra>(runtime, (ctx) => ({
+      req: ctx.extra.request,
+      socket: ctx.extra.socket,
+      connectionParams: ctx.connectionParams,
+    })),
+    wsServer,
+  );
+
+  return {
+    runtime,
+    httpServer,
+    async listen(port, host = '127.0.0.1') {
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          resolve();
+        });
+      });
+      teardown.add('gateway http', () => new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeIdleConnections();
+      }));
+      teardown.add('gateway websockets', async () => {
+        await wsHandle.dispose();
+        wsServer.close();
+      });
+      const { port: bound } = httpServer.address() as AddressInfo;
+      const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}${GRAPHQL_PATH}`;
+      log.info({ url, planner: config.gateway.queryPlanner }, 'gateway listening');
+      return url;
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import { errorCodes, graphqlRequest } from '@polystore/common/testing';
+import { putProductImage } from '@polystore/storage-subgraph/objects';
+import { startTestStack, type TestStack } from './support/stack.js';
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+
+afterAll(async () => {
+  await stack?.dispose();
+});
+
+describe('one product across three stores, through the gateway', () => {
+  it('reads sku and price (PostgreSQL), details (MongoDB) and images (S3), and the image URL returns the bytes', async () => {
+    const created = await graphqlRequest(
+      stack.gatewayUrl,
+      `mutation { createProduct(input: { sku: "KAYAK-1", name: "Kayak", price: { amount: 89900, currency: "EUR" }, stock: 3 }) { id } }`,
+    );
+    expect(created.errors).toBeUndefined();
+    const productId: string = created.data!.createProduct.id;
+
+    const details = await graphqlRequest(
+      stack.gatewayUrl,
+      `mutation ($input: UpsertProductDetailsInput!) { upsertProductDetails(input: $input) { id } }`,
+      { input: { productId, description: 'Sit-on-top kayak', category: 'water-sports', tags: ['kayak'], attributes: { lengthCm: 310 } } },
+    );
+    expect(details.errors).toBeUndefined();
+
+    const bytes = Buffer.from('fake png bytes for the kayak');
+    await putProductImage(stack.storage.s3, productId, { filename: 'kayak.png', contentType: 'image/png', body: bytes });
+
+    const response = await graphqlRequest(
+      stack.gatewayUrl,
+      `query ($id: ID!) {
+        product(id: $id) {
+          sku
+          price { amount currency }
+          details { description category attributes }
+          images { filename contentType size checksum url }
+        }
+      }`,
+      { id: productId },
+    );
+    expect(response.errors).toBeUndefined();
+    const product = response.data!.product;
+    expect(product).toMatchObject({
+      sku: 'KAYAK-1',
+      price: { amount: 89900, currency: 'EUR' },
+      details: { description: 'Sit-on-top kayak', category: 'water-sports', attributes: { lengthCm: 310 } },
+      images: [{ filename: 'kayak.png', contentType: 'image/png', size: bytes.length, checksum: createHash('sha256').update(bytes).digest('hex') }],
+    });
+
+    const download = await fetch(product.images[0].url);
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);
+  });
+
+  it('lists products as a connection with fields from every subgraph', async () => {
+    const response = await graphqlRequest(
+      stack.gatewayUrl,
+      `{ products(first: 10) { totalCount edges { node { sku details { category } images { id } } } pageInfo { hasNextPage } } }`,
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.products.totalCount).toBeGreaterThanOrEqual(1);
+    expect(response.data!.products.edges[0].node.details.category).toBe('water-sports');
+  });
+
+  it('passes subgraph error codes through to the client', async () => {
+    const duplicate = await graphqlRequest(
+      stack.gatewayUrl,
+      `mutation { createProduct(input: { sku: "KAYAK-1", name: "Again", price: { amount: 1, currency: "EUR" } }) { id } }`,
+    );
+    expect(errorCodes(duplicate)).toEqual(['CONFLICT']);
+    const malformed = await graphqlRequest(stack.gatewayUrl, `{ product(id: "nope") { sku } }`);
+    expect(errorCodes(malformed)).toEqual(['BAD_USER_INPUT']);
+    const unknown = await graphqlRequest(stack.gatewayUrl, `{ product(id: "00000000-0000-4000-8000-000000000000") { sku details { category } } }`);
+    expect(unknown).toEqual({ data: { product: null } });
+  });
+
+  it('rejects an invalid query with a validation error, not a 500', async () => {
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ product(id: "x") { notAField } }' }),
+    });
+    expect(response.status).toBeLessThan(500);
+    const body = (await response.json()) as { errors: { extensions?: { code?: string } }[] };
+    expect(body.errors[0]!.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+});
+
+describe('client tooling', () => {
+  it('answers introspection with the composed schema', async () => {
+    const response = await graphqlRequest(
+      stack.gatewayUrl,
+      `{ __schema { queryType { fields { name } } } __type(name: "Product") { fields { name } } }`,
+    );
+    const rootFields = response.data!.__schema.queryType.fields.map((field: { name: string }) => field.name);
+    expect(rootFields).toEqual(expect.arrayContaining(['user', 'users', 'product', 'products', 'asset']));
+    const productFields = response.data!.__type.fields.map((field: { name: string }) => field.name);
+    expect(productFields).toEqual(expect.arrayContaining(['sku', 'price', 'details', 'images']));
+  });
+
+  it('serves a GraphQL IDE to browsers on GET', async () => {
+    const response = await fetch(stack.gatewayUrl, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    expect(await response.text()).toContain('Polystore');
+  });
+
+  it('reports ready only when every subgraph is ready', async () => {
+    const response = await fetch(new URL('/ready', stack.gatewayUrl));
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { checks: Record<string, string> };
+    expect(Object.keys(body.checks).sort()).toEqual(['mongo-subgraph', 'sql-subgraph', 'storage-subgraph']);
+  });
+});

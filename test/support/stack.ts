@@ -1,0 +1,62 @@
+import type { Env } from '@polystore/common';
+import { testServiceContext } from '@polystore/common/testing';
+import { testMongo, testPostgres, testRedis, testS3, type Disposable, type TestS3 } from '@polystore/embedded/testing';
+import { composeSupergraph } from '@polystore/gateway/compose';
+import { createGateway } from '@polystore/gateway';
+import { createMongoSubgraph } from '@polystore/mongo-subgraph';
+import { createSqlSubgraph, type SqlSubgraph } from '@polystore/sql-subgraph';
+import { createStorageSubgraph, type StorageSubgraph } from '@polystore/storage-subgraph';
+
+export interface TestStack {
+  gatewayUrl: string;
+  sql: SqlSubgraph;
+  storage: StorageSubgraph;
+  s3: TestS3;
+  dispose(): Promise<void>;
+}
+
+/**
+ * The whole stack in this process on random ports: real PostgreSQL and
+ * Redis, MongoDB and S3 from MONGO_URL / S3_ENDPOINT or embedded, the
+ * supergraph composed from the schema files with the ports it got.
+ */
+export async function startTestStack(): Promise<TestStack> {
+  const fixtures: Disposable[] = [];
+  const contexts: { teardown: { close(): Promise<void> } }[] = [];
+  const dispose = async () => {
+    for (const { teardown } of contexts.reverse()) await teardown.close();
+    for (const fixture of fixtures.reverse()) await fixture.dispose();
+  };
+  try {
+    const [postgres, redis, mongo, s3] = await Promise.all([testPostgres(), testRedis(), testMongo(), testS3()]);
+    fixtures.push(postgres, redis, mongo, s3);
+    const env: Env = {
+      DATABASE_URL: postgres.url,
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: redis.keyPrefix,
+      MONGO_URL: mongo.url,
+      MONGO_DATABASE: mongo.database,
+      S3_ENDPOINT: s3.endpoint,
+      S3_BUCKET: s3.bucket,
+    };
+    const context = () => {
+      const created = testServiceContext(env);
+      contexts.push(created);
+      return created;
+    };
+    const sql = await createSqlSubgraph(context());
+    const mongoSubgraph = await createMongoSubgraph(context());
+    const storage = await createStorageSubgraph(context());
+    const urls = {
+      sql: await sql.listen(0),
+      mongo: await mongoSubgraph.listen(0),
+      storage: await storage.listen(0),
+    };
+    const gateway = await createGateway({ ...context(), supergraph: composeSupergraph(urls) });
+    const gatewayUrl = await gateway.listen(0);
+    return { gatewayUrl, sql, storage, s3, dispose };
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+}
