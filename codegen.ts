@@ -23,7 +23,6 @@ function subgraph(dir: string, contextType: string, mappers: Mappers) {
 
 const config: CodegenConfig = {
   overwrite: true,
-  hooks: { afterAllFileWrite: ['prettier --write'] },
   generates: {
     ...subgraph('services/sql-subgraph', '../context.js#SqlContext', {
       User: '../entities/index.js#UserEntity',

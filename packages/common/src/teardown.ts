@@ -45,18 +45,23 @@ export class Teardown {
   }
 }
 
-/** SIGTERM/SIGINT run the teardown once, then exit; a second signal exits at once. */
+/**
+ * SIGTERM/SIGINT run the teardown once, then exit; a second signal exits at
+ * once. A process started with an IPC channel (by `npm start`) also shuts
+ * down when its parent goes away, so no service outlives the launcher.
+ */
 export function installSignalHandlers(teardown: Teardown, log: Logger, timeoutMs: number): void {
   let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
+  const shutdown = (reason: string) => {
     if (stopping) process.exit(1);
     stopping = true;
-    log.info({ signal }, 'shutting down');
+    log.info({ reason }, 'shutting down');
     teardown.close(timeoutMs).then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  if (process.send) process.once('disconnect', () => shutdown('parent process exited'));
 }

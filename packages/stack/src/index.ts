@@ -1,0 +1,3 @@
+export * from './stack.js';
+export * from './seed.js';
+export * from './state.js';

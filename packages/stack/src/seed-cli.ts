@@ -1,0 +1,20 @@
+import { createLogger, loadConfig } from '@polystore/common';
+import { seed } from './seed.js';
+import { readStackState } from './state.js';
+
+/**
+ * `npm run seed`: loads the demo data into the running stack. It finds a
+ * stack started by `npm start` in the same DATA_DIR (with its embedded
+ * stores), else uses the configured gateway and S3.
+ */
+const config = loadConfig();
+const log = createLogger('seed', config.logLevel);
+const state = await readStackState(config.dataDir);
+const effective = state ? loadConfig({ ...process.env, ...state.env }) : config;
+const gatewayUrl = state?.gatewayUrl ?? `http://127.0.0.1:${config.ports.gateway}/graphql`;
+try {
+  await seed({ gatewayUrl, config: effective, log });
+} catch (err) {
+  log.fatal({ err, gatewayUrl }, 'seeding failed: is the stack running (npm start)?');
+  process.exitCode = 1;
+}
