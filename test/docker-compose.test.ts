@@ -222,7 +222,9 @@ function environmentOf(service: ComposeService): Env {
 function publishedPorts(service: ComposeService): { host: number; container: number }[] {
   return (service.ports ?? []).map((port) => {
     if (typeof port === 'object') return { host: Number(port.published), container: Number(port.target) };
-    const parts = String(port).replace(/\/(tcp|udp)$/, '').split(':');
+    const parts = String(port)
+      .replace(/\/(tcp|udp)$/, '')
+      .split(':');
     const container = Number(parts.at(-1));
     const host = parts.length >= 2 ? Number(parts.at(-2)) : Number.NaN;
     return { host, container };
@@ -504,13 +506,20 @@ describe('Dockerfile', () => {
 
   it('installs the locked dependencies of every workspace before copying the sources', () => {
     const root = JSON.parse(read('package.json')) as { workspaces: string[]; devDependencies?: Record<string, string> };
-    const install = dockerfile.findIndex(({ instruction, args: arg }) => instruction === 'RUN' && /\bnpm ci\b/.test(arg));
+    const install = dockerfile.findIndex(
+      ({ instruction, args: arg }) => instruction === 'RUN' && /\bnpm ci\b/.test(arg),
+    );
     expect(install).toBeGreaterThan(0);
     expect(dockerfile[install]!.args).toMatch(/MONGOMS_DISABLE_POSTINSTALL=1/);
     const copied = dockerfile
       .slice(0, install)
       .filter(({ instruction }) => instruction === 'COPY')
-      .flatMap(({ args: arg }) => arg.split(/\s+/).filter((word) => !word.startsWith('--')).slice(0, -1));
+      .flatMap(({ args: arg }) =>
+        arg
+          .split(/\s+/)
+          .filter((word) => !word.startsWith('--'))
+          .slice(0, -1),
+      );
     expect(copied).toEqual(expect.arrayContaining(['package.json', 'package-lock.json']));
     for (const workspace of root.workspaces) {
       expect(existsSync(repoPath(`${workspace}/package.json`))).toBe(true);
@@ -520,7 +529,9 @@ describe('Dockerfile', () => {
     const manifests = copied.filter((path) => path.endsWith('/package.json')).map((path) => path.slice(0, -13));
     expect(manifests.sort()).toEqual([...root.workspaces].sort());
     // The sources come after the install, and tsx (a devDependency) stays installed.
-    expect(dockerfile.slice(install).some(({ instruction, args: arg }) => instruction === 'COPY' && /^\.\s/.test(arg))).toBe(true);
+    expect(
+      dockerfile.slice(install).some(({ instruction, args: arg }) => instruction === 'COPY' && /^\.\s/.test(arg)),
+    ).toBe(true);
     expect(dockerfile[install]!.args).not.toMatch(/--omit[= ]dev|--production/);
     expect(root.devDependencies?.tsx).toBeDefined();
   });
@@ -539,7 +550,11 @@ describe('Dockerfile', () => {
     expect(Object.values(APPS).map(({ entry }) => entry)).toContain(command[3]);
     expect(existsSync(repoPath(command[3]!))).toBe(true);
     expect(lastStage.filter(({ instruction }) => instruction === 'WORKDIR').at(-1)?.args).toBe('/app');
-    expect(dockerfile.some(({ instruction, args: arg }) => instruction === 'COPY' && /^--from=\w+\s+\/app\s+\/app$/.test(arg))).toBe(true);
+    expect(
+      dockerfile.some(
+        ({ instruction, args: arg }) => instruction === 'COPY' && /^--from=\w+\s+\/app\s+\/app$/.test(arg),
+      ),
+    ).toBe(true);
   });
 
   it('keeps installed and generated files out of the build context', () => {

@@ -1,4 +1,4 @@
-import { createRedisLayer, createSubgraphServer, type ServiceContext, type SubgraphServer } from '@polystore/common';
+import { connectRedisLayer, createSubgraphServer, type ServiceContext, type SubgraphServer } from '@polystore/common';
 import { createContext } from './context.js';
 import { connectMongo, type MongoStore } from './db.js';
 import { buildSchema } from './schema.js';
@@ -10,7 +10,7 @@ export interface MongoSubgraph extends SubgraphServer {
 /** Builds the document subgraph: connects, ensures indexes, and returns a server not yet listening. */
 export async function createMongoSubgraph({ config, log, teardown }: ServiceContext): Promise<MongoSubgraph> {
   const store = await connectMongo(config.mongo, teardown);
-  const redis = createRedisLayer({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, log, teardown });
+  const redis = await connectRedisLayer({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, log, teardown });
   const cache = { cache: redis.cache, keyPrefix: redis.keyPrefix, ttlSeconds: config.redis.cacheTtlSeconds };
   const server = await createSubgraphServer({
     name: 'mongo-subgraph',

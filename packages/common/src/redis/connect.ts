@@ -16,6 +16,12 @@ export interface RedisLayer<Events extends EventMap = EventMap> {
   keyPrefix: string;
   /** Resolves when Redis answers; with the in-process layer it always does. */
   ping(): Promise<void>;
+  /**
+   * Waits (bounded) for the first connection, so a service that starts
+   * together with Redis does not begin with misses. False when Redis is
+   * still away: the service runs on, uncached.
+   */
+  waitUntilConnected(timeoutMs: number): Promise<boolean>;
 }
 
 export interface RedisLayerOptions {
@@ -43,15 +49,17 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
       pubsub: createPubSub<Events>(),
       keyPrefix,
       ping: async () => {},
+      waitUntilConnected: async () => true,
     };
   }
 
-  const connect = (role: string) => {
+  const connect = (role: 'command' | 'publisher' | 'subscriber') => {
     const client = new Redis(url, {
       connectionName: `polystore:${role}`,
+      // Cache commands fail fast while Redis is down; subscriptions wait and are restored on reconnect.
       enableOfflineQueue: role === 'subscriber',
-      maxRetriesPerRequest: 1,
-      commandTimeout: role === 'subscriber' ? undefined : 1_000,
+      maxRetriesPerRequest: role === 'subscriber' ? null : 1,
+      commandTimeout: role === 'command' ? 1_000 : undefined,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     });
     // Without a listener ioredis reports every failed reconnect as an unhandled error.
@@ -67,8 +75,8 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
   const publisher = connect('publisher');
   const subscriber = connect('subscriber');
   const eventTarget = createRedisEventTarget({
-    publishClient: publisher,
-    subscribeClient: subscriber,
+    publishClient: prefixedPublisher(publisher, keyPrefix, log),
+    subscribeClient: prefixedSubscriber(subscriber, keyPrefix, log),
   });
 
   return {
@@ -78,5 +86,57 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
     ping: async () => {
       await command.ping();
     },
+    waitUntilConnected: (timeoutMs) =>
+      command.status === 'ready'
+        ? Promise.resolve(true)
+        : new Promise<boolean>((resolve) => {
+            const timer = setTimeout(() => {
+              command.off('ready', onReady);
+              resolve(false);
+            }, timeoutMs);
+            const onReady = () => {
+              clearTimeout(timer);
+              resolve(true);
+            };
+            command.once('ready', onReady);
+          }),
   };
+}
+
+/**
+ * The event target ignores the promises of publish/subscribe; these adapters
+ * catch their failures (an event published while Redis is down is lost and
+ * logged, never an unhandled rejection) and put channels under the prefix.
+ */
+function prefixedPublisher(client: Redis, prefix: string, log: Logger) {
+  return {
+    publish: (channel: string, message: string) =>
+      client.publish(prefix + channel, message).catch((err: unknown) => {
+        log.warn({ err, channel }, 'event not published: Redis unavailable');
+        return 0;
+      }),
+  } as unknown as Redis;
+}
+
+function prefixedSubscriber(client: Redis, prefix: string, log: Logger) {
+  return {
+    on(event: 'message', listener: (channel: string, message: string) => void) {
+      client.on(event, (channel: string, message: string) => {
+        if (channel.startsWith(prefix)) listener(channel.slice(prefix.length), message);
+      });
+    },
+    subscribe: (channel: string) =>
+      client.subscribe(prefix + channel).catch((err: unknown) => log.warn({ err, channel }, 'subscribe failed')),
+    unsubscribe: (channel: string) =>
+      client.unsubscribe(prefix + channel).catch((err: unknown) => log.debug({ err, channel }, 'unsubscribe failed')),
+  } as unknown as Redis;
+}
+
+/** Connects the Redis layer for a service and waits up to 2 s for it, warning when Redis is away. */
+export async function connectRedisLayer<Events extends EventMap = EventMap>(options: RedisLayerOptions): Promise<RedisLayer<Events>> {
+  const layer = createRedisLayer<Events>(options);
+  if (!(await layer.waitUntilConnected(2_000))) {
+    options.log.warn('Redis is not reachable: serving without the shared cache until it is');
+  }
+  return layer;
 }

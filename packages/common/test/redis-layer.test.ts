@@ -1,0 +1,106 @@
+import { connectRedisLayer, createLogger, createCachedLoader, createRedisLayer, MemoryCache, Teardown, type EntityCache } from '../src/index.js';
+import { startPrivateRedis, testRedis, type Disposable } from '@polystore/embedded/testing';
+
+const log = createLogger('test', 'silent');
+const teardown = new Teardown(log);
+const fixtures: Disposable[] = [];
+afterAll(async () => {
+  await teardown.close();
+  for (const fixture of fixtures.reverse()) await fixture.dispose();
+});
+
+async function exercise(cache: EntityCache, prefix: string) {
+  await cache.setMany([[`${prefix}a`, '1'], [`${prefix}b`, '2']], 60);
+  expect(await cache.getMany([`${prefix}a`, `${prefix}missing`, `${prefix}b`])).toEqual(['1', null, '2']);
+  await cache.delete([`${prefix}a`]);
+  expect(await cache.getMany([`${prefix}a`, `${prefix}b`])).toEqual([null, '2']);
+}
+
+describe('entity cache', () => {
+  it('stores, reads and invalidates entries in Redis with a TTL', async () => {
+    const redis = await testRedis();
+    fixtures.push(redis);
+    const layer = await connectRedisLayer({ url: redis.url, keyPrefix: redis.keyPrefix, log, teardown });
+    await exercise(layer.cache, redis.keyPrefix);
+    await layer.cache.setMany([[`${redis.keyPrefix}short`, 'x']], 1);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await layer.cache.getMany([`${redis.keyPrefix}short`])).toEqual([null]);
+  });
+
+  it('behaves the same in process when no Redis is configured', async () => {
+    await exercise(new MemoryCache(), 'memory:');
+  });
+
+  it('evicts the oldest in-process entries beyond its bound', async () => {
+    const cache = new MemoryCache(2);
+    await cache.setMany([['a', '1'], ['b', '2'], ['c', '3']], 60);
+    expect(await cache.getMany(['a', 'b', 'c'])).toEqual([null, '2', '3']);
+  });
+
+  it('reads as misses while Redis is down, without hanging, and recovers when it returns', async () => {
+    const server = await startPrivateRedis();
+    fixtures.push(server);
+    const layer = await connectRedisLayer({ url: server.url, keyPrefix: 't:', log, teardown });
+    await layer.cache.setMany([['t:a', '1']], 60);
+    expect(await layer.cache.getMany(['t:a'])).toEqual(['1']);
+
+    await server.stop();
+    const started = Date.now();
+    expect(await layer.cache.getMany(['t:a'])).toEqual([null]);
+    await expect(layer.cache.setMany([['t:b', '2']], 60)).resolves.toBeUndefined();
+    await expect(layer.cache.delete(['t:a'])).resolves.toBeUndefined();
+    await expect(layer.ping()).rejects.toThrow();
+    // Bounded by the command timeout, not by the reconnect loop.
+    expect(Date.now() - started).toBeLessThan(10_000);
+
+    await server.start();
+    let recovered = false;
+    for (let attempt = 0; attempt < 50 && !recovered; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      recovered = await layer.ping().then(() => true, () => false);
+    }
+    expect(recovered).toBe(true);
+    await layer.cache.setMany([['t:c', '3']], 60);
+    expect(await layer.cache.getMany(['t:c'])).toEqual(['3']);
+  });
+});
+
+describe('pub/sub', () => {
+  it('delivers an event published by one replica to a subscriber on another', async () => {
+    const redis = await testRedis();
+    fixtures.push(redis);
+    const publisher = createRedisLayer<{ 'order:changed': [{ id: string }] }>({ url: redis.url, keyPrefix: redis.keyPrefix, log, teardown });
+    const subscriber = createRedisLayer<{ 'order:changed': [{ id: string }] }>({ url: redis.url, keyPrefix: redis.keyPrefix, log, teardown });
+    const events = subscriber.pubsub.subscribe('order:changed');
+    const next = events.next();
+    // Publish until the subscription is registered on the server (bounded).
+    let received: IteratorResult<{ id: string }> | undefined;
+    for (let attempt = 0; attempt < 50 && !received; attempt++) {
+      publisher.pubsub.publish('order:changed', { id: 'o-1' });
+      received = await Promise.race([next, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100))]);
+    }
+    expect(received?.value).toEqual({ id: 'o-1' });
+    await events.return?.();
+  });
+});
+
+describe('cached loader', () => {
+  it('asks the store only for ids the cache misses and fills the cache', async () => {
+    const cache = new MemoryCache();
+    const asked: string[][] = [];
+    const makeLoader = () =>
+      createCachedLoader<{ id: string }>({
+        cache,
+        keyPrefix: 'Thing:',
+        ttlSeconds: 60,
+        load: async (ids) => {
+          asked.push([...ids]);
+          return ids.map((id) => (id === 'ghost' ? null : { id }));
+        },
+      });
+    expect(await makeLoader().loadMany(['a', 'b', 'ghost'])).toEqual([{ id: 'a' }, { id: 'b' }, null]);
+    expect(await makeLoader().loadMany(['a', 'c', 'ghost'])).toEqual([{ id: 'a' }, { id: 'c' }, null]);
+    // One batch per request; the second asks only for the misses. Absent ids are not cached.
+    expect(asked).toEqual([['a', 'b', 'ghost'], ['c', 'ghost']]);
+  });
+});
