@@ -13,3 +13,4 @@ export * from './server/run.js';
 export * from './pagination.js';
 export * from './scalars.js';
 export * from './server/schema.js';
+export * from './connection-errors.js';

@@ -1,5 +1,5 @@
 import { CreateBucketCommand, HeadBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { serviceUnavailable, type Config, type Teardown } from '@polystore/common';
+import { isConnectionError, serviceUnavailable, type Config, type Teardown } from '@polystore/common';
 
 export interface S3Store {
   /** Talks to S3 from inside the deployment. */
@@ -57,13 +57,8 @@ export async function withS3Errors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (!(err instanceof S3ServiceException)) {
-      const code = (err as { code?: string }).code;
-      if (code && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND)$/.test(code)) {
-        throw serviceUnavailable('the object store is unavailable');
-      }
-      if ((err as Error).name === 'TimeoutError') throw serviceUnavailable('the object store did not answer in time');
-    }
+    if (isConnectionError(err)) throw serviceUnavailable('the object store is unavailable');
+    if ((err as Error).name === 'TimeoutError') throw serviceUnavailable('the object store did not answer in time');
     throw err;
   }
 }

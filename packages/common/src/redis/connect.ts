@@ -65,7 +65,9 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
     // Without a listener ioredis reports every failed reconnect as an unhandled error.
     client.on('error', (err) => log.debug({ err, role }, 'redis connection error'));
     teardown.add(`redis ${role}`, async () => {
-      await client.quit().catch(() => client.disconnect());
+      // QUIT waits for a reply; a client that is reconnecting would wait forever.
+      if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+      else client.disconnect();
     });
     return client;
   };

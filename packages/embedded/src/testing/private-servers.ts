@@ -42,7 +42,8 @@ export async function startPrivatePostgres(): Promise<PrivateServer> {
   }
   await exec('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync']);
   const start = async () => {
-    await exec('pg_ctl', ['-D', dataDir, '-o', `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off`, '-w', '-t', '30', 'start']);
+    // -l: the server must not hold our pipes open, or execFile never returns.
+    await exec('pg_ctl', ['-D', dataDir, '-l', join(dir, 'server.log'), '-o', `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off`, '-w', '-t', '30', 'start']);
   };
   const stop = async () => {
     await exec('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
@@ -76,7 +77,7 @@ export async function startPrivateRedis(): Promise<PrivateServer> {
     throw new Error('private redis did not start within 5 s');
   };
   const stop = async () => {
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child!.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;

@@ -1,5 +1,5 @@
 import { QueryFailedError } from 'typeorm';
-import { badUserInput, conflict, notFound, serviceUnavailable } from '@polystore/common';
+import { badUserInput, conflict, isConnectionError, notFound, serviceUnavailable } from '@polystore/common';
 
 /** Which field a unique index protects, for CONFLICT messages clients can act on. */
 const UNIQUE_FIELDS: Record<string, string> = {
@@ -7,7 +7,8 @@ const UNIQUE_FIELDS: Record<string, string> = {
   products_sku_key: 'sku',
 };
 
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03', '08006', '08001']);
+// Server shutting down, not yet accepting connections, connection failures.
+const UNAVAILABLE_STATES = new Set(['57P01', '57P03', '08006', '08001', '08004']);
 
 /**
  * Translates PostgreSQL errors where they happen into the API's error codes
@@ -33,7 +34,7 @@ export function translateDbError(err: unknown): never {
       throw serviceUnavailable('the database did not answer in time');
   }
   const message = err instanceof Error ? err.message : '';
-  if ((code && CONNECTION_ERRORS.has(code)) || /timeout exceeded when trying to connect|Connection terminated/i.test(message)) {
+  if ((code && UNAVAILABLE_STATES.has(code)) || isConnectionError(err) || /timeout exceeded when trying to connect|Connection terminated/i.test(message)) {
     throw serviceUnavailable('the database is unavailable');
   }
   throw err;
