@@ -25,12 +25,24 @@ describe('one product across three stores, through the gateway', () => {
     const details = await graphqlRequest(
       stack.gatewayUrl,
       `mutation ($input: UpsertProductDetailsInput!) { upsertProductDetails(input: $input) { id } }`,
-      { input: { productId, description: 'Sit-on-top kayak', category: 'water-sports', tags: ['kayak'], attributes: { lengthCm: 310 } } },
+      {
+        input: {
+          productId,
+          description: 'Sit-on-top kayak',
+          category: 'water-sports',
+          tags: ['kayak'],
+          attributes: { lengthCm: 310 },
+        },
+      },
     );
     expect(details.errors).toBeUndefined();
 
     const bytes = Buffer.from('fake png bytes for the kayak');
-    await putProductImage(stack.storage.s3, productId, { filename: 'kayak.png', contentType: 'image/png', body: bytes });
+    await putProductImage(stack.storage.s3, productId, {
+      filename: 'kayak.png',
+      contentType: 'image/png',
+      body: bytes,
+    });
 
     const response = await graphqlRequest(
       stack.gatewayUrl,
@@ -50,7 +62,14 @@ describe('one product across three stores, through the gateway', () => {
       sku: 'KAYAK-1',
       price: { amount: 89900, currency: 'EUR' },
       details: { description: 'Sit-on-top kayak', category: 'water-sports', attributes: { lengthCm: 310 } },
-      images: [{ filename: 'kayak.png', contentType: 'image/png', size: bytes.length, checksum: createHash('sha256').update(bytes).digest('hex') }],
+      images: [
+        {
+          filename: 'kayak.png',
+          contentType: 'image/png',
+          size: bytes.length,
+          checksum: createHash('sha256').update(bytes).digest('hex'),
+        },
+      ],
     });
 
     const download = await fetch(product.images[0].url);
@@ -76,7 +95,10 @@ describe('one product across three stores, through the gateway', () => {
     expect(errorCodes(duplicate)).toEqual(['CONFLICT']);
     const malformed = await graphqlRequest(stack.gatewayUrl, `{ product(id: "nope") { sku } }`);
     expect(errorCodes(malformed)).toEqual(['BAD_USER_INPUT']);
-    const unknown = await graphqlRequest(stack.gatewayUrl, `{ product(id: "00000000-0000-4000-8000-000000000000") { sku details { category } } }`);
+    const unknown = await graphqlRequest(
+      stack.gatewayUrl,
+      `{ product(id: "00000000-0000-4000-8000-000000000000") { sku details { category } } }`,
+    );
     expect(unknown).toEqual({ data: { product: null } });
   });
 

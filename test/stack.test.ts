@@ -55,12 +55,18 @@ describe('npm start', () => {
   }, 120_000);
 
   it('stops every process cleanly and keeps the data for the next start, without seeding twice', async () => {
-    const before = await graphqlRequest(stack!.gatewayUrl, `{ products(first: 1) { totalCount } users(first: 1) { totalCount } }`);
+    const before = await graphqlRequest(
+      stack!.gatewayUrl,
+      `{ products(first: 1) { totalCount } users(first: 1) { totalCount } }`,
+    );
     await stack!.stop();
     await expect(fetch(stack!.gatewayUrl)).rejects.toThrow();
 
     stack = await startStack({ env, log });
-    const after = await graphqlRequest(stack.gatewayUrl, `{ products(first: 1) { totalCount } users(first: 1) { totalCount } }`);
+    const after = await graphqlRequest(
+      stack.gatewayUrl,
+      `{ products(first: 1) { totalCount } users(first: 1) { totalCount } }`,
+    );
     expect(after.data).toEqual(before.data);
   }, 120_000);
 });

@@ -63,7 +63,14 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
     graphqlEndpoint: GRAPHQL_PATH,
     graphiql: { title: 'Polystore' },
     landingPage: false,
-    logging: config.logLevel === 'silent' ? false : config.logLevel === 'fatal' ? 'error' : config.logLevel === 'trace' ? 'debug' : config.logLevel,
+    logging:
+      config.logLevel === 'silent'
+        ? false
+        : config.logLevel === 'fatal'
+          ? 'error'
+          : config.logLevel === 'trace'
+            ? 'debug'
+            : config.logLevel,
   });
   teardown.add('gateway runtime', () => runtime.dispose());
   // Loading the schema before listening lets the first WebSocket operation find it.
@@ -106,10 +113,14 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
           resolve();
         });
       });
-      teardown.add('gateway http', () => new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        httpServer.closeIdleConnections();
-      }));
+      teardown.add(
+        'gateway http',
+        () =>
+          new Promise<void>((resolve) => {
+            httpServer.close(() => resolve());
+            httpServer.closeIdleConnections();
+          }),
+      );
       teardown.add('gateway websockets', async () => {
         await wsHandle.dispose();
         wsServer.close();

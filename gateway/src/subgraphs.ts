@@ -12,9 +12,21 @@ export interface SubgraphDefinition {
 const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
 export const SUBGRAPHS: readonly SubgraphDefinition[] = [
-  { name: 'sql', schemaFile: root('services/sql-subgraph/schema.graphql'), defaultUrl: 'http://127.0.0.1:4001/graphql' },
-  { name: 'mongo', schemaFile: root('services/mongo-subgraph/schema.graphql'), defaultUrl: 'http://127.0.0.1:4002/graphql' },
-  { name: 'storage', schemaFile: root('services/storage-subgraph/schema.graphql'), defaultUrl: 'http://127.0.0.1:4003/graphql' },
+  {
+    name: 'sql',
+    schemaFile: root('services/sql-subgraph/schema.graphql'),
+    defaultUrl: 'http://127.0.0.1:4001/graphql',
+  },
+  {
+    name: 'mongo',
+    schemaFile: root('services/mongo-subgraph/schema.graphql'),
+    defaultUrl: 'http://127.0.0.1:4002/graphql',
+  },
+  {
+    name: 'storage',
+    schemaFile: root('services/storage-subgraph/schema.graphql'),
+    defaultUrl: 'http://127.0.0.1:4003/graphql',
+  },
 ];
 
 /** Where each subgraph is reached at run time: the configured URL, else the one in the supergraph. */

@@ -11,7 +11,12 @@ describe('loadConfig', () => {
   });
 
   it('reads each variable and derives the public S3 endpoint from the internal one', () => {
-    const config = loadConfig({ GATEWAY_PORT: '8080', S3_ENDPOINT: 'http://minio:9000', S3_FORCE_PATH_STYLE: 'false', QUERY_PLANNER: 'js' });
+    const config = loadConfig({
+      GATEWAY_PORT: '8080',
+      S3_ENDPOINT: 'http://minio:9000',
+      S3_FORCE_PATH_STYLE: 'false',
+      QUERY_PLANNER: 'js',
+    });
     expect(config.ports.gateway).toBe(8080);
     expect(config.s3.publicEndpoint).toBe('http://minio:9000');
     expect(config.s3.forcePathStyle).toBe(false);

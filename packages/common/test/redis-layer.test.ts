@@ -1,4 +1,12 @@
-import { connectRedisLayer, createLogger, createCachedLoader, createRedisLayer, MemoryCache, Teardown, type EntityCache } from '../src/index.js';
+import {
+  connectRedisLayer,
+  createLogger,
+  createCachedLoader,
+  createRedisLayer,
+  MemoryCache,
+  Teardown,
+  type EntityCache,
+} from '../src/index.js';
 import { startPrivateRedis, testRedis, type Disposable } from '@polystore/embedded/testing';
 
 const log = createLogger('test', 'silent');
@@ -10,7 +18,13 @@ afterAll(async () => {
 });
 
 async function exercise(cache: EntityCache, prefix: string) {
-  await cache.setMany([[`${prefix}a`, '1'], [`${prefix}b`, '2']], 60);
+  await cache.setMany(
+    [
+      [`${prefix}a`, '1'],
+      [`${prefix}b`, '2'],
+    ],
+    60,
+  );
   expect(await cache.getMany([`${prefix}a`, `${prefix}missing`, `${prefix}b`])).toEqual(['1', null, '2']);
   await cache.delete([`${prefix}a`]);
   expect(await cache.getMany([`${prefix}a`, `${prefix}b`])).toEqual([null, '2']);
@@ -33,7 +47,14 @@ describe('entity cache', () => {
 
   it('evicts the oldest in-process entries beyond its bound', async () => {
     const cache = new MemoryCache(2);
-    await cache.setMany([['a', '1'], ['b', '2'], ['c', '3']], 60);
+    await cache.setMany(
+      [
+        ['a', '1'],
+        ['b', '2'],
+        ['c', '3'],
+      ],
+      60,
+    );
     expect(await cache.getMany(['a', 'b', 'c'])).toEqual([null, '2', '3']);
   });
 
@@ -57,7 +78,10 @@ describe('entity cache', () => {
     let recovered = false;
     for (let attempt = 0; attempt < 50 && !recovered; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      recovered = await layer.ping().then(() => true, () => false);
+      recovered = await layer.ping().then(
+        () => true,
+        () => false,
+      );
     }
     expect(recovered).toBe(true);
     await layer.cache.setMany([['t:c', '3']], 60);
@@ -69,15 +93,28 @@ describe('pub/sub', () => {
   it('delivers an event published by one replica to a subscriber on another', async () => {
     const redis = await testRedis();
     fixtures.push(redis);
-    const publisher = createRedisLayer<{ 'order:changed': [{ id: string }] }>({ url: redis.url, keyPrefix: redis.keyPrefix, log, teardown });
-    const subscriber = createRedisLayer<{ 'order:changed': [{ id: string }] }>({ url: redis.url, keyPrefix: redis.keyPrefix, log, teardown });
+    const publisher = createRedisLayer<{ 'order:changed': [{ id: string }] }>({
+      url: redis.url,
+      keyPrefix: redis.keyPrefix,
+      log,
+      teardown,
+    });
+    const subscriber = createRedisLayer<{ 'order:changed': [{ id: string }] }>({
+      url: redis.url,
+      keyPrefix: redis.keyPrefix,
+      log,
+      teardown,
+    });
     const events = subscriber.pubsub.subscribe('order:changed');
     const next = events.next();
     // Publish until the subscription is registered on the server (bounded).
     let received: IteratorResult<{ id: string }> | undefined;
     for (let attempt = 0; attempt < 50 && !received; attempt++) {
       publisher.pubsub.publish('order:changed', { id: 'o-1' });
-      received = await Promise.race([next, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100))]);
+      received = await Promise.race([
+        next,
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100)),
+      ]);
     }
     expect(received?.value).toEqual({ id: 'o-1' });
     await events.return?.();
@@ -101,6 +138,9 @@ describe('cached loader', () => {
     expect(await makeLoader().loadMany(['a', 'b', 'ghost'])).toEqual([{ id: 'a' }, { id: 'b' }, null]);
     expect(await makeLoader().loadMany(['a', 'c', 'ghost'])).toEqual([{ id: 'a' }, { id: 'c' }, null]);
     // One batch per request; the second asks only for the misses. Absent ids are not cached.
-    expect(asked).toEqual([['a', 'b', 'ghost'], ['c', 'ghost']]);
+    expect(asked).toEqual([
+      ['a', 'b', 'ghost'],
+      ['c', 'ghost'],
+    ]);
   });
 });

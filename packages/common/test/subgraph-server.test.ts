@@ -61,7 +61,9 @@ describe('subgraph server', () => {
   it('masks unexpected errors and keeps expected ones with their code', async () => {
     const { url, teardown } = await startServer();
     const boom = await graphqlRequest(url, '{ boom }');
-    expect(boom.errors).toEqual([expect.objectContaining({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } })]);
+    expect(boom.errors).toEqual([
+      expect.objectContaining({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
+    ]);
     expect(JSON.stringify(boom)).not.toContain('hunter2');
     const missing = await graphqlRequest(url, '{ missing }');
     expect(missing.errors![0]).toMatchObject({ message: 'no such thing', extensions: { code: 'NOT_FOUND', id: 'x' } });
@@ -70,12 +72,15 @@ describe('subgraph server', () => {
 
   it('answers malformed HTTP requests with a 4xx and a coded error', async () => {
     const { url, teardown } = await startServer();
-    const post = (body: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const post = (body: string) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const tooLarge = await post(JSON.stringify({ query: `{ boom } # ${'x'.repeat(2000)}` }));
     expect(tooLarge.status).toBe(413);
     const notJson = await post('{ nope');
     expect(notJson.status).toBe(400);
-    expect(await notJson.json()).toEqual({ errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(await notJson.json()).toEqual({
+      errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
+    });
     const elsewhere = await fetch(url.replace('/graphql', '/elsewhere'));
     expect(elsewhere.status).toBe(404);
     await teardown.close();

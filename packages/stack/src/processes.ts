@@ -45,7 +45,11 @@ export function spawnService(name: string, entry: string, env: NodeJS.ProcessEnv
  * exits, and after `timeoutMs` otherwise, so a broken service never leaves
  * `npm start` waiting forever.
  */
-export async function waitUntilReady(url: string, service: ServiceProcess | undefined, timeoutMs = 90_000): Promise<void> {
+export async function waitUntilReady(
+  url: string,
+  service: ServiceProcess | undefined,
+  timeoutMs = 90_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitCode: number | NodeJS.Signals | null | undefined;
   void service?.exited.then((code) => (exitCode = code));

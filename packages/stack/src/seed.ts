@@ -5,11 +5,16 @@ import { createS3Store } from '@polystore/storage-subgraph/s3';
 import { DEMO_PRODUCTS, DEMO_USERS, productImage } from './demo-data.js';
 
 interface GraphQLResult {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the seed reads a few known fields
   data?: Record<string, any> | null;
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
-async function request(gatewayUrl: string, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResult> {
+async function request(
+  gatewayUrl: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GraphQLResult> {
   const response = await fetch(gatewayUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -21,7 +26,8 @@ async function request(gatewayUrl: string, query: string, variables: Record<stri
 
 function check(result: GraphQLResult, allowed: string[] = []): GraphQLResult {
   const unexpected = (result.errors ?? []).filter((error) => !allowed.includes(error.extensions?.code ?? ''));
-  if (unexpected.length > 0) throw new Error(`seed request failed: ${unexpected.map((error) => error.message).join('; ')}`);
+  if (unexpected.length > 0)
+    throw new Error(`seed request failed: ${unexpected.map((error) => error.message).join('; ')}`);
   return result;
 }
 
@@ -36,13 +42,23 @@ export async function storesAreEmpty(gatewayUrl: string): Promise<boolean> {
  * the product images into S3 with the storage service's own key rules.
  * Idempotent: what exists already is kept, so it can run on any stack.
  */
-export async function seed({ gatewayUrl, config, log, progress = process.stderr.isTTY }: {
+export async function seed({
+  gatewayUrl,
+  config,
+  log,
+  progress = process.stderr.isTTY,
+}: {
   gatewayUrl: string;
   config: Config;
   log: Logger;
   progress?: boolean;
 }): Promise<{ users: number; products: number; images: number }> {
-  const bar = progress ? new cliProgress.SingleBar({ format: 'seeding [{bar}] {value}/{total} {step}' }, cliProgress.Presets.shades_classic) : undefined;
+  const bar = progress
+    ? new cliProgress.SingleBar(
+        { format: 'seeding [{bar}] {value}/{total} {step}' },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
   bar?.start(DEMO_USERS.length + DEMO_PRODUCTS.length, 0, { step: 'users' });
   const teardown = new Teardown(log);
   const s3 = createS3Store(config.s3, teardown);
@@ -50,7 +66,9 @@ export async function seed({ gatewayUrl, config, log, progress = process.stderr.
   try {
     for (const user of DEMO_USERS) {
       const result = check(
-        await request(gatewayUrl, 'mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }', { input: user }),
+        await request(gatewayUrl, 'mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }', {
+          input: user,
+        }),
         ['CONFLICT'],
       );
       if (result.data?.createUser) counts.users++;
@@ -59,24 +77,38 @@ export async function seed({ gatewayUrl, config, log, progress = process.stderr.
     for (const product of DEMO_PRODUCTS) {
       const { details, color: _color, ...core } = product;
       const created = check(
-        await request(gatewayUrl, 'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }', { input: core }),
+        await request(gatewayUrl, 'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }', {
+          input: core,
+        }),
         ['CONFLICT'],
       );
       let productId: string | undefined = created.data?.createProduct?.id;
       if (productId) counts.products++;
       else {
-        const existing = check(await request(gatewayUrl, 'query ($sku: String!) { productBySku(sku: $sku) { id } }', { sku: product.sku }));
+        const existing = check(
+          await request(gatewayUrl, 'query ($sku: String!) { productBySku(sku: $sku) { id } }', { sku: product.sku }),
+        );
         productId = existing.data!.productBySku.id as string;
       }
       check(
-        await request(gatewayUrl, 'mutation ($input: UpsertProductDetailsInput!) { upsertProductDetails(input: $input) { id } }', {
-          input: { productId, ...details },
-        }),
+        await request(
+          gatewayUrl,
+          'mutation ($input: UpsertProductDetailsInput!) { upsertProductDetails(input: $input) { id } }',
+          {
+            input: { productId, ...details },
+          },
+        ),
       );
-      const images = check(await request(gatewayUrl, 'query ($id: ID!) { product(id: $id) { images { id } } }', { id: productId }));
+      const images = check(
+        await request(gatewayUrl, 'query ($id: ID!) { product(id: $id) { images { id } } }', { id: productId }),
+      );
       if (images.data!.product.images.length === 0) {
         for (const view of ['front', 'side']) {
-          await putProductImage(s3, productId, { filename: `${product.sku.toLowerCase()}-${view}.svg`, contentType: 'image/svg+xml', body: productImage(product, view) });
+          await putProductImage(s3, productId, {
+            filename: `${product.sku.toLowerCase()}-${view}.svg`,
+            contentType: 'image/svg+xml',
+            body: productImage(product, view),
+          });
           counts.images++;
         }
       }

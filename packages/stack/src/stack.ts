@@ -37,7 +37,9 @@ export async function startStack({ env = process.env, log }: { env?: Env; log: L
     const serviceEnv = { ...process.env, ...env, ...stores.env };
     const local = (port: number) => `http://127.0.0.1:${port}`;
     for (const subgraph of SUBGRAPHS) processes.push(spawnService(subgraph.name, subgraph.entry, serviceEnv));
-    await Promise.all(SUBGRAPHS.map((subgraph, i) => waitUntilReady(`${local(config.ports[subgraph.port])}/ready`, processes[i])));
+    await Promise.all(
+      SUBGRAPHS.map((subgraph, i) => waitUntilReady(`${local(config.ports[subgraph.port])}/ready`, processes[i])),
+    );
 
     const gateway = spawnService('gateway', 'gateway/src/index.ts', {
       ...serviceEnv,
@@ -53,7 +55,9 @@ export async function startStack({ env = process.env, log }: { env?: Env; log: L
     if (config.seedOnStart && (await storesAreEmpty(gatewayUrl))) {
       await seed({ gatewayUrl, config: loadConfig({ ...env, ...stores.env }), log });
     }
-    const failed = Promise.race(processes.map((service) => service.exited.then((code) => `${service.name} exited (${String(code)})`)));
+    const failed = Promise.race(
+      processes.map((service) => service.exited.then((code) => `${service.name} exited (${String(code)})`)),
+    );
     return { gatewayUrl, failed, stop };
   } catch (err) {
     await stop();

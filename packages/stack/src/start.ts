@@ -18,7 +18,9 @@ try {
   process.on('SIGINT', () => void shutdown('SIGINT', 0));
   process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
   void stack.failed.then((reason) => shutdown(reason, 1));
-  process.stdout.write(`\n  Polystore is ready: ${stack.gatewayUrl}\n  Open it in a browser for the GraphQL IDE. Ctrl-C stops everything.\n\n`);
+  process.stdout.write(
+    `\n  Polystore is ready: ${stack.gatewayUrl}\n  Open it in a browser for the GraphQL IDE. Ctrl-C stops everything.\n\n`,
+  );
 } catch (err) {
   log.fatal({ err }, 'the stack failed to start');
   process.exit(1);

@@ -1,6 +1,12 @@
 import { join, resolve } from 'node:path';
 import type { Config, Logger } from '@polystore/common';
-import { freePort, startEmbeddedMongo, startEmbeddedPostgres, startEmbeddedS3, type EmbeddedStore } from '@polystore/embedded';
+import {
+  freePort,
+  startEmbeddedMongo,
+  startEmbeddedPostgres,
+  startEmbeddedS3,
+  type EmbeddedStore,
+} from '@polystore/embedded';
 
 export interface StoreEndpoints {
   /** Variables to give every service so it reaches the stores chosen here. */
@@ -38,7 +44,11 @@ export async function startMissingStores(config: Config, log: Logger): Promise<S
       env.MONGO_URL = store.url;
     }
     if (!config.s3.endpoint) {
-      const store = await startEmbeddedS3({ dataDir: join(dataDir, 's3'), port: await freePort(), buckets: [config.s3.bucket] });
+      const store = await startEmbeddedS3({
+        dataDir: join(dataDir, 's3'),
+        port: await freePort(),
+        buckets: [config.s3.bucket],
+      });
       started.push({ name: 's3', store });
       env.S3_ENDPOINT = store.url;
     }

@@ -14,7 +14,8 @@ export function requireProductId(value: string): string {
 
 export function requireDescription(value: string): string {
   const description = value.trim();
-  if (description.length > 10_000) throw badUserInput('description must have at most 10000 characters', { field: 'description' });
+  if (description.length > 10_000)
+    throw badUserInput('description must have at most 10000 characters', { field: 'description' });
   return description;
 }
 
@@ -45,13 +46,16 @@ export function requireAttributes(value: unknown): Record<string, unknown> {
     throw badUserInput('attributes must be a JSON object', { field: 'attributes' });
   }
   const visit = (node: unknown, depth: number, path: string): void => {
-    if (depth > MAX_ATTRIBUTE_DEPTH) throw badUserInput(`attributes nest deeper than ${MAX_ATTRIBUTE_DEPTH} levels`, { field: 'attributes' });
+    if (depth > MAX_ATTRIBUTE_DEPTH)
+      throw badUserInput(`attributes nest deeper than ${MAX_ATTRIBUTE_DEPTH} levels`, { field: 'attributes' });
     if (Array.isArray(node)) {
       node.forEach((item, i) => visit(item, depth + 1, `${path}[${i}]`));
     } else if (node !== null && typeof node === 'object') {
       for (const [key, child] of Object.entries(node)) {
         if (key === '' || key.startsWith('$') || key.includes('.') || key.includes('\0')) {
-          throw badUserInput(`attribute key "${path}${key}" may not be empty, start with $ or contain a dot`, { field: 'attributes' });
+          throw badUserInput(`attribute key "${path}${key}" may not be empty, start with $ or contain a dot`, {
+            field: 'attributes',
+          });
         }
         visit(child, depth + 1, `${path}${key}.`);
       }

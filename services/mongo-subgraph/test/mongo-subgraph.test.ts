@@ -70,7 +70,11 @@ describe('product details', () => {
     await graphqlRequest(url, DETAILS, { representations: [{ __typename: 'Product', id: productId }] });
     await graphqlRequest(url, UPSERT, { input: { ...input, description: 'v2', attributes: { pages: 200 } } });
 
-    const read = await graphqlRequest(url, `query ($id: ID!) { productDetails(productId: $id) { description attributes } }`, { id: productId });
+    const read = await graphqlRequest(
+      url,
+      `query ($id: ID!) { productDetails(productId: $id) { description attributes } }`,
+      { id: productId },
+    );
     expect(read.data!.productDetails).toEqual({ description: 'v2', attributes: { pages: 200 } });
     expect(await subgraph.store.productDetails.countDocuments({ productId })).toBe(1);
   });
@@ -92,7 +96,10 @@ describe('product details', () => {
     for (const input of bad) {
       expect(errorCodes(await graphqlRequest(url, UPSERT, { input }))).toEqual(['BAD_USER_INPUT']);
     }
-    const stored = await subgraph.store.productDetails.findOne({ productId }, { projection: { _id: 0, description: 1, attributes: 1 } });
+    const stored = await subgraph.store.productDetails.findOne(
+      { productId },
+      { projection: { _id: 0, description: 1, attributes: 1 } },
+    );
     expect(stored).toEqual({ description: 'kept', attributes: { size: 'L' } });
   });
 

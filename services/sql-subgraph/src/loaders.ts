@@ -25,10 +25,14 @@ function reviveDates<T extends { createdAt: Date; updatedAt: Date }>(raw: string
 
 /** Fresh loaders per request: batching and de-duplication inside one request only. */
 export function createLoaders(db: DataSource, settings: CacheSettings) {
-  const byIds = <T extends { id: string }>(schema: typeof UserSchema | typeof ProductSchema) =>
+  const byIds =
+    <T extends { id: string }>(schema: typeof UserSchema | typeof ProductSchema) =>
     async (ids: readonly string[]) => {
       const valid = ids.filter(isUuid);
-      const rows = valid.length === 0 ? [] : await withDbErrors(() => db.getRepository<T>(schema as never).findBy({ id: In(valid) } as never));
+      const rows =
+        valid.length === 0
+          ? []
+          : await withDbErrors(() => db.getRepository<T>(schema as never).findBy({ id: In(valid) } as never));
       return orderByKeys(ids, rows, (row) => row.id);
     };
   return {

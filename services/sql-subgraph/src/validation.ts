@@ -28,15 +28,19 @@ export function requireName(value: string, field = 'name'): string {
 export function requireSku(value: string): string {
   const sku = value.trim();
   if (!SKU.test(sku)) {
-    throw badUserInput('sku must be 1 to 64 letters, digits, ".", "-" or "_", starting with a letter or digit', { field: 'sku' });
+    throw badUserInput('sku must be 1 to 64 letters, digits, ".", "-" or "_", starting with a letter or digit', {
+      field: 'sku',
+    });
   }
   return sku;
 }
 
 export function requireMoney(amount: number, currency: string): { amount: number; currency: string } {
-  if (!Number.isInteger(amount) || amount < 0) throw badUserInput('price.amount must be 0 or more minor units', { field: 'price.amount' });
+  if (!Number.isInteger(amount) || amount < 0)
+    throw badUserInput('price.amount must be 0 or more minor units', { field: 'price.amount' });
   const code = currency.trim().toUpperCase();
-  if (!CURRENCY.test(code)) throw badUserInput('price.currency must be an ISO-4217 code such as USD', { field: 'price.currency' });
+  if (!CURRENCY.test(code))
+    throw badUserInput('price.currency must be an ISO-4217 code such as USD', { field: 'price.currency' });
   return { amount, currency: code };
 }
 

@@ -11,7 +11,11 @@ beforeAll(async () => {
   const postgres = await testPostgres();
   const redis = await testRedis();
   fixtures.push(postgres, redis);
-  const service = testServiceContext({ DATABASE_URL: postgres.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.keyPrefix });
+  const service = testServiceContext({
+    DATABASE_URL: postgres.url,
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: redis.keyPrefix,
+  });
   context.teardown = service.teardown;
   subgraph = await createSqlSubgraph(service);
   url = await subgraph.listen(0);
@@ -80,7 +84,11 @@ describe('users', () => {
         `query ($after: String) { users(first: 2, after: $after) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`,
         { after },
       );
-      const connection = response.data!.users as { totalCount: number; edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+      const connection = response.data!.users as {
+        totalCount: number;
+        edges: { node: { id: string } }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+      };
       total = connection.totalCount;
       seen.push(...connection.edges.map((edge) => edge.node.id));
       if (!connection.pageInfo.hasNextPage) break;
@@ -110,7 +118,12 @@ describe('products', () => {
     const entities = await graphqlRequest(
       url,
       `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product { id sku } } }`,
-      { representations: [{ __typename: 'Product', id: product.id }, { __typename: 'Product', id: 'not-a-uuid' }] },
+      {
+        representations: [
+          { __typename: 'Product', id: product.id },
+          { __typename: 'Product', id: 'not-a-uuid' },
+        ],
+      },
     );
     expect(entities.data!._entities).toEqual([{ id: product.id, sku: 'TENT-2P' }, null]);
   });
@@ -118,7 +131,9 @@ describe('products', () => {
   it('rejects a duplicate sku with CONFLICT and negative money or stock with BAD_USER_INPUT', async () => {
     const input = { sku: 'LAMP-1', name: 'Lamp', price: { amount: 1000, currency: 'EUR' } };
     expect((await graphqlRequest(url, CREATE_PRODUCT, { input })).errors).toBeUndefined();
-    expect(errorCodes(await graphqlRequest(url, CREATE_PRODUCT, { input: { ...input, name: 'Other lamp' } }))).toEqual(['CONFLICT']);
+    expect(errorCodes(await graphqlRequest(url, CREATE_PRODUCT, { input: { ...input, name: 'Other lamp' } }))).toEqual([
+      'CONFLICT',
+    ]);
     const bad = [
       { ...input, sku: 'LAMP-2', price: { amount: -1, currency: 'EUR' } },
       { ...input, sku: 'LAMP-3', price: { amount: 1, currency: 'EURO' } },
@@ -134,7 +149,9 @@ describe('products', () => {
 
   it('enforces the same rules in the database for writers that bypass the API', async () => {
     await expect(
-      subgraph.db.query(`INSERT INTO products (sku, name, price_amount, price_currency, stock) VALUES ('X-1', 'x', 1, 'USD', -1)`),
+      subgraph.db.query(
+        `INSERT INTO products (sku, name, price_amount, price_currency, stock) VALUES ('X-1', 'x', 1, 'USD', -1)`,
+      ),
     ).rejects.toThrow(/check constraint/);
   });
 });

@@ -32,7 +32,9 @@ export async function listKeys(store: S3Store, prefix: string): Promise<string[]
   let token: string | undefined;
   do {
     const page = await withS3Errors(() =>
-      store.client.send(new ListObjectsV2Command({ Bucket: store.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: 1000 })),
+      store.client.send(
+        new ListObjectsV2Command({ Bucket: store.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: 1000 }),
+      ),
     );
     for (const object of page.Contents ?? []) {
       if (object.Key) objects.push({ key: object.Key, modified: object.LastModified?.getTime() ?? 0 });

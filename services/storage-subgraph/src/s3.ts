@@ -48,7 +48,10 @@ export async function ensureBucket(store: S3Store): Promise<void> {
 export function isNotFound(err: unknown): boolean {
   return (
     err instanceof S3ServiceException &&
-    (err.$metadata.httpStatusCode === 404 || err.name === 'NotFound' || err.name === 'NoSuchKey' || err.name === 'NoSuchBucket')
+    (err.$metadata.httpStatusCode === 404 ||
+      err.name === 'NotFound' ||
+      err.name === 'NoSuchKey' ||
+      err.name === 'NoSuchBucket')
   );
 }
 

@@ -46,10 +46,18 @@ describe('product images', () => {
     const otherProduct = randomUUID();
     const first = Buffer.from('first image bytes');
     const second = Buffer.from('second image bytes');
-    const firstKey = await putProductImage(subgraph.s3, productId, { filename: 'front.png', contentType: 'image/png', body: first });
+    const firstKey = await putProductImage(subgraph.s3, productId, {
+      filename: 'front.png',
+      contentType: 'image/png',
+      body: first,
+    });
     await new Promise((resolve) => setTimeout(resolve, 1100)); // S3 LastModified has one-second resolution
     await putProductImage(subgraph.s3, productId, { filename: 'back.JPG', contentType: 'image/jpeg', body: second });
-    await putProductImage(subgraph.s3, otherProduct, { filename: 'x.png', contentType: 'image/png', body: Buffer.from('x') });
+    await putProductImage(subgraph.s3, otherProduct, {
+      filename: 'x.png',
+      contentType: 'image/png',
+      body: Buffer.from('x'),
+    });
 
     const response = await graphqlRequest(url, IMAGES, {
       representations: [
@@ -94,12 +102,20 @@ describe('product images', () => {
 
 describe('asset lookup', () => {
   it('resolves an asset by id, null for a missing object, and BAD_USER_INPUT for a forged id', async () => {
-    const key = await putProductImage(subgraph.s3, randomUUID(), { filename: 'a.png', contentType: 'image/png', body: Buffer.from('a') });
-    const found = await graphqlRequest(url, `query ($id: ID!) { asset(id: $id) { key filename } }`, { id: assetIdFromKey(key) });
+    const key = await putProductImage(subgraph.s3, randomUUID(), {
+      filename: 'a.png',
+      contentType: 'image/png',
+      body: Buffer.from('a'),
+    });
+    const found = await graphqlRequest(url, `query ($id: ID!) { asset(id: $id) { key filename } }`, {
+      id: assetIdFromKey(key),
+    });
     expect(found.data!.asset).toEqual({ key, filename: 'a.png' });
 
     const missing = assetIdFromKey(`products/${randomUUID()}/images/${randomUUID()}.png`);
-    expect((await graphqlRequest(url, `query ($id: ID!) { asset(id: $id) { key } }`, { id: missing })).data!.asset).toBeNull();
+    expect(
+      (await graphqlRequest(url, `query ($id: ID!) { asset(id: $id) { key } }`, { id: missing })).data!.asset,
+    ).toBeNull();
 
     for (const forged of ['../../etc/passwd', assetIdFromKey('secrets/config.json'), '']) {
       const response = await graphqlRequest(url, `query ($id: ID!) { asset(id: $id) { key } }`, { id: forged });

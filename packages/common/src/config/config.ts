@@ -1,12 +1,4 @@
-import {
-  type Env,
-  readBool,
-  readEnum,
-  readInt,
-  readOptionalString,
-  readString,
-  readUrl,
-} from './env.js';
+import { type Env, readBool, readEnum, readInt, readOptionalString, readString, readUrl } from './env.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

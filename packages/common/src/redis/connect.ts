@@ -135,7 +135,9 @@ function prefixedSubscriber(client: Redis, prefix: string, log: Logger) {
 }
 
 /** Connects the Redis layer for a service and waits up to 2 s for it, warning when Redis is away. */
-export async function connectRedisLayer<Events extends EventMap = EventMap>(options: RedisLayerOptions): Promise<RedisLayer<Events>> {
+export async function connectRedisLayer<Events extends EventMap = EventMap>(
+  options: RedisLayerOptions,
+): Promise<RedisLayer<Events>> {
   const layer = createRedisLayer<Events>(options);
   if (!(await layer.waitUntilConnected(2_000))) {
     options.log.warn('Redis is not reachable: serving without the shared cache until it is');

@@ -60,10 +60,7 @@ export async function createSubgraphServer<Context extends BaseContext>(
   await apollo.start();
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
-  const wsHandle = useServer(
-    { schema, context: (ctx) => options.context(ctx.extra.request) },
-    wsServer,
-  );
+  const wsHandle = useServer({ schema, context: (ctx) => options.context(ctx.extra.request) }, wsServer);
 
   httpServer.on('request', (req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -89,7 +86,12 @@ export async function createSubgraphServer<Context extends BaseContext>(
       return;
     }
     const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method?.toUpperCase() ?? 'GET', headers: toHeaderMap(req), search: url.search, body },
+      httpGraphQLRequest: {
+        method: req.method?.toUpperCase() ?? 'GET',
+        headers: toHeaderMap(req),
+        search: url.search,
+        body,
+      },
       context: async () => options.context(req),
     });
     res.statusCode = response.status ?? 200;

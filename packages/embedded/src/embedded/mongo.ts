@@ -8,7 +8,13 @@ import type { EmbeddedStore } from './postgres.js';
  * on fields other than `_id`, roll back transactions or run `$text`.
  * Without `dataDir` it keeps everything in memory.
  */
-export async function startEmbeddedMongo({ dataDir, port }: { dataDir?: string; port: number }): Promise<EmbeddedStore> {
+export async function startEmbeddedMongo({
+  dataDir,
+  port,
+}: {
+  dataDir?: string;
+  port: number;
+}): Promise<EmbeddedStore> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const server = new CongoServer(
     dataDir ? { port, host: '127.0.0.1', storage: 'file', storagePath: dataDir } : { port, host: '127.0.0.1' },

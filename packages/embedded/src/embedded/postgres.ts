@@ -12,7 +12,13 @@ export interface EmbeddedStore {
  * plain `pg` driver and TypeORM connect as to any server. It runs one
  * transaction at a time, which is plenty for one developer.
  */
-export async function startEmbeddedPostgres({ dataDir, port }: { dataDir: string; port: number }): Promise<EmbeddedStore> {
+export async function startEmbeddedPostgres({
+  dataDir,
+  port,
+}: {
+  dataDir: string;
+  port: number;
+}): Promise<EmbeddedStore> {
   await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create({ dataDir });
   const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 20 });

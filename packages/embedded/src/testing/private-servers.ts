@@ -43,7 +43,18 @@ export async function startPrivatePostgres(): Promise<PrivateServer> {
   await exec('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync']);
   const start = async () => {
     // -l: the server must not hold our pipes open, or execFile never returns.
-    await exec('pg_ctl', ['-D', dataDir, '-l', join(dir, 'server.log'), '-o', `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off`, '-w', '-t', '30', 'start']);
+    await exec('pg_ctl', [
+      '-D',
+      dataDir,
+      '-l',
+      join(dir, 'server.log'),
+      '-o',
+      `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off`,
+      '-w',
+      '-t',
+      '30',
+      'start',
+    ]);
   };
   const stop = async () => {
     await exec('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
@@ -65,7 +76,9 @@ export async function startPrivateRedis(): Promise<PrivateServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
     for (let attempt = 0; attempt < 100; attempt++) {
       try {
         await run('redis-cli', ['-p', String(port), 'ping']);

@@ -2,7 +2,13 @@ import type { Resolvers } from '../generated/resolvers-types.js';
 import { withMongoErrors } from '../db.js';
 import { detailsCacheKey } from '../loaders.js';
 import type { ProductDetailsDocument } from '../models.js';
-import { requireAttributes, requireCategory, requireDescription, requireProductId, requireTags } from '../validation.js';
+import {
+  requireAttributes,
+  requireCategory,
+  requireDescription,
+  requireProductId,
+  requireTags,
+} from '../validation.js';
 
 export const productDetailsResolvers: Resolvers = {
   Query: {

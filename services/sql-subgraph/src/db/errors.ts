@@ -16,12 +16,16 @@ const UNAVAILABLE_STATES = new Set(['57P01', '57P03', '08006', '08001', '08004']
  * Anything not recognised is rethrown and masked by the server as INTERNAL.
  */
 export function translateDbError(err: unknown): never {
-  const driverError = err instanceof QueryFailedError ? (err.driverError as { code?: string; constraint?: string }) : undefined;
+  const driverError =
+    err instanceof QueryFailedError ? (err.driverError as { code?: string; constraint?: string }) : undefined;
   const code = driverError?.code ?? (err as { code?: string } | undefined)?.code;
   switch (code) {
     case '23505': {
       const field = UNIQUE_FIELDS[driverError?.constraint ?? ''];
-      throw conflict(field ? `${field} is already taken` : 'a record with these values already exists', field ? { field } : {});
+      throw conflict(
+        field ? `${field} is already taken` : 'a record with these values already exists',
+        field ? { field } : {},
+      );
     }
     case '23503':
       throw notFound('a referenced record does not exist', { constraint: driverError?.constraint });
@@ -34,7 +38,11 @@ export function translateDbError(err: unknown): never {
       throw serviceUnavailable('the database did not answer in time');
   }
   const message = err instanceof Error ? err.message : '';
-  if ((code && UNAVAILABLE_STATES.has(code)) || isConnectionError(err) || /timeout exceeded when trying to connect|Connection terminated/i.test(message)) {
+  if (
+    (code && UNAVAILABLE_STATES.has(code)) ||
+    isConnectionError(err) ||
+    /timeout exceeded when trying to connect|Connection terminated/i.test(message)
+  ) {
     throw serviceUnavailable('the database is unavailable');
   }
   throw err;

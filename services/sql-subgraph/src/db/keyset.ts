@@ -12,7 +12,12 @@ export async function paginateByCreation<T extends ObjectLiteral & { id: string;
   args: PageArgs,
 ): Promise<Connection<T>> {
   const size = pageSize(args.first);
-  const query = db.getRepository(schema).createQueryBuilder('row').orderBy('row.createdAt', 'ASC').addOrderBy('row.id', 'ASC').limit(size + 1);
+  const query = db
+    .getRepository(schema)
+    .createQueryBuilder('row')
+    .orderBy('row.createdAt', 'ASC')
+    .addOrderBy('row.id', 'ASC')
+    .limit(size + 1);
   if (args.after) {
     const [createdAt, id] = decodeCursor(args.after, 2);
     const after = new Date(createdAt!);
@@ -20,8 +25,10 @@ export async function paginateByCreation<T extends ObjectLiteral & { id: string;
     query.where('(row.created_at, row.id) > (:after, :id)', { after, id });
   }
   const rows = await withDbErrors(() => query.getMany());
-  return toConnection(rows, size, () => withDbErrors(() => db.getRepository(schema).count()), (row) => [
-    row.createdAt.toISOString(),
-    row.id,
-  ]);
+  return toConnection(
+    rows,
+    size,
+    () => withDbErrors(() => db.getRepository(schema).count()),
+    (row) => [row.createdAt.toISOString(), row.id],
+  );
 }

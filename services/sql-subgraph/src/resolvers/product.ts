@@ -7,7 +7,8 @@ import { requireMoney, requireName, requireNonNegative, requireSku, requireUuid 
 export const productResolvers: Resolvers = {
   Query: {
     product: (_, { id }, { loaders }) => loaders.product.load(requireUuid(id)),
-    productBySku: (_, { sku }, { db }) => withDbErrors(() => db.getRepository(ProductSchema).findOneBy({ sku: sku.trim() })),
+    productBySku: (_, { sku }, { db }) =>
+      withDbErrors(() => db.getRepository(ProductSchema).findOneBy({ sku: sku.trim() })),
     products: (_, args, { db }) => paginateByCreation(db, ProductSchema, args),
   },
   Mutation: {

@@ -20,7 +20,9 @@ export const assetResolvers: Resolvers = {
     },
     // Signed per request: a URL is a short-lived credential, never cached.
     url: (asset, _, { s3 }) =>
-      getSignedUrl(s3.presigner, new GetObjectCommand({ Bucket: s3.bucket, Key: asset.key }), { expiresIn: s3.urlTtlSeconds }),
+      getSignedUrl(s3.presigner, new GetObjectCommand({ Bucket: s3.bucket, Key: asset.key }), {
+        expiresIn: s3.urlTtlSeconds,
+      }),
     urlExpiresAt: (_, __, { s3 }) => new Date(Date.now() + s3.urlTtlSeconds * 1000),
   },
   Product: {
