@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Env } from '@polystore/common';
-import { errorCodes, graphqlRequest, testServiceContext } from '@polystore/common/testing';
+import type { Env, ServiceContext } from '@polystore/common';
+import { errorCodes, graphqlRequest, startForTest } from '@polystore/common/testing';
 import { freePort, startEmbeddedMongo, startEmbeddedS3 } from '@polystore/embedded';
 import { startPrivatePostgres, startPrivateRedis, testRedis, testPostgres } from '@polystore/embedded/testing';
 import { createMongoSubgraph } from '@polystore/mongo-subgraph';
@@ -21,13 +21,12 @@ afterEach(async () => {
 });
 
 async function start<T extends { listen(port: number): Promise<string> }>(
-  create: (ctx: ReturnType<typeof testServiceContext>) => Promise<T>,
+  create: (context: ServiceContext) => Promise<T>,
   env: Env,
 ) {
-  const context = testServiceContext(env);
-  cleanups.push(() => context.teardown.close(5_000));
-  const server = await create(context);
-  return { server, url: await server.listen(0) };
+  const started = await startForTest(create, env);
+  cleanups.push(() => started.teardown.close(5_000));
+  return started;
 }
 
 async function expectUnavailable(url: string, query: string, variables?: Record<string, unknown>) {

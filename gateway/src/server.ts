@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createGatewayRuntime, getGraphQLWSOptions, type GatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
-import { handleHealthRequest, type ReadinessCheck, type ServiceContext } from '@polystore/common';
+import { handleHealthRequest, listenHttp, type ReadinessCheck, type ServiceContext } from '@polystore/common';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { SUBGRAPHS, subgraphUrls } from './subgraphs.js';
@@ -106,13 +105,7 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
     runtime,
     httpServer,
     async listen(port, host = '127.0.0.1') {
-      await new Promise<void>((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => {
-          httpServer.off('error', reject);
-          resolve();
-        });
-      });
+      const url = await listenHttp(httpServer, port, host, GRAPHQL_PATH);
       teardown.add(
         'gateway http',
         () =>
@@ -125,8 +118,6 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
         await wsHandle.dispose();
         wsServer.close();
       });
-      const { port: bound } = httpServer.address() as AddressInfo;
-      const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}${GRAPHQL_PATH}`;
       log.info({ url, planner: config.gateway.queryPlanner }, 'gateway listening');
       return url;
     },

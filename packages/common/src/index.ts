@@ -14,3 +14,5 @@ export * from './pagination.js';
 export * from './scalars.js';
 export * from './server/schema.js';
 export * from './connection-errors.js';
+export * from './server/listen.js';
+export * from './loaders/cache-settings.js';

@@ -1,5 +1,6 @@
 import type { MongoStore } from './db.js';
-import { createLoaders, type CacheSettings, type MongoLoaders } from './loaders.js';
+import type { CacheSettings } from '@polystore/common';
+import { createLoaders, type MongoLoaders } from './loaders.js';
 
 export interface MongoContext {
   store: MongoStore;

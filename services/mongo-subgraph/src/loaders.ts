@@ -1,23 +1,10 @@
-import { createCachedLoader, orderByKeys, type EntityCache } from '@polystore/common';
+import { createCachedLoader, jsonWithDates, orderByKeys, type CacheSettings } from '@polystore/common';
 import { withMongoErrors, type MongoStore } from './db.js';
 import type { ProductDetailsDocument } from './models.js';
 import { isUuid } from './validation.js';
 
-export interface CacheSettings {
-  cache: EntityCache;
-  keyPrefix: string;
-  ttlSeconds: number;
-}
-
 export const detailsCacheKey = (settings: CacheSettings, productId: string) =>
-  `${settings.keyPrefix}mongo:ProductDetails:${productId}`;
-
-function reviveDetails(raw: string): ProductDetailsDocument {
-  const value = JSON.parse(raw) as ProductDetailsDocument;
-  value.createdAt = new Date(value.createdAt);
-  value.updatedAt = new Date(value.updatedAt);
-  return value;
-}
+  `${settings.keyPrefix}ProductDetails:${productId}`;
 
 /** Per-request loaders: one `$in` query for every product in a response. */
 export function createLoaders(store: MongoStore, settings: CacheSettings) {
@@ -27,7 +14,7 @@ export function createLoaders(store: MongoStore, settings: CacheSettings) {
       keyPrefix: detailsCacheKey(settings, ''),
       ttlSeconds: settings.ttlSeconds,
       serialize: ({ _id: _ignored, ...document }) => JSON.stringify(document),
-      deserialize: reviveDetails,
+      deserialize: jsonWithDates<ProductDetailsDocument>('createdAt', 'updatedAt'),
       async load(productIds) {
         const valid = productIds.filter(isUuid);
         const documents = await withMongoErrors(() =>

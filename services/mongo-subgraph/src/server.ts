@@ -1,4 +1,4 @@
-import { connectRedisLayer, createSubgraphServer, type ServiceContext, type SubgraphServer } from '@polystore/common';
+import { connectServiceCache, createSubgraphServer, type ServiceContext, type SubgraphServer } from '@polystore/common';
 import { createContext } from './context.js';
 import { connectMongo, type MongoStore } from './db.js';
 import { buildSchema } from './schema.js';
@@ -10,8 +10,7 @@ export interface MongoSubgraph extends SubgraphServer {
 /** Builds the document subgraph: connects, ensures indexes, and returns a server not yet listening. */
 export async function createMongoSubgraph({ config, log, teardown }: ServiceContext): Promise<MongoSubgraph> {
   const store = await connectMongo(config.mongo, teardown);
-  const redis = await connectRedisLayer({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, log, teardown });
-  const cache = { cache: redis.cache, keyPrefix: redis.keyPrefix, ttlSeconds: config.redis.cacheTtlSeconds };
+  const { cache } = await connectServiceCache({ config, log, teardown }, 'mongo');
   const server = await createSubgraphServer({
     name: 'mongo-subgraph',
     schema: buildSchema(),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { errorCodes, graphqlRequest, testServiceContext } from '@polystore/common/testing';
+import { errorCodes, graphqlRequest, startForTest } from '@polystore/common/testing';
 import { testMongo, testRedis, type Disposable } from '@polystore/embedded/testing';
 import type { Teardown } from '@polystore/common';
 import { createMongoSubgraph, type MongoSubgraph } from '../src/server.js';
@@ -13,19 +13,20 @@ beforeAll(async () => {
   const mongo = await testMongo();
   const redis = await testRedis();
   fixtures.push(mongo, redis);
-  const service = testServiceContext({
+  ({
+    server: subgraph,
+    url,
+    teardown,
+  } = await startForTest(createMongoSubgraph, {
     MONGO_URL: mongo.url,
     MONGO_DATABASE: mongo.database,
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: redis.keyPrefix,
-  });
-  teardown = service.teardown;
-  subgraph = await createMongoSubgraph(service);
-  url = await subgraph.listen(0);
+  }));
 });
 
 afterAll(async () => {
-  await teardown.close();
+  await teardown?.close();
   for (const fixture of fixtures.reverse()) await fixture.dispose();
 });
 

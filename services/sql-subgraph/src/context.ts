@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { createLoaders, type CacheSettings, type SqlLoaders } from './loaders.js';
+import type { CacheSettings } from '@polystore/common';
+import { createLoaders, type SqlLoaders } from './loaders.js';
 
 export interface SqlContext {
   db: DataSource;

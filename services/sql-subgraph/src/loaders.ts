@@ -1,27 +1,13 @@
 import type { DataSource } from 'typeorm';
 import { In } from 'typeorm';
-import { createCachedLoader, orderByKeys, type EntityCache } from '@polystore/common';
+import { createCachedLoader, jsonWithDates, orderByKeys, type CacheSettings } from '@polystore/common';
 import { ProductSchema, UserSchema, type ProductEntity, type UserEntity } from './entities/index.js';
 import { withDbErrors } from './db/errors.js';
 import { isUuid } from './validation.js';
 
-export interface CacheSettings {
-  cache: EntityCache;
-  /** Deployment prefix, for example `polystore:`. */
-  keyPrefix: string;
-  ttlSeconds: number;
-}
-
 /** Cache keys are `<prefix>sql:<Type>:<id>`; writers use the same helper to invalidate. */
 export const entityCacheKey = (settings: CacheSettings, type: 'User' | 'Product', id: string) =>
-  `${settings.keyPrefix}sql:${type}:${id}`;
-
-function reviveDates<T extends { createdAt: Date; updatedAt: Date }>(raw: string): T {
-  const value = JSON.parse(raw) as T;
-  value.createdAt = new Date(value.createdAt);
-  value.updatedAt = new Date(value.updatedAt);
-  return value;
-}
+  `${settings.keyPrefix}${type}:${id}`;
 
 /** Fresh loaders per request: batching and de-duplication inside one request only. */
 export function createLoaders(db: DataSource, settings: CacheSettings) {
@@ -41,14 +27,14 @@ export function createLoaders(db: DataSource, settings: CacheSettings) {
       keyPrefix: entityCacheKey(settings, 'User', ''),
       ttlSeconds: settings.ttlSeconds,
       load: byIds<UserEntity>(UserSchema),
-      deserialize: reviveDates,
+      deserialize: jsonWithDates<UserEntity>('createdAt', 'updatedAt'),
     }),
     product: createCachedLoader<ProductEntity>({
       cache: settings.cache,
       keyPrefix: entityCacheKey(settings, 'Product', ''),
       ttlSeconds: settings.ttlSeconds,
       load: byIds<ProductEntity>(ProductSchema),
-      deserialize: reviveDates,
+      deserialize: jsonWithDates<ProductEntity>('createdAt', 'updatedAt'),
     }),
   };
 }

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { connectRedisLayer, createSubgraphServer, type ServiceContext, type SubgraphServer } from '@polystore/common';
+import { connectServiceCache, createSubgraphServer, type ServiceContext, type SubgraphServer } from '@polystore/common';
 import { createContext } from './context.js';
 import { createDataSource } from './db/data-source.js';
 import { buildSchema } from './schema.js';
@@ -16,8 +16,7 @@ export async function createSqlSubgraph({ config, log, teardown }: ServiceContex
   const applied = await db.runMigrations({ transaction: 'each' });
   if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
 
-  const redis = await connectRedisLayer({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, log, teardown });
-  const cache = { cache: redis.cache, keyPrefix: redis.keyPrefix, ttlSeconds: config.redis.cacheTtlSeconds };
+  const { cache } = await connectServiceCache({ config, log, teardown }, 'sql');
 
   const server = await createSubgraphServer({
     name: 'sql-subgraph',

@@ -1,28 +1,30 @@
-import { errorCodes, graphqlRequest, testServiceContext, type GraphQLResponse } from '@polystore/common/testing';
+import type { Teardown } from '@polystore/common';
+import { errorCodes, graphqlRequest, startForTest, type GraphQLResponse } from '@polystore/common/testing';
 import { testPostgres, testRedis, type Disposable } from '@polystore/embedded/testing';
 import { createSqlSubgraph, type SqlSubgraph } from '../src/server.js';
 
 let url: string;
 let subgraph: SqlSubgraph;
-const context = { teardown: undefined as unknown as { close(): Promise<void> } };
+let teardown: Teardown;
 const fixtures: Disposable[] = [];
 
 beforeAll(async () => {
   const postgres = await testPostgres();
   const redis = await testRedis();
   fixtures.push(postgres, redis);
-  const service = testServiceContext({
+  ({
+    server: subgraph,
+    url,
+    teardown,
+  } = await startForTest(createSqlSubgraph, {
     DATABASE_URL: postgres.url,
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: redis.keyPrefix,
-  });
-  context.teardown = service.teardown;
-  subgraph = await createSqlSubgraph(service);
-  url = await subgraph.listen(0);
+  }));
 });
 
 afterAll(async () => {
-  await context.teardown.close();
+  await teardown?.close();
   for (const fixture of fixtures.reverse()) await fixture.dispose();
 });
 

@@ -1,4 +1,5 @@
-import { createLoaders, type CacheSettings, type StorageLoaders } from './loaders.js';
+import type { CacheSettings } from '@polystore/common';
+import { createLoaders, type StorageLoaders } from './loaders.js';
 import type { S3Store } from './s3.js';
 
 export interface StorageContext {

@@ -1,5 +1,5 @@
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
-import { connectRedisLayer, createSubgraphServer, type ServiceContext, type SubgraphServer } from '@polystore/common';
+import { connectServiceCache, createSubgraphServer, type ServiceContext, type SubgraphServer } from '@polystore/common';
 import { createContext } from './context.js';
 import { createS3Store, ensureBucket, type S3Store } from './s3.js';
 import { buildSchema } from './schema.js';
@@ -13,8 +13,7 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
   if (!config.s3.endpoint) log.info('S3_ENDPOINT is not set: using AWS S3 in the configured region');
   const s3 = createS3Store(config.s3, teardown);
   await ensureBucket(s3);
-  const redis = await connectRedisLayer({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, log, teardown });
-  const cache = { cache: redis.cache, keyPrefix: redis.keyPrefix, ttlSeconds: config.redis.cacheTtlSeconds };
+  const { cache } = await connectServiceCache({ config, log, teardown }, 's3');
   const server = await createSubgraphServer({
     name: 'storage-subgraph',
     schema: buildSchema(),

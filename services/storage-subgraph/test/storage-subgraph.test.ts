@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Teardown } from '@polystore/common';
-import { errorCodes, graphqlRequest, testServiceContext } from '@polystore/common/testing';
+import { errorCodes, graphqlRequest, startForTest } from '@polystore/common/testing';
 import { testRedis, testS3, type Disposable, type TestS3 } from '@polystore/embedded/testing';
 import { assetIdFromKey } from '../src/keys.js';
 import { putProductImage } from '../src/objects.js';
@@ -17,20 +17,21 @@ beforeAll(async () => {
   s3 = await testS3();
   const redis = await testRedis();
   fixtures.push(s3, redis);
-  const service = testServiceContext({
+  ({
+    server: subgraph,
+    url,
+    teardown,
+  } = await startForTest(createStorageSubgraph, {
     S3_ENDPOINT: s3.endpoint,
     S3_BUCKET: s3.bucket,
     S3_URL_TTL_SECONDS: '60',
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: redis.keyPrefix,
-  });
-  teardown = service.teardown;
-  subgraph = await createStorageSubgraph(service);
-  url = await subgraph.listen(0);
+  }));
 });
 
 afterAll(async () => {
-  await teardown.close();
+  await teardown?.close();
   for (const fixture of fixtures.reverse()) await fixture.dispose();
 });
 

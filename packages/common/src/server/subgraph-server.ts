@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
@@ -10,6 +9,7 @@ import type { Logger } from '../logger.js';
 import type { Teardown } from '../teardown.js';
 import { readBody, RequestBodyError } from './body.js';
 import { handleHealthRequest, sendJson, type ReadinessCheck } from './health.js';
+import { listenHttp } from './listen.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -107,21 +107,13 @@ export async function createSubgraphServer<Context extends BaseContext>(
   return {
     httpServer,
     async listen(port, host = '127.0.0.1') {
-      await new Promise<void>((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => {
-          httpServer.off('error', reject);
-          resolve();
-        });
-      });
+      const url = await listenHttp(httpServer, port, host, GRAPHQL_PATH);
       // Closing order (reverse of registration): sockets first, then Apollo drains HTTP.
       teardown.add(`${name} apollo`, () => apollo.stop());
       teardown.add(`${name} websockets`, async () => {
         await wsHandle.dispose();
         wsServer.close();
       });
-      const address = httpServer.address() as AddressInfo;
-      const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}${GRAPHQL_PATH}`;
       log.info({ url }, `${name} listening`);
       return url;
     },

@@ -40,3 +40,27 @@ export async function graphqlRequest<Data = Record<string, any>>(
 
 /** The `extensions.code` of each error, for compact assertions. */
 export const errorCodes = (response: GraphQLResponse) => (response.errors ?? []).map((error) => error.extensions?.code);
+
+export interface StartedSubgraph<Server> {
+  server: Server;
+  url: string;
+  teardown: ServiceContext['teardown'];
+}
+
+/**
+ * Builds a service with a test context from `env` and listens on a free
+ * port; close `teardown` in afterAll.
+ */
+export async function startForTest<Server extends { listen(port: number): Promise<string> }>(
+  create: (context: ServiceContext) => Promise<Server>,
+  env: Env,
+): Promise<StartedSubgraph<Server>> {
+  const context = testServiceContext(env);
+  try {
+    const server = await create(context);
+    return { server, url: await server.listen(0), teardown: context.teardown };
+  } catch (err) {
+    await context.teardown.close();
+    throw err;
+  }
+}
