@@ -7,6 +7,8 @@ import { readStackState } from './state.js';
  * stack started by `npm start` in the same DATA_DIR (with its embedded
  * stores), else uses the configured gateway and S3.
  */
+// The pinned AWS SDK supports Node 20; its notice about future releases is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const config = loadConfig();
 const log = createLogger('seed', config.logLevel);
 const state = await readStackState(config.dataDir);

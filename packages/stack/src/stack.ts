@@ -34,7 +34,13 @@ export async function startStack({ env = process.env, log }: { env?: Env; log: L
   };
 
   try {
-    const serviceEnv = { ...process.env, ...env, ...stores.env };
+    // The pinned AWS SDK supports Node 20; its notice about future releases is noise here.
+    const serviceEnv = {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...process.env,
+      ...env,
+      ...stores.env,
+    };
     const local = (port: number) => `http://127.0.0.1:${port}`;
     for (const subgraph of SUBGRAPHS) processes.push(spawnService(subgraph.name, subgraph.entry, serviceEnv));
     await Promise.all(
