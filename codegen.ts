@@ -31,6 +31,12 @@ const config: CodegenConfig = {
       ProductConnection: '../models.js#ProductConnectionModel',
       UserEdge: '../models.js#UserEdgeModel',
       ProductEdge: '../models.js#ProductEdgeModel',
+      Order: '../entities/index.js#OrderEntity',
+      OrderItem: '../entities/index.js#OrderItemModel',
+      OrderStatusChange: '../entities/index.js#OrderStatusChangeModel',
+      OrderSummary: '../entities/index.js#OrderSummaryModel',
+      OrderConnection: '../models.js#OrderConnectionModel',
+      OrderEdge: '../models.js#OrderEdgeModel',
     }),
     ...subgraph('services/mongo-subgraph', '../context.js#MongoContext', {
       Product: '../models.js#ProductReference',

@@ -1,13 +1,15 @@
+import type { CacheSettings, PubSub } from '@polystore/common';
 import type { DataSource } from 'typeorm';
-import type { CacheSettings } from '@polystore/common';
+import type { SqlEvents } from './events/types.js';
 import { createLoaders, type SqlLoaders } from './loaders.js';
 
 export interface SqlContext {
   db: DataSource;
   cache: CacheSettings;
   loaders: SqlLoaders;
+  pubsub: PubSub<SqlEvents>;
 }
 
-export function createContext(db: DataSource, cache: CacheSettings): SqlContext {
-  return { db, cache, loaders: createLoaders(db, cache) };
+export function createContext(db: DataSource, cache: CacheSettings, pubsub: PubSub<SqlEvents>): SqlContext {
+  return { db, cache, pubsub, loaders: createLoaders(db, cache) };
 }

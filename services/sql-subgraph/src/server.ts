@@ -2,29 +2,43 @@ import type { DataSource } from 'typeorm';
 import { connectServiceCache, createSubgraphServer, type ServiceContext, type SubgraphServer } from '@polystore/common';
 import { createContext } from './context.js';
 import { createDataSource } from './db/data-source.js';
+import { startOutboxRelay } from './events/outbox-relay.js';
+import type { SqlEvents } from './events/types.js';
 import { buildSchema } from './schema.js';
 
 export interface SqlSubgraph extends SubgraphServer {
   db: DataSource;
+  /** Publishes every pending outbox row now. */
+  flushOutbox(): Promise<void>;
 }
 
-/** Builds the relational subgraph: connects, migrates, and returns a server that is not yet listening. */
-export async function createSqlSubgraph({ config, log, teardown }: ServiceContext): Promise<SqlSubgraph> {
+/** Builds the relational subgraph: connects, migrates, starts the outbox relay, and returns a server not yet listening. */
+export async function createSqlSubgraph(service: ServiceContext): Promise<SqlSubgraph> {
+  const { config, log, teardown } = service;
   const db = createDataSource(config.postgres);
   await db.initialize();
   teardown.add('postgres pool', () => db.destroy());
   const applied = await db.runMigrations({ transaction: 'each' });
   if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
 
-  const { cache } = await connectServiceCache({ config, log, teardown }, 'sql');
+  const { redis, cache } = await connectServiceCache<SqlEvents>(service, 'sql');
+  const relay = startOutboxRelay({
+    db,
+    events: redis.events,
+    pubsub: redis.pubsub,
+    cache,
+    log,
+    teardown,
+    intervalMs: config.outbox.pollIntervalMs,
+  });
 
   const server = await createSubgraphServer({
     name: 'sql-subgraph',
     schema: buildSchema(),
-    context: () => createContext(db, cache),
+    context: () => createContext(db, cache, redis.pubsub),
     readiness: [{ name: 'postgres', check: () => db.query('SELECT 1') }],
     log,
     teardown,
   });
-  return { ...server, db };
+  return { ...server, db, flushOutbox: relay.flush };
 }

@@ -48,3 +48,10 @@ export function requireNonNegative(value: number, field: string): number {
   if (!Number.isInteger(value) || value < 0) throw badUserInput(`${field} must be 0 or more`, { field });
   return value;
 }
+
+export function requireIntInRange(value: number, field: string, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw badUserInput(`${field} must be a whole number from ${min} to ${max}`, { field });
+  }
+  return value;
+}

@@ -18,6 +18,10 @@ export interface Config {
     statementTimeoutMs: number;
     connectTimeoutMs: number;
   };
+  outbox: {
+    /** Milliseconds between polls of the outbox when it is empty. Default 250. */
+    pollIntervalMs: number;
+  };
   mongo: { url: string | undefined; database: string; serverSelectionTimeoutMs: number };
   s3: {
     endpoint: string | undefined;
@@ -66,6 +70,9 @@ export function loadConfig(env: Env = process.env): Config {
       statementTimeoutMs: readInt(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000, { min: 0 }),
       connectTimeoutMs: readInt(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5_000, { min: 1 }),
     },
+    outbox: {
+      pollIntervalMs: readInt(env, 'OUTBOX_POLL_INTERVAL_MS', 250, { min: 10, max: 60_000 }),
+    },
     mongo: {
       url: readUrl(env, 'MONGO_URL'),
       database: readString(env, 'MONGO_DATABASE', 'polystore'),
@@ -113,6 +120,7 @@ export const CONFIG_VARIABLES = [
   'DATABASE_POOL_MAX',
   'DATABASE_STATEMENT_TIMEOUT_MS',
   'DATABASE_CONNECT_TIMEOUT_MS',
+  'OUTBOX_POLL_INTERVAL_MS',
   'MONGO_URL',
   'MONGO_DATABASE',
   'MONGO_SERVER_SELECTION_TIMEOUT_MS',

@@ -1,4 +1,4 @@
-import { connectRedisLayer, type RedisLayer } from '../redis/connect.js';
+import { connectRedisLayer, type EventMap, type RedisLayer } from '../redis/connect.js';
 import type { EntityCache } from '../redis/cache.js';
 import type { ServiceContext } from '../server/run.js';
 
@@ -15,11 +15,16 @@ export interface CacheSettings {
  * cache settings. Each service caches under its own namespace so two
  * services never read each other's shape of the same type.
  */
-export async function connectServiceCache(
+export async function connectServiceCache<Events extends EventMap = EventMap>(
   { config, log, teardown }: ServiceContext,
   namespace: string,
-): Promise<{ redis: RedisLayer; cache: CacheSettings }> {
-  const redis = await connectRedisLayer({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, log, teardown });
+): Promise<{ redis: RedisLayer<Events>; cache: CacheSettings }> {
+  const redis = await connectRedisLayer<Events>({
+    url: config.redis.url,
+    keyPrefix: config.redis.keyPrefix,
+    log,
+    teardown,
+  });
   return {
     redis,
     cache: {

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { Teardown } from '../teardown.js';
 import { MemoryCache, type EntityCache } from './cache.js';
 import { RedisCache } from './redis-cache.js';
+import { MemoryEventStream, RedisEventStream, type EventStream } from './event-stream.js';
 
 /** Channel name to payload type; each service declares its own events. */
 export type EventMap = Record<string, [unknown] | [string | number, unknown]>;
@@ -12,6 +13,8 @@ export type EventMap = Record<string, [unknown] | [string | number, unknown]>;
 export interface RedisLayer<Events extends EventMap = EventMap> {
   cache: EntityCache;
   pubsub: PubSub<Events>;
+  /** The durable domain-event stream, `<prefix>events`. */
+  events: EventStream;
   /** Key prefix for this deployment (and this test file), applied to cache keys and channels. */
   keyPrefix: string;
   /** Resolves when Redis answers; with the in-process layer it always does. */
@@ -47,6 +50,7 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
     return {
       cache: new MemoryCache(),
       pubsub: createPubSub<Events>(),
+      events: new MemoryEventStream(),
       keyPrefix,
       ping: async () => {},
       waitUntilConnected: async () => true,
@@ -84,6 +88,7 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
   return {
     cache: new RedisCache(command, log),
     pubsub: createPubSub<Events>({ eventTarget }),
+    events: new RedisEventStream(command, `${keyPrefix}events`),
     keyPrefix,
     ping: async () => {
       await command.ping();

@@ -1,5 +1,6 @@
+import { GraphQLError } from 'graphql';
 import { QueryFailedError } from 'typeorm';
-import { badUserInput, conflict, isConnectionError, notFound, serviceUnavailable } from '@polystore/common';
+import { badUserInput, conflict, ErrorCode, isConnectionError, notFound, serviceUnavailable } from '@polystore/common';
 
 /** Which field a unique index protects, for CONFLICT messages clients can act on. */
 const UNIQUE_FIELDS: Record<string, string> = {
@@ -10,34 +11,66 @@ const UNIQUE_FIELDS: Record<string, string> = {
 // Server shutting down, not yet accepting connections, connection failures.
 const UNAVAILABLE_STATES = new Set(['57P01', '57P03', '08006', '08001', '08004']);
 
+interface PgError {
+  code?: string;
+  constraint?: string;
+  message?: string;
+  detail?: string;
+}
+
+function detailObject(detail: string | undefined): Record<string, unknown> {
+  try {
+    return detail ? (JSON.parse(detail) as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
 /**
  * Translates PostgreSQL errors where they happen into the API's error codes
- * (SQLSTATE list: https://www.postgresql.org/docs/current/errcodes-appendix.html).
+ * (SQLSTATE list: https://www.postgresql.org/docs/current/errcodes-appendix.html;
+ * class PS is ours, raised by the migrations' functions and triggers).
  * Anything not recognised is rethrown and masked by the server as INTERNAL.
  */
 export function translateDbError(err: unknown): never {
-  const driverError =
-    err instanceof QueryFailedError ? (err.driverError as { code?: string; constraint?: string }) : undefined;
-  const code = driverError?.code ?? (err as { code?: string } | undefined)?.code;
+  if (err instanceof GraphQLError) throw err;
+  const pg = (err instanceof QueryFailedError ? err.driverError : err) as PgError | undefined;
+  const code = pg?.code;
+  const message = pg?.message ?? '';
   switch (code) {
+    case 'PSINP':
+      throw badUserInput(message);
+    case 'PSNF0':
+      throw notFound(message);
+    case 'PSSTK':
+      throw new GraphQLError(message, {
+        extensions: { code: ErrorCode.InsufficientStock, ...detailObject(pg?.detail) },
+      });
+    case 'PSTRN':
+      throw new GraphQLError(message, {
+        extensions: { code: ErrorCode.InvalidTransition, ...detailObject(pg?.detail) },
+      });
     case '23505': {
-      const field = UNIQUE_FIELDS[driverError?.constraint ?? ''];
+      const field = UNIQUE_FIELDS[pg?.constraint ?? ''];
       throw conflict(
         field ? `${field} is already taken` : 'a record with these values already exists',
         field ? { field } : {},
       );
     }
     case '23503':
-      throw notFound('a referenced record does not exist', { constraint: driverError?.constraint });
+      // On delete the row is still referenced; on insert the referenced row is missing.
+      if (/^update or delete on table/.test(message)) {
+        throw conflict('the record is still referenced (for example by orders)', { constraint: pg?.constraint });
+      }
+      throw notFound('a referenced record does not exist', { constraint: pg?.constraint });
     case '23514':
     case '23502':
     case '22P02':
     case '22003':
-      throw badUserInput('the input breaks a rule of the data model', { constraint: driverError?.constraint });
+      throw badUserInput('the input breaks a rule of the data model', { constraint: pg?.constraint });
     case '57014':
       throw serviceUnavailable('the database did not answer in time');
   }
-  const message = err instanceof Error ? err.message : '';
   if (
     (code && UNAVAILABLE_STATES.has(code)) ||
     isConnectionError(err) ||

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { UserEntity, ProductEntity } from '../entities/index.js';
-import type { UserConnectionModel, ProductConnectionModel, UserEdgeModel, ProductEdgeModel } from '../models.js';
+import type { UserEntity, ProductEntity, OrderEntity, OrderItemModel, OrderStatusChangeModel, OrderSummaryModel } from '../entities/index.js';
+import type { UserConnectionModel, ProductConnectionModel, UserEdgeModel, ProductEdgeModel, OrderConnectionModel, OrderEdgeModel } from '../models.js';
 import type { SqlContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -17,6 +17,10 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+export type CancelOrderInput = {
+  orderId: Scalars['ID']['input'];
+};
+
 export type CreateProductInput = {
   name: Scalars['String']['input'];
   price: MoneyInput;
@@ -27,6 +31,16 @@ export type CreateProductInput = {
 export type CreateUserInput = {
   email: Scalars['String']['input'];
   name: Scalars['String']['input'];
+};
+
+export type DeleteInput = {
+  id: Scalars['ID']['input'];
+};
+
+/** Returned by deletions: the id of what is gone. */
+export type DeletePayload = {
+  __typename?: 'DeletePayload';
+  id: Scalars['ID']['output'];
 };
 
 /** An amount of money in the currency's minor unit (cents for USD, yen for JPY). */
@@ -45,10 +59,32 @@ export type MoneyInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Cancels a PENDING or PAID order and restores its stock. */
+  cancelOrder: Order;
   /** Fails with CONFLICT when the sku is taken, BAD_USER_INPUT for a negative price or stock. */
   createProduct: Product;
   /** Fails with CONFLICT when the email is taken, BAD_USER_INPUT when it is malformed. */
   createUser: User;
+  /** Fails with CONFLICT while orders reference the product. */
+  deleteProduct: DeletePayload;
+  /** Fails with CONFLICT while the user has orders. */
+  deleteUser: DeletePayload;
+  /**
+   * Checks and takes the stock and records the order in one transaction. Fails with
+   * INSUFFICIENT_STOCK, NOT_FOUND (user or product) or BAD_USER_INPUT; nothing is written then.
+   */
+  placeOrder: Order;
+  /** Adds stock. */
+  restock: Product;
+  /** PENDING -> PAID -> SHIPPED -> DELIVERED; anything else is INVALID_TRANSITION. CANCELLED restores stock. */
+  updateOrderStatus: Order;
+  /** Changes name or price; orders keep the price they were placed at. */
+  updateProduct: Product;
+};
+
+
+export type MutationCancelOrderArgs = {
+  input: CancelOrderInput;
 };
 
 
@@ -61,10 +97,111 @@ export type MutationCreateUserArgs = {
   input: CreateUserInput;
 };
 
+
+export type MutationDeleteProductArgs = {
+  input: DeleteInput;
+};
+
+
+export type MutationDeleteUserArgs = {
+  input: DeleteInput;
+};
+
+
+export type MutationPlaceOrderArgs = {
+  input: PlaceOrderInput;
+};
+
+
+export type MutationRestockArgs = {
+  input: RestockInput;
+};
+
+
+export type MutationUpdateOrderStatusArgs = {
+  input: UpdateOrderStatusInput;
+};
+
+
+export type MutationUpdateProductArgs = {
+  input: UpdateProductInput;
+};
+
+export type Order = {
+  __typename?: 'Order';
+  createdAt: Scalars['DateTime']['output'];
+  /** Every status the order has had, oldest first, written by the database. */
+  history: Array<OrderStatusChange>;
+  id: Scalars['ID']['output'];
+  items: Array<OrderItem>;
+  status: OrderStatus;
+  /** Sum of the items at the prices they were ordered at. */
+  total: Money;
+  updatedAt: Scalars['DateTime']['output'];
+  user: User;
+};
+
+export type OrderConnection = {
+  __typename?: 'OrderConnection';
+  edges: Array<OrderEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type OrderEdge = {
+  __typename?: 'OrderEdge';
+  cursor: Scalars['String']['output'];
+  node: Order;
+};
+
+export type OrderItem = {
+  __typename?: 'OrderItem';
+  product: Product;
+  quantity: Scalars['Int']['output'];
+  subtotal: Money;
+  /** The product's price when the order was placed. */
+  unitPrice: Money;
+};
+
+export type OrderItemInput = {
+  productId: Scalars['ID']['input'];
+  /** 1 to 1000. */
+  quantity: Scalars['Int']['input'];
+};
+
+export type OrderStatus =
+  | 'CANCELLED'
+  | 'DELIVERED'
+  | 'PAID'
+  | 'PENDING'
+  | 'SHIPPED';
+
+export type OrderStatusChange = {
+  __typename?: 'OrderStatusChange';
+  changedAt: Scalars['DateTime']['output'];
+  /** Null for the first status. */
+  from: Maybe<OrderStatus>;
+  to: OrderStatus;
+};
+
+export type OrderSummary = {
+  __typename?: 'OrderSummary';
+  lastOrderAt: Maybe<Scalars['DateTime']['output']>;
+  orderCount: Scalars['Int']['output'];
+  /** One amount per currency the user has paid in. */
+  totalSpent: Array<Money>;
+};
+
 export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
+};
+
+export type PlaceOrderInput = {
+  /** 1 to 100 items, all priced in one currency. */
+  items: Array<OrderItemInput>;
+  userId: Scalars['ID']['input'];
 };
 
 export type Product = {
@@ -73,6 +210,8 @@ export type Product = {
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
   price: Money;
+  /** Units sold in orders that were not cancelled. */
+  salesCount: Scalars['Int']['output'];
   /** Stock-keeping unit: unique, letters, digits, dot, dash and underscore. */
   sku: Scalars['String']['output'];
   /** Units available to order; never negative. */
@@ -95,6 +234,8 @@ export type ProductEdge = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Null when no order has this id. */
+  order: Maybe<Order>;
   /** Null when no product has this id. */
   product: Maybe<Product>;
   productBySku: Maybe<Product>;
@@ -104,6 +245,11 @@ export type Query = {
   user: Maybe<User>;
   /** Users, oldest first. */
   users: UserConnection;
+};
+
+
+export type QueryOrderArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -133,6 +279,42 @@ export type QueryUsersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type RestockInput = {
+  productId: Scalars['ID']['input'];
+  /** Units to add, 1 to 1000000. */
+  quantity: Scalars['Int']['input'];
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Stock changes of one product, or of every product. */
+  inventoryChanged: Product;
+  /** Status changes of one order, or of every order of one user. */
+  orderStatusChanged: Order;
+};
+
+
+export type SubscriptionInventoryChangedArgs = {
+  productId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionOrderStatusChangedArgs = {
+  orderId?: InputMaybe<Scalars['ID']['input']>;
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type UpdateOrderStatusInput = {
+  orderId: Scalars['ID']['input'];
+  status: OrderStatus;
+};
+
+export type UpdateProductInput = {
+  id: Scalars['ID']['input'];
+  name?: InputMaybe<Scalars['String']['input']>;
+  price?: InputMaybe<MoneyInput>;
+};
+
 export type User = {
   __typename?: 'User';
   createdAt: Scalars['DateTime']['output'];
@@ -140,7 +322,17 @@ export type User = {
   email: Scalars['String']['output'];
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
+  /** Totals over the user's orders that were not cancelled. */
+  orderSummary: OrderSummary;
+  /** The user's orders, newest first. */
+  orders: OrderConnection;
   updatedAt: Scalars['DateTime']['output'];
+};
+
+
+export type UserOrdersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type UserConnection = {
@@ -236,12 +428,16 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping of federation types */
 export type FederationTypes = {
+  Order: Order;
   Product: Product;
   User: User;
 };
 
 /** Mapping of federation reference types */
 export type FederationReferenceTypes = {
+  Order:
+    ( { __typename: 'Order' }
+    & GraphQLRecursivePick<FederationTypes['Order'], {"id":true}> );
   Product:
     ( { __typename: 'Product' }
     & GraphQLRecursivePick<FederationTypes['Product'], {"id":true}> );
@@ -254,21 +450,37 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  CancelOrderInput: CancelOrderInput;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   CreateProductInput: CreateProductInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   CreateUserInput: CreateUserInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteInput: DeleteInput;
+  DeletePayload: ResolverTypeWrapper<DeletePayload>;
   Money: ResolverTypeWrapper<Money>;
   MoneyInput: MoneyInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Order: ResolverTypeWrapper<OrderEntity>;
+  OrderConnection: ResolverTypeWrapper<OrderConnectionModel>;
+  OrderEdge: ResolverTypeWrapper<OrderEdgeModel>;
+  OrderItem: ResolverTypeWrapper<OrderItemModel>;
+  OrderItemInput: OrderItemInput;
+  OrderStatus: OrderStatus;
+  OrderStatusChange: ResolverTypeWrapper<OrderStatusChangeModel>;
+  OrderSummary: ResolverTypeWrapper<OrderSummaryModel>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  PlaceOrderInput: PlaceOrderInput;
   Product: ResolverTypeWrapper<ProductEntity>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   ProductConnection: ResolverTypeWrapper<ProductConnectionModel>;
   ProductEdge: ResolverTypeWrapper<ProductEdgeModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RestockInput: RestockInput;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  UpdateOrderStatusInput: UpdateOrderStatusInput;
+  UpdateProductInput: UpdateProductInput;
   User: ResolverTypeWrapper<UserEntity>;
   UserConnection: ResolverTypeWrapper<UserConnectionModel>;
   UserEdge: ResolverTypeWrapper<UserEdgeModel>;
@@ -276,21 +488,36 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  CancelOrderInput: CancelOrderInput;
+  ID: Scalars['ID']['output'];
   CreateProductInput: CreateProductInput;
   String: Scalars['String']['output'];
   Int: Scalars['Int']['output'];
   CreateUserInput: CreateUserInput;
   DateTime: Scalars['DateTime']['output'];
+  DeleteInput: DeleteInput;
+  DeletePayload: DeletePayload;
   Money: Money;
   MoneyInput: MoneyInput;
   Mutation: Record<PropertyKey, never>;
+  Order: OrderEntity;
+  OrderConnection: OrderConnectionModel;
+  OrderEdge: OrderEdgeModel;
+  OrderItem: OrderItemModel;
+  OrderItemInput: OrderItemInput;
+  OrderStatusChange: OrderStatusChangeModel;
+  OrderSummary: OrderSummaryModel;
   PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
+  PlaceOrderInput: PlaceOrderInput;
   Product: ProductEntity;
-  ID: Scalars['ID']['output'];
   ProductConnection: ProductConnectionModel;
   ProductEdge: ProductEdgeModel;
   Query: Record<PropertyKey, never>;
+  RestockInput: RestockInput;
+  Subscription: Record<PropertyKey, never>;
+  UpdateOrderStatusInput: UpdateOrderStatusInput;
+  UpdateProductInput: UpdateProductInput;
   User: UserEntity;
   UserConnection: UserConnectionModel;
   UserEdge: UserEdgeModel;
@@ -300,14 +527,67 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DeletePayloadResolvers<ContextType = SqlContext, ParentType extends ResolversParentTypes['DeletePayload'] = ResolversParentTypes['DeletePayload']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type MoneyResolvers<ContextType = SqlContext, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = {
   amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type MutationResolvers<ContextType = SqlContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  cancelOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCancelOrderArgs, 'input'>>;
   createProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationCreateProductArgs, 'input'>>;
   createUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
+  deleteProduct?: Resolver<ResolversTypes['DeletePayload'], ParentType, ContextType, RequireFields<MutationDeleteProductArgs, 'input'>>;
+  deleteUser?: Resolver<ResolversTypes['DeletePayload'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'input'>>;
+  placeOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationPlaceOrderArgs, 'input'>>;
+  restock?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationRestockArgs, 'input'>>;
+  updateOrderStatus?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationUpdateOrderStatusArgs, 'input'>>;
+  updateProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationUpdateProductArgs, 'input'>>;
+};
+
+export type OrderResolvers<ContextType = SqlContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order'], FederationReferenceType extends FederationReferenceTypes['Order'] = FederationReferenceTypes['Order']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Order']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  history?: Resolver<Array<ResolversTypes['OrderStatusChange']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  items?: Resolver<Array<ResolversTypes['OrderItem']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
+export type OrderConnectionResolvers<ContextType = SqlContext, ParentType extends ResolversParentTypes['OrderConnection'] = ResolversParentTypes['OrderConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['OrderEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type OrderEdgeResolvers<ContextType = SqlContext, ParentType extends ResolversParentTypes['OrderEdge'] = ResolversParentTypes['OrderEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Order'], ParentType, ContextType>;
+};
+
+export type OrderItemResolvers<ContextType = SqlContext, ParentType extends ResolversParentTypes['OrderItem'] = ResolversParentTypes['OrderItem']> = {
+  product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  subtotal?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  unitPrice?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+};
+
+export type OrderStatusChangeResolvers<ContextType = SqlContext, ParentType extends ResolversParentTypes['OrderStatusChange'] = ResolversParentTypes['OrderStatusChange']> = {
+  changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  from?: Resolver<Maybe<ResolversTypes['OrderStatus']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
+};
+
+export type OrderSummaryResolvers<ContextType = SqlContext, ParentType extends ResolversParentTypes['OrderSummary'] = ResolversParentTypes['OrderSummary']> = {
+  lastOrderAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  orderCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalSpent?: Resolver<Array<ResolversTypes['Money']>, ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = SqlContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -321,6 +601,7 @@ export type ProductResolvers<ContextType = SqlContext, ParentType extends Resolv
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   price?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  salesCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   stock?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -338,11 +619,17 @@ export type ProductEdgeResolvers<ContextType = SqlContext, ParentType extends Re
 };
 
 export type QueryResolvers<ContextType = SqlContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'id'>>;
   productBySku?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductBySkuArgs, 'sku'>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsArgs, 'first'>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
+};
+
+export type SubscriptionResolvers<ContextType = SqlContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  inventoryChanged?: SubscriptionResolver<ResolversTypes['Product'], "inventoryChanged", ParentType, ContextType, Partial<SubscriptionInventoryChangedArgs>>;
+  orderStatusChanged?: SubscriptionResolver<ResolversTypes['Order'], "orderStatusChanged", ParentType, ContextType, Partial<SubscriptionOrderStatusChangedArgs>>;
 };
 
 export type UserResolvers<ContextType = SqlContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
@@ -351,6 +638,8 @@ export type UserResolvers<ContextType = SqlContext, ParentType extends Resolvers
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  orderSummary?: Resolver<ResolversTypes['OrderSummary'], ParentType, ContextType>;
+  orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, RequireFields<UserOrdersArgs, 'first'>>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
@@ -367,13 +656,21 @@ export type UserEdgeResolvers<ContextType = SqlContext, ParentType extends Resol
 
 export type Resolvers<ContextType = SqlContext> = {
   DateTime?: GraphQLScalarType;
+  DeletePayload?: DeletePayloadResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  Order?: OrderResolvers<ContextType>;
+  OrderConnection?: OrderConnectionResolvers<ContextType>;
+  OrderEdge?: OrderEdgeResolvers<ContextType>;
+  OrderItem?: OrderItemResolvers<ContextType>;
+  OrderStatusChange?: OrderStatusChangeResolvers<ContextType>;
+  OrderSummary?: OrderSummaryResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   ProductConnection?: ProductConnectionResolvers<ContextType>;
   ProductEdge?: ProductEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;
   UserEdge?: UserEdgeResolvers<ContextType>;

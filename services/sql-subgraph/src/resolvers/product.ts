@@ -1,8 +1,27 @@
-import { ProductSchema } from '../entities/index.js';
+import { filter, notFound, pipe } from '@polystore/common';
+import { invalidate } from '../cache-invalidation.js';
+import type { SqlContext } from '../context.js';
 import { withDbErrors } from '../db/errors.js';
 import { paginateByCreation } from '../db/keyset.js';
+import { ProductSchema, type ProductEntity } from '../entities/index.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
-import { requireMoney, requireName, requireNonNegative, requireSku, requireUuid } from '../validation.js';
+import {
+  requireIntInRange,
+  requireMoney,
+  requireName,
+  requireNonNegative,
+  requireSku,
+  requireUuid,
+} from '../validation.js';
+
+const MAX_RESTOCK = 1_000_000;
+
+async function reloadProduct({ loaders }: SqlContext, id: string): Promise<ProductEntity> {
+  loaders.product.clear(id);
+  const product = await loaders.product.load(id);
+  if (!product) throw notFound(`product ${id} does not exist`);
+  return product;
+}
 
 export const productResolvers: Resolvers = {
   Query: {
@@ -24,9 +43,59 @@ export const productResolvers: Resolvers = {
       });
       return withDbErrors(() => repository.save(product));
     },
+    async updateProduct(_, { input }, context) {
+      const id = requireUuid(input.id);
+      const name = input.name == null ? null : requireName(input.name);
+      const price = input.price == null ? null : requireMoney(input.price.amount, input.price.currency);
+      const [rows] = await withDbErrors(() =>
+        context.db.query<[{ id: string }[], number]>(
+          `UPDATE products SET name = coalesce($2, name), price_amount = coalesce($3, price_amount),
+                  price_currency = coalesce($4, price_currency)
+           WHERE id = $1 RETURNING id`,
+          [id, name, price?.amount ?? null, price?.currency ?? null],
+        ),
+      );
+      if (rows.length === 0) throw notFound(`product ${id} does not exist`);
+      await invalidate(context, [['Product', id]]);
+      return reloadProduct(context, id);
+    },
+    async restock(_, { input }, context) {
+      const id = requireUuid(input.productId, 'productId');
+      const quantity = requireIntInRange(input.quantity, 'quantity', 1, MAX_RESTOCK);
+      const [rows] = await withDbErrors(() =>
+        context.db.query<[{ id: string }[], number]>(
+          'UPDATE products SET stock = stock + $2 WHERE id = $1 RETURNING id',
+          [id, quantity],
+        ),
+      );
+      if (rows.length === 0) throw notFound(`product ${id} does not exist`);
+      await invalidate(context, [['Product', id]]);
+      return reloadProduct(context, id);
+    },
+    async deleteProduct(_, { input }, context) {
+      const id = requireUuid(input.id);
+      const [rows] = await withDbErrors(() =>
+        context.db.query<[{ id: string }[], number]>('DELETE FROM products WHERE id = $1 RETURNING id', [id]),
+      );
+      if (rows.length === 0) throw notFound(`product ${id} does not exist`);
+      await invalidate(context, [['Product', id]]);
+      return { id };
+    },
+  },
+  Subscription: {
+    inventoryChanged: {
+      subscribe: (_, { productId }, { pubsub }) =>
+        pipe(
+          pubsub.subscribe('InventoryChanged'),
+          filter((event) => !productId || event.productId === productId),
+        ),
+      resolve: (event: { productId: string }, _: unknown, context: SqlContext) =>
+        reloadProduct(context, event.productId),
+    },
   },
   Product: {
     __resolveReference: ({ id }, { loaders }) => loaders.product.load(id),
     price: (product) => ({ amount: product.priceAmount, currency: product.priceCurrency }),
+    salesCount: (product, _, { loaders }) => loaders.salesCountByProductId.load(product.id),
   },
 };

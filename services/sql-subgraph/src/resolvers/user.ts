@@ -1,6 +1,8 @@
-import { UserSchema } from '../entities/index.js';
+import { notFound } from '@polystore/common';
+import { invalidate } from '../cache-invalidation.js';
 import { withDbErrors } from '../db/errors.js';
 import { paginateByCreation } from '../db/keyset.js';
+import { UserSchema } from '../entities/index.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { normalizeEmail, requireName, requireUuid } from '../validation.js';
 
@@ -13,6 +15,15 @@ export const userResolvers: Resolvers = {
     async createUser(_, { input }, { db }) {
       const user = { email: normalizeEmail(input.email), name: requireName(input.name) };
       return withDbErrors(() => db.getRepository(UserSchema).save(db.getRepository(UserSchema).create(user)));
+    },
+    async deleteUser(_, { input }, context) {
+      const id = requireUuid(input.id);
+      const [rows] = await withDbErrors(() =>
+        context.db.query<[{ id: string }[], number]>('DELETE FROM users WHERE id = $1 RETURNING id', [id]),
+      );
+      if (rows.length === 0) throw notFound(`user ${id} does not exist`);
+      await invalidate(context, [['User', id]]);
+      return { id };
     },
   },
   User: {

@@ -1,0 +1,18 @@
+DROP VIEW IF EXISTS product_sales;
+DROP VIEW IF EXISTS user_order_summary;
+DROP FUNCTION IF EXISTS update_order_status(uuid, order_status);
+DROP FUNCTION IF EXISTS cancel_order(uuid);
+DROP FUNCTION IF EXISTS place_order(uuid, jsonb);
+DROP TRIGGER IF EXISTS users_outbox_deleted ON users;
+DROP FUNCTION IF EXISTS outbox_user_deleted();
+DROP TRIGGER IF EXISTS products_outbox ON products;
+DROP FUNCTION IF EXISTS outbox_product_events();
+DROP TABLE IF EXISTS order_history;
+DROP TABLE IF EXISTS order_items;
+DROP TABLE IF EXISTS orders;
+DROP FUNCTION IF EXISTS audit_order_status();
+DROP FUNCTION IF EXISTS enforce_order_transition();
+DROP FUNCTION IF EXISTS order_transition_allowed(order_status, order_status);
+DROP FUNCTION IF EXISTS write_outbox(text, text, uuid, jsonb);
+DROP TABLE IF EXISTS outbox;
+DROP TYPE IF EXISTS order_status;

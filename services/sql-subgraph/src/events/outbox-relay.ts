@@ -1,0 +1,130 @@
+import type { DataSource } from 'typeorm';
+import type { CacheSettings, DomainEvent, EventStream, Logger, PubSub, Teardown } from '@polystore/common';
+import { entityCacheKey, type CachedType } from '../loaders.js';
+import type { InventoryChangedEvent, OrderStatusChangedEvent, SqlEvents } from './types.js';
+
+interface OutboxRow {
+  id: string;
+  eventType: string;
+  aggregateType: string;
+  aggregateId: string;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface OutboxRelayOptions {
+  db: DataSource;
+  events: EventStream;
+  pubsub: PubSub<SqlEvents>;
+  cache: CacheSettings;
+  log: Logger;
+  teardown: Teardown;
+  /** Pause between polls when the outbox is empty. */
+  intervalMs: number;
+  /** Rows moved per transaction. Default 200. */
+  batchSize?: number;
+}
+
+/** Cache entries each event makes stale, for writes that did not go through this process's resolvers. */
+function staleEntries(row: OutboxRow): [CachedType, string][] {
+  switch (row.aggregateType) {
+    case 'Order':
+      return [['Order', row.aggregateId]];
+    case 'Product':
+      return [['Product', row.aggregateId]];
+    case 'User':
+      return [['User', row.aggregateId]];
+    default:
+      return [];
+  }
+}
+
+/**
+ * Moves outbox rows to the Redis event stream, at least once: rows are
+ * claimed with FOR UPDATE SKIP LOCKED (replicas share the work), appended,
+ * and marked published in the same transaction. If the append fails the
+ * transaction rolls back and the rows are tried again; if the commit fails
+ * after the append, they are appended twice, which consumers tolerate by
+ * de-duplicating on the event id. After the commit the relay invalidates the
+ * cache entries the events touch and publishes them to live subscriptions.
+ */
+export function startOutboxRelay({
+  db,
+  events,
+  pubsub,
+  cache,
+  log,
+  teardown,
+  intervalMs,
+  batchSize = 200,
+}: OutboxRelayOptions) {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let failures = 0;
+
+  async function relayBatch(): Promise<number> {
+    const rows = await db.transaction(async (manager) => {
+      const claimed = await manager.query<OutboxRow[]>(
+        `SELECT id::text, event_type AS "eventType", aggregate_type AS "aggregateType", aggregate_id AS "aggregateId",
+                payload, created_at AS "createdAt"
+         FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      if (claimed.length === 0) return claimed;
+      const domainEvents: DomainEvent[] = claimed.map((row) => ({
+        id: row.id,
+        type: row.eventType,
+        aggregateType: row.aggregateType,
+        aggregateId: row.aggregateId,
+        payload: row.payload,
+        occurredAt: new Date(row.createdAt).toISOString(),
+      }));
+      await events.append(domainEvents);
+      await manager.query('UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY ($1::bigint[])', [
+        claimed.map((row) => row.id),
+      ]);
+      return claimed;
+    });
+    if (rows.length === 0) return 0;
+    await cache.cache.delete(
+      rows.flatMap((row) => staleEntries(row).map(([type, id]) => entityCacheKey(cache, type, id))),
+    );
+    for (const row of rows) {
+      if (row.eventType === 'OrderStatusChanged')
+        pubsub.publish('OrderStatusChanged', row.payload as unknown as OrderStatusChangedEvent);
+      if (row.eventType === 'InventoryChanged')
+        pubsub.publish('InventoryChanged', row.payload as unknown as InventoryChangedEvent);
+    }
+    return rows.length;
+  }
+
+  async function tick() {
+    let delay = intervalMs;
+    try {
+      // Drain a backlog without waiting between full batches.
+      while (!stopped && (await relayBatch()) === batchSize);
+      if (failures > 0) log.info('outbox relay recovered');
+      failures = 0;
+    } catch (err) {
+      failures++;
+      delay = Math.min(intervalMs * 2 ** failures, 10_000);
+      if (failures === 1 || failures % 20 === 0) log.warn({ err, failures }, 'outbox relay failed; retrying');
+    }
+    if (!stopped) timer = setTimeout(() => (running = tick()), delay);
+  }
+
+  running = tick();
+  teardown.add('outbox relay', async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await running;
+  });
+  return {
+    /** Relays everything pending now (tests and shutdown use it). */
+    async flush(): Promise<void> {
+      await running;
+      while ((await relayBatch()) > 0);
+    },
+  };
+}

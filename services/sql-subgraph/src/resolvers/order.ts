@@ -1,0 +1,129 @@
+import { badUserInput, decodeCursor, filter, notFound, pageSize, pipe, toConnection } from '@polystore/common';
+import { invalidate } from '../cache-invalidation.js';
+import type { SqlContext } from '../context.js';
+import { withDbErrors } from '../db/errors.js';
+import { withRetry } from '../db/retry.js';
+import type { OrderEntity } from '../entities/index.js';
+import type { Resolvers } from '../generated/resolvers-types.js';
+import { requireIntInRange, requireUuid } from '../validation.js';
+
+const MAX_ITEMS = 100;
+
+/** Reads an order after a write, past this request's loader and the shared cache. */
+async function reload({ loaders }: SqlContext, orderId: string): Promise<OrderEntity> {
+  loaders.order.clear(orderId);
+  const order = await loaders.order.load(orderId);
+  if (!order) throw notFound(`order ${orderId} does not exist`);
+  return order;
+}
+
+async function productIdsOf(context: SqlContext, orderId: string): Promise<string[]> {
+  const items = (await context.loaders.itemsByOrderId.load(orderId)) ?? [];
+  return items.map((item) => item.productId);
+}
+
+export const orderResolvers: Resolvers = {
+  Query: {
+    order: (_, { id }, { loaders }) => loaders.order.load(requireUuid(id)),
+  },
+  Mutation: {
+    async placeOrder(_, { input }, context) {
+      const userId = requireUuid(input.userId, 'userId');
+      if (input.items.length === 0 || input.items.length > MAX_ITEMS) {
+        throw badUserInput(`an order needs 1 to ${MAX_ITEMS} items`, { field: 'items' });
+      }
+      const items = input.items.map((item) => ({
+        productId: requireUuid(item.productId, 'productId'),
+        quantity: requireIntInRange(item.quantity, 'quantity', 1, 1000),
+      }));
+      // One statement, one transaction: a deadlock or serialization failure left nothing behind.
+      const [{ id }] = await withRetry(() =>
+        withDbErrors(() =>
+          context.db.query<[{ id: string }]>('SELECT place_order($1, $2::jsonb) AS id', [
+            userId,
+            JSON.stringify(items),
+          ]),
+        ),
+      );
+      await invalidate(
+        context,
+        items.map((item) => ['Product', item.productId] as const),
+      );
+      return reload(context, id);
+    },
+    async updateOrderStatus(_, { input }, context) {
+      const orderId = requireUuid(input.orderId, 'orderId');
+      await withRetry(() =>
+        withDbErrors(() =>
+          context.db.query('SELECT update_order_status($1, $2::order_status)', [orderId, input.status]),
+        ),
+      );
+      const restocked = input.status === 'CANCELLED' ? await productIdsOf(context, orderId) : [];
+      await invalidate(context, [['Order', orderId], ...restocked.map((id) => ['Product', id] as const)]);
+      return reload(context, orderId);
+    },
+    async cancelOrder(_, { input }, context) {
+      const orderId = requireUuid(input.orderId, 'orderId');
+      await withRetry(() => withDbErrors(() => context.db.query('SELECT cancel_order($1)', [orderId])));
+      const restocked = await productIdsOf(context, orderId);
+      await invalidate(context, [['Order', orderId], ...restocked.map((id) => ['Product', id] as const)]);
+      return reload(context, orderId);
+    },
+  },
+  Subscription: {
+    orderStatusChanged: {
+      subscribe: (_, { orderId, userId }, { pubsub }) =>
+        pipe(
+          pubsub.subscribe('OrderStatusChanged'),
+          filter((event) => (!orderId || event.orderId === orderId) && (!userId || event.userId === userId)),
+        ),
+      // Each event is read fresh: a subscription's loaders live as long as the subscription.
+      resolve: (event: { orderId: string }, _: unknown, context: SqlContext) => reload(context, event.orderId),
+    },
+  },
+  Order: {
+    __resolveReference: ({ id }, { loaders }) => loaders.order.load(id),
+    user: async (order, _, { loaders }) => {
+      const user = await loaders.user.load(order.userId);
+      if (!user) throw notFound(`user ${order.userId} of order ${order.id} does not exist`);
+      return user;
+    },
+    items: async (order, _, { loaders }) => (await loaders.itemsByOrderId.load(order.id)) ?? [],
+    total: (order) => ({ amount: order.totalAmount, currency: order.currency }),
+    history: (order, _, { loaders }) => loaders.historyByOrderId.load(order.id),
+  },
+  OrderItem: {
+    product: async (item, _, { loaders }) => {
+      const product = await loaders.product.load(item.productId);
+      if (!product) throw notFound(`product ${item.productId} does not exist`);
+      return product;
+    },
+    unitPrice: (item) => ({ amount: item.unitPriceAmount, currency: item.currency }),
+    subtotal: (item) => ({ amount: item.unitPriceAmount * item.quantity, currency: item.currency }),
+  },
+  User: {
+    orders(user, args, { loaders }) {
+      const size = pageSize(args.first);
+      let after: [Date, string] | undefined;
+      if (args.after) {
+        const [createdAt, id] = decodeCursor(args.after, 2);
+        const date = new Date(createdAt!);
+        if (typeof id !== 'string' || Number.isNaN(date.getTime()))
+          throw badUserInput('after is not a cursor returned by this field');
+        after = [date, id];
+      }
+      return loaders
+        .ordersPage({ size, after })
+        .load(user.id)
+        .then((rows) =>
+          toConnection(
+            rows,
+            size,
+            () => loaders.orderCountByUserId.load(user.id),
+            (order) => [order.createdAt.toISOString(), order.id],
+          ),
+        );
+    },
+    orderSummary: (user, _, { loaders }) => loaders.orderSummaryByUserId.load(user.id),
+  },
+};
