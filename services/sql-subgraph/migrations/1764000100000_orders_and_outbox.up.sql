@@ -227,15 +227,30 @@ BEGIN
 END
 $$;
 
+-- Fails unless the order exists and may move from its current status to p_to.
+-- A status that does not change is refused too: cancelling twice must not
+-- restore the stock twice.
+CREATE FUNCTION lock_order_for_transition(p_order_id uuid, p_to order_status) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_status order_status;
+BEGIN
+  SELECT status INTO v_status FROM orders WHERE id = p_order_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'order % does not exist', p_order_id USING ERRCODE = 'PSNF0';
+  END IF;
+  IF NOT order_transition_allowed(v_status, p_to) THEN
+    RAISE EXCEPTION 'an order cannot go from % to %', v_status, p_to
+      USING ERRCODE = 'PSTRN', DETAIL = json_build_object('from', v_status, 'to', p_to)::text;
+  END IF;
+END
+$$;
+
 -- Cancels an order and puts its items back in stock, in the caller's transaction.
 CREATE FUNCTION cancel_order(p_order_id uuid) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM 1 FROM orders WHERE id = p_order_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'order % does not exist', p_order_id USING ERRCODE = 'PSNF0';
-  END IF;
-  -- The transition trigger rejects cancelling a shipped, delivered or cancelled order.
+  PERFORM lock_order_for_transition(p_order_id, 'CANCELLED');
   UPDATE orders SET status = 'CANCELLED' WHERE id = p_order_id;
   PERFORM 1 FROM products
   WHERE id IN (SELECT product_id FROM order_items WHERE order_id = p_order_id)
@@ -246,8 +261,8 @@ BEGIN
 END
 $$;
 
--- Changes an order's status; the trigger enforces the legal transitions.
--- Cancelling goes through cancel_order so stock is always restored.
+-- Changes an order's status along the legal transitions. Cancelling goes
+-- through cancel_order so stock is always restored.
 CREATE FUNCTION update_order_status(p_order_id uuid, p_status order_status) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -255,10 +270,8 @@ BEGIN
     PERFORM cancel_order(p_order_id);
     RETURN;
   END IF;
+  PERFORM lock_order_for_transition(p_order_id, p_status);
   UPDATE orders SET status = p_status WHERE id = p_order_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'order % does not exist', p_order_id USING ERRCODE = 'PSNF0';
-  END IF;
 END
 $$;
 

@@ -13,9 +13,12 @@ export interface SqlSubgraph extends SubgraphServer {
 }
 
 /** Builds the relational subgraph: connects, migrates, starts the outbox relay, and returns a server not yet listening. */
-export async function createSqlSubgraph(service: ServiceContext): Promise<SqlSubgraph> {
+export async function createSqlSubgraph(
+  service: ServiceContext,
+  options: { onQuery?: (sql: string) => void } = {},
+): Promise<SqlSubgraph> {
   const { config, log, teardown } = service;
-  const db = createDataSource(config.postgres);
+  const db = createDataSource(config.postgres, options);
   await db.initialize();
   teardown.add('postgres pool', () => db.destroy());
   const applied = await db.runMigrations({ transaction: 'each' });

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, type Logger as TypeOrmLogger } from 'typeorm';
 import type { Config } from '@polystore/common';
 import { entities } from '../entities/index.js';
 import { loadSqlMigrations } from './migrations.js';
@@ -9,7 +9,11 @@ import { loadSqlMigrations } from './migrations.js';
  * timeout, so a database that is down fails requests quickly instead of
  * queueing them forever.
  */
-export function createDataSource(postgres: Config['postgres'], url = postgres.url): DataSource {
+export function createDataSource(
+  postgres: Config['postgres'],
+  options: { onQuery?: (sql: string) => void } = {},
+): DataSource {
+  const { url } = postgres;
   if (!url) throw new Error('DATABASE_URL is not set');
   return new DataSource({
     type: 'postgres',
@@ -19,7 +23,9 @@ export function createDataSource(postgres: Config['postgres'], url = postgres.ur
     migrationsTransactionMode: 'each',
     migrationsTableName: 'schema_migrations',
     applicationName: 'polystore-sql-subgraph',
-    logging: false,
+    // Query observation is for tests that count statements.
+    logging: options.onQuery ? ['query'] : false,
+    logger: options.onQuery ? new QueryObserver(options.onQuery) : undefined,
     extra: {
       max: postgres.poolMax,
       statement_timeout: postgres.statementTimeoutMs,
@@ -27,4 +33,16 @@ export function createDataSource(postgres: Config['postgres'], url = postgres.ur
       idleTimeoutMillis: 30_000,
     },
   });
+}
+
+class QueryObserver implements TypeOrmLogger {
+  constructor(private readonly onQuery: (sql: string) => void) {}
+  logQuery(query: string) {
+    this.onQuery(query);
+  }
+  logQueryError() {}
+  logQuerySlow() {}
+  logSchemaBuild() {}
+  logMigration() {}
+  log() {}
 }

@@ -1,0 +1,78 @@
+import { errorCodes } from '@polystore/common/testing';
+import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from './support.js';
+
+let bed: SqlTestBed;
+beforeAll(async () => {
+  bed = await startSqlTestBed();
+});
+afterAll(async () => {
+  await bed?.dispose();
+});
+
+describe('placing orders concurrently', () => {
+  it('sells exactly the last 10 units to 50 simultaneous buyers, never more', async () => {
+    const { userId, productIds } = await seedCatalog(bed, [{ stock: 10 }]);
+    const productId = productIds[0]!;
+    const attempts = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        bed.gql(PLACE_ORDER, { input: { userId, items: [{ productId, quantity: 1 }] } }),
+      ),
+    );
+    const sold = attempts.filter((response) => !response.errors);
+    const refused = attempts.filter((response) => response.errors);
+    expect(sold).toHaveLength(10);
+    expect(refused.map(errorCodes)).toEqual(Array.from({ length: 40 }, () => ['INSUFFICIENT_STOCK']));
+
+    const [row] = await bed.sql<{ stock: number; ordered: number }>(
+      `SELECT p.stock, (SELECT coalesce(sum(quantity), 0)::int FROM order_items WHERE product_id = p.id) AS ordered
+       FROM products p WHERE p.id = $1`,
+      [productId],
+    );
+    expect(row).toEqual({ stock: 0, ordered: 10 });
+  });
+
+  it('does not deadlock when concurrent orders take the same products in opposite order', async () => {
+    const { userId, productIds } = await seedCatalog(bed, [{ stock: 100 }, { stock: 100 }]);
+    const [a, b] = productIds as [string, string];
+    const attempts = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        bed.gql(PLACE_ORDER, {
+          input: {
+            userId,
+            items:
+              i % 2 === 0
+                ? [
+                    { productId: a, quantity: 1 },
+                    { productId: b, quantity: 1 },
+                  ]
+                : [
+                    { productId: b, quantity: 1 },
+                    { productId: a, quantity: 1 },
+                  ],
+          },
+        }),
+      ),
+    );
+    expect(attempts.filter((response) => response.errors)).toEqual([]);
+    const stock = await bed.sql<{ stock: number }>('SELECT stock FROM products WHERE id = ANY ($1::uuid[])', [
+      productIds,
+    ]);
+    expect(stock).toEqual([{ stock: 60 }, { stock: 60 }]);
+  });
+
+  it('restores stock exactly once when the same order is cancelled concurrently', async () => {
+    const { userId, productIds } = await seedCatalog(bed, [{ stock: 5 }]);
+    const placed = await bed.gql(PLACE_ORDER, {
+      input: { userId, items: [{ productId: productIds[0], quantity: 3 }] },
+    });
+    const orderId = placed.data!.placeOrder.id;
+    const attempts = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        bed.gql(`mutation ($id: ID!) { cancelOrder(input: { orderId: $id }) { status } }`, { id: orderId }),
+      ),
+    );
+    expect(attempts.filter((response) => !response.errors)).toHaveLength(1);
+    const [{ stock }] = await bed.sql<{ stock: number }>('SELECT stock FROM products WHERE id = $1', [productIds[0]]);
+    expect(stock).toBe(5);
+  });
+});

@@ -1,0 +1,94 @@
+import type { Teardown } from '@polystore/common';
+import { graphqlRequest, startForTest, type GraphQLResponse } from '@polystore/common/testing';
+import { testPostgres, testRedis, type Disposable } from '@polystore/embedded/testing';
+import { createSqlSubgraph, type SqlSubgraph } from '../src/server.js';
+
+export interface SqlTestBed {
+  url: string;
+  subgraph: SqlSubgraph;
+  keyPrefix: string;
+  redisUrl: string;
+  /** Every SQL statement the subgraph sent, for tests that count them. */
+  statements: string[];
+  gql(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse>;
+  /** Runs SQL directly, as another writer would. */
+  sql<T = Record<string, unknown>>(text: string, parameters?: unknown[]): Promise<T[]>;
+  dispose(): Promise<void>;
+}
+
+/** The sql-subgraph on its own database and Redis prefix, with helpers to seed and inspect it. */
+export async function startSqlTestBed(env: Record<string, string> = {}): Promise<SqlTestBed> {
+  const fixtures: Disposable[] = [];
+  const postgres = await testPostgres();
+  fixtures.push(postgres);
+  const redis = await testRedis();
+  fixtures.push(redis);
+  const statements: string[] = [];
+  let teardown: Teardown | undefined;
+  try {
+    const started = await startForTest(
+      (context) => createSqlSubgraph(context, { onQuery: (sql) => statements.push(sql) }),
+      {
+        DATABASE_URL: postgres.url,
+        REDIS_URL: redis.url,
+        REDIS_KEY_PREFIX: redis.keyPrefix,
+        OUTBOX_POLL_INTERVAL_MS: '50',
+        ...env,
+      },
+    );
+    teardown = started.teardown;
+    const { url, server: subgraph } = started;
+    return {
+      url,
+      subgraph,
+      keyPrefix: redis.keyPrefix,
+      redisUrl: redis.url,
+      statements,
+      gql: (query, variables) => graphqlRequest(url, query, variables),
+      sql: (text, parameters = []) => subgraph.db.query(text, parameters),
+      async dispose() {
+        await teardown?.close();
+        for (const fixture of fixtures.reverse()) await fixture.dispose();
+      },
+    };
+  } catch (err) {
+    await teardown?.close();
+    for (const fixture of fixtures.reverse()) await fixture.dispose();
+    throw err;
+  }
+}
+
+let sequence = 0;
+
+/** Creates a user and products through the API; returns their ids. */
+export async function seedCatalog(
+  bed: SqlTestBed,
+  products: { price?: number; currency?: string; stock: number }[],
+): Promise<{ userId: string; productIds: string[] }> {
+  const run = `${Date.now().toString(36)}${sequence++}`;
+  const user = await bed.gql(`mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }`, {
+    input: { email: `buyer-${run}@example.com`, name: 'Buyer' },
+  });
+  const productIds: string[] = [];
+  for (const [i, product] of products.entries()) {
+    const created = await bed.gql(`mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }`, {
+      input: {
+        sku: `SKU-${run}-${i}`,
+        name: `Product ${i}`,
+        price: { amount: product.price ?? 1000, currency: product.currency ?? 'USD' },
+        stock: product.stock,
+      },
+    });
+    if (created.errors) throw new Error(JSON.stringify(created.errors));
+    productIds.push(created.data!.createProduct.id);
+  }
+  return { userId: user.data!.createUser.id, productIds };
+}
+
+export const PLACE_ORDER = `mutation ($input: PlaceOrderInput!) {
+  placeOrder(input: $input) {
+    id status total { amount currency }
+    items { quantity unitPrice { amount currency } subtotal { amount } product { id stock } }
+    history { from to }
+  }
+}`;
