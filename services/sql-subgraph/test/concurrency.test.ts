@@ -72,7 +72,7 @@ describe('placing orders concurrently', () => {
       ),
     );
     expect(attempts.filter((response) => !response.errors)).toHaveLength(1);
-    const [{ stock }] = await bed.sql<{ stock: number }>('SELECT stock FROM products WHERE id = $1', [productIds[0]]);
+    const stock = await bed.stock(productIds[0]!);
     expect(stock).toBe(5);
   });
 });

@@ -175,9 +175,7 @@ describe('order status', () => {
   ])('rejects %s -> %s with INVALID_TRANSITION and keeps the order as it was', async (from, to, path) => {
     const { orderId, productId } = await placeOne();
     for (const status of path) await bed.gql(UPDATE, { orderId, status });
-    const [{ stock: stockBefore }] = await bed.sql<{ stock: number }>('SELECT stock FROM products WHERE id = $1', [
-      productId,
-    ]);
+    const stockBefore = await bed.stock(productId);
     const response = await bed.gql(UPDATE, { orderId, status: to });
     expect(errorCodes(response)).toEqual(['INVALID_TRANSITION']);
     expect(response.errors![0]!.extensions).toMatchObject({ from, to });
@@ -215,14 +213,14 @@ describe('order status', () => {
       id: orderId,
     });
     expect(errorCodes(again)).toEqual(['INVALID_TRANSITION']);
-    const [{ stock }] = await bed.sql<{ stock: number }>('SELECT stock FROM products WHERE id = $1', [productId]);
+    const stock = await bed.stock(productId);
     expect(stock).toBe(5);
   });
 
   it('restores stock when updateOrderStatus cancels too', async () => {
     const { orderId, productId } = await placeOne(4, 3);
     await bed.gql(UPDATE, { orderId, status: 'CANCELLED' });
-    const [{ stock }] = await bed.sql<{ stock: number }>('SELECT stock FROM products WHERE id = $1', [productId]);
+    const stock = await bed.stock(productId);
     expect(stock).toBe(4);
   });
 

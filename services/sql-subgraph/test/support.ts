@@ -13,6 +13,8 @@ export interface SqlTestBed {
   gql(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse>;
   /** Runs SQL directly, as another writer would. */
   sql<T = Record<string, unknown>>(text: string, parameters?: unknown[]): Promise<T[]>;
+  /** A product's stock as stored. */
+  stock(productId: string): Promise<number>;
   dispose(): Promise<void>;
 }
 
@@ -46,6 +48,12 @@ export async function startSqlTestBed(env: Record<string, string> = {}): Promise
       statements,
       gql: (query, variables) => graphqlRequest(url, query, variables),
       sql: (text, parameters = []) => subgraph.db.query(text, parameters),
+      stock: async (productId) => {
+        const rows = await subgraph.db.query<{ stock: number }[]>('SELECT stock FROM products WHERE id = $1', [
+          productId,
+        ]);
+        return rows[0]!.stock;
+      },
       async dispose() {
         await teardown?.close();
         for (const fixture of fixtures.reverse()) await fixture.dispose();
