@@ -15,7 +15,7 @@ export interface SqlSubgraph extends SubgraphServer {
 /** Builds the relational subgraph: connects, migrates, starts the outbox relay, and returns a server not yet listening. */
 export async function createSqlSubgraph(
   service: ServiceContext,
-  options: { onQuery?: (sql: string) => void } = {},
+  options: { onQuery?: (sql: string, parameters?: unknown[]) => void } = {},
 ): Promise<SqlSubgraph> {
   const { config, log, teardown } = service;
   const db = createDataSource(config.postgres, options);

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import type { Teardown } from '@polystore/common';
 import { graphqlRequest, startForTest, type GraphQLResponse } from '@polystore/common/testing';
 import { testPostgres, testRedis, type Disposable } from '@polystore/embedded/testing';
@@ -8,8 +9,10 @@ export interface SqlTestBed {
   subgraph: SqlSubgraph;
   keyPrefix: string;
   redisUrl: string;
-  /** Every SQL statement the subgraph sent, for tests that count them. */
-  statements: string[];
+  /** Every SQL statement the subgraph sent, for tests that count or explain them. */
+  statements: { sql: string; parameters: unknown[] }[];
+  /** Empties this test's part of the Redis cache, so the next read goes to PostgreSQL. */
+  clearCache(): Promise<void>;
   gql(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse>;
   /** Runs SQL directly, as another writer would. */
   sql<T = Record<string, unknown>>(text: string, parameters?: unknown[]): Promise<T[]>;
@@ -25,11 +28,12 @@ export async function startSqlTestBed(env: Record<string, string> = {}): Promise
   fixtures.push(postgres);
   const redis = await testRedis();
   fixtures.push(redis);
-  const statements: string[] = [];
+  const statements: SqlTestBed['statements'] = [];
   let teardown: Teardown | undefined;
   try {
     const started = await startForTest(
-      (context) => createSqlSubgraph(context, { onQuery: (sql) => statements.push(sql) }),
+      (context) =>
+        createSqlSubgraph(context, { onQuery: (sql, parameters = []) => statements.push({ sql, parameters }) }),
       {
         DATABASE_URL: postgres.url,
         REDIS_URL: redis.url,
@@ -48,6 +52,12 @@ export async function startSqlTestBed(env: Record<string, string> = {}): Promise
       statements,
       gql: (query, variables) => graphqlRequest(url, query, variables),
       sql: (text, parameters = []) => subgraph.db.query(text, parameters),
+      async clearCache() {
+        const client = new Redis(redis.url);
+        const keys = await client.keys(`${redis.keyPrefix}sql:*`);
+        if (keys.length > 0) await client.del(...keys);
+        await client.quit();
+      },
       stock: async (productId) => {
         const rows = await subgraph.db.query<{ stock: number }[]>('SELECT stock FROM products WHERE id = $1', [
           productId,

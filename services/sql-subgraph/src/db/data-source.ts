@@ -11,7 +11,7 @@ import { loadSqlMigrations } from './migrations.js';
  */
 export function createDataSource(
   postgres: Config['postgres'],
-  options: { onQuery?: (sql: string) => void } = {},
+  options: { onQuery?: (sql: string, parameters?: unknown[]) => void } = {},
 ): DataSource {
   const { url } = postgres;
   if (!url) throw new Error('DATABASE_URL is not set');
@@ -36,9 +36,9 @@ export function createDataSource(
 }
 
 class QueryObserver implements TypeOrmLogger {
-  constructor(private readonly onQuery: (sql: string) => void) {}
-  logQuery(query: string) {
-    this.onQuery(query);
+  constructor(private readonly onQuery: (sql: string, parameters?: unknown[]) => void) {}
+  logQuery(query: string, parameters?: unknown[]) {
+    this.onQuery(query, parameters);
   }
   logQueryError() {}
   logQuerySlow() {}
