@@ -287,9 +287,12 @@ export type RestockInput = {
 
 export type Subscription = {
   __typename?: 'Subscription';
-  /** Stock changes of one product, or of every product. */
+  /** Stock changes of one product, or of every product; stock is the level the event announces. */
   inventoryChanged: Product;
-  /** Status changes of one order, or of every order of one user. */
+  /**
+   * Status changes of one order, or of every order of one user. Each event carries the
+   * status it announces; the other fields are read when the event is delivered.
+   */
   orderStatusChanged: Order;
 };
 

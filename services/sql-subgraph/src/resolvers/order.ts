@@ -4,6 +4,7 @@ import type { SqlContext } from '../context.js';
 import { withDbErrors } from '../db/errors.js';
 import { withRetry } from '../db/retry.js';
 import type { OrderEntity } from '../entities/index.js';
+import type { OrderStatusChangedEvent } from '../events/types.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { requireIntInRange, requireUuid } from '../validation.js';
 
@@ -77,8 +78,12 @@ export const orderResolvers: Resolvers = {
           pubsub.subscribe('OrderStatusChanged'),
           filter((event) => (!orderId || event.orderId === orderId) && (!userId || event.userId === userId)),
         ),
-      // Each event is read fresh: a subscription's loaders live as long as the subscription.
-      resolve: (event: { orderId: string }, _: unknown, context: SqlContext) => reload(context, event.orderId),
+      // The status is the one this event announces (the order may have moved on
+      // before delivery); other fields are read fresh, past the subscription's loaders.
+      resolve: async (event: OrderStatusChangedEvent, _: unknown, context: SqlContext) => ({
+        ...(await reload(context, event.orderId)),
+        status: event.to,
+      }),
     },
   },
   Order: {

@@ -4,6 +4,7 @@ import type { SqlContext } from '../context.js';
 import { withDbErrors } from '../db/errors.js';
 import { paginateByCreation } from '../db/keyset.js';
 import { ProductSchema, type ProductEntity } from '../entities/index.js';
+import type { InventoryChangedEvent } from '../events/types.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import {
   requireIntInRange,
@@ -89,8 +90,11 @@ export const productResolvers: Resolvers = {
           pubsub.subscribe('InventoryChanged'),
           filter((event) => !productId || event.productId === productId),
         ),
-      resolve: (event: { productId: string }, _: unknown, context: SqlContext) =>
-        reloadProduct(context, event.productId),
+      // The stock is the one this event announces; other fields are read fresh.
+      resolve: async (event: InventoryChangedEvent, _: unknown, context: SqlContext) => ({
+        ...(await reloadProduct(context, event.productId)),
+        stock: event.stock,
+      }),
     },
   },
   Product: {

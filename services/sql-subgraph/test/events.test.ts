@@ -1,0 +1,185 @@
+import { createClient, type Client } from 'graphql-ws';
+import { Redis } from 'ioredis';
+import WebSocket from 'ws';
+import type { DomainEvent } from '@polystore/common';
+import { startPrivateRedis, type PrivateServer } from '@polystore/embedded/testing';
+import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from './support.js';
+
+let bed: SqlTestBed;
+let redis: Redis;
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  bed = await startSqlTestBed();
+  redis = new Redis(bed.redisUrl);
+});
+
+afterAll(async () => {
+  for (const client of clients) await client.dispose();
+  await redis?.quit();
+  await bed?.dispose();
+});
+
+async function streamEvents(keyPrefix = bed.keyPrefix, client = redis): Promise<DomainEvent[]> {
+  const entries = await client.xrange(`${keyPrefix}events`, '-', '+');
+  return entries.map(([, fields]) => JSON.parse(fields[1]!) as DomainEvent);
+}
+
+/** Collects a subscription's results over graphql-ws until `count` arrive (or the time runs out). */
+function subscribe(url: string, query: string, variables: Record<string, unknown>, topic: string) {
+  const client = createClient({ url: url.replace('http', 'ws'), webSocketImpl: WebSocket, lazy: false });
+  clients.push(client);
+  const received: any[] = [];
+  const channel = `${bed.keyPrefix}${topic}`;
+  // Subscribed once the subgraph listens on the Redis channel (bounded wait).
+  const subscribed = (async () => {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const [, listeners] = (await redis.pubsub('NUMSUB', channel)) as [string, number];
+      if (listeners > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error(`nobody subscribed to ${channel}`);
+  })();
+  client.subscribe(
+    { query, variables },
+    {
+      next: (result) => received.push(result),
+      error: (err) => received.push({ error: err }),
+      complete: () => undefined,
+    },
+  );
+  return {
+    subscribed,
+    async take(count: number, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (received.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+      return received.slice(0, count);
+    },
+  };
+}
+
+describe('outbox relay', () => {
+  it('moves every outbox row to the Redis stream in commit order and marks it published', async () => {
+    const { userId, productIds } = await seedCatalog(bed, [{ stock: 4 }]);
+    const placed = await bed.gql(PLACE_ORDER, {
+      input: { userId, items: [{ productId: productIds[0], quantity: 1 }] },
+    });
+    const orderId = placed.data!.placeOrder.id;
+    await bed.gql(`mutation ($id: ID!) { updateOrderStatus(input: { orderId: $id, status: PAID }) { id } }`, {
+      id: orderId,
+    });
+    await bed.subgraph.flushOutbox();
+
+    const events = (await streamEvents()).filter((event) => [orderId, productIds[0]].includes(event.aggregateId));
+    expect(events.map((event) => event.type)).toEqual([
+      'InventoryChanged',
+      'OrderPlaced',
+      'InventoryChanged',
+      'OrderStatusChanged',
+    ]);
+    expect(events[3]!.payload).toEqual({ orderId, userId, from: 'PENDING', to: 'PAID' });
+    const ids = events.map((event) => Number(event.id));
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    expect(await bed.sql(`SELECT id FROM outbox WHERE published_at IS NULL`)).toEqual([]);
+  });
+
+  it('invalidates the cache for writes made outside the API', async () => {
+    const { productIds } = await seedCatalog(bed, [{ stock: 4 }]);
+    const id = productIds[0]!;
+    // Read twice: the second read is served from Redis.
+    await bed.gql(`query ($id: ID!) { product(id: $id) { stock } }`, { id });
+    await bed.sql(`UPDATE products SET stock = 77 WHERE id = $1`, [id]);
+    await bed.subgraph.flushOutbox();
+    const read = await bed.gql(`query ($id: ID!) { product(id: $id) { stock } }`, { id });
+    expect(read.data!.product.stock).toBe(77);
+  });
+
+  it('keeps events while Redis is down and delivers them, at least once, when it is back', async () => {
+    const privateRedis: PrivateServer = await startPrivateRedis();
+    const outage = await startSqlTestBed({ REDIS_URL: privateRedis.url, REDIS_KEY_PREFIX: 'outage:' });
+    try {
+      const { productIds } = await seedCatalog(outage, [{ stock: 1 }]);
+      await outage.subgraph.flushOutbox();
+      await privateRedis.stop();
+      await outage.sql(`UPDATE products SET stock = 2 WHERE id = $1`, [productIds[0]]);
+      await expect(outage.subgraph.flushOutbox()).rejects.toThrow();
+      expect(await outage.sql(`SELECT event_type FROM outbox WHERE published_at IS NULL`)).toEqual([
+        { event_type: 'InventoryChanged' },
+      ]);
+
+      await privateRedis.start();
+      const client = new Redis(privateRedis.url);
+      let delivered: DomainEvent[] = [];
+      let pending: unknown[] = [{}];
+      // The relay retries on its own, with backoff; the append lands just before its commit.
+      for (let attempt = 0; attempt < 100 && (delivered.length === 0 || pending.length > 0); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        delivered = (await streamEvents('outage:', client)).filter(
+          (event) => event.type === 'InventoryChanged' && (event.payload as { stock: number }).stock === 2,
+        );
+        pending = await outage.sql(`SELECT id FROM outbox WHERE published_at IS NULL`);
+      }
+      await client.quit();
+      expect(delivered).toHaveLength(1);
+      expect(pending).toEqual([]);
+    } finally {
+      await outage.dispose();
+      await privateRedis.dispose();
+    }
+  }, 60_000);
+});
+
+describe('subscriptions', () => {
+  it('streams status changes of one order with its current state', async () => {
+    const { userId, productIds } = await seedCatalog(bed, [{ stock: 4 }]);
+    const placed = await bed.gql(PLACE_ORDER, {
+      input: { userId, items: [{ productId: productIds[0], quantity: 1 }] },
+    });
+    const orderId = placed.data!.placeOrder.id;
+    await bed.subgraph.flushOutbox();
+    const other = await bed.gql(PLACE_ORDER, { input: { userId, items: [{ productId: productIds[0], quantity: 1 }] } });
+
+    const subscription = subscribe(
+      bed.url,
+      `subscription ($id: ID) { orderStatusChanged(orderId: $id) { id status history { to } } }`,
+      { id: orderId },
+      'OrderStatusChanged',
+    );
+    await subscription.subscribed;
+    await bed.gql(`mutation ($id: ID!) { updateOrderStatus(input: { orderId: $id, status: PAID }) { id } }`, {
+      id: other.data!.placeOrder.id,
+    });
+    await bed.gql(`mutation ($id: ID!) { updateOrderStatus(input: { orderId: $id, status: PAID }) { id } }`, {
+      id: orderId,
+    });
+    await bed.gql(`mutation ($id: ID!) { updateOrderStatus(input: { orderId: $id, status: SHIPPED }) { id } }`, {
+      id: orderId,
+    });
+
+    const results = await subscription.take(2);
+    expect(results.map((result) => result.data.orderStatusChanged.status)).toEqual(['PAID', 'SHIPPED']);
+    expect(results.every((result) => result.data.orderStatusChanged.id === orderId)).toBe(true);
+    expect(results[1].data.orderStatusChanged.history.map((change: any) => change.to)).toEqual([
+      'PENDING',
+      'PAID',
+      'SHIPPED',
+    ]);
+  });
+
+  it('streams inventory changes of one product, from orders and restocks alike', async () => {
+    const { userId, productIds } = await seedCatalog(bed, [{ stock: 5 }]);
+    const productId = productIds[0]!;
+    await bed.subgraph.flushOutbox(); // the product's creation is not part of this test
+    const subscription = subscribe(
+      bed.url,
+      `subscription ($id: ID) { inventoryChanged(productId: $id) { id stock } }`,
+      { id: productId },
+      'InventoryChanged',
+    );
+    await subscription.subscribed;
+    await bed.gql(PLACE_ORDER, { input: { userId, items: [{ productId, quantity: 2 }] } });
+    await bed.gql(`mutation ($id: ID!) { restock(input: { productId: $id, quantity: 10 }) { id } }`, { id: productId });
+    const results = await subscription.take(2);
+    expect(results.map((result) => result.data.inventoryChanged.stock)).toEqual([3, 13]);
+  });
+});
