@@ -23,6 +23,8 @@ export function createDataSource(
     migrationsTransactionMode: 'each',
     migrationsTableName: 'schema_migrations',
     applicationName: 'polystore-sql-subgraph',
+    // The migrations own the schema; ids come from the core gen_random_uuid().
+    installExtensions: false,
     // Query observation is for tests that count statements.
     logging: options.onQuery ? ['query'] : false,
     logger: options.onQuery ? new QueryObserver(options.onQuery) : undefined,

@@ -1,0 +1,61 @@
+import { loadConfig } from '@polystore/common';
+import { testPostgres, type Disposable } from '@polystore/embedded/testing';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../src/db/data-source.js';
+import { loadSqlMigrations } from '../src/db/migrations.js';
+
+let db: DataSource;
+let postgres: Disposable & { url: string };
+
+beforeAll(async () => {
+  postgres = await testPostgres();
+  db = createDataSource(loadConfig({ DATABASE_URL: postgres.url }).postgres);
+  await db.initialize();
+});
+
+afterAll(async () => {
+  await db?.destroy();
+  await postgres?.dispose();
+});
+
+const objects = () =>
+  db.query<{ name: string }[]>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v', 'i')
+       AND c.relname NOT LIKE 'schema_migrations%' AND c.relname NOT LIKE 'PK\\_%'
+     UNION ALL
+     SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'
+     UNION ALL
+     SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e'
+     ORDER BY 1`,
+  );
+
+describe('SQL migrations', () => {
+  it('apply in order, revert completely, and apply again', async () => {
+    const migrations = loadSqlMigrations();
+    const applied = await db.runMigrations({ transaction: 'each' });
+    expect(applied.map((migration) => migration.name)).toEqual(migrations.map((Migration) => new Migration().name));
+    const schema = await objects();
+    expect(schema.map((object) => object.name)).toEqual(
+      expect.arrayContaining([
+        'users',
+        'products',
+        'orders',
+        'order_items',
+        'order_history',
+        'outbox',
+        'user_order_summary',
+        'product_sales',
+        'place_order',
+        'cancel_order',
+      ]),
+    );
+
+    for (let i = 0; i < migrations.length; i++) await db.undoLastMigration({ transaction: 'each' });
+    expect(await objects()).toEqual([]);
+
+    await db.runMigrations({ transaction: 'each' });
+    expect(await objects()).toEqual(schema);
+    expect(await db.runMigrations({ transaction: 'each' })).toEqual([]);
+  });
+});
