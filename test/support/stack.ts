@@ -38,6 +38,7 @@ export async function startTestStack(): Promise<TestStack> {
       MONGO_DATABASE: mongo.database,
       S3_ENDPOINT: s3.endpoint,
       S3_BUCKET: s3.bucket,
+      OUTBOX_POLL_INTERVAL_MS: '50',
     };
     const context = () => {
       const created = testServiceContext(env);

@@ -1,0 +1,136 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { graphqlRequest } from '@polystore/common/testing';
+import { putProductImage } from '@polystore/storage-subgraph/objects';
+import { startTestStack, type TestStack } from './support/stack.js';
+
+/**
+ * Subscriptions through the gateway: the event comes from PostgreSQL's
+ * outbox via Redis, and each event selects fields that MongoDB and S3 own.
+ */
+let stack: TestStack;
+const clients: Client[] = [];
+let userId: string;
+let productId: string;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  const gql = (query: string, variables?: Record<string, unknown>) =>
+    graphqlRequest(stack.gatewayUrl, query, variables);
+  userId = (await gql(`mutation { createUser(input: { email: "sub@example.com", name: "Sub Scriber" }) { id } }`)).data!
+    .createUser.id;
+  productId = (
+    await gql(
+      `mutation { createProduct(input: { sku: "SUB-1", name: "Lantern", price: { amount: 2500, currency: "USD" }, stock: 50 }) { id } }`,
+    )
+  ).data!.createProduct.id;
+  await gql(
+    `mutation ($id: ID!) { upsertProductDetails(input: { productId: $id, description: "Bright", category: "lighting" }) { id } }`,
+    {
+      id: productId,
+    },
+  );
+  await putProductImage(stack.storage.s3, productId, {
+    filename: 'lantern.png',
+    contentType: 'image/png',
+    body: Buffer.from('png'),
+  });
+  await stack.sql.flushOutbox();
+});
+
+afterAll(async () => {
+  for (const client of clients) await client.dispose();
+  await stack?.dispose();
+});
+
+const ORDER_EVENTS = `subscription ($userId: ID) {
+  orderStatusChanged(userId: $userId) {
+    status
+    user { name }
+    items { quantity product { sku details { category } images { filename } } }
+  }
+}`;
+
+async function placeAndPay(): Promise<string> {
+  const placed = await graphqlRequest(
+    stack.gatewayUrl,
+    `mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }`,
+    { input: { userId, items: [{ productId, quantity: 2 }] } },
+  );
+  const orderId = placed.data!.placeOrder.id as string;
+  await graphqlRequest(
+    stack.gatewayUrl,
+    `mutation ($id: ID!) { updateOrderStatus(input: { orderId: $id, status: PAID }) { id } }`,
+    { id: orderId },
+  );
+  return orderId;
+}
+
+const expectedEvent = {
+  data: {
+    orderStatusChanged: {
+      status: 'PAID',
+      user: { name: 'Sub Scriber' },
+      items: [
+        {
+          quantity: 2,
+          product: { sku: 'SUB-1', details: { category: 'lighting' }, images: [{ filename: 'lantern.png' }] },
+        },
+      ],
+    },
+  },
+};
+
+/** Keeps placing orders until the subscription (which starts asynchronously) sees one; bounded. */
+async function firstEvent(received: unknown[]): Promise<unknown> {
+  for (let attempt = 0; attempt < 20 && received.length === 0; attempt++) {
+    await placeAndPay();
+    for (let wait = 0; wait < 20 && received.length === 0; wait++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return received[0];
+}
+
+describe('subscriptions through the gateway', () => {
+  it('delivers orderStatusChanged over graphql-ws with fields from all three stores', async () => {
+    const client = createClient({ url: stack.gatewayUrl.replace('http', 'ws'), webSocketImpl: WebSocket });
+    clients.push(client);
+    const received: unknown[] = [];
+    client.subscribe(
+      { query: ORDER_EVENTS, variables: { userId } },
+      { next: (result) => received.push(result), error: (err) => received.push({ err }), complete: () => undefined },
+    );
+    expect(await firstEvent(received)).toEqual(expectedEvent);
+  });
+
+  it('delivers the same over server-sent events', async () => {
+    const controller = new AbortController();
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: ORDER_EVENTS, variables: { userId } }),
+      signal: controller.signal,
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const received: unknown[] = [];
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const reading = (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          buffer += decoder.decode(value, { stream: true });
+          for (const match of buffer.matchAll(/^data: (.+)$/gm)) received.push(JSON.parse(match[1]!));
+          buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
+        }
+      } catch {
+        // aborted at the end of the test
+      }
+    })();
+    expect(await firstEvent(received)).toEqual(expectedEvent);
+    controller.abort();
+    await reading;
+  });
+});
