@@ -52,6 +52,12 @@ describe('npm start', () => {
     expect(image.status).toBe(200);
     expect(await image.text()).toContain('<svg');
     expect((await readdir(dataDir)).sort()).toEqual(['mongo', 'postgres', 's3', 'stack.json']);
+
+    const orders = await graphqlRequest(
+      stack.gatewayUrl,
+      `{ users(first: 1) { edges { node { orders { totalCount edges { node { status history { to } } } } } } } }`,
+    );
+    expect(orders.data!.users.edges[0].node.orders.totalCount).toBeGreaterThan(0);
   }, 120_000);
 
   it('stops every process cleanly and keeps the data for the next start, without seeding twice', async () => {

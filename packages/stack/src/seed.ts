@@ -52,17 +52,17 @@ export async function seed({
   config: Config;
   log: Logger;
   progress?: boolean;
-}): Promise<{ users: number; products: number; images: number }> {
+}): Promise<{ users: number; products: number; images: number; orders: number }> {
   const bar = progress
     ? new cliProgress.SingleBar(
         { format: 'seeding [{bar}] {value}/{total} {step}' },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
-  bar?.start(DEMO_USERS.length + DEMO_PRODUCTS.length, 0, { step: 'users' });
+  bar?.start(DEMO_USERS.length + DEMO_PRODUCTS.length + 1, 0, { step: 'users' });
   const teardown = new Teardown(log);
   const s3 = createS3Store(config.s3, teardown);
-  const counts = { users: 0, products: 0, images: 0 };
+  const counts = { users: 0, products: 0, images: 0, orders: 0 };
   try {
     for (const user of DEMO_USERS) {
       const result = check(
@@ -114,10 +114,56 @@ export async function seed({
       }
       bar?.increment(1, { step: product.sku });
     }
+    counts.orders = await seedOrders(gatewayUrl);
+    bar?.increment(1, { step: 'orders' });
   } finally {
     bar?.stop();
     await teardown.close();
   }
   log.info(counts, 'demo data loaded');
   return counts;
+}
+
+/** A few orders in different states for the demo users who have none yet. */
+async function seedOrders(gatewayUrl: string): Promise<number> {
+  const catalog = check(
+    await request(
+      gatewayUrl,
+      '{ users(first: 3) { edges { node { id orders(first: 1) { totalCount } } } } products(first: 4) { edges { node { id } } } }',
+    ),
+  );
+  const products: string[] = catalog.data!.products.edges.map((edge: { node: { id: string } }) => edge.node.id);
+  let placed = 0;
+  for (const [i, edge] of catalog.data!.users.edges.entries()) {
+    if (edge.node.orders.totalCount > 0 || products.length < 2) continue;
+    const items = [
+      { productId: products[i % products.length], quantity: 1 },
+      { productId: products[(i + 1) % products.length], quantity: 1 + (i % 2) },
+    ];
+    // Products priced in other currencies cannot share an order: order them one by one.
+    for (const item of items) {
+      const result = check(
+        await request(gatewayUrl, 'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }', {
+          input: { userId: edge.node.id, items: [item] },
+        }),
+        ['INSUFFICIENT_STOCK'],
+      );
+      const orderId = result.data?.placeOrder?.id as string | undefined;
+      if (!orderId) continue;
+      placed++;
+      // Walk some orders forward so the demo shows history and every state.
+      for (const status of ['PAID', 'SHIPPED', 'DELIVERED'].slice(0, (i + placed) % 4)) {
+        check(
+          await request(
+            gatewayUrl,
+            'mutation ($input: UpdateOrderStatusInput!) { updateOrderStatus(input: $input) { id } }',
+            {
+              input: { orderId, status },
+            },
+          ),
+        );
+      }
+    }
+  }
+  return placed;
 }
