@@ -1,7 +1,7 @@
 import { filter, notFound, pipe } from '@polystore/common';
-import { invalidate } from '../cache-invalidation.js';
 import type { SqlContext } from '../context.js';
 import { withDbErrors } from '../db/errors.js';
+import { writeRow } from '../db/write-row.js';
 import { paginateByCreation } from '../db/keyset.js';
 import { ProductSchema, type ProductEntity } from '../entities/index.js';
 import type { InventoryChangedEvent } from '../events/types.js';
@@ -48,38 +48,28 @@ export const productResolvers: Resolvers = {
       const id = requireUuid(input.id);
       const name = input.name == null ? null : requireName(input.name);
       const price = input.price == null ? null : requireMoney(input.price.amount, input.price.currency);
-      const [rows] = await withDbErrors(() =>
-        context.db.query<[{ id: string }[], number]>(
-          `UPDATE products SET name = coalesce($2, name), price_amount = coalesce($3, price_amount),
-                  price_currency = coalesce($4, price_currency)
-           WHERE id = $1 RETURNING id`,
-          [id, name, price?.amount ?? null, price?.currency ?? null],
-        ),
+      await writeRow(
+        context,
+        'Product',
+        id,
+        `UPDATE products SET name = coalesce($2, name), price_amount = coalesce($3, price_amount),
+                price_currency = coalesce($4, price_currency)
+         WHERE id = $1 RETURNING id`,
+        [name, price?.amount ?? null, price?.currency ?? null],
       );
-      if (rows.length === 0) throw notFound(`product ${id} does not exist`);
-      await invalidate(context, [['Product', id]]);
       return reloadProduct(context, id);
     },
     async restock(_, { input }, context) {
       const id = requireUuid(input.productId, 'productId');
       const quantity = requireIntInRange(input.quantity, 'quantity', 1, MAX_RESTOCK);
-      const [rows] = await withDbErrors(() =>
-        context.db.query<[{ id: string }[], number]>(
-          'UPDATE products SET stock = stock + $2 WHERE id = $1 RETURNING id',
-          [id, quantity],
-        ),
-      );
-      if (rows.length === 0) throw notFound(`product ${id} does not exist`);
-      await invalidate(context, [['Product', id]]);
+      await writeRow(context, 'Product', id, 'UPDATE products SET stock = stock + $2 WHERE id = $1 RETURNING id', [
+        quantity,
+      ]);
       return reloadProduct(context, id);
     },
     async deleteProduct(_, { input }, context) {
       const id = requireUuid(input.id);
-      const [rows] = await withDbErrors(() =>
-        context.db.query<[{ id: string }[], number]>('DELETE FROM products WHERE id = $1 RETURNING id', [id]),
-      );
-      if (rows.length === 0) throw notFound(`product ${id} does not exist`);
-      await invalidate(context, [['Product', id]]);
+      await writeRow(context, 'Product', id, 'DELETE FROM products WHERE id = $1 RETURNING id');
       return { id };
     },
   },

@@ -1,6 +1,5 @@
-import { notFound } from '@polystore/common';
-import { invalidate } from '../cache-invalidation.js';
 import { withDbErrors } from '../db/errors.js';
+import { writeRow } from '../db/write-row.js';
 import { paginateByCreation } from '../db/keyset.js';
 import { UserSchema } from '../entities/index.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
@@ -18,11 +17,7 @@ export const userResolvers: Resolvers = {
     },
     async deleteUser(_, { input }, context) {
       const id = requireUuid(input.id);
-      const [rows] = await withDbErrors(() =>
-        context.db.query<[{ id: string }[], number]>('DELETE FROM users WHERE id = $1 RETURNING id', [id]),
-      );
-      if (rows.length === 0) throw notFound(`user ${id} does not exist`);
-      await invalidate(context, [['User', id]]);
+      await writeRow(context, 'User', id, 'DELETE FROM users WHERE id = $1 RETURNING id');
       return { id };
     },
   },
