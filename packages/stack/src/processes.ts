@@ -12,9 +12,12 @@ export interface ServiceProcess {
   stop(timeoutMs: number): Promise<void>;
 }
 
-/** Runs one service's `src/index.ts` as its own Node process, sharing this terminal. */
-export function spawnService(name: string, entry: string, env: NodeJS.ProcessEnv): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+/**
+ * Runs one service's `src/index.ts` as its own Node process, sharing this
+ * terminal. With `watch`, Node restarts the service when a file it loaded changes.
+ */
+export function spawnService(name: string, entry: string, env: NodeJS.ProcessEnv, watch = false): ServiceProcess {
+  const child = spawn(process.execPath, [...(watch ? ['--watch'] : []), '--import', 'tsx', entry], {
     cwd: REPO_ROOT,
     env,
     // Own process group: Ctrl-C reaches the launcher only, which stops services in order.

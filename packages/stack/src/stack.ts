@@ -22,7 +22,16 @@ const SUBGRAPHS = [
  * URL, each subgraph and the gateway in its own process, waits until every
  * one is ready, and loads demo data into empty stores.
  */
-export async function startStack({ env = process.env, log }: { env?: Env; log: Logger }): Promise<RunningStack> {
+export async function startStack({
+  env = process.env,
+  log,
+  watch = false,
+}: {
+  env?: Env;
+  log: Logger;
+  /** Restart a service when its sources change (`npm run dev`). */
+  watch?: boolean;
+}): Promise<RunningStack> {
   const config = loadConfig(env);
   const stores = await startMissingStores(config, log);
   const processes: ServiceProcess[] = [];
@@ -42,17 +51,22 @@ export async function startStack({ env = process.env, log }: { env?: Env; log: L
       ...stores.env,
     };
     const local = (port: number) => `http://127.0.0.1:${port}`;
-    for (const subgraph of SUBGRAPHS) processes.push(spawnService(subgraph.name, subgraph.entry, serviceEnv));
+    for (const subgraph of SUBGRAPHS) processes.push(spawnService(subgraph.name, subgraph.entry, serviceEnv, watch));
     await Promise.all(
       SUBGRAPHS.map((subgraph, i) => waitUntilReady(`${local(config.ports[subgraph.port])}/ready`, processes[i])),
     );
 
-    const gateway = spawnService('gateway', 'gateway/src/index.ts', {
-      ...serviceEnv,
-      SQL_SUBGRAPH_URL: `${local(config.ports.sql)}/graphql`,
-      MONGO_SUBGRAPH_URL: `${local(config.ports.mongo)}/graphql`,
-      STORAGE_SUBGRAPH_URL: `${local(config.ports.storage)}/graphql`,
-    });
+    const gateway = spawnService(
+      'gateway',
+      'gateway/src/index.ts',
+      {
+        ...serviceEnv,
+        SQL_SUBGRAPH_URL: `${local(config.ports.sql)}/graphql`,
+        MONGO_SUBGRAPH_URL: `${local(config.ports.mongo)}/graphql`,
+        STORAGE_SUBGRAPH_URL: `${local(config.ports.storage)}/graphql`,
+      },
+      watch,
+    );
     processes.push(gateway);
     await waitUntilReady(`${local(config.ports.gateway)}/ready`, gateway);
     const gatewayUrl = `${local(config.ports.gateway)}/graphql`;

@@ -1,12 +1,15 @@
 import { createLogger, loadConfig } from '@polystore/common';
 import { startStack } from './stack.js';
 
-/** `npm start`: the whole stack in one terminal; Ctrl-C stops every process and store cleanly. */
+/**
+ * `npm start`: the whole stack in one terminal; Ctrl-C stops every process and
+ * store cleanly. `npm run dev` adds `--watch`: services restart when their sources change.
+ */
 const config = loadConfig();
 const log = createLogger('stack', config.logLevel);
 
 try {
-  const stack = await startStack({ log });
+  const stack = await startStack({ log, watch: process.argv.includes('--watch') });
   let stopping = false;
   const shutdown = async (reason: string, code: number) => {
     if (stopping) return;
