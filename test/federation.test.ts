@@ -133,6 +133,11 @@ describe('client tooling', () => {
     expect(await response.text()).toContain('Polystore');
   });
 
+  it('exposes Prometheus metrics', async () => {
+    const body = await (await fetch(new URL('/metrics', stack.gatewayUrl))).text();
+    expect(body).toMatch(/http_requests_total\{route="\/graphql",method="POST",status="200",service="gateway"\} \d+/);
+  });
+
   it('reports ready only when every subgraph is ready', async () => {
     const response = await fetch(new URL('/ready', stack.gatewayUrl));
     expect(response.status).toBe(200);

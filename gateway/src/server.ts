@@ -2,7 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createGatewayRuntime, getGraphQLWSOptions, type GatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
-import { handleHealthRequest, listenHttp, type ReadinessCheck, type ServiceContext } from '@polystore/common';
+import {
+  createMetrics,
+  handleHealthRequest,
+  handleMetricsRequest,
+  listenHttp,
+  type ReadinessCheck,
+  type ServiceContext,
+} from '@polystore/common';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { SUBGRAPHS, subgraphUrls } from './subgraphs.js';
@@ -76,6 +83,7 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
   await runtime.getSchema();
 
   const readiness = subgraphReadiness(locations);
+  const metrics = createMetrics('gateway');
   const httpServer = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/') {
@@ -83,8 +91,9 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
       res.writeHead(302, { location: GRAPHQL_PATH }).end();
       return;
     }
+    metrics.observe(req, res);
     handleHealthRequest(req, res, readiness)
-      .then((handled) => (handled ? undefined : runtime(req, res)))
+      .then(async (handled) => handled || (await handleMetricsRequest(req, res, metrics)) || runtime(req, res))
       .catch((err: unknown) => {
         log.error({ err }, 'gateway request failed');
         if (!res.headersSent) res.writeHead(500).end();

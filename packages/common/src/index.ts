@@ -18,3 +18,4 @@ export * from './connection-errors.js';
 export * from './server/listen.js';
 export * from './loaders/cache-settings.js';
 export { filter, pipe, map, type PubSub } from '@graphql-yoga/subscription';
+export * from './server/metrics.js';

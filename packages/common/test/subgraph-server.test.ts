@@ -102,4 +102,17 @@ describe('subgraph server', () => {
     expect(((await hung.json()) as { checks: { store: string } }).checks.store).toMatch(/no answer within/);
     await hanging.teardown.close();
   });
+
+  it('exposes Prometheus metrics with request counts by route and status', async () => {
+    const { url, teardown } = await startServer();
+    await graphqlRequest(url, '{ missing }');
+    await fetch(url.replace('/graphql', '/nowhere/42'));
+    const response = await fetch(url.replace('/graphql', '/metrics'));
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const body = await response.text();
+    expect(body).toMatch(/http_requests_total\{route="\/graphql",method="POST",status="200",service="test"\} 1/);
+    expect(body).toMatch(/http_requests_total\{route="other",method="GET",status="404",service="test"\} 1/);
+    expect(body).toContain('process_cpu_seconds_total');
+    await teardown.close();
+  });
 });

@@ -10,6 +10,7 @@ import type { Teardown } from '../teardown.js';
 import { readBody, RequestBodyError } from './body.js';
 import { handleHealthRequest, sendJson, type ReadinessCheck } from './health.js';
 import { listenHttp } from './listen.js';
+import { createMetrics, handleMetricsRequest } from './metrics.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -49,6 +50,7 @@ export async function createSubgraphServer<Context extends BaseContext>(
 ): Promise<SubgraphServer> {
   const { name, schema, log, teardown, readiness, maxBodyBytes = 1024 * 1024 } = options;
   const httpServer = createServer();
+  const metrics = createMetrics(name);
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -71,7 +73,9 @@ export async function createSubgraphServer<Context extends BaseContext>(
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
+    metrics.observe(req, res);
     if (await handleHealthRequest(req, res, readiness)) return;
+    if (await handleMetricsRequest(req, res, metrics)) return;
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== GRAPHQL_PATH) {
       sendError(res, 404, 'NOT_FOUND', `no route for ${url.pathname}; GraphQL is at ${GRAPHQL_PATH}`);

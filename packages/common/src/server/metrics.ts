@@ -1,0 +1,58 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+export interface ServiceMetrics {
+  registry: Registry;
+  /** Starts timing a request; call the returned function when the response has finished. */
+  observe(req: IncomingMessage, res: ServerResponse): void;
+}
+
+/**
+ * Prometheus metrics for one service: Node's process metrics plus request
+ * counts and durations by route and status. Served on `/metrics`.
+ */
+export function createMetrics(service: string): ServiceMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['route', 'method', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['route', 'method', 'status'],
+    registers: [registry],
+  });
+  return {
+    registry,
+    observe(req, res) {
+      const end = duration.startTimer();
+      res.once('finish', () => {
+        const path = (req.url ?? '/').split('?')[0] ?? '/';
+        // Known routes only, so a client cannot grow the label set.
+        const route = ['/graphql', '/health', '/ready', '/metrics'].includes(path) ? path : 'other';
+        const labels = { route, method: req.method ?? 'GET', status: String(res.statusCode) };
+        end(labels);
+        requests.inc(labels);
+      });
+    },
+  };
+}
+
+/** Answers `GET /metrics`; returns false for other paths. */
+export async function handleMetricsRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  metrics: ServiceMetrics,
+): Promise<boolean> {
+  if ((req.url ?? '/').split('?')[0] !== '/metrics') return false;
+  const body = await metrics.registry.metrics();
+  res.writeHead(200, { 'content-type': metrics.registry.contentType });
+  res.end(body);
+  return true;
+}
