@@ -3,13 +3,14 @@ import { testServiceContext } from '@polystore/common/testing';
 import { testMongo, testPostgres, testRedis, testS3, type Disposable, type TestS3 } from '@polystore/embedded/testing';
 import { composeSupergraph } from '@polystore/gateway/compose';
 import { createGateway } from '@polystore/gateway';
-import { createMongoSubgraph } from '@polystore/mongo-subgraph';
+import { createMongoSubgraph, type MongoSubgraph } from '@polystore/mongo-subgraph';
 import { createSqlSubgraph, type SqlSubgraph } from '@polystore/sql-subgraph';
 import { createStorageSubgraph, type StorageSubgraph } from '@polystore/storage-subgraph';
 
 export interface TestStack {
   gatewayUrl: string;
   sql: SqlSubgraph;
+  mongo: MongoSubgraph;
   storage: StorageSubgraph;
   s3: TestS3;
   dispose(): Promise<void>;
@@ -39,6 +40,7 @@ export async function startTestStack(): Promise<TestStack> {
       S3_ENDPOINT: s3.endpoint,
       S3_BUCKET: s3.bucket,
       OUTBOX_POLL_INTERVAL_MS: '50',
+      EVENT_RETRY_AFTER_MS: '500',
     };
     const context = () => {
       const created = testServiceContext(env);
@@ -55,7 +57,7 @@ export async function startTestStack(): Promise<TestStack> {
     };
     const gateway = await createGateway({ ...context(), supergraph: composeSupergraph(urls) });
     const gatewayUrl = await gateway.listen(0);
-    return { gatewayUrl, sql, storage, s3, dispose };
+    return { gatewayUrl, sql, mongo: mongoSubgraph, storage, s3, dispose };
   } catch (err) {
     await dispose();
     throw err;

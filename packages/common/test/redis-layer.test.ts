@@ -144,3 +144,64 @@ describe('cached loader', () => {
     ]);
   });
 });
+
+describe('event stream consumers', () => {
+  const event = (id: number, type = 'Thing') => ({
+    id: String(id),
+    type,
+    aggregateType: 'Thing',
+    aggregateId: '00000000-0000-4000-8000-000000000000',
+    payload: { n: id },
+    occurredAt: new Date().toISOString(),
+  });
+
+  async function waitFor(check: () => boolean) {
+    for (let attempt = 0; attempt < 100 && !check(); attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  it('delivers each event once per group, across replicas, including events written before the group existed', async () => {
+    const redis = await testRedis();
+    fixtures.push(redis);
+    const producer = await connectRedisLayer({ url: redis.url, keyPrefix: redis.keyPrefix, log, teardown });
+    await producer.events.append([event(1), event(2)]);
+
+    const seen: string[] = [];
+    const replicas = await Promise.all(
+      [1, 2].map(() => connectRedisLayer({ url: redis.url, keyPrefix: redis.keyPrefix, log, teardown })),
+    );
+    const stops = replicas.map((replica) =>
+      replica.events.consume('group-a', async (e) => void seen.push(e.id), { log }),
+    );
+    const other: string[] = [];
+    const stopOther = replicas[0]!.events.consume('group-b', async (e) => void other.push(e.id), { log });
+    await producer.events.append([event(3), event(4), event(5)]);
+
+    await waitFor(() => seen.length >= 5 && other.length >= 5);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect([...seen].sort()).toEqual(['1', '2', '3', '4', '5']);
+    expect([...other].sort()).toEqual(['1', '2', '3', '4', '5']);
+    for (const stop of [...stops, stopOther]) await stop();
+  });
+
+  it('delivers an event again when its handler failed', async () => {
+    const redis = await testRedis();
+    fixtures.push(redis);
+    const layer = await connectRedisLayer({ url: redis.url, keyPrefix: redis.keyPrefix, log, teardown });
+    let attempts = 0;
+    const handled: string[] = [];
+    const stop = layer.events.consume(
+      'flaky',
+      async (e) => {
+        attempts++;
+        if (attempts === 1) throw new Error('store unavailable');
+        handled.push(e.id);
+      },
+      { log, retryAfterMs: 200 },
+    );
+    await layer.events.append([event(7)]);
+    await waitFor(() => handled.length > 0);
+    expect(handled).toEqual(['7']);
+    expect(attempts).toBe(2);
+    await stop();
+  });
+});

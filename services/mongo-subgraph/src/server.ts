@@ -1,6 +1,7 @@
 import { connectServiceCache, createSubgraphServer, type ServiceContext, type SubgraphServer } from '@polystore/common';
 import { createContext } from './context.js';
 import { connectMongo, type MongoStore } from './db.js';
+import { startEventConsumer } from './events/consumer.js';
 import { buildSchema } from './schema.js';
 
 export interface MongoSubgraph extends SubgraphServer {
@@ -10,7 +11,8 @@ export interface MongoSubgraph extends SubgraphServer {
 /** Builds the document subgraph: connects, ensures indexes, and returns a server not yet listening. */
 export async function createMongoSubgraph({ config, log, teardown }: ServiceContext): Promise<MongoSubgraph> {
   const store = await connectMongo(config.mongo, teardown);
-  const { cache } = await connectServiceCache({ config, log, teardown }, 'mongo');
+  const { redis, cache } = await connectServiceCache({ config, log, teardown }, 'mongo');
+  startEventConsumer({ events: redis.events, store, cache, log, teardown, retryAfterMs: config.events.retryAfterMs });
   const server = await createSubgraphServer({
     name: 'mongo-subgraph',
     schema: buildSchema(),

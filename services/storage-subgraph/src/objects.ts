@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { AssetModel } from './models.js';
 import { assetIdFromKey, newProductImageKey } from './keys.js';
 import { isNotFound, withS3Errors, type S3Store } from './s3.js';
@@ -69,4 +69,27 @@ export async function putProductImage(
     ),
   );
   return key;
+}
+
+/** Deletes every object under a prefix, 1000 per request; returns the deleted keys. */
+export async function deletePrefix(store: S3Store, prefix: string): Promise<string[]> {
+  const deleted: string[] = [];
+  // Bounded: each round removes up to 1000 objects, and the prefix only shrinks.
+  for (let round = 0; round < 10_000; round++) {
+    const page = await withS3Errors(() =>
+      store.client.send(new ListObjectsV2Command({ Bucket: store.bucket, Prefix: prefix, MaxKeys: 1000 })),
+    );
+    const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
+    if (keys.length === 0) break;
+    await withS3Errors(() =>
+      store.client.send(
+        new DeleteObjectsCommand({
+          Bucket: store.bucket,
+          Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+        }),
+      ),
+    );
+    deleted.push(...keys);
+  }
+  return deleted;
 }

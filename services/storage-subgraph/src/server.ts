@@ -2,6 +2,7 @@ import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { connectServiceCache, createSubgraphServer, type ServiceContext, type SubgraphServer } from '@polystore/common';
 import { createContext } from './context.js';
 import { createS3Store, ensureBucket, type S3Store } from './s3.js';
+import { startEventConsumer } from './events/consumer.js';
 import { buildSchema } from './schema.js';
 
 export interface StorageSubgraph extends SubgraphServer {
@@ -13,7 +14,8 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
   if (!config.s3.endpoint) log.info('S3_ENDPOINT is not set: using AWS S3 in the configured region');
   const s3 = createS3Store(config.s3, teardown);
   await ensureBucket(s3);
-  const { cache } = await connectServiceCache({ config, log, teardown }, 's3');
+  const { redis, cache } = await connectServiceCache({ config, log, teardown }, 's3');
+  startEventConsumer({ events: redis.events, s3, cache, log, teardown, retryAfterMs: config.events.retryAfterMs });
   const server = await createSubgraphServer({
     name: 'storage-subgraph',
     schema: buildSchema(),

@@ -18,6 +18,10 @@ export interface Config {
     statementTimeoutMs: number;
     connectTimeoutMs: number;
   };
+  events: {
+    /** Milliseconds an event whose handler failed waits before it is delivered again. Default 30000. */
+    retryAfterMs: number;
+  };
   outbox: {
     /** Milliseconds between polls of the outbox when it is empty. Default 250. */
     pollIntervalMs: number;
@@ -70,6 +74,9 @@ export function loadConfig(env: Env = process.env): Config {
       statementTimeoutMs: readInt(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000, { min: 0 }),
       connectTimeoutMs: readInt(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5_000, { min: 1 }),
     },
+    events: {
+      retryAfterMs: readInt(env, 'EVENT_RETRY_AFTER_MS', 30_000, { min: 100, max: 3_600_000 }),
+    },
     outbox: {
       pollIntervalMs: readInt(env, 'OUTBOX_POLL_INTERVAL_MS', 250, { min: 10, max: 60_000 }),
     },
@@ -121,6 +128,7 @@ export const CONFIG_VARIABLES = [
   'DATABASE_STATEMENT_TIMEOUT_MS',
   'DATABASE_CONNECT_TIMEOUT_MS',
   'OUTBOX_POLL_INTERVAL_MS',
+  'EVENT_RETRY_AFTER_MS',
   'MONGO_URL',
   'MONGO_DATABASE',
   'MONGO_SERVER_SELECTION_TIMEOUT_MS',

@@ -57,11 +57,11 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
     };
   }
 
-  const connect = (role: 'command' | 'publisher' | 'subscriber') => {
+  const connect = (role: 'command' | 'publisher' | 'subscriber' | 'consumer') => {
     const client = new Redis(url, {
       connectionName: `polystore:${role}`,
-      // Cache commands fail fast while Redis is down; subscriptions wait and are restored on reconnect.
-      enableOfflineQueue: role === 'subscriber',
+      // Cache commands fail fast while Redis is down; subscriptions and consumers wait and resume on reconnect.
+      enableOfflineQueue: role === 'subscriber' || role === 'consumer',
       maxRetriesPerRequest: role === 'subscriber' ? null : 1,
       commandTimeout: role === 'command' ? 1_000 : undefined,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
@@ -88,7 +88,7 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
   return {
     cache: new RedisCache(command, log),
     pubsub: createPubSub<Events>({ eventTarget }),
-    events: new RedisEventStream(command, `${keyPrefix}events`),
+    events: new RedisEventStream(command, `${keyPrefix}events`, () => connect('consumer')),
     keyPrefix,
     ping: async () => {
       await command.ping();

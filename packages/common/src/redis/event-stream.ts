@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
 
 /** A domain event as it travels on the durable stream. `id` is the producer's outbox id: consumers de-duplicate on it. */
 export interface DomainEvent {
@@ -18,6 +20,19 @@ export interface EventStream {
   append(events: readonly DomainEvent[]): Promise<void>;
   /** The newest `count` events, oldest first (for tools and tests). */
   latest(count: number): Promise<DomainEvent[]>;
+  /**
+   * Delivers every event, from the start of the stream, to `handle`, once per
+   * consumer group across the group's replicas. An event is acknowledged when
+   * `handle` resolves; if it throws (or the process dies), the event is
+   * delivered again later, so handlers must be idempotent. Returns a stop function.
+   */
+  consume(group: string, handle: (event: DomainEvent) => Promise<void>, options: ConsumeOptions): () => Promise<void>;
+}
+
+export interface ConsumeOptions {
+  log: Logger;
+  /** How long an unacknowledged event waits before another attempt. Default 30000 ms. */
+  retryAfterMs?: number;
 }
 
 /** Bounded so an idle consumer cannot grow Redis without limit; consumers read far faster. */
@@ -27,6 +42,8 @@ export class RedisEventStream implements EventStream {
   constructor(
     private readonly redis: Redis,
     readonly key: string,
+    /** Opens a connection of its own for each consumer: XREADGROUP blocks it. */
+    private readonly connect: () => Redis,
   ) {}
 
   async append(events: readonly DomainEvent[]): Promise<void> {
@@ -44,6 +61,79 @@ export class RedisEventStream implements EventStream {
     const entries = await this.redis.xrevrange(this.key, '+', '-', 'COUNT', count);
     return entries.reverse().map(([, fields]) => JSON.parse(fields[1]!) as DomainEvent);
   }
+
+  consume(
+    group: string,
+    handle: (event: DomainEvent) => Promise<void>,
+    { log, retryAfterMs = 30_000 }: ConsumeOptions,
+  ) {
+    const redis = this.connect();
+    const consumer = `${hostname()}-${process.pid}`;
+    let stopped = false;
+    let failures = 0;
+
+    const deliver = async (entries: [string, string[]][]) => {
+      for (const [entryId, fields] of entries) {
+        if (stopped) return;
+        const event = JSON.parse(fields[1]!) as DomainEvent;
+        try {
+          await handle(event);
+          await redis.xack(this.key, group, entryId);
+        } catch (err) {
+          // Left pending: XAUTOCLAIM hands it out again after retryAfterMs.
+          log.warn({ err, group, eventId: event.id, type: event.type }, 'event handler failed; will retry');
+        }
+      }
+    };
+
+    const loop = async () => {
+      let groupReady = false;
+      while (!stopped) {
+        try {
+          if (!groupReady) {
+            // From the start of the stream: events written before this group existed count too.
+            await redis.xgroup('CREATE', this.key, group, '0', 'MKSTREAM').catch((err: Error) => {
+              if (!/BUSYGROUP/.test(err.message)) throw err;
+            });
+            groupReady = true;
+          }
+          const [, reclaimed] = (await redis.xautoclaim(this.key, group, consumer, retryAfterMs, '0', 'COUNT', 50)) as [
+            string,
+            [string, string[]][],
+          ];
+          await deliver(reclaimed.filter(([, fields]) => fields));
+          const batch = (await redis.xreadgroup(
+            'GROUP',
+            group,
+            consumer,
+            'COUNT',
+            50,
+            'BLOCK',
+            1_000,
+            'STREAMS',
+            this.key,
+            '>',
+          )) as [string, [string, string[]][]][] | null;
+          await deliver(batch?.[0]?.[1] ?? []);
+          failures = 0;
+        } catch (err) {
+          if (stopped) return;
+          failures++;
+          if (/NOGROUP/.test((err as Error).message)) groupReady = false;
+          if (failures === 1 || failures % 20 === 0)
+            log.warn({ err, group, failures }, 'event consumer cannot read the stream; retrying');
+          await new Promise((resolve) => setTimeout(resolve, Math.min(200 * 2 ** failures, 5_000)));
+        }
+      }
+    };
+
+    const running = loop();
+    return async () => {
+      stopped = true;
+      redis.disconnect();
+      await running;
+    };
+  }
 }
 
 /** In-process stand-in when no Redis is configured: other processes cannot read it. */
@@ -59,5 +149,27 @@ export class MemoryEventStream implements EventStream {
 
   async latest(count: number): Promise<DomainEvent[]> {
     return this.events.slice(-count);
+  }
+
+  /** In process only: events appended by this process, polled. */
+  consume(_group: string, handle: (event: DomainEvent) => Promise<void>, { log }: ConsumeOptions) {
+    let next = 0;
+    let stopped = false;
+    const timer = setInterval(async () => {
+      while (!stopped && next < this.events.length) {
+        const event = this.events[next]!;
+        try {
+          await handle(event);
+          next++;
+        } catch (err) {
+          log.warn({ err, eventId: event.id }, 'event handler failed; will retry');
+          return;
+        }
+      }
+    }, 250);
+    return async () => {
+      stopped = true;
+      clearInterval(timer);
+    };
   }
 }

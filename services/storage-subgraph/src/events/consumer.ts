@@ -1,0 +1,46 @@
+import type { CacheSettings, EventStream, Logger, Teardown } from '@polystore/common';
+import { assetCacheKey } from '../loaders.js';
+import { deletePrefix } from '../objects.js';
+import type { S3Store } from '../s3.js';
+
+/** Object prefixes that belong to an aggregate and go when it is deleted. */
+const OWNED_PREFIXES: Record<string, (payload: Record<string, string>) => string> = {
+  ProductDeleted: ({ productId }) => `products/${productId}/`,
+  UserDeleted: ({ userId }) => `users/${userId}/`,
+};
+
+/**
+ * Reacts to domain events from the other services: a deleted product's
+ * images (and a deleted user's objects) are removed from the bucket.
+ * Idempotent, since events may arrive more than once.
+ */
+export function startEventConsumer({
+  events,
+  s3,
+  cache,
+  log,
+  teardown,
+  retryAfterMs,
+}: {
+  events: EventStream;
+  s3: S3Store;
+  cache: CacheSettings;
+  log: Logger;
+  teardown: Teardown;
+  retryAfterMs?: number;
+}): void {
+  const stop = events.consume(
+    'storage-subgraph',
+    async (event) => {
+      const prefixOf = OWNED_PREFIXES[event.type];
+      if (!prefixOf) return;
+      const prefix = prefixOf(event.payload as Record<string, string>);
+      const deleted = await deletePrefix(s3, prefix);
+      await cache.cache.delete(deleted.map((key) => assetCacheKey(cache, key)));
+      if (deleted.length > 0)
+        log.info({ prefix, objects: deleted.length, eventId: event.id }, 'removed the objects of a deleted owner');
+    },
+    { log, retryAfterMs },
+  );
+  teardown.add('event consumer', stop);
+}

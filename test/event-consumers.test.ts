@@ -1,0 +1,79 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { graphqlRequest } from '@polystore/common/testing';
+import { putProductImage } from '@polystore/storage-subgraph/objects';
+import { startTestStack, type TestStack } from './support/stack.js';
+
+/**
+ * Cross-store consistency through events: deleting a product in PostgreSQL
+ * writes ProductDeleted to the outbox; the relay puts it on the Redis stream;
+ * the mongo and storage subgraphs' consumer groups remove its details and images.
+ */
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => {
+  await stack?.dispose();
+});
+
+async function eventually(check: () => Promise<boolean>, what: string) {
+  for (let attempt = 0; attempt < 150; attempt++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting until ${what}`);
+}
+
+describe('when a product is deleted', () => {
+  it('its details leave MongoDB and its images leave S3, and other products keep theirs', async () => {
+    const gql = (query: string, variables?: Record<string, unknown>) =>
+      graphqlRequest(stack.gatewayUrl, query, variables);
+    const ids: string[] = [];
+    for (const sku of ['GONE-1', 'KEPT-1']) {
+      const created = await gql(
+        `mutation ($sku: String!) { createProduct(input: { sku: $sku, name: "P", price: { amount: 1, currency: "USD" } }) { id } }`,
+        { sku },
+      );
+      const id = created.data!.createProduct.id as string;
+      ids.push(id);
+      await gql(
+        `mutation ($id: ID!) { upsertProductDetails(input: { productId: $id, description: "d", category: "misc" }) { id } }`,
+        { id },
+      );
+      await putProductImage(stack.storage.s3, id, {
+        filename: 'a.png',
+        contentType: 'image/png',
+        body: Buffer.from('a'),
+      });
+      await putProductImage(stack.storage.s3, id, {
+        filename: 'b.png',
+        contentType: 'image/png',
+        body: Buffer.from('b'),
+      });
+    }
+    const [gone, kept] = ids as [string, string];
+    const objectsOf = async (id: string) =>
+      (await stack.s3.client.send(new ListObjectsV2Command({ Bucket: stack.s3.bucket, Prefix: `products/${id}/` })))
+        .KeyCount ?? 0;
+    expect(await objectsOf(gone)).toBe(2);
+
+    const deleted = await gql(`mutation ($id: ID!) { deleteProduct(input: { id: $id }) { id } }`, { id: gone });
+    expect(deleted.errors).toBeUndefined();
+
+    await eventually(
+      async () => (await stack.mongo.store.productDetails.countDocuments({ productId: gone })) === 0,
+      'the details are gone',
+    );
+    await eventually(async () => (await objectsOf(gone)) === 0, 'the images are gone');
+    expect(await stack.mongo.store.productDetails.countDocuments({ productId: kept })).toBe(1);
+    expect(await objectsOf(kept)).toBe(2);
+    const read = await gql(`query ($id: ID!) { product(id: $id) { details { category } images { filename } } }`, {
+      id: kept,
+    });
+    expect(read.data!.product.details).toEqual({ category: 'misc' });
+    expect(read.data!.product.images.map((image: { filename: string }) => image.filename).sort()).toEqual([
+      'a.png',
+      'b.png',
+    ]);
+  });
+});
