@@ -12,7 +12,7 @@ export interface MongoSubgraph extends SubgraphServer {
 export async function createMongoSubgraph({ config, log, teardown }: ServiceContext): Promise<MongoSubgraph> {
   const store = await connectMongo(config.mongo, teardown);
   const { redis, cache } = await connectServiceCache({ config, log, teardown }, 'mongo');
-  startEventConsumer({ events: redis.events, store, cache, log, teardown, retryAfterMs: config.events.retryAfterMs });
+  startEventConsumer({ config, log, teardown }, { events: redis.events, store, cache });
   const server = await createSubgraphServer({
     name: 'mongo-subgraph',
     schema: buildSchema(),

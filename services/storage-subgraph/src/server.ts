@@ -15,7 +15,7 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
   const s3 = createS3Store(config.s3, teardown);
   await ensureBucket(s3);
   const { redis, cache } = await connectServiceCache({ config, log, teardown }, 's3');
-  startEventConsumer({ events: redis.events, s3, cache, log, teardown, retryAfterMs: config.events.retryAfterMs });
+  startEventConsumer({ config, log, teardown }, { events: redis.events, s3, cache });
   const server = await createSubgraphServer({
     name: 'storage-subgraph',
     schema: buildSchema(),

@@ -173,3 +173,23 @@ export class MemoryEventStream implements EventStream {
     };
   }
 }
+
+/** Starts a service's consumer group on the event stream and stops it with the service. */
+export function startConsumerGroup(
+  {
+    events,
+    group,
+    log,
+    teardown,
+    retryAfterMs,
+  }: {
+    events: EventStream;
+    group: string;
+    log: Logger;
+    teardown: { add(name: string, close: () => Promise<void>): void };
+    retryAfterMs?: number;
+  },
+  handle: (event: DomainEvent) => Promise<void>,
+): void {
+  teardown.add(`${group} event consumer`, events.consume(group, handle, { log, retryAfterMs }));
+}

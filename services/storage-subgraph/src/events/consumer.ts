@@ -1,4 +1,4 @@
-import type { CacheSettings, EventStream, Logger, Teardown } from '@polystore/common';
+import { startConsumerGroup, type CacheSettings, type EventStream, type ServiceContext } from '@polystore/common';
 import { assetCacheKey } from '../loaders.js';
 import { deletePrefix } from '../objects.js';
 import type { S3Store } from '../s3.js';
@@ -14,23 +14,12 @@ const OWNED_PREFIXES: Record<string, (payload: Record<string, string>) => string
  * images (and a deleted user's objects) are removed from the bucket.
  * Idempotent, since events may arrive more than once.
  */
-export function startEventConsumer({
-  events,
-  s3,
-  cache,
-  log,
-  teardown,
-  retryAfterMs,
-}: {
-  events: EventStream;
-  s3: S3Store;
-  cache: CacheSettings;
-  log: Logger;
-  teardown: Teardown;
-  retryAfterMs?: number;
-}): void {
-  const stop = events.consume(
-    'storage-subgraph',
+export function startEventConsumer(
+  { config, log, teardown }: ServiceContext,
+  { events, s3, cache }: { events: EventStream; s3: S3Store; cache: CacheSettings },
+): void {
+  startConsumerGroup(
+    { events, group: 'storage-subgraph', log, teardown, retryAfterMs: config.events.retryAfterMs },
     async (event) => {
       const prefixOf = OWNED_PREFIXES[event.type];
       if (!prefixOf) return;
@@ -40,7 +29,5 @@ export function startEventConsumer({
       if (deleted.length > 0)
         log.info({ prefix, objects: deleted.length, eventId: event.id }, 'removed the objects of a deleted owner');
     },
-    { log, retryAfterMs },
   );
-  teardown.add('event consumer', stop);
 }
