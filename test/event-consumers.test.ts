@@ -57,6 +57,17 @@ describe('when a product is deleted', () => {
         .KeyCount ?? 0;
     expect(await objectsOf(gone)).toBe(2);
 
+    // Read the images once so the list is in the cache; the deletion must drop it.
+    const imagesOf = async (id: string) =>
+      (
+        await graphqlRequest(
+          stack.subgraphUrls.storage,
+          `query ($id: ID!) { _entities(representations: [{ __typename: "Product", id: $id }]) { ... on Product { images { id } } } }`,
+          { id },
+        )
+      ).data!._entities[0].images.length;
+    expect(await imagesOf(gone)).toBe(2);
+
     const deleted = await gql(`mutation ($id: ID!) { deleteProduct(input: { id: $id }) { id } }`, { id: gone });
     expect(deleted.errors).toBeUndefined();
 
@@ -65,6 +76,7 @@ describe('when a product is deleted', () => {
       'the details are gone',
     );
     await eventually(async () => (await objectsOf(gone)) === 0, 'the images are gone');
+    await eventually(async () => (await imagesOf(gone)) === 0, 'the cached image list is dropped');
     expect(await stack.mongo.store.productDetails.countDocuments({ productId: kept })).toBe(1);
     expect(await objectsOf(kept)).toBe(2);
     const read = await gql(`query ($id: ID!) { product(id: $id) { details { category } images { filename } } }`, {

@@ -9,6 +9,7 @@ import { createStorageSubgraph, type StorageSubgraph } from '@polystore/storage-
 
 export interface TestStack {
   gatewayUrl: string;
+  subgraphUrls: { sql: string; mongo: string; storage: string };
   sql: SqlSubgraph;
   mongo: MongoSubgraph;
   storage: StorageSubgraph;
@@ -57,7 +58,7 @@ export async function startTestStack(): Promise<TestStack> {
     };
     const gateway = await createGateway({ ...context(), supergraph: composeSupergraph(urls) });
     const gatewayUrl = await gateway.listen(0);
-    return { gatewayUrl, sql, mongo: mongoSubgraph, storage, s3, dispose };
+    return { gatewayUrl, subgraphUrls: urls, sql, mongo: mongoSubgraph, storage, s3, dispose };
   } catch (err) {
     await dispose();
     throw err;

@@ -1,5 +1,5 @@
 import { startConsumerGroup, type CacheSettings, type EventStream, type ServiceContext } from '@polystore/common';
-import { assetCacheKey } from '../loaders.js';
+import { assetCacheKey, productImagesCacheKey } from '../loaders.js';
 import { deletePrefix } from '../objects.js';
 import type { S3Store } from '../s3.js';
 
@@ -25,7 +25,11 @@ export function startEventConsumer(
       if (!prefixOf) return;
       const prefix = prefixOf(event.payload as Record<string, string>);
       const deleted = await deletePrefix(s3, prefix);
-      await cache.cache.delete(deleted.map((key) => assetCacheKey(cache, key)));
+      const owner = (event.payload as Record<string, string>).productId;
+      await cache.cache.delete([
+        ...deleted.map((key) => assetCacheKey(cache, key)),
+        ...(owner ? [productImagesCacheKey(cache, owner)] : []),
+      ]);
       if (deleted.length > 0)
         log.info({ prefix, objects: deleted.length, eventId: event.id }, 'removed the objects of a deleted owner');
     },

@@ -29,7 +29,7 @@ export const assetResolvers: Resolvers = {
     __resolveReference: ({ id }) => ({ id }),
     async images({ id }, _, { loaders }) {
       if (!isUuid(id)) return [];
-      const keys = await loaders.imageKeysByProductId.load(id);
+      const keys = (await loaders.imageKeysByProductId.load(id)) ?? [];
       const assets = await loaders.assetByKey.loadMany(keys);
       // An object deleted between LIST and HEAD is skipped, not an error.
       return assets.filter((asset): asset is AssetModel => asset !== null && !(asset instanceof Error));
