@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import {
   connectRedisLayer,
   createLogger,
@@ -203,5 +204,37 @@ describe('event stream consumers', () => {
     expect(handled).toEqual(['7']);
     expect(attempts).toBe(2);
     await stop();
+  });
+
+  it('sets aside an unreadable entry and an event that keeps failing, and goes on with the rest', async () => {
+    const redis = await testRedis();
+    fixtures.push(redis);
+    const layer = await connectRedisLayer({ url: redis.url, keyPrefix: redis.keyPrefix, log, teardown });
+    const raw = new Redis(redis.url);
+    await raw.xadd(`${redis.keyPrefix}events`, '*', 'event', '{not json');
+    await layer.events.append([event(10, 'Poison'), event(11), event(12)]);
+    const handled: string[] = [];
+    const stop = layer.events.consume(
+      'resilient',
+      async (e) => {
+        if (e.type === 'Poison') throw new Error('cannot handle');
+        handled.push(e.id);
+      },
+      { log, retryAfterMs: 100 },
+    );
+    let dead: [string, string[]][] = [];
+    for (let attempt = 0; attempt < 100 && dead.length < 2; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      dead = await raw.xrange(`${redis.keyPrefix}events:dead`, '-', '+');
+    }
+    expect(handled).toEqual(['11', '12']);
+    expect(dead.map(([, fields]) => fields[fields.indexOf('reason') + 1])).toEqual([
+      expect.stringMatching(/^unreadable entry/),
+      expect.stringMatching(/^handler failed 10 times/),
+    ]);
+    const pending = (await raw.xpending(`${redis.keyPrefix}events`, 'resilient')) as [number, ...unknown[]];
+    expect(pending[0]).toBe(0);
+    await stop();
+    await raw.quit();
   });
 });

@@ -84,7 +84,8 @@ BEGIN
 END
 $$;
 
--- Audit: every status an order takes, including the first.
+-- Audit: every status an order takes, including the first. A cancelled order's
+-- items go back in stock here, so it happens however the order is cancelled.
 CREATE FUNCTION audit_order_status() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -97,12 +98,51 @@ BEGIN
     INSERT INTO order_history (order_id, from_status, to_status) VALUES (NEW.id, OLD.status, NEW.status);
     PERFORM write_outbox('OrderStatusChanged', 'Order', NEW.id, jsonb_build_object(
       'orderId', NEW.id, 'userId', NEW.user_id, 'from', OLD.status, 'to', NEW.status));
+    IF NEW.status = 'CANCELLED' THEN
+      -- Products locked in id order, as place_order does, so the two cannot deadlock.
+      PERFORM 1 FROM products
+      WHERE id IN (SELECT product_id FROM order_items WHERE order_id = NEW.id)
+      ORDER BY id FOR UPDATE;
+      UPDATE products p SET stock = p.stock + i.quantity
+      FROM order_items i
+      WHERE i.order_id = NEW.id AND p.id = i.product_id;
+    END IF;
   END IF;
   RETURN NULL;
 END
 $$;
 CREATE TRIGGER orders_audit_status AFTER INSERT OR UPDATE OF status ON orders
   FOR EACH ROW EXECUTE FUNCTION audit_order_status();
+
+-- Orders are born PENDING through place_order and are never deleted (cancel instead);
+-- their items change only inside place_order. These guards hold for any writer.
+CREATE FUNCTION guard_orders() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    RAISE EXCEPTION 'orders are kept for their history; cancel the order instead' USING ERRCODE = 'PSINP';
+  END IF;
+  IF NEW.status <> 'PENDING' THEN
+    RAISE EXCEPTION 'a new order starts PENDING, not %', NEW.status
+      USING ERRCODE = 'PSTRN', DETAIL = json_build_object('from', NULL, 'to', NEW.status)::text;
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER orders_guard BEFORE INSERT OR DELETE ON orders
+  FOR EACH ROW EXECUTE FUNCTION guard_orders();
+
+CREATE FUNCTION guard_order_items() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF current_setting('polystore.placing_order', true) IS DISTINCT FROM 'on' THEN
+    RAISE EXCEPTION 'order items are written only by place_order' USING ERRCODE = 'PSINP';
+  END IF;
+  RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+CREATE TRIGGER order_items_guard BEFORE INSERT OR UPDATE OR DELETE ON order_items
+  FOR EACH ROW EXECUTE FUNCTION guard_order_items();
 
 CREATE FUNCTION outbox_product_events() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -116,21 +156,29 @@ BEGIN
       'productId', NEW.id, 'stock', NEW.stock,
       'delta', NEW.stock - CASE WHEN TG_OP = 'INSERT' THEN 0 ELSE OLD.stock END));
   END IF;
+  IF TG_OP = 'UPDATE' AND (NEW.sku, NEW.name, NEW.price_amount, NEW.price_currency)
+       IS DISTINCT FROM (OLD.sku, OLD.name, OLD.price_amount, OLD.price_currency) THEN
+    PERFORM write_outbox('ProductUpdated', 'Product', NEW.id, jsonb_build_object('productId', NEW.id));
+  END IF;
   RETURN NULL;
 END
 $$;
-CREATE TRIGGER products_outbox AFTER INSERT OR UPDATE OF stock OR DELETE ON products
+CREATE TRIGGER products_outbox AFTER INSERT OR UPDATE OR DELETE ON products
   FOR EACH ROW EXECUTE FUNCTION outbox_product_events();
 
-CREATE FUNCTION outbox_user_deleted() RETURNS trigger
+CREATE FUNCTION outbox_user_events() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM write_outbox('UserDeleted', 'User', OLD.id, jsonb_build_object('userId', OLD.id));
+  IF TG_OP = 'DELETE' THEN
+    PERFORM write_outbox('UserDeleted', 'User', OLD.id, jsonb_build_object('userId', OLD.id));
+  ELSIF (NEW.email, NEW.name) IS DISTINCT FROM (OLD.email, OLD.name) THEN
+    PERFORM write_outbox('UserUpdated', 'User', NEW.id, jsonb_build_object('userId', NEW.id));
+  END IF;
   RETURN NULL;
 END
 $$;
-CREATE TRIGGER users_outbox_deleted AFTER DELETE ON users
-  FOR EACH ROW EXECUTE FUNCTION outbox_user_deleted();
+CREATE TRIGGER users_outbox AFTER UPDATE OR DELETE ON users
+  FOR EACH ROW EXECUTE FUNCTION outbox_user_events();
 
 -- Places an order in the caller's transaction: validates the items, locks the
 -- products in id order (so concurrent orders cannot deadlock), checks and
@@ -156,6 +204,7 @@ BEGIN
   IF EXISTS (
     SELECT 1 FROM jsonb_array_elements(p_items) AS item
     WHERE jsonb_typeof(item->'productId') IS DISTINCT FROM 'string'
+       OR item->>'productId' !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
        OR jsonb_typeof(item->'quantity') IS DISTINCT FROM 'number'
        OR (item->>'quantity')::numeric NOT BETWEEN 1 AND 1000
        OR (item->>'quantity')::numeric <> trunc((item->>'quantity')::numeric)
@@ -172,7 +221,7 @@ BEGIN
   SELECT array_agg(product_id ORDER BY product_id), array_agg(quantity ORDER BY product_id)
     INTO v_ids, v_quantities
   FROM (
-    SELECT (item->>'productId')::uuid AS product_id, sum((item->>'quantity')::integer)::integer AS quantity
+    SELECT (item->>'productId')::uuid AS product_id, sum((item->>'quantity')::numeric)::integer AS quantity
     FROM jsonb_array_elements(p_items) AS item
     GROUP BY 1
   ) AS requested;
@@ -215,9 +264,11 @@ BEGIN
   VALUES (p_user_id, v_total, v_currencies[1])
   RETURNING id INTO v_order_id;
 
+  PERFORM set_config('polystore.placing_order', 'on', true);
   INSERT INTO order_items (order_id, product_id, quantity, unit_price_amount)
   SELECT v_order_id, p.id, r.quantity, p.price_amount
   FROM unnest(v_ids, v_quantities) AS r(id, quantity) JOIN products p ON p.id = r.id;
+  PERFORM set_config('polystore.placing_order', 'off', true);
 
   UPDATE products p SET stock = p.stock - r.quantity
   FROM unnest(v_ids, v_quantities) AS r(id, quantity)
@@ -239,37 +290,27 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'order % does not exist', p_order_id USING ERRCODE = 'PSNF0';
   END IF;
-  IF NOT order_transition_allowed(v_status, p_to) THEN
+  IF p_to IS NULL OR NOT coalesce(order_transition_allowed(v_status, p_to), false) THEN
     RAISE EXCEPTION 'an order cannot go from % to %', v_status, p_to
       USING ERRCODE = 'PSTRN', DETAIL = json_build_object('from', v_status, 'to', p_to)::text;
   END IF;
 END
 $$;
 
--- Cancels an order and puts its items back in stock, in the caller's transaction.
+-- Cancels an order in the caller's transaction; the audit trigger puts its
+-- items back in stock.
 CREATE FUNCTION cancel_order(p_order_id uuid) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM lock_order_for_transition(p_order_id, 'CANCELLED');
   UPDATE orders SET status = 'CANCELLED' WHERE id = p_order_id;
-  PERFORM 1 FROM products
-  WHERE id IN (SELECT product_id FROM order_items WHERE order_id = p_order_id)
-  ORDER BY id FOR UPDATE;
-  UPDATE products p SET stock = p.stock + i.quantity
-  FROM order_items i
-  WHERE i.order_id = p_order_id AND p.id = i.product_id;
 END
 $$;
 
--- Changes an order's status along the legal transitions. Cancelling goes
--- through cancel_order so stock is always restored.
+-- Changes an order's status along the legal transitions.
 CREATE FUNCTION update_order_status(p_order_id uuid, p_status order_status) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-  IF p_status = 'CANCELLED' THEN
-    PERFORM cancel_order(p_order_id);
-    RETURN;
-  END IF;
   PERFORM lock_order_for_transition(p_order_id, p_status);
   UPDATE orders SET status = p_status WHERE id = p_order_id;
 END

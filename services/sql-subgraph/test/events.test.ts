@@ -32,14 +32,14 @@ function subscribe(url: string, query: string, variables: Record<string, unknown
   const received: any[] = [];
   const channel = `${bed.keyPrefix}${topic}`;
   // Subscribed once the subgraph listens on the Redis channel (bounded wait).
-  const subscribed = (async () => {
+  const subscribed = async () => {
     for (let attempt = 0; attempt < 200; attempt++) {
       const [, listeners] = (await redis.pubsub('NUMSUB', channel)) as [string, number];
       if (listeners > 0) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     throw new Error(`nobody subscribed to ${channel}`);
-  })();
+  };
   client.subscribe(
     { query, variables },
     {
@@ -145,7 +145,7 @@ describe('subscriptions', () => {
       { id: orderId },
       'OrderStatusChanged',
     );
-    await subscription.subscribed;
+    await subscription.subscribed();
     await bed.gql(`mutation ($id: ID!) { updateOrderStatus(input: { orderId: $id, status: PAID }) { id } }`, {
       id: other.data!.placeOrder.id,
     });
@@ -166,6 +166,49 @@ describe('subscriptions', () => {
     ]);
   });
 
+  it("reads each event afresh, not from the first event's loaders", async () => {
+    const { userId, productIds } = await seedCatalog(bed, [{ stock: 4 }]);
+    const placed = await bed.gql(PLACE_ORDER, {
+      input: { userId, items: [{ productId: productIds[0], quantity: 1 }] },
+    });
+    const orderId = placed.data!.placeOrder.id;
+    await bed.subgraph.flushOutbox();
+    const subscription = subscribe(
+      bed.url,
+      `subscription ($id: ID) { orderStatusChanged(orderId: $id) { status history { to } items { product { name } } } }`,
+      { id: orderId },
+      'OrderStatusChanged',
+    );
+    await subscription.subscribed();
+    await bed.gql(`mutation ($id: ID!) { updateOrderStatus(input: { orderId: $id, status: PAID }) { id } }`, {
+      id: orderId,
+    });
+    await subscription.take(1);
+    await bed.gql(`mutation ($id: ID!) { updateProduct(input: { id: $id, name: "New name" }) { id } }`, {
+      id: productIds[0],
+    });
+    await bed.gql(`mutation ($id: ID!) { updateOrderStatus(input: { orderId: $id, status: SHIPPED }) { id } }`, {
+      id: orderId,
+    });
+    const [, second] = await subscription.take(2);
+    expect(second.data.orderStatusChanged).toEqual({
+      status: 'SHIPPED',
+      history: [{ to: 'PENDING' }, { to: 'PAID' }, { to: 'SHIPPED' }],
+      items: [{ product: { name: 'New name' } }],
+    });
+  });
+
+  it('rejects a malformed filter id instead of never matching', async () => {
+    const subscription = subscribe(
+      bed.url,
+      `subscription { orderStatusChanged(orderId: "NOT-A-UUID") { status } }`,
+      {},
+      'none',
+    );
+    const [result] = await subscription.take(1);
+    expect(JSON.stringify(result)).toContain('BAD_USER_INPUT');
+  });
+
   it('streams inventory changes of one product, from orders and restocks alike', async () => {
     const { userId, productIds } = await seedCatalog(bed, [{ stock: 5 }]);
     const productId = productIds[0]!;
@@ -176,7 +219,7 @@ describe('subscriptions', () => {
       { id: productId },
       'InventoryChanged',
     );
-    await subscription.subscribed;
+    await subscription.subscribed();
     await bed.gql(PLACE_ORDER, { input: { userId, items: [{ productId, quantity: 2 }] } });
     await bed.gql(`mutation ($id: ID!) { restock(input: { productId: $id, quantity: 10 }) { id } }`, { id: productId });
     const results = await subscription.take(2);

@@ -30,13 +30,17 @@ beforeAll(async () => {
      FROM generate_series(1, $1) AS i JOIN u ON u.n = 1 + (i % $2)`,
     [ORDERS, USERS],
   );
-  await bed.sql(
-    `WITH p AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM products),
-          o AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM orders)
-     INSERT INTO order_items (order_id, product_id, quantity, unit_price_amount)
-     SELECT o.id, p.id, 1, 100 FROM o JOIN p ON p.n = 1 + (o.n % $1)`,
-    [PRODUCTS],
-  );
+  // A bulk load, as an administrator would do it: the item guard admits it in this transaction only.
+  await bed.subgraph.db.transaction(async (manager) => {
+    await manager.query(`SELECT set_config('polystore.placing_order', 'on', true)`);
+    await manager.query(
+      `WITH p AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM products),
+            o AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM orders)
+       INSERT INTO order_items (order_id, product_id, quantity, unit_price_amount)
+       SELECT o.id, p.id, 1, 100 FROM o JOIN p ON p.n = 1 + (o.n % $1)`,
+      [PRODUCTS],
+    );
+  });
   await bed.sql(`UPDATE outbox SET published_at = now() WHERE id % 100 <> 0`);
   await bed.sql('ANALYZE');
 }, 120_000);

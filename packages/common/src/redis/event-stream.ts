@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 
-/** A domain event as it travels on the durable stream. `id` is the producer's outbox id: consumers de-duplicate on it. */
+/** A domain event as it travels on the durable stream. `id` is the producer's outbox id, unique per event. */
 export interface DomainEvent {
   id: string;
   type: string;
@@ -24,7 +24,8 @@ export interface EventStream {
    * Delivers every event, from the start of the stream, to `handle`, once per
    * consumer group across the group's replicas. An event is acknowledged when
    * `handle` resolves; if it throws (or the process dies), the event is
-   * delivered again later, so handlers must be idempotent. Returns a stop function.
+   * delivered again later (at most 10 times, then it goes to the
+   * `<stream>:dead` stream), so handlers must be idempotent. Returns a stop function.
    */
   consume(group: string, handle: (event: DomainEvent) => Promise<void>, options: ConsumeOptions): () => Promise<void>;
 }
@@ -35,8 +36,13 @@ export interface ConsumeOptions {
   retryAfterMs?: number;
 }
 
-/** Bounded so an idle consumer cannot grow Redis without limit; consumers read far faster. */
+/**
+ * Bounded so Redis cannot grow without limit. Trimming ignores consumer
+ * progress: a group that stays down for a million events loses the oldest.
+ */
 const MAX_STREAM_LENGTH = 1_000_000;
+/** Deliveries of one event before it goes to the dead-letter stream. */
+const MAX_ATTEMPTS = 10;
 
 export class RedisEventStream implements EventStream {
   constructor(
@@ -69,19 +75,57 @@ export class RedisEventStream implements EventStream {
   ) {
     const redis = this.connect();
     const consumer = `${hostname()}-${process.pid}`;
+    const failuresByEntry = new Map<string, number>();
     let stopped = false;
     let failures = 0;
+    let claimCursor = '0-0';
 
-    const deliver = async (entries: [string, string[]][]) => {
+    const settle = async (entryId: string, reason?: string) => {
+      if (reason !== undefined) {
+        // Kept aside rather than retried for ever, so one bad event cannot stall the group.
+        await redis.xadd(
+          `${this.key}:dead`,
+          'MAXLEN',
+          '~',
+          10_000,
+          '*',
+          'group',
+          group,
+          'entry',
+          entryId,
+          'reason',
+          reason,
+        );
+        log.error({ group, entryId, reason }, 'event moved to the dead-letter stream');
+      }
+      await redis.xack(this.key, group, entryId);
+      failuresByEntry.delete(entryId);
+    };
+
+    const deliver = async (entries: [string, string[] | null][]) => {
       for (const [entryId, fields] of entries) {
         if (stopped) return;
-        const event = JSON.parse(fields[1]!) as DomainEvent;
+        let event: DomainEvent;
+        try {
+          const raw = fields ? fields[fields.indexOf('event') + 1] : undefined;
+          event = JSON.parse(raw ?? '') as DomainEvent;
+          if (typeof event?.type !== 'string') throw new Error('not a domain event');
+        } catch (err) {
+          await settle(entryId, `unreadable entry: ${(err as Error).message}`);
+          continue;
+        }
         try {
           await handle(event);
-          await redis.xack(this.key, group, entryId);
+          await settle(entryId);
         } catch (err) {
-          // Left pending: XAUTOCLAIM hands it out again after retryAfterMs.
-          log.warn({ err, group, eventId: event.id, type: event.type }, 'event handler failed; will retry');
+          const attempts = (failuresByEntry.get(entryId) ?? 0) + 1;
+          failuresByEntry.set(entryId, attempts);
+          if (attempts >= MAX_ATTEMPTS) {
+            await settle(entryId, `handler failed ${attempts} times: ${(err as Error).message}`);
+          } else {
+            // Left pending: XAUTOCLAIM hands it out again after retryAfterMs.
+            log.warn({ err, group, eventId: event.id, type: event.type, attempts }, 'event handler failed; will retry');
+          }
         }
       }
     };
@@ -97,11 +141,18 @@ export class RedisEventStream implements EventStream {
             });
             groupReady = true;
           }
-          const [, reclaimed] = (await redis.xautoclaim(this.key, group, consumer, retryAfterMs, '0', 'COUNT', 50)) as [
-            string,
-            [string, string[]][],
-          ];
-          await deliver(reclaimed.filter(([, fields]) => fields));
+          // The cursor walks the whole pending list across calls, so entries behind a failing one get their turn.
+          const [next, reclaimed] = (await redis.xautoclaim(
+            this.key,
+            group,
+            consumer,
+            retryAfterMs,
+            claimCursor,
+            'COUNT',
+            50,
+          )) as [string, [string, string[] | null][]];
+          claimCursor = next;
+          await deliver(reclaimed);
           const batch = (await redis.xreadgroup(
             'GROUP',
             group,
@@ -109,7 +160,8 @@ export class RedisEventStream implements EventStream {
             'COUNT',
             50,
             'BLOCK',
-            1_000,
+            // Short enough that failed events are claimed again on time.
+            Math.min(1_000, retryAfterMs),
             'STREAMS',
             this.key,
             '>',
@@ -130,8 +182,9 @@ export class RedisEventStream implements EventStream {
     const running = loop();
     return async () => {
       stopped = true;
-      redis.disconnect();
+      // Let the event in hand finish and be acknowledged; the blocking read ends within a second.
       await running;
+      await redis.quit().catch(() => redis.disconnect());
     };
   }
 }

@@ -70,6 +70,10 @@ export function translateDbError(err: unknown): never {
       throw badUserInput('the input breaks a rule of the data model', { constraint: pg?.constraint });
     case '57014':
       throw serviceUnavailable('the database did not answer in time');
+    case '40001':
+    case '40P01':
+      // Still conflicting after the retries: nothing was written, and the client may try again.
+      throw serviceUnavailable('the database is busy with conflicting writes; try again');
   }
   if (
     (code && UNAVAILABLE_STATES.has(code)) ||

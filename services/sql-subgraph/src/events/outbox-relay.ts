@@ -25,6 +25,11 @@ export interface OutboxRelayOptions {
   batchSize?: number;
 }
 
+/** Advisory lock key held by the replica that relays; any constant unique in the database. */
+const RELAY_LOCK = 7_274_017;
+/** Published rows are kept this long (for inspection and replay), then pruned. */
+const RETENTION = '7 days';
+
 /** Cache entries each event makes stale, for writes that did not go through this process's resolvers. */
 function staleEntries(row: OutboxRow): [CachedType, string][] {
   switch (row.aggregateType) {
@@ -40,9 +45,9 @@ function staleEntries(row: OutboxRow): [CachedType, string][] {
 }
 
 /**
- * Moves outbox rows to the Redis event stream, at least once: rows are
- * claimed with FOR UPDATE SKIP LOCKED (replicas share the work), appended,
- * and marked published in the same transaction. If the append fails the
+ * Moves outbox rows to the Redis event stream, at least once and in commit
+ * order: the replica holding the relay lock claims rows oldest first, appends
+ * them, and marks them published in the same transaction. If the append fails the
  * transaction rolls back and the rows are tried again; if the commit fails
  * after the append, they are appended twice, which consumers tolerate by
  * de-duplicating on the event id. After the commit the relay invalidates the
@@ -65,6 +70,13 @@ export function startOutboxRelay({
 
   async function relayBatch(): Promise<number> {
     const rows = await db.transaction(async (manager) => {
+      // One relay at a time across replicas keeps the stream in commit order;
+      // the others find the lock taken and wait for their next tick.
+      const [{ locked }] = await manager.query<[{ locked: boolean }]>(
+        'SELECT pg_try_advisory_xact_lock($1) AS locked',
+        [RELAY_LOCK],
+      );
+      if (!locked) return [];
       const claimed = await manager.query<OutboxRow[]>(
         `SELECT id::text, event_type AS "eventType", aggregate_type AS "aggregateType", aggregate_id AS "aggregateId",
                 payload, created_at AS "createdAt"
@@ -99,11 +111,22 @@ export function startOutboxRelay({
     return rows.length;
   }
 
+  let lastPrune = 0;
+  async function prune() {
+    if (Date.now() - lastPrune < 60_000) return;
+    lastPrune = Date.now();
+    await db.query(
+      `DELETE FROM outbox WHERE id IN (
+         SELECT id FROM outbox WHERE published_at < now() - interval '${RETENTION}' ORDER BY id LIMIT 10000)`,
+    );
+  }
+
   async function tick() {
     let delay = intervalMs;
     try {
       // Drain a backlog without waiting between full batches.
       while (!stopped && (await relayBatch()) === batchSize);
+      await prune();
       if (failures > 0) log.info('outbox relay recovered');
       failures = 0;
     } catch (err) {

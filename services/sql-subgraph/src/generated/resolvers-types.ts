@@ -57,6 +57,16 @@ export type MoneyInput = {
   currency: Scalars['String']['input'];
 };
 
+/**
+ * A sum of money that can exceed a 32-bit Int: amount is a whole number of minor units,
+ * exact up to 2^53, carried as a Float.
+ */
+export type MoneyTotal = {
+  __typename?: 'MoneyTotal';
+  amount: Scalars['Float']['output'];
+  currency: Scalars['String']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Cancels a PENDING or PAID order and restores its stock. */
@@ -189,7 +199,7 @@ export type OrderSummary = {
   lastOrderAt: Maybe<Scalars['DateTime']['output']>;
   orderCount: Scalars['Int']['output'];
   /** One amount per currency the user has paid in. */
-  totalSpent: Array<Money>;
+  totalSpent: Array<MoneyTotal>;
 };
 
 export type PageInfo = {
@@ -464,6 +474,8 @@ export type ResolversTypes = {
   DeletePayload: ResolverTypeWrapper<DeletePayload>;
   Money: ResolverTypeWrapper<Money>;
   MoneyInput: MoneyInput;
+  MoneyTotal: ResolverTypeWrapper<MoneyTotal>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Order: ResolverTypeWrapper<OrderEntity>;
   OrderConnection: ResolverTypeWrapper<OrderConnectionModel>;
@@ -502,6 +514,8 @@ export type ResolversParentTypes = {
   DeletePayload: DeletePayload;
   Money: Money;
   MoneyInput: MoneyInput;
+  MoneyTotal: MoneyTotal;
+  Float: Scalars['Float']['output'];
   Mutation: Record<PropertyKey, never>;
   Order: OrderEntity;
   OrderConnection: OrderConnectionModel;
@@ -536,6 +550,11 @@ export type DeletePayloadResolvers<ContextType = SqlContext, ParentType extends 
 
 export type MoneyResolvers<ContextType = SqlContext, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = {
   amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type MoneyTotalResolvers<ContextType = SqlContext, ParentType extends ResolversParentTypes['MoneyTotal'] = ResolversParentTypes['MoneyTotal']> = {
+  amount?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
@@ -590,7 +609,7 @@ export type OrderStatusChangeResolvers<ContextType = SqlContext, ParentType exte
 export type OrderSummaryResolvers<ContextType = SqlContext, ParentType extends ResolversParentTypes['OrderSummary'] = ResolversParentTypes['OrderSummary']> = {
   lastOrderAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   orderCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  totalSpent?: Resolver<Array<ResolversTypes['Money']>, ParentType, ContextType>;
+  totalSpent?: Resolver<Array<ResolversTypes['MoneyTotal']>, ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = SqlContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -661,6 +680,7 @@ export type Resolvers<ContextType = SqlContext> = {
   DateTime?: GraphQLScalarType;
   DeletePayload?: DeletePayloadResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
+  MoneyTotal?: MoneyTotalResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;
   OrderConnection?: OrderConnectionResolvers<ContextType>;

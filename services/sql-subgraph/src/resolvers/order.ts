@@ -6,6 +6,7 @@ import { withRetry } from '../db/retry.js';
 import type { OrderEntity } from '../entities/index.js';
 import type { OrderStatusChangedEvent } from '../events/types.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
+import { createLoaders } from '../loaders.js';
 import { requireIntInRange, requireUuid } from '../validation.js';
 
 const MAX_ITEMS = 100;
@@ -73,17 +74,21 @@ export const orderResolvers: Resolvers = {
   },
   Subscription: {
     orderStatusChanged: {
-      subscribe: (_, { orderId, userId }, { pubsub }) =>
-        pipe(
+      subscribe(_, args, { pubsub }) {
+        const orderId = args.orderId == null ? null : requireUuid(args.orderId, 'orderId');
+        const userId = args.userId == null ? null : requireUuid(args.userId, 'userId');
+        return pipe(
           pubsub.subscribe('OrderStatusChanged'),
           filter((event) => (!orderId || event.orderId === orderId) && (!userId || event.userId === userId)),
-        ),
+        );
+      },
       // The status is the one this event announces (the order may have moved on
-      // before delivery); other fields are read fresh, past the subscription's loaders.
-      resolve: async (event: OrderStatusChangedEvent, _: unknown, context: SqlContext) => ({
-        ...(await reload(context, event.orderId)),
-        status: event.to,
-      }),
+      // before delivery); other fields are read when the event is delivered.
+      resolve: async (event: OrderStatusChangedEvent, _: unknown, context: SqlContext) => {
+        // A subscription's context lives as long as the subscription: each event gets fresh loaders.
+        context.loaders = createLoaders(context.db, context.cache);
+        return { ...(await reload(context, event.orderId)), status: event.to };
+      },
     },
   },
   Order: {

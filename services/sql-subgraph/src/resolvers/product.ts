@@ -2,6 +2,7 @@ import { filter, notFound, pipe } from '@polystore/common';
 import type { SqlContext } from '../context.js';
 import { withDbErrors } from '../db/errors.js';
 import { writeRow } from '../db/write-row.js';
+import { createLoaders } from '../loaders.js';
 import { paginateByCreation } from '../db/keyset.js';
 import { ProductSchema, type ProductEntity } from '../entities/index.js';
 import type { InventoryChangedEvent } from '../events/types.js';
@@ -75,16 +76,19 @@ export const productResolvers: Resolvers = {
   },
   Subscription: {
     inventoryChanged: {
-      subscribe: (_, { productId }, { pubsub }) =>
-        pipe(
+      subscribe(_, args, { pubsub }) {
+        const productId = args.productId == null ? null : requireUuid(args.productId, 'productId');
+        return pipe(
           pubsub.subscribe('InventoryChanged'),
           filter((event) => !productId || event.productId === productId),
-        ),
+        );
+      },
       // The stock is the one this event announces; other fields are read fresh.
-      resolve: async (event: InventoryChangedEvent, _: unknown, context: SqlContext) => ({
-        ...(await reloadProduct(context, event.productId)),
-        stock: event.stock,
-      }),
+      resolve: async (event: InventoryChangedEvent, _: unknown, context: SqlContext) => {
+        // A subscription's context lives as long as the subscription: each event gets fresh loaders.
+        context.loaders = createLoaders(context.db, context.cache);
+        return { ...(await reloadProduct(context, event.productId)), stock: event.stock };
+      },
     },
   },
   Product: {
