@@ -67,6 +67,8 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
       ]),
     ),
     graphqlEndpoint: GRAPHQL_PATH,
+    // A subgraph that hangs costs its part of the answer, not the whole request.
+    upstreamTimeout: config.gateway.upstreamTimeoutMs,
     graphiql: { title: 'Polystore' },
     landingPage: false,
     logging:

@@ -47,6 +47,8 @@ export interface Config {
   gateway: {
     supergraphPath: string;
     queryPlanner: 'rust' | 'js';
+    /** Milliseconds the gateway waits for a subgraph before answering with an error for its part. Default 30000. */
+    upstreamTimeoutMs: number;
     /** Subgraph URLs override the ones recorded in the supergraph at composition time. */
     subgraphUrls: { sql: string | undefined; mongo: string | undefined; storage: string | undefined };
   };
@@ -103,6 +105,7 @@ export function loadConfig(env: Env = process.env): Config {
     gateway: {
       supergraphPath: readString(env, 'SUPERGRAPH_PATH', 'gateway/supergraph.graphql'),
       queryPlanner: readEnum(env, 'QUERY_PLANNER', ['rust', 'js'] as const, 'rust'),
+      upstreamTimeoutMs: readInt(env, 'GATEWAY_UPSTREAM_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
       subgraphUrls: {
         sql: readUrl(env, 'SQL_SUBGRAPH_URL'),
         mongo: readUrl(env, 'MONGO_SUBGRAPH_URL'),
@@ -145,6 +148,7 @@ export const CONFIG_VARIABLES = [
   'CACHE_TTL_SECONDS',
   'SUPERGRAPH_PATH',
   'QUERY_PLANNER',
+  'GATEWAY_UPSTREAM_TIMEOUT_MS',
   'SQL_SUBGRAPH_URL',
   'MONGO_SUBGRAPH_URL',
   'STORAGE_SUBGRAPH_URL',

@@ -1,0 +1,67 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Teardown } from '@polystore/common';
+import { graphqlRequest, startForTest } from '@polystore/common/testing';
+import { testPostgres, testRedis, type Disposable } from '@polystore/embedded/testing';
+import { composeSupergraph } from '@polystore/gateway/compose';
+import { createGateway } from '@polystore/gateway';
+import { createSqlSubgraph } from '@polystore/sql-subgraph';
+
+/**
+ * A subgraph that accepts connections and never answers must cost only its
+ * part of the response: the gateway gives up after GATEWAY_UPSTREAM_TIMEOUT_MS
+ * and returns what the other subgraphs resolved, with an error for the rest.
+ */
+const fixtures: Disposable[] = [];
+const teardowns: Teardown[] = [];
+let silent: Server;
+const sockets = new Set<Socket>();
+let gatewayUrl: string;
+
+beforeAll(async () => {
+  const postgres = await testPostgres();
+  const redis = await testRedis();
+  fixtures.push(postgres, redis);
+  silent = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/graphql`;
+
+  const sql = await startForTest(createSqlSubgraph, {
+    DATABASE_URL: postgres.url,
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: redis.keyPrefix,
+  });
+  teardowns.push(sql.teardown);
+  const gateway = await startForTest(
+    (context) =>
+      createGateway({
+        ...context,
+        supergraph: composeSupergraph({ sql: sql.url, mongo: silentUrl, storage: silentUrl }),
+      }),
+    { GATEWAY_UPSTREAM_TIMEOUT_MS: '1000' },
+  );
+  teardowns.push(gateway.teardown);
+  gatewayUrl = gateway.url;
+});
+
+afterAll(async () => {
+  for (const teardown of teardowns.reverse()) await teardown.close();
+  for (const socket of sockets) socket.destroy();
+  await new Promise((resolve) => silent?.close(resolve));
+  for (const fixture of fixtures.reverse()) await fixture.dispose();
+});
+
+describe('a subgraph that hangs', () => {
+  it('costs its fields an error, not the whole request', async () => {
+    await graphqlRequest(
+      gatewayUrl,
+      `mutation { createProduct(input: { sku: "HANG-1", name: "Tent", price: { amount: 1, currency: "USD" } }) { id } }`,
+    );
+    const response = await graphqlRequest(gatewayUrl, `{ productBySku(sku: "HANG-1") { sku details { category } } }`);
+    expect(response.data).toEqual({ productBySku: { sku: 'HANG-1', details: null } });
+    expect(response.errors?.length).toBeGreaterThan(0);
+  });
+});
