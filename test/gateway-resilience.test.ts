@@ -1,4 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import type { AddressInfo } from 'node:net';
 import type { Teardown } from '@polystore/common';
 import { graphqlRequest, startForTest } from '@polystore/common/testing';
@@ -63,5 +65,39 @@ describe('a subgraph that hangs', () => {
     const response = await graphqlRequest(gatewayUrl, `{ productBySku(sku: "HANG-1") { sku details { category } } }`);
     expect(response.data).toEqual({ productBySku: { sku: 'HANG-1', details: null } });
     expect(response.errors?.length).toBeGreaterThan(0);
+  });
+
+  it('does not cut a subscription that stays open longer than the timeout', async () => {
+    const created = await graphqlRequest(
+      gatewayUrl,
+      `mutation { createProduct(input: { sku: "LONG-1", name: "Lamp", price: { amount: 1, currency: "USD" }, stock: 1 }) { id } }`,
+    );
+    const productId = created.data!.createProduct.id as string;
+    const client = createClient({ url: gatewayUrl.replace('http', 'ws'), webSocketImpl: WebSocket });
+    const received: unknown[] = [];
+    client.subscribe(
+      { query: `subscription ($id: ID) { inventoryChanged(productId: $id) { stock } }`, variables: { id: productId } },
+      {
+        next: (result) => received.push(result),
+        error: (err) => received.push({ error: String(err) }),
+        complete: () => received.push('complete'),
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2_500)); // 2.5x the upstream timeout
+    // Still open: no completion, no error (the product's creation may have arrived already).
+    expect(received.filter((item) => item === 'complete' || (item as { error?: unknown }).error)).toEqual([]);
+    const restocked = () => received.some((item) => ((item as any).data?.inventoryChanged?.stock ?? 0) >= 2);
+    for (let attempt = 0; attempt < 20 && !restocked(); attempt++) {
+      await graphqlRequest(
+        gatewayUrl,
+        `mutation ($id: ID!) { restock(input: { productId: $id, quantity: 1 }) { id } }`,
+        {
+          id: productId,
+        },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(restocked()).toBe(true);
+    await client.dispose();
   });
 });

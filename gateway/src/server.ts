@@ -33,6 +33,8 @@ function subgraphReadiness(urls: Record<string, string>): ReadinessCheck[] {
     name: `${name}-subgraph`,
     async check() {
       const response = await fetch(new URL('/ready', url), { signal: AbortSignal.timeout(1_500) });
+      // Read the body now: an unread body is aborted by the timeout later, as an unhandled error.
+      await response.text();
       if (!response.ok) throw new Error(`answered ${response.status}`);
     },
   }));
@@ -68,7 +70,9 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
     ),
     graphqlEndpoint: GRAPHQL_PATH,
     // A subgraph that hangs costs its part of the answer, not the whole request.
-    upstreamTimeout: config.gateway.upstreamTimeoutMs,
+    // Subscriptions are exempt: they are meant to stay open.
+    upstreamTimeout: ({ executionRequest }) =>
+      executionRequest?.operationType === 'subscription' ? undefined : config.gateway.upstreamTimeoutMs,
     graphiql: { title: 'Polystore' },
     landingPage: false,
     logging:

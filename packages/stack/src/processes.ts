@@ -61,8 +61,10 @@ export async function waitUntilReady(
     if (exitCode !== undefined) throw new Error(`${service!.name} exited (${String(exitCode)}) before it was ready`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      // Read the body now: an unread body is aborted by the timeout later, as an unhandled error.
+      const body = await response.text();
       if (response.ok) return;
-      lastError = `${response.status} ${await response.text()}`;
+      lastError = `${response.status} ${body}`;
     } catch (err) {
       lastError = err instanceof Error ? err.message : String(err);
     }
