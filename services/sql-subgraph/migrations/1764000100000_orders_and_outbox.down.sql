@@ -3,7 +3,7 @@ DROP VIEW IF EXISTS user_order_summary;
 DROP FUNCTION IF EXISTS update_order_status(uuid, order_status);
 DROP FUNCTION IF EXISTS cancel_order(uuid);
 DROP FUNCTION IF EXISTS lock_order_for_transition(uuid, order_status);
-DROP FUNCTION IF EXISTS place_order(uuid, jsonb);
+DROP FUNCTION IF EXISTS place_order(uuid, jsonb, text);
 DROP TRIGGER IF EXISTS users_outbox ON users;
 DROP FUNCTION IF EXISTS outbox_user_events();
 DROP TRIGGER IF EXISTS products_outbox ON products;

@@ -12,11 +12,14 @@ CREATE TABLE orders (
   status        order_status NOT NULL DEFAULT 'PENDING',
   total_amount  bigint       NOT NULL CHECK (total_amount >= 0),
   currency      text         NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+  -- A client's retry of the same placement carries the same key and gets the same order.
+  idempotency_key text       CHECK (length(idempotency_key) BETWEEN 1 AND 200),
   created_at    timestamptz  NOT NULL DEFAULT date_trunc('milliseconds', now()),
   updated_at    timestamptz  NOT NULL DEFAULT now()
 );
 -- User.orders and the order summary view: a user's orders, newest first.
 CREATE INDEX orders_user_created_idx ON orders (user_id, created_at DESC, id DESC);
+CREATE UNIQUE INDEX orders_user_idempotency_key ON orders (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
 CREATE TRIGGER orders_set_updated_at BEFORE UPDATE ON orders
   FOR EACH ROW EXECUTE FUNCTION set_updated_at();
 
@@ -184,7 +187,7 @@ CREATE TRIGGER users_outbox AFTER UPDATE OR DELETE ON users
 -- products in id order (so concurrent orders cannot deadlock), checks and
 -- decrements stock, and inserts the order and its items at current prices.
 -- Concurrent callers queue on the row locks; none can oversell.
-CREATE FUNCTION place_order(p_user_id uuid, p_items jsonb) RETURNS uuid
+CREATE FUNCTION place_order(p_user_id uuid, p_items jsonb, p_idempotency_key text DEFAULT NULL) RETURNS uuid
 LANGUAGE plpgsql AS $$
 DECLARE
   v_ids uuid[];
@@ -195,6 +198,12 @@ DECLARE
   v_total bigint;
   v_order_id uuid;
 BEGIN
+  IF p_idempotency_key IS NOT NULL THEN
+    SELECT id INTO v_order_id FROM orders WHERE user_id = p_user_id AND idempotency_key = p_idempotency_key;
+    IF FOUND THEN
+      RETURN v_order_id;
+    END IF;
+  END IF;
   IF p_items IS NULL OR jsonb_typeof(p_items) <> 'array' OR jsonb_array_length(p_items) = 0 THEN
     RAISE EXCEPTION 'an order needs at least one item' USING ERRCODE = 'PSINP';
   END IF;
@@ -260,9 +269,16 @@ BEGIN
     RAISE EXCEPTION 'the order total exceeds the largest amount an order can have' USING ERRCODE = 'PSINP';
   END IF;
 
-  INSERT INTO orders (user_id, total_amount, currency)
-  VALUES (p_user_id, v_total, v_currencies[1])
-  RETURNING id INTO v_order_id;
+  BEGIN
+    INSERT INTO orders (user_id, total_amount, currency, idempotency_key)
+    VALUES (p_user_id, v_total, v_currencies[1], p_idempotency_key)
+    RETURNING id INTO v_order_id;
+  EXCEPTION WHEN unique_violation THEN
+    -- A concurrent call with the same key committed first (the insert waited for it):
+    -- nothing was taken from stock here yet, so answer with its order.
+    SELECT id INTO v_order_id FROM orders WHERE user_id = p_user_id AND idempotency_key = p_idempotency_key;
+    RETURN v_order_id;
+  END;
 
   PERFORM set_config('polystore.placing_order', 'on', true);
   INSERT INTO order_items (order_id, product_id, quantity, unit_price_amount)

@@ -76,3 +76,27 @@ describe('placing orders concurrently', () => {
     expect(stock).toBe(5);
   });
 });
+
+describe('idempotent placement', () => {
+  it('returns the same order for retries with the same key, taking the stock once, even when they race', async () => {
+    const { userId, productIds } = await seedCatalog(bed, [{ stock: 20 }]);
+    const input = { userId, items: [{ productId: productIds[0], quantity: 2 }], idempotencyKey: 'checkout-42' };
+    const first = await bed.gql(PLACE_ORDER, { input });
+    const retries = await Promise.all(Array.from({ length: 10 }, () => bed.gql(PLACE_ORDER, { input })));
+    const ids = new Set([first, ...retries].map((response) => response.data!.placeOrder.id));
+    expect(ids.size).toBe(1);
+    expect(await bed.stock(productIds[0]!)).toBe(18);
+
+    const racing = await Promise.all(
+      Array.from({ length: 10 }, () => bed.gql(PLACE_ORDER, { input: { ...input, idempotencyKey: 'checkout-43' } })),
+    );
+    expect(racing.filter((response) => response.errors)).toEqual([]);
+    expect(new Set(racing.map((response) => response.data!.placeOrder.id)).size).toBe(1);
+    expect(await bed.stock(productIds[0]!)).toBe(16);
+
+    // The key is per user, and a different key places a new order.
+    const another = await bed.gql(PLACE_ORDER, { input: { ...input, idempotencyKey: 'checkout-44' } });
+    expect(ids.has(another.data!.placeOrder.id)).toBe(false);
+    expect(await bed.stock(productIds[0]!)).toBe(14);
+  });
+});

@@ -106,6 +106,11 @@ describe('placeOrder', () => {
     ['an unknown product', () => ({ items: [{ productId: randomUUID(), quantity: 1 }] }), 'NOT_FOUND'],
     ['an unknown user', (p: string) => ({ userId: randomUUID(), items: [{ productId: p, quantity: 1 }] }), 'NOT_FOUND'],
     ['more than the stock', (p: string) => ({ items: [{ productId: p, quantity: 4 }] }), 'INSUFFICIENT_STOCK'],
+    [
+      'an empty idempotency key',
+      (p: string) => ({ items: [{ productId: p, quantity: 1 }], idempotencyKey: '' }),
+      'BAD_USER_INPUT',
+    ],
   ])('rejects %s and changes nothing', async (_, makeInput, code) => {
     const { userId, productIds } = await seedCatalog(bed, [{ stock: 3 }]);
     const before = await snapshot(productIds);

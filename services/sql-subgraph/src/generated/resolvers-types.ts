@@ -209,6 +209,11 @@ export type PageInfo = {
 };
 
 export type PlaceOrderInput = {
+  /**
+   * Optional, 1 to 200 characters, unique per user: a retry with the same key (after a lost
+   * connection, say) returns the order the first call placed instead of placing another.
+   */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** 1 to 100 items, all priced in one currency. */
   items: Array<OrderItemInput>;
   userId: Scalars['ID']['input'];

@@ -38,12 +38,17 @@ export const orderResolvers: Resolvers = {
         productId: requireUuid(item.productId, 'productId'),
         quantity: requireIntInRange(item.quantity, 'quantity', 1, 1000),
       }));
+      const key = input.idempotencyKey ?? null;
+      if (key !== null && (key.length < 1 || key.length > 200)) {
+        throw badUserInput('idempotencyKey must have 1 to 200 characters', { field: 'idempotencyKey' });
+      }
       // One statement, one transaction: a deadlock or serialization failure left nothing behind.
       const [{ id }] = await withRetry(() =>
         withDbErrors(() =>
-          context.db.query<[{ id: string }]>('SELECT place_order($1, $2::jsonb) AS id', [
+          context.db.query<[{ id: string }]>('SELECT place_order($1, $2::jsonb, $3) AS id', [
             userId,
             JSON.stringify(items),
+            key,
           ]),
         ),
       );
