@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { createLogger } from '@polystore/common';
+import { createLogger, graphqlRequest } from '@polystore/common';
 import { freePort } from '@polystore/embedded';
 import { testPostgres, testRedis } from '@polystore/embedded/testing';
 import { composeSupergraph } from '@polystore/gateway/compose';
@@ -64,12 +64,7 @@ async function load(url: string, query: string): Promise<Result> {
 }
 
 async function verify(url: string, query: string) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
-  });
-  const body = (await response.json()) as { errors?: unknown };
+  const body = await graphqlRequest(url, query);
   if (body.errors) throw new Error(`${url} answered with errors: ${JSON.stringify(body.errors)}`);
   return body;
 }

@@ -1,4 +1,5 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { Redis } from 'ioredis';
 import { graphqlRequest } from '@polystore/common/testing';
 import { putProductImage } from '@polystore/storage-subgraph/objects';
 import { startTestStack, type TestStack } from './support/stack.js';
@@ -77,6 +78,13 @@ describe('when a product is deleted', () => {
     );
     await eventually(async () => (await objectsOf(gone)) === 0, 'the images are gone');
     await eventually(async () => (await imagesOf(gone)) === 0, 'the cached image list is dropped');
+    // The API view above would be empty even with a stale list (HEAD finds nothing); check the cache itself.
+    const redis = new Redis(stack.redis.url);
+    const listKey = `${stack.redis.keyPrefix}s3:ProductImages:${gone}`;
+    expect(await redis.exists(listKey, `${stack.redis.keyPrefix}s3:ProductImages:${kept}`)).toBe(0);
+    await imagesOf(kept);
+    expect(await redis.exists(`${stack.redis.keyPrefix}s3:ProductImages:${kept}`)).toBe(1);
+    await redis.quit();
     expect(await stack.mongo.store.productDetails.countDocuments({ productId: kept })).toBe(1);
     expect(await objectsOf(kept)).toBe(2);
     const read = await gql(`query ($id: ID!) { product(id: $id) { details { category } images { filename } } }`, {

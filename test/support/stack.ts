@@ -10,6 +10,7 @@ import { createStorageSubgraph, type StorageSubgraph } from '@polystore/storage-
 export interface TestStack {
   gatewayUrl: string;
   subgraphUrls: { sql: string; mongo: string; storage: string };
+  redis: { url: string; keyPrefix: string };
   sql: SqlSubgraph;
   mongo: MongoSubgraph;
   storage: StorageSubgraph;
@@ -58,7 +59,16 @@ export async function startTestStack(): Promise<TestStack> {
     };
     const gateway = await createGateway({ ...context(), supergraph: composeSupergraph(urls) });
     const gatewayUrl = await gateway.listen(0);
-    return { gatewayUrl, subgraphUrls: urls, sql, mongo: mongoSubgraph, storage, s3, dispose };
+    return {
+      gatewayUrl,
+      subgraphUrls: urls,
+      redis: { url: redis.url, keyPrefix: redis.keyPrefix },
+      sql,
+      mongo: mongoSubgraph,
+      storage,
+      s3,
+      dispose,
+    };
   } catch (err) {
     await dispose();
     throw err;

@@ -15,18 +15,19 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-function coded(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+/** A GraphQL error with `extensions.code`; the helpers below name the common ones. */
+export function codedError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
 }
 
 export const badUserInput = (message: string, extensions?: Record<string, unknown>) =>
-  coded(ErrorCode.BadUserInput, message, extensions);
+  codedError(ErrorCode.BadUserInput, message, extensions);
 export const notFound = (message: string, extensions?: Record<string, unknown>) =>
-  coded(ErrorCode.NotFound, message, extensions);
+  codedError(ErrorCode.NotFound, message, extensions);
 export const conflict = (message: string, extensions?: Record<string, unknown>) =>
-  coded(ErrorCode.Conflict, message, extensions);
+  codedError(ErrorCode.Conflict, message, extensions);
 export const serviceUnavailable = (message: string, extensions?: Record<string, unknown>) =>
-  coded(ErrorCode.ServiceUnavailable, message, extensions);
+  codedError(ErrorCode.ServiceUnavailable, message, extensions);
 
 const EXPOSED_CODES = new Set<string>([
   ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.Internal),

@@ -17,5 +17,7 @@ export * from './server/schema.js';
 export * from './connection-errors.js';
 export * from './server/listen.js';
 export * from './loaders/cache-settings.js';
-export { filter, pipe, map, type PubSub } from '@graphql-yoga/subscription';
+export { filter, pipe, type PubSub } from '@graphql-yoga/subscription';
 export * from './server/metrics.js';
+export * from './ids.js';
+export * from './graphql-request.js';

@@ -1,30 +1,13 @@
 import cliProgress from 'cli-progress';
-import { Teardown, type Config, type Logger } from '@polystore/common';
+import { graphqlRequest, Teardown, type Config, type GraphQLResponse, type Logger } from '@polystore/common';
 import { putProductImage } from '@polystore/storage-subgraph/objects';
 import { createS3Store } from '@polystore/storage-subgraph/s3';
 import { DEMO_PRODUCTS, DEMO_USERS, productImage } from './demo-data.js';
 
-interface GraphQLResult {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the seed reads a few known fields
-  data?: Record<string, any> | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
-}
+const request = (gatewayUrl: string, query: string, variables: Record<string, unknown> = {}) =>
+  graphqlRequest(gatewayUrl, query, variables, { timeoutMs: 30_000 });
 
-async function request(
-  gatewayUrl: string,
-  query: string,
-  variables: Record<string, unknown> = {},
-): Promise<GraphQLResult> {
-  const response = await fetch(gatewayUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  return (await response.json()) as GraphQLResult;
-}
-
-function check(result: GraphQLResult, allowed: string[] = []): GraphQLResult {
+function check(result: GraphQLResponse, allowed: string[] = []): GraphQLResponse {
   const unexpected = (result.errors ?? []).filter((error) => !allowed.includes(error.extensions?.code ?? ''));
   if (unexpected.length > 0)
     throw new Error(`seed request failed: ${unexpected.map((error) => error.message).join('; ')}`);

@@ -1,7 +1,6 @@
-import { createCachedLoader, jsonWithDates, orderByKeys, type CacheSettings } from '@polystore/common';
+import { createCachedLoader, isUuid, jsonWithDates, orderByKeys, type CacheSettings } from '@polystore/common';
 import { withMongoErrors, type MongoStore } from './db.js';
 import type { ProductDetailsDocument } from './models.js';
-import { isUuid } from './validation.js';
 
 export const detailsCacheKey = (settings: CacheSettings, productId: string) =>
   `${settings.keyPrefix}ProductDetails:${productId}`;
@@ -13,7 +12,6 @@ export function createLoaders(store: MongoStore, settings: CacheSettings) {
       cache: settings.cache,
       keyPrefix: detailsCacheKey(settings, ''),
       ttlSeconds: settings.ttlSeconds,
-      serialize: ({ _id: _ignored, ...document }) => JSON.stringify(document),
       deserialize: jsonWithDates<ProductDetailsDocument>('createdAt', 'updatedAt'),
       async load(productIds) {
         const valid = productIds.filter(isUuid);

@@ -1,16 +1,8 @@
 import { badUserInput } from '@polystore/common';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CATEGORY = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const MAX_ATTRIBUTE_BYTES = 16 * 1024;
 const MAX_ATTRIBUTE_DEPTH = 5;
-
-export const isUuid = (value: string) => UUID.test(value);
-
-export function requireProductId(value: string): string {
-  if (!isUuid(value)) throw badUserInput('productId must be a UUID', { field: 'productId' });
-  return value.toLowerCase();
-}
 
 export function requireDescription(value: string): string {
   const description = value.trim();

@@ -1,7 +1,14 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { In } from 'typeorm';
-import { createCachedLoader, jsonWithDates, orderByKeys, type CacheSettings } from '@polystore/common';
+import {
+  createCachedLoader,
+  isUuid,
+  jsonWithDates,
+  notFound,
+  orderByKeys,
+  type CacheSettings,
+} from '@polystore/common';
 import {
   OrderSchema,
   ProductSchema,
@@ -14,7 +21,6 @@ import {
   type UserEntity,
 } from './entities/index.js';
 import { withDbErrors } from './db/errors.js';
-import { isUuid } from './validation.js';
 
 export type CachedType = 'User' | 'Product' | 'Order' | 'OrderItems';
 
@@ -40,6 +46,17 @@ function pageLoaders<Page, Loader>(create: (page: Page) => Loader): (page: Page)
 }
 
 type Schema = typeof UserSchema | typeof ProductSchema | typeof OrderSchema;
+
+/**
+ * Reads an entity after a write, past this request's loader cache (the writer
+ * already dropped the Redis entry); NOT_FOUND when it is gone.
+ */
+export async function loadFresh<V>(loader: DataLoader<string, V | null>, id: string, what: string): Promise<V> {
+  loader.clear(id);
+  const value = await loader.load(id);
+  if (value === null) throw notFound(`${what} ${id} does not exist`);
+  return value;
+}
 
 /** Groups rows by a key, with an empty list for keys that have none. */
 function groupByKeys<K, V>(keys: readonly K[], rows: readonly V[], keyOf: (row: V) => K): V[][] {

@@ -1,17 +1,8 @@
 import { badUserInput } from '@polystore/common';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const CURRENCY = /^[A-Z]{3}$/;
-
-export const isUuid = (value: string) => UUID.test(value);
-
-/** Ids are UUIDs; anything else is the client's mistake, not a missing row. */
-export function requireUuid(value: string, argumentName = 'id'): string {
-  if (!isUuid(value)) throw badUserInput(`${argumentName} must be a UUID`, { argumentName });
-  return value.toLowerCase();
-}
 
 export function normalizeEmail(value: string): string {
   const email = value.trim().toLowerCase();
@@ -42,11 +33,6 @@ export function requireMoney(amount: number, currency: string): { amount: number
   if (!CURRENCY.test(code))
     throw badUserInput('price.currency must be an ISO-4217 code such as USD', { field: 'price.currency' });
   return { amount, currency: code };
-}
-
-export function requireNonNegative(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 0) throw badUserInput(`${field} must be 0 or more`, { field });
-  return value;
 }
 
 export function requireIntInRange(value: number, field: string, min: number, max: number): number {

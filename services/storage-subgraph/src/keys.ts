@@ -5,10 +5,7 @@ import { randomUUID } from 'node:crypto';
  * asset's id is the base64url of its key, so any replica can resolve an id
  * with one HEAD and no extra index.
  */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const KEY = /^(products|users|orders)\/[0-9a-f-]{36}\/(images|avatar|attachments)\/[0-9a-f-]{36}(\.[a-z0-9]{1,10})?$/;
-
-export const isUuid = (value: string) => UUID.test(value);
 
 export const productImagePrefix = (productId: string) => `products/${productId}/images/`;
 

@@ -1,4 +1,4 @@
-import { type Env, readBool, readEnum, readInt, readOptionalString, readString, readUrl } from './env.js';
+import { type Env, readBool, readEnum, readInt, readString, readUrl } from './env.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -155,5 +155,3 @@ export const CONFIG_VARIABLES = [
   'DATA_DIR',
   'SEED_ON_START',
 ] as const;
-
-export { readOptionalString };

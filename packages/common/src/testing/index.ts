@@ -14,29 +14,9 @@ export function testServiceContext(env: Env): ServiceContext {
   return { config, log, teardown: new Teardown(log) };
 }
 
-export interface GraphQLResponse<Data = Record<string, any>> {
-  data?: Data | null;
-  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
-}
+export { graphqlRequest, type GraphQLResponse } from '../graphql-request.js';
 
-/** POSTs one operation and returns the parsed body (whatever the HTTP status). */
-export async function graphqlRequest<Data = Record<string, any>>(
-  url: string,
-  query: string,
-  variables?: Record<string, unknown>,
-  headers: Record<string, string> = {},
-): Promise<GraphQLResponse<Data>> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/graphql-response+json, application/json',
-      ...headers,
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as GraphQLResponse<Data>;
-}
+import type { GraphQLResponse } from '../graphql-request.js';
 
 /** The `extensions.code` of each error, for compact assertions. */
 export const errorCodes = (response: GraphQLResponse) => (response.errors ?? []).map((error) => error.extensions?.code);

@@ -1,22 +1,18 @@
+import { requireUuid } from '@polystore/common';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { withMongoErrors } from '../db.js';
 import { detailsCacheKey } from '../loaders.js';
 import type { ProductDetailsDocument } from '../models.js';
-import {
-  requireAttributes,
-  requireCategory,
-  requireDescription,
-  requireProductId,
-  requireTags,
-} from '../validation.js';
+import { requireAttributes, requireCategory, requireDescription, requireTags } from '../validation.js';
 
 export const productDetailsResolvers: Resolvers = {
   Query: {
-    productDetails: (_, { productId }, { loaders }) => loaders.detailsByProductId.load(requireProductId(productId)),
+    productDetails: (_, { productId }, { loaders }) =>
+      loaders.detailsByProductId.load(requireUuid(productId, 'productId')),
   },
   Mutation: {
     async upsertProductDetails(_, { input }, { store, cache, loaders }) {
-      const productId = requireProductId(input.productId);
+      const productId = requireUuid(input.productId, 'productId');
       const fields = {
         description: requireDescription(input.description),
         category: requireCategory(input.category),
@@ -38,7 +34,6 @@ export const productDetailsResolvers: Resolvers = {
     },
   },
   Product: {
-    __resolveReference: ({ id }) => ({ id }),
     details: ({ id }, _, { loaders }) => loaders.detailsByProductId.load(id),
   },
   ProductDetails: {

@@ -1,6 +1,14 @@
 import { GraphQLError } from 'graphql';
 import { QueryFailedError } from 'typeorm';
-import { badUserInput, conflict, ErrorCode, isConnectionError, notFound, serviceUnavailable } from '@polystore/common';
+import {
+  badUserInput,
+  codedError,
+  conflict,
+  ErrorCode,
+  isConnectionError,
+  notFound,
+  serviceUnavailable,
+} from '@polystore/common';
 
 /** Which field a unique index protects, for CONFLICT messages clients can act on. */
 const UNIQUE_FIELDS: Record<string, string> = {
@@ -43,13 +51,9 @@ export function translateDbError(err: unknown): never {
     case 'PSNF0':
       throw notFound(message);
     case 'PSSTK':
-      throw new GraphQLError(message, {
-        extensions: { code: ErrorCode.InsufficientStock, ...detailObject(pg?.detail) },
-      });
+      throw codedError(ErrorCode.InsufficientStock, message, detailObject(pg?.detail));
     case 'PSTRN':
-      throw new GraphQLError(message, {
-        extensions: { code: ErrorCode.InvalidTransition, ...detailObject(pg?.detail) },
-      });
+      throw codedError(ErrorCode.InvalidTransition, message, detailObject(pg?.detail));
     case '23505': {
       const field = UNIQUE_FIELDS[pg?.constraint ?? ''];
       throw conflict(

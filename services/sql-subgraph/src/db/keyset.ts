@@ -1,6 +1,19 @@
 import type { DataSource, EntitySchema, ObjectLiteral } from 'typeorm';
-import { decodeCursor, pageSize, toConnection, type Connection, type PageArgs } from '@polystore/common';
+import { badUserInput, decodeCursor, pageSize, toConnection, type Connection, type PageArgs } from '@polystore/common';
 import { withDbErrors } from './errors.js';
+
+/** The (created_at, id) position a creation-ordered cursor stands for. */
+export function decodeCreationCursor(cursor: string): [Date, string] {
+  const [createdAt, id] = decodeCursor(cursor, 2);
+  const after = new Date(createdAt!);
+  if (typeof id !== 'string' || Number.isNaN(after.getTime())) {
+    throw badUserInput('after is not a cursor returned by this field', { argumentName: 'after' });
+  }
+  return [after, id];
+}
+
+/** The cursor of a row in a creation-ordered list. */
+export const creationCursorKey = (row: { createdAt: Date; id: string }) => [row.createdAt.toISOString(), row.id];
 
 /**
  * Keyset pagination over (created_at, id): each page is one index range scan
@@ -19,16 +32,9 @@ export async function paginateByCreation<T extends ObjectLiteral & { id: string;
     .addOrderBy('row.id', 'ASC')
     .limit(size + 1);
   if (args.after) {
-    const [createdAt, id] = decodeCursor(args.after, 2);
-    const after = new Date(createdAt!);
-    if (typeof id !== 'string' || Number.isNaN(after.getTime())) decodeCursor('', 2);
+    const [after, id] = decodeCreationCursor(args.after);
     query.where('(row.created_at, row.id) > (:after, :id)', { after, id });
   }
   const rows = await withDbErrors(() => query.getMany());
-  return toConnection(
-    rows,
-    size,
-    () => withDbErrors(() => db.getRepository(schema).count()),
-    (row) => [row.createdAt.toISOString(), row.id],
-  );
+  return toConnection(rows, size, () => withDbErrors(() => db.getRepository(schema).count()), creationCursorKey);
 }

@@ -1,23 +1,17 @@
-import { badUserInput, decodeCursor, filter, notFound, pageSize, pipe, toConnection } from '@polystore/common';
+import { badUserInput, filter, notFound, pageSize, pipe, requireUuid, toConnection } from '@polystore/common';
 import { invalidate } from '../cache-invalidation.js';
 import type { SqlContext } from '../context.js';
 import { withDbErrors } from '../db/errors.js';
+import { creationCursorKey, decodeCreationCursor } from '../db/keyset.js';
 import { withRetry } from '../db/retry.js';
-import type { OrderEntity } from '../entities/index.js';
 import type { OrderStatusChangedEvent } from '../events/types.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
-import { createLoaders } from '../loaders.js';
-import { requireIntInRange, requireUuid } from '../validation.js';
+import { createLoaders, loadFresh } from '../loaders.js';
+import { requireIntInRange } from '../validation.js';
 
 const MAX_ITEMS = 100;
 
-/** Reads an order after a write, past this request's loader and the shared cache. */
-async function reload({ loaders }: SqlContext, orderId: string): Promise<OrderEntity> {
-  loaders.order.clear(orderId);
-  const order = await loaders.order.load(orderId);
-  if (!order) throw notFound(`order ${orderId} does not exist`);
-  return order;
-}
+const reload = ({ loaders }: SqlContext, orderId: string) => loadFresh(loaders.order, orderId, 'order');
 
 async function productIdsOf(context: SqlContext, orderId: string): Promise<string[]> {
   const items = (await context.loaders.itemsByOrderId.load(orderId)) ?? [];
@@ -119,25 +113,11 @@ export const orderResolvers: Resolvers = {
   User: {
     orders(user, args, { loaders }) {
       const size = pageSize(args.first);
-      let after: [Date, string] | undefined;
-      if (args.after) {
-        const [createdAt, id] = decodeCursor(args.after, 2);
-        const date = new Date(createdAt!);
-        if (typeof id !== 'string' || Number.isNaN(date.getTime()))
-          throw badUserInput('after is not a cursor returned by this field');
-        after = [date, id];
-      }
+      const after = args.after ? decodeCreationCursor(args.after) : undefined;
       return loaders
         .ordersPage({ size, after })
         .load(user.id)
-        .then((rows) =>
-          toConnection(
-            rows,
-            size,
-            () => loaders.orderCountByUserId.load(user.id),
-            (order) => [order.createdAt.toISOString(), order.id],
-          ),
-        );
+        .then((rows) => toConnection(rows, size, () => loaders.orderCountByUserId.load(user.id), creationCursorKey));
     },
     orderSummary: (user, _, { loaders }) => loaders.orderSummaryByUserId.load(user.id),
   },

@@ -1,29 +1,17 @@
-import { filter, notFound, pipe } from '@polystore/common';
+import { filter, pipe, requireUuid } from '@polystore/common';
 import type { SqlContext } from '../context.js';
 import { withDbErrors } from '../db/errors.js';
 import { writeRow } from '../db/write-row.js';
-import { createLoaders } from '../loaders.js';
+import { createLoaders, loadFresh } from '../loaders.js';
 import { paginateByCreation } from '../db/keyset.js';
-import { ProductSchema, type ProductEntity } from '../entities/index.js';
+import { ProductSchema } from '../entities/index.js';
 import type { InventoryChangedEvent } from '../events/types.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
-import {
-  requireIntInRange,
-  requireMoney,
-  requireName,
-  requireNonNegative,
-  requireSku,
-  requireUuid,
-} from '../validation.js';
+import { requireIntInRange, requireMoney, requireName, requireSku } from '../validation.js';
 
 const MAX_RESTOCK = 1_000_000;
 
-async function reloadProduct({ loaders }: SqlContext, id: string): Promise<ProductEntity> {
-  loaders.product.clear(id);
-  const product = await loaders.product.load(id);
-  if (!product) throw notFound(`product ${id} does not exist`);
-  return product;
-}
+const reloadProduct = ({ loaders }: SqlContext, id: string) => loadFresh(loaders.product, id, 'product');
 
 export const productResolvers: Resolvers = {
   Query: {
@@ -41,7 +29,7 @@ export const productResolvers: Resolvers = {
         name: requireName(input.name),
         priceAmount: price.amount,
         priceCurrency: price.currency,
-        stock: requireNonNegative(input.stock ?? 0, 'stock'),
+        stock: requireIntInRange(input.stock ?? 0, 'stock', 0, 2_147_483_647),
       });
       return withDbErrors(() => repository.save(product));
     },

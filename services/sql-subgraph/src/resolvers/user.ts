@@ -1,9 +1,10 @@
+import { requireUuid } from '@polystore/common';
 import { withDbErrors } from '../db/errors.js';
 import { writeRow } from '../db/write-row.js';
 import { paginateByCreation } from '../db/keyset.js';
 import { UserSchema } from '../entities/index.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
-import { normalizeEmail, requireName, requireUuid } from '../validation.js';
+import { normalizeEmail, requireName } from '../validation.js';
 
 export const userResolvers: Resolvers = {
   Query: {

@@ -1,8 +1,8 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { badUserInput } from '@polystore/common';
+import { badUserInput, isUuid } from '@polystore/common';
 import type { Resolvers } from '../generated/resolvers-types.js';
-import { isUuid, keyFromAssetId } from '../keys.js';
+import { keyFromAssetId } from '../keys.js';
 import type { AssetModel } from '../models.js';
 
 export const assetResolvers: Resolvers = {
@@ -26,7 +26,6 @@ export const assetResolvers: Resolvers = {
     urlExpiresAt: (_, __, { s3 }) => new Date(Date.now() + s3.urlTtlSeconds * 1000),
   },
   Product: {
-    __resolveReference: ({ id }) => ({ id }),
     async images({ id }, _, { loaders }) {
       if (!isUuid(id)) return [];
       const keys = (await loaders.imageKeysByProductId.load(id)) ?? [];
