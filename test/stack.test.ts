@@ -1,15 +1,18 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { access, chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { createLogger } from '@polystore/common';
-import { graphqlRequest } from '@polystore/common/testing';
+import { errorCodes, graphqlRequest } from '@polystore/common/testing';
 import { freePort } from '@polystore/embedded';
-import { startStack, type RunningStack } from '@polystore/stack';
+import { StackStartError, startStack, type RunningStack } from '@polystore/stack';
 
 /**
- * What `npm start` does on a machine with nothing but Node: every store
- * embedded, every service its own process, demo data on first start, and
- * the data still there after a restart.
+ * What `npm start` does on a machine with nothing but Node and a
+ * `redis-server`: the real PostgreSQL and a private Redis embedded, MongoDB
+ * and S3 servers on folders, every service its own process. It must be as
+ * correct under concurrency and across services as the real servers.
  */
 let dataDir: string;
 let env: Record<string, string>;
@@ -18,6 +21,8 @@ const log = createLogger('stack-test', 'silent');
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'polystore-stack-'));
+  // As root the embedded PostgreSQL runs as `postgres`, which must reach its folder.
+  await chmod(dataDir, 0o755);
   const [gateway, sql, mongo, storage] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   env = {
     PATH: process.env.PATH ?? '',
@@ -36,12 +41,24 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
+const gql = (query: string, variables?: Record<string, unknown>) => graphqlRequest(stack!.gatewayUrl, query, variables);
+
+async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 const PRODUCT = `{ products(first: 1) { totalCount edges { node { sku price { amount } details { category } images { url } } } } }`;
+const COUNTS = `{ products(first: 1) { totalCount } users(first: 10) { totalCount edges { node { orders(first: 1) { totalCount } } } } }`;
 
 describe('npm start', () => {
   it('starts embedded stores and four services, seeds demo data, and serves images by URL', async () => {
     stack = await startStack({ env, log });
-    const response = await graphqlRequest(stack.gatewayUrl, PRODUCT);
+    expect(Object.keys(stack.storeEnv).sort()).toEqual(['DATABASE_URL', 'MONGO_URL', 'REDIS_URL', 'S3_ENDPOINT']);
+    const response = await gql(PRODUCT);
     expect(response.errors).toBeUndefined();
     const { totalCount, edges } = response.data!.products;
     expect(totalCount).toBeGreaterThan(0);
@@ -51,28 +68,130 @@ describe('npm start', () => {
     const image = await fetch(product.images[0].url);
     expect(image.status).toBe(200);
     expect(await image.text()).toContain('<svg');
-    expect((await readdir(dataDir)).sort()).toEqual(['mongo', 'postgres', 's3', 'stack.json']);
+    expect((await readdir(dataDir)).sort()).toEqual([
+      'mongo',
+      'postgres',
+      'postgres.log',
+      'redis',
+      'redis.log',
+      's3',
+      'stack.json',
+    ]);
 
-    const orders = await graphqlRequest(
-      stack.gatewayUrl,
+    const orders = await gql(
       `{ users(first: 1) { edges { node { orders { totalCount edges { node { status history { to } } } } } } } }`,
     );
     expect(orders.data!.users.edges[0].node.orders.totalCount).toBeGreaterThan(0);
   }, 120_000);
 
-  it('stops every process cleanly and keeps the data for the next start, without seeding twice', async () => {
-    const before = await graphqlRequest(
-      stack!.gatewayUrl,
-      `{ products(first: 1) { totalCount } users(first: 1) { totalCount } }`,
+  it('sells exactly the stock under 20 concurrent orders: 10 orders, 10 INSUFFICIENT_STOCK, nothing else', async () => {
+    const created = await gql(`mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }`, {
+      input: { sku: 'RACE-10', name: 'Last ten', price: { amount: 1500, currency: 'USD' }, stock: 10 },
+    });
+    const productId = created.data!.createProduct.id;
+    const buyer = await gql(`{ users(first: 1) { edges { node { id } } } }`);
+    const userId = buyer.data!.users.edges[0].node.id;
+
+    const placed = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        gql(`mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id status } }`, {
+          input: { userId, items: [{ productId, quantity: 1 }] },
+        }),
+      ),
     );
+    const codes = placed.map((result) => errorCodes(result)[0] ?? 'PLACED');
+    expect(codes.filter((code) => code === 'PLACED')).toHaveLength(10);
+    expect(codes.filter((code) => code === 'INSUFFICIENT_STOCK')).toHaveLength(10);
+    // Every order a client was told about exists, and no other does.
+    const told = placed.flatMap((result) => (result.data?.placeOrder ? [result.data.placeOrder.id] : []));
+    const stored = await gql(`query ($id: ID!) { product(id: $id) { stock salesCount } }`, { id: productId });
+    expect(stored.data!.product).toEqual({ stock: 0, salesCount: 10 });
+    for (const id of told) {
+      const order = await gql(`query ($id: ID!) { order(id: $id) { status } }`, { id });
+      expect(order.data!.order).toEqual({ status: 'PENDING' });
+    }
+  }, 60_000);
+
+  it("removes a deleted product's details and images from MongoDB and S3 within seconds", async () => {
+    // The last demo product has details and images and no orders.
+    const listed = await gql(`{ products(first: 6) { edges { node { id sku details { category } images { id } } } } }`);
+    const doomed = listed.data!.products.edges.at(-1).node;
+    expect(doomed.details).not.toBeNull();
+    expect(doomed.images.length).toBeGreaterThan(0);
+
+    const s3 = new S3Client({
+      endpoint: stack!.storeEnv.S3_ENDPOINT,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    const objects = async () =>
+      (await s3.send(new ListObjectsV2Command({ Bucket: 'polystore', Prefix: `products/${doomed.id}/` }))).KeyCount ??
+      0;
+    expect(await objects()).toBeGreaterThan(0);
+
+    const deleted = await gql(`mutation ($input: DeleteInput!) { deleteProduct(input: $input) { id } }`, {
+      input: { id: doomed.id },
+    });
+    expect(deleted.errors).toBeUndefined();
+    await eventually(
+      async () =>
+        (await gql(`query ($id: ID!) { productDetails(productId: $id) { category } }`, { id: doomed.id })).data!
+          .productDetails === null,
+      'the details are gone from MongoDB',
+    );
+    await eventually(async () => (await objects()) === 0, 'the images are gone from S3');
+    s3.destroy();
+  }, 60_000);
+
+  it('stops every process cleanly and keeps every order for the next start, without seeding twice', async () => {
+    const before = await gql(COUNTS);
     await stack!.stop();
     await expect(fetch(stack!.gatewayUrl)).rejects.toThrow();
+    // Both servers removed their pid files: they shut down, not crashed.
+    await expect(access(join(dataDir, 'postgres', 'postmaster.pid'))).rejects.toThrow();
+    await expect(access(join(dataDir, 'redis', 'redis.pid'))).rejects.toThrow();
 
     stack = await startStack({ env, log });
-    const after = await graphqlRequest(
-      stack.gatewayUrl,
-      `{ products(first: 1) { totalCount } users(first: 1) { totalCount } }`,
-    );
+    const after = await gql(COUNTS);
     expect(after.data).toEqual(before.data);
   }, 120_000);
+
+  it('refuses to start over a running stack or on a port in use, and says which variable to change', async () => {
+    await expect(startStack({ env, log })).rejects.toThrow(/already running on .*DATA_DIR/);
+    await stack!.stop();
+    stack = undefined;
+
+    const squatter: Server = createServer();
+    await new Promise<void>((resolve) => squatter.listen(Number(env.MONGO_SUBGRAPH_PORT), '127.0.0.1', resolve));
+    try {
+      const start = startStack({ env, log });
+      await expect(start).rejects.toThrow(StackStartError);
+      await expect(start).rejects.toThrow(/port \d+ .*MONGO_SUBGRAPH_PORT.* already in use/);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  }, 60_000);
+
+  it('stops whatever had started when start-up is interrupted (Ctrl-C)', async () => {
+    const interrupt = new AbortController();
+    const start = startStack({ env, log, signal: interrupt.signal });
+    // Interrupt once the stores are up and a service answers, before the gateway is ready.
+    await eventually(
+      () =>
+        fetch(`http://127.0.0.1:${env.STORAGE_SUBGRAPH_PORT}/health`).then(
+          (response) => response.ok,
+          () => false,
+        ),
+      'a subgraph is up',
+      30_000,
+    );
+    interrupt.abort(new Error('SIGINT'));
+    await expect(start).rejects.toThrow();
+    await expect(access(join(dataDir, 'postgres', 'postmaster.pid'))).rejects.toThrow();
+    await expect(access(join(dataDir, 'redis', 'redis.pid'))).rejects.toThrow();
+    for (const port of [env.GATEWAY_PORT, env.SQL_SUBGRAPH_PORT, env.MONGO_SUBGRAPH_PORT, env.STORAGE_SUBGRAPH_PORT]) {
+      await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+    }
+  }, 60_000);
 });

@@ -1,14 +1,31 @@
 import { pino, type Logger } from 'pino';
-import type { LogLevel } from './config/config.js';
+import pretty from 'pino-pretty';
+import type { Config, LogLevel } from './config/config.js';
 
 export type { Logger };
 
-/** One JSON logger per process; `service` is on every line so merged logs stay readable. */
-export function createLogger(service: string, level: LogLevel = 'info'): Logger {
-  return pino({
+/**
+ * One logger per process with `service` on every line, so merged logs stay
+ * readable: JSON lines for machines, or short human lines in a terminal.
+ */
+export function createLogger(service: string, level: LogLevel = 'info', format: Config['logFormat'] = 'json'): Logger {
+  const options = {
     name: service,
     level,
     base: { service },
     redact: { paths: ['*.password', '*.secretAccessKey', 'req.headers.authorization'], remove: true },
-  });
+  };
+  if (format === 'json' || (format === 'auto' && !process.stdout.isTTY)) return pino(options);
+  return pino(
+    options,
+    pretty({
+      // Synchronous: lines appear in order with the other processes sharing the terminal.
+      sync: true,
+      singleLine: true,
+      colorize: process.stdout.isTTY,
+      translateTime: 'SYS:HH:MM:ss',
+      ignore: 'pid,hostname,service,name',
+      messageFormat: '{service}: {msg}',
+    }),
+  );
 }

@@ -51,6 +51,7 @@ export function spawnService(name: string, entry: string, env: NodeJS.ProcessEnv
 export async function waitUntilReady(
   url: string,
   service: ServiceProcess | undefined,
+  signal?: AbortSignal,
   timeoutMs = 90_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -58,6 +59,7 @@ export async function waitUntilReady(
   void service?.exited.then((code) => (exitCode = code));
   let lastError = 'no answer yet';
   while (Date.now() < deadline) {
+    signal?.throwIfAborted();
     if (exitCode !== undefined) throw new Error(`${service!.name} exited (${String(exitCode)}) before it was ready`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });

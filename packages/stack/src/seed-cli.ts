@@ -10,7 +10,7 @@ import { readStackState } from './state.js';
 // The pinned AWS SDK supports Node 20; its notice about future releases is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const config = loadConfig();
-const log = createLogger('seed', config.logLevel);
+const log = createLogger('seed', config.logLevel, config.logFormat);
 const state = await readStackState(config.dataDir);
 const effective = state ? loadConfig({ ...process.env, ...state.env }) : config;
 const gatewayUrl = state?.gatewayUrl ?? `http://127.0.0.1:${config.ports.gateway}/graphql`;

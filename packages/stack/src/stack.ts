@@ -1,11 +1,17 @@
-import { loadConfig, type Env, type Logger } from '@polystore/common';
+import { loadConfig, type Config, type Env, type Logger } from '@polystore/common';
+import { isPortFree } from '@polystore/embedded';
 import { spawnService, waitUntilReady, type ServiceProcess } from './processes.js';
 import { seed, storesAreEmpty } from './seed.js';
-import { removeStackState, writeStackState } from './state.js';
+import { readStackState, removeStackState, writeStackState } from './state.js';
 import { startMissingStores } from './stores.js';
+
+/** A start-up that cannot go on for a reason the user can fix; the message says how. */
+export class StackStartError extends Error {}
 
 export interface RunningStack {
   gatewayUrl: string;
+  /** Where the services reach the stores started here (DATABASE_URL, REDIS_URL, …). */
+  storeEnv: Record<string, string>;
   /** Resolves when any service exits on its own: the stack is then broken. */
   failed: Promise<string>;
   stop(): Promise<void>;
@@ -26,14 +32,18 @@ export async function startStack({
   env = process.env,
   log,
   watch = false,
+  signal,
 }: {
   env?: Env;
   log: Logger;
   /** Restart a service when its sources change (`npm run dev`). */
   watch?: boolean;
+  /** Aborting it (Ctrl-C during start-up) stops whatever had started, and the start fails. */
+  signal?: AbortSignal;
 }): Promise<RunningStack> {
   const config = loadConfig(env);
-  const stores = await startMissingStores(config, log);
+  await checkNothingRunsThere(config);
+  const stores = await startMissingStores(config, log, signal);
   const processes: ServiceProcess[] = [];
   const stop = async () => {
     // Gateway first, so no request reaches a subgraph that is already closing.
@@ -53,7 +63,9 @@ export async function startStack({
     const local = (port: number) => `http://127.0.0.1:${port}`;
     for (const subgraph of SUBGRAPHS) processes.push(spawnService(subgraph.name, subgraph.entry, serviceEnv, watch));
     await Promise.all(
-      SUBGRAPHS.map((subgraph, i) => waitUntilReady(`${local(config.ports[subgraph.port])}/ready`, processes[i])),
+      SUBGRAPHS.map((subgraph, i) =>
+        waitUntilReady(`${local(config.ports[subgraph.port])}/ready`, processes[i], signal),
+      ),
     );
 
     const gateway = spawnService(
@@ -68,19 +80,48 @@ export async function startStack({
       watch,
     );
     processes.push(gateway);
-    await waitUntilReady(`${local(config.ports.gateway)}/ready`, gateway);
+    await waitUntilReady(`${local(config.ports.gateway)}/ready`, gateway, signal);
     const gatewayUrl = `${local(config.ports.gateway)}/graphql`;
 
     await writeStackState(config.dataDir, { pid: process.pid, gatewayUrl, env: stores.env });
     if (config.seedOnStart && (await storesAreEmpty(gatewayUrl))) {
+      signal?.throwIfAborted();
       await seed({ gatewayUrl, config: loadConfig({ ...env, ...stores.env }), log });
     }
+    signal?.throwIfAborted();
     const failed = Promise.race(
       processes.map((service) => service.exited.then((code) => `${service.name} exited (${String(code)})`)),
     );
-    return { gatewayUrl, failed, stop };
+    return { gatewayUrl, storeEnv: stores.env, failed, stop };
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+const PORT_VARIABLES = {
+  gateway: 'GATEWAY_PORT',
+  sql: 'SQL_SUBGRAPH_PORT',
+  mongo: 'MONGO_SUBGRAPH_PORT',
+  storage: 'STORAGE_SUBGRAPH_PORT',
+} as const;
+
+/** Refuses to start over another stack on the same data, or on ports something else holds. */
+async function checkNothingRunsThere(config: Config): Promise<void> {
+  const running = await readStackState(config.dataDir);
+  if (running) {
+    throw new StackStartError(
+      `a stack is already running on ${config.dataDir} (pid ${running.pid}, ${running.gatewayUrl}); ` +
+        'stop it first, or set DATA_DIR to another folder',
+    );
+  }
+  for (const [service, variable] of Object.entries(PORT_VARIABLES)) {
+    const port = config.ports[service as keyof typeof PORT_VARIABLES];
+    if (!(await isPortFree(port, config.host))) {
+      throw new StackStartError(
+        `port ${port} on ${config.host} (${variable}) is already in use: stop what listens there, ` +
+          `or set ${variable} to a free port`,
+      );
+    }
   }
 }

@@ -1,30 +1,56 @@
-import { createLogger, loadConfig } from '@polystore/common';
-import { startStack } from './stack.js';
+import { ConfigError, createLogger, loadConfig, type Config } from '@polystore/common';
+import { IncompatibleDataError } from '@polystore/embedded';
+import { StackStartError, startStack, type RunningStack } from './stack.js';
 
 /**
  * `npm start`: the whole stack in one terminal; Ctrl-C stops every process and
- * store cleanly. `npm run dev` adds `--watch`: services restart when their sources change.
+ * store cleanly, also while it is still starting. `npm run dev` adds `--watch`:
+ * services restart when their sources change.
  */
-const config = loadConfig();
-const log = createLogger('stack', config.logLevel);
+// The pinned AWS SDK supports this Node; its notice about future releases is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`polystore: ${err.message}\n`);
+  process.exit(1);
+}
+const log = createLogger('stack', config.logLevel, config.logFormat);
+
+const starting = new AbortController();
+let stack: RunningStack | undefined;
+let stopping = false;
+const shutdown = async (reason: string, code: number) => {
+  if (stopping) return;
+  stopping = true;
+  log.info({ reason }, 'stopping the stack');
+  if (stack) await stack.stop();
+  else starting.abort(new Error(reason)); // startStack stops what had started, then rejects
+  if (stack) process.exit(code);
+};
+process.on('SIGINT', () => void shutdown('SIGINT', 0));
+process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
 
 try {
-  const stack = await startStack({ log, watch: process.argv.includes('--watch') });
-  let stopping = false;
-  const shutdown = async (reason: string, code: number) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ reason }, 'stopping the stack');
+  stack = await startStack({ log, watch: process.argv.includes('--watch'), signal: starting.signal });
+  if (stopping) {
+    // The signal came after the last check: stop it now.
     await stack.stop();
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT', 0));
-  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+    process.exit(0);
+  }
   void stack.failed.then((reason) => shutdown(reason, 1));
   process.stdout.write(
     `\n  Polystore is ready: ${stack.gatewayUrl}\n  Open it in a browser for the GraphQL IDE. Ctrl-C stops everything.\n\n`,
   );
 } catch (err) {
-  log.fatal({ err }, 'the stack failed to start');
+  if (starting.signal.aborted) {
+    log.info('stopped during start-up');
+    process.exit(130);
+  }
+  if (err instanceof StackStartError || err instanceof IncompatibleDataError) log.fatal(err.message);
+  else log.fatal({ err }, 'the stack failed to start');
   process.exit(1);
 }

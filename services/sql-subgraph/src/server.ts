@@ -25,15 +25,21 @@ export async function createSqlSubgraph(
   if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
 
   const { redis, cache } = await connectServiceCache<SqlEvents>(service, 'sql');
-  const relay = startOutboxRelay({
-    db,
-    events: redis.events,
-    pubsub: redis.pubsub,
-    cache,
-    log,
-    teardown,
-    intervalMs: config.outbox.pollIntervalMs,
-  });
+  // An in-process stream reaches no other service: rows wait in the outbox until Redis is configured.
+  const relay = redis.shared
+    ? startOutboxRelay({
+        db,
+        events: redis.events,
+        pubsub: redis.pubsub,
+        cache,
+        log,
+        teardown,
+        intervalMs: config.outbox.pollIntervalMs,
+      })
+    : undefined;
+  if (!relay) {
+    log.warn('no Redis: domain events wait in the outbox, and subscriptions and other services do not see them');
+  }
 
   const server = await createSubgraphServer({
     name: 'sql-subgraph',
@@ -43,5 +49,9 @@ export async function createSqlSubgraph(
     log,
     teardown,
   });
-  return { ...server, db, flushOutbox: relay.flush };
+  const flushOutbox = async () => {
+    if (!relay) throw new Error('the outbox relay needs Redis (REDIS_URL)');
+    await relay.flush();
+  };
+  return { ...server, db, flushOutbox };
 }

@@ -2,7 +2,9 @@ import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import type { DomainEvent } from '@polystore/common';
+import { startForTest, type StartedSubgraph } from '@polystore/common/testing';
 import { startPrivateRedis, type PrivateServer } from '@polystore/embedded/testing';
+import { createSqlSubgraph, type SqlSubgraph } from '../src/server.js';
 import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from './support.js';
 
 let bed: SqlTestBed;
@@ -127,6 +129,40 @@ describe('outbox relay', () => {
       await privateRedis.dispose();
     }
   }, 60_000);
+});
+
+describe('without Redis', () => {
+  it('keeps events in the outbox, where no other process could read them, until a relay with Redis runs', async () => {
+    const alone = await startSqlTestBed({ REDIS_URL: '' });
+    let withRedis: StartedSubgraph<SqlSubgraph> | undefined;
+    try {
+      const { productIds } = await seedCatalog(alone, [{ stock: 1 }]);
+      await alone.gql(`mutation ($input: RestockInput!) { restock(input: $input) { stock } }`, {
+        input: { productId: productIds[0], quantity: 4 },
+      });
+      await expect(alone.subgraph.flushOutbox()).rejects.toThrow(/Redis/);
+      // Several poll intervals (50 ms) pass: nothing is marked published.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      // The product's creation and its restock.
+      expect(await alone.sql(`SELECT event_type FROM outbox WHERE published_at IS NULL`)).toEqual([
+        { event_type: 'InventoryChanged' },
+        { event_type: 'InventoryChanged' },
+      ]);
+
+      withRedis = await startForTest(createSqlSubgraph, {
+        DATABASE_URL: alone.databaseUrl,
+        REDIS_URL: alone.redisUrl,
+        REDIS_KEY_PREFIX: alone.keyPrefix,
+      });
+      await withRedis.server.flushOutbox();
+      expect(await alone.sql(`SELECT id FROM outbox WHERE published_at IS NULL`)).toEqual([]);
+      const delivered = (await streamEvents(alone.keyPrefix)).filter((event) => event.type === 'InventoryChanged');
+      expect(delivered.map((event) => (event.payload as { stock: number }).stock)).toEqual([1, 5]);
+    } finally {
+      await withRedis?.teardown.close();
+      await alone.dispose();
+    }
+  }, 30_000);
 });
 
 describe('subscriptions', () => {

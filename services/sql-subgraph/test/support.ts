@@ -9,6 +9,7 @@ export interface SqlTestBed {
   subgraph: SqlSubgraph;
   keyPrefix: string;
   redisUrl: string;
+  databaseUrl: string;
   /** Every SQL statement the subgraph sent, for tests that count or explain them. */
   statements: { sql: string; parameters: unknown[] }[];
   /** Empties this test's part of the Redis cache, so the next read goes to PostgreSQL. */
@@ -49,6 +50,7 @@ export async function startSqlTestBed(env: Record<string, string> = {}): Promise
       subgraph,
       keyPrefix: redis.keyPrefix,
       redisUrl: redis.url,
+      databaseUrl: postgres.url,
       statements,
       gql: (query, variables) => graphqlRequest(url, query, variables),
       sql: (text, parameters = []) => subgraph.db.query(text, parameters),

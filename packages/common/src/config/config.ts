@@ -6,13 +6,15 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Everything the stack reads from the environment, validated once at start-up. */
 export interface Config {
   logLevel: LogLevel;
+  /** `pretty`: short human lines; `json`: one JSON object a line; `auto` (default): pretty when stdout is a terminal. */
+  logFormat: 'auto' | 'pretty' | 'json';
   /** Interface the HTTP servers bind to. Default 127.0.0.1; containers use 0.0.0.0. */
   host: string;
   /** Milliseconds a SIGTERM waits for in-flight work before closing anyway. Default 10000. */
   shutdownTimeoutMs: number;
   ports: { gateway: number; sql: number; mongo: number; storage: number };
   postgres: {
-    /** Unset means "start the embedded PGlite server" under `npm start`. */
+    /** Unset means "start the embedded PostgreSQL server" under `npm start`. */
     url: string | undefined;
     poolMax: number;
     statementTimeoutMs: number;
@@ -39,7 +41,10 @@ export interface Config {
     urlTtlSeconds: number;
   };
   redis: {
-    /** Unset means in-process cache and pub/sub (single machine development only). */
+    /**
+     * Unset: `npm start` runs a private `redis-server`; a service started alone
+     * uses an in-process cache and pub/sub, and its domain events wait in the outbox.
+     */
     url: string | undefined;
     keyPrefix: string;
     cacheTtlSeconds: number;
@@ -62,6 +67,7 @@ export function loadConfig(env: Env = process.env): Config {
   const s3Endpoint = readUrl(env, 'S3_ENDPOINT');
   return {
     logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: readEnum(env, 'LOG_FORMAT', ['auto', 'pretty', 'json'] as const, 'auto'),
     host: readString(env, 'HOST', '127.0.0.1'),
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0 }),
     ports: {
@@ -120,6 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
 /** Names of every variable `loadConfig` reads; `.env.example` and docker-compose are checked against it. */
 export const CONFIG_VARIABLES = [
   'LOG_LEVEL',
+  'LOG_FORMAT',
   'HOST',
   'SHUTDOWN_TIMEOUT_MS',
   'GATEWAY_PORT',

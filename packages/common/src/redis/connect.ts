@@ -15,6 +15,11 @@ export interface RedisLayer<Events extends EventMap = EventMap> {
   pubsub: PubSub<Events>;
   /** The durable domain-event stream, `<prefix>events`. */
   events: EventStream;
+  /**
+   * True when the cache, pub/sub and event stream are Redis, shared by every
+   * process; false for the in-process layer, which nothing outside this process sees.
+   */
+  shared: boolean;
   /** Key prefix for this deployment (and this test file), applied to cache keys and channels. */
   keyPrefix: string;
   /** Resolves when Redis answers; with the in-process layer it always does. */
@@ -51,6 +56,7 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
       cache: new MemoryCache(),
       pubsub: createPubSub<Events>(),
       events: new MemoryEventStream(),
+      shared: false,
       keyPrefix,
       ping: async () => {},
       waitUntilConnected: async () => true,
@@ -89,6 +95,7 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
     cache: new RedisCache(command, log),
     pubsub: createPubSub<Events>({ eventTarget }),
     events: new RedisEventStream(command, `${keyPrefix}events`, () => connect('consumer')),
+    shared: true,
     keyPrefix,
     ping: async () => {
       await command.ping();

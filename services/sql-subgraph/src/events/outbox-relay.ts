@@ -67,6 +67,14 @@ export function startOutboxRelay({
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let failures = 0;
+  // Batches of this process run one after another: a flush that found the lock held by its
+  // own poll would otherwise return before that batch had invalidated and published.
+  let previous: Promise<unknown> = Promise.resolve();
+  const relayNext = (): Promise<number> => {
+    const batch = previous.then(relayBatch);
+    previous = batch.catch(() => undefined);
+    return batch;
+  };
 
   async function relayBatch(): Promise<number> {
     const rows = await db.transaction(async (manager) => {
@@ -125,7 +133,7 @@ export function startOutboxRelay({
     let delay = intervalMs;
     try {
       // Drain a backlog without waiting between full batches.
-      while (!stopped && (await relayBatch()) === batchSize);
+      while (!stopped && (await relayNext()) === batchSize);
       await prune();
       if (failures > 0) log.info('outbox relay recovered');
       failures = 0;
@@ -146,8 +154,7 @@ export function startOutboxRelay({
   return {
     /** Relays everything pending now (tests and shutdown use it). */
     async flush(): Promise<void> {
-      await running;
-      while ((await relayBatch()) > 0);
+      while ((await relayNext()) > 0);
     },
   };
 }

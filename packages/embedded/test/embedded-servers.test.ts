@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import {
+  findRedisServer,
+  freePort,
+  IncompatibleDataError,
+  startEmbeddedPostgres,
+  startEmbeddedRedis,
+  type EmbeddedStore,
+} from '../src/index.js';
+import { isRunning } from '../src/embedded/server-process.js';
+
+/**
+ * The servers `npm start` runs when no store URL is configured: the real
+ * PostgreSQL and a private Redis, each on a folder that survives restarts.
+ */
+let dir: string;
+let serverVersion: number;
+const running: EmbeddedStore[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'polystore-embedded-'));
+  // As root the server runs as `postgres`, which must reach the folder.
+  await chmod(dir, 0o755);
+});
+
+afterAll(async () => {
+  for (const store of running) await store.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function fingerprint(folder: string): Promise<string> {
+  const hash = createHash('sha256');
+  for (const name of (await readdir(folder, { recursive: true })).sort()) {
+    hash.update(name);
+    hash.update(await readFile(join(folder, name)).catch(() => Buffer.from('<dir>')));
+  }
+  return hash.digest('hex');
+}
+
+describe('embedded PostgreSQL', () => {
+  const dataDir = () => join(dir, 'postgres');
+
+  it('serves concurrent transactions on a pool and keeps data across a restart', async () => {
+    const first = await startEmbeddedPostgres({ dataDir: dataDir(), port: await freePort() });
+    serverVersion = first.version;
+    expect(serverVersion).toBeGreaterThanOrEqual(15);
+    const pool = new pg.Pool({ connectionString: first.url, max: 20 });
+    // pool.end() resolves before the server has seen every connection close; the stop below may end the rest.
+    pool.on('error', () => undefined);
+    await pool.query('CREATE TABLE counter (id int PRIMARY KEY, n int NOT NULL)');
+    await pool.query('INSERT INTO counter VALUES (1, 0)');
+    // 50 read-modify-write transactions with row locks: a single session would interleave them.
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          const { rows } = await client.query<{ n: number }>('SELECT n FROM counter WHERE id = 1 FOR UPDATE');
+          await client.query('UPDATE counter SET n = $1 WHERE id = 1', [rows[0]!.n + 1]);
+          await client.query('COMMIT');
+        } finally {
+          client.release();
+        }
+      }),
+    );
+    await pool.end();
+    await first.stop();
+
+    const second = await startEmbeddedPostgres({ dataDir: dataDir(), port: await freePort() });
+    running.push(second);
+    const client = new pg.Client({ connectionString: second.url });
+    await client.connect();
+    expect((await client.query('SELECT n FROM counter')).rows).toEqual([{ n: 50 }]);
+    await client.end();
+  });
+
+  it('stops a server an earlier launcher left running on the same folder, then opens it', async () => {
+    const leftover = await readFile(join(dataDir(), 'postmaster.pid'), 'utf8');
+    const leftoverPid = Number.parseInt(leftover, 10);
+    // `running[0]` stands for a launcher that was killed: nobody stopped its server.
+    const next = await startEmbeddedPostgres({ dataDir: dataDir(), port: await freePort() });
+    running.push(next);
+    expect(isRunning(leftoverPid)).toBe(false);
+    const client = new pg.Client({ connectionString: next.url });
+    await client.connect();
+    expect((await client.query('SELECT n FROM counter')).rows).toEqual([{ n: 50 }]);
+    await client.end();
+  });
+
+  it('refuses a folder written by another PostgreSQL (PGlite) and leaves it untouched', async () => {
+    const stale = join(dir, 'stale');
+    await mkdir(join(stale, 'base'), { recursive: true });
+    await writeFile(join(stale, 'PG_VERSION'), '17\n');
+    await writeFile(join(stale, 'base', 'data'), 'rows of an older server');
+    const before = await fingerprint(stale);
+    const start = startEmbeddedPostgres({ dataDir: stale, port: await freePort() });
+    await expect(start).rejects.toThrow(IncompatibleDataError);
+    await expect(start).rejects.toThrow(/PostgreSQL 17.*Nothing in it was changed.*move that folder away/s);
+    expect(await fingerprint(stale)).toBe(before);
+  });
+
+  it('refuses a data folder that belongs to another account', async () => {
+    if (process.getuid?.() !== 0) return; // only root runs the server as another account
+    const foreign = join(dir, 'foreign');
+    await mkdir(foreign, { recursive: true });
+    await writeFile(join(foreign, 'PG_VERSION'), `${serverVersion}\n`);
+    await chown(foreign, 0, 0);
+    await expect(startEmbeddedPostgres({ dataDir: foreign, port: await freePort() })).rejects.toThrow(
+      /another account/,
+    );
+  });
+
+  it('refuses a non-empty folder that holds no database', async () => {
+    const other = join(dir, 'other');
+    await mkdir(other, { recursive: true });
+    await writeFile(join(other, 'notes.txt'), 'keep me');
+    await expect(startEmbeddedPostgres({ dataDir: other, port: await freePort() })).rejects.toThrow(
+      /not empty.*nothing was changed/,
+    );
+    expect(await readFile(join(other, 'notes.txt'), 'utf8')).toBe('keep me');
+  });
+});
+
+describe('embedded Redis', () => {
+  it('is found on the PATH, or reported missing', async () => {
+    expect(await findRedisServer('/nonexistent')).toBeUndefined();
+    expect(await findRedisServer()).toMatch(/redis-server$/);
+  });
+
+  it('keeps what was written in its append-only file across a restart', async () => {
+    const binary = (await findRedisServer())!;
+    const dataDir = join(dir, 'redis');
+    const first = await startEmbeddedRedis({ dataDir, port: await freePort(), binary });
+    const client = new Redis(first.url);
+    await client.set('greeting', 'hello');
+    await client.xadd('events', '*', 'type', 'OrderPlaced');
+    await client.quit();
+    await first.stop();
+
+    const second = await startEmbeddedRedis({ dataDir, port: await freePort(), binary });
+    running.push(second);
+    const again = new Redis(second.url);
+    expect(await again.get('greeting')).toBe('hello');
+    expect(await again.xlen('events')).toBe(1);
+    await again.quit();
+  });
+});
