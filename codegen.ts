@@ -1,52 +1,38 @@
+import { readFileSync } from 'node:fs';
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { SUBGRAPHS, subgraphDirectory, subgraphSchemaPath } from '@polystore/common/subgraphs';
 
-type Mappers = Record<string, string>;
-
-/** Resolver types for one subgraph, generated from its schema.graphql. */
-function subgraph(dir: string, contextType: string, mappers: Mappers) {
-  return {
-    [`${dir}/src/generated/resolvers-types.ts`]: {
-      schema: `${dir}/schema.graphql`,
-      plugins: ['typescript', 'typescript-resolvers'],
-      config: {
-        federation: true,
-        contextType,
-        mappers,
-        useTypeImports: true,
-        enumsAsTypes: true,
-        avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
-        scalars: { DateTime: 'Date | string', JSON: 'unknown' },
-      },
-    },
-  };
+/** A subgraph's `codegen.json`: its context type and the model each GraphQL type resolves from. */
+interface SubgraphCodegen {
+  contextType: string;
+  mappers: Record<string, string>;
 }
 
+/** Resolver types for every subgraph of the registry, generated from its schema.graphql. */
 const config: CodegenConfig = {
   overwrite: true,
-  generates: {
-    ...subgraph('services/sql-subgraph', '../context.js#SqlContext', {
-      User: '../entities/index.js#UserEntity',
-      Product: '../entities/index.js#ProductEntity',
-      UserConnection: '../models.js#UserConnectionModel',
-      ProductConnection: '../models.js#ProductConnectionModel',
-      UserEdge: '../models.js#UserEdgeModel',
-      ProductEdge: '../models.js#ProductEdgeModel',
-      Order: '../entities/index.js#OrderEntity',
-      OrderItem: '../entities/index.js#OrderItemModel',
-      OrderStatusChange: '../entities/index.js#OrderStatusChangeModel',
-      OrderSummary: '../entities/index.js#OrderSummaryModel',
-      OrderConnection: '../models.js#OrderConnectionModel',
-      OrderEdge: '../models.js#OrderEdgeModel',
+  generates: Object.fromEntries(
+    SUBGRAPHS.map((subgraph) => {
+      const dir = subgraphDirectory(subgraph);
+      const { contextType, mappers } = JSON.parse(readFileSync(`${dir}/codegen.json`, 'utf8')) as SubgraphCodegen;
+      return [
+        `${dir}/src/generated/resolvers-types.ts`,
+        {
+          schema: subgraphSchemaPath(subgraph),
+          plugins: ['typescript', 'typescript-resolvers'],
+          config: {
+            federation: true,
+            contextType,
+            mappers,
+            useTypeImports: true,
+            enumsAsTypes: true,
+            avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
+            scalars: { DateTime: 'Date | string', JSON: 'unknown' },
+          },
+        },
+      ];
     }),
-    ...subgraph('services/mongo-subgraph', '../context.js#MongoContext', {
-      Product: '../models.js#ProductReference',
-      ProductDetails: '../models.js#ProductDetailsDocument',
-    }),
-    ...subgraph('services/storage-subgraph', '../context.js#StorageContext', {
-      Product: '../models.js#ProductReference',
-      Asset: '../models.js#AssetModel',
-    }),
-  },
+  ),
 };
 
 export default config;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { SUBGRAPHS, subgraphDefaultUrl } from '@polystore/common';
 import { composeSupergraph } from '../src/compose/compose.js';
 
 describe('committed supergraph', () => {
@@ -9,12 +10,8 @@ describe('committed supergraph', () => {
 
   it('records the default local URL of every subgraph', () => {
     const committed = readFileSync(new URL('../supergraph.graphql', import.meta.url), 'utf8');
-    for (const [name, port] of [
-      ['sql', 4001],
-      ['mongo', 4002],
-      ['storage', 4003],
-    ] as const) {
-      expect(committed).toContain(`@join__graph(name: "${name}", url: "http://127.0.0.1:${port}/graphql")`);
+    for (const subgraph of SUBGRAPHS) {
+      expect(committed).toContain(`@join__graph(name: "${subgraph.name}", url: "${subgraphDefaultUrl(subgraph)}")`);
     }
   });
 });

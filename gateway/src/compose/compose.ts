@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { composeServices } from '@theguild/federation-composition';
 import { parse } from 'graphql';
-import { SUBGRAPHS } from '../subgraphs.js';
+import { defaultUrlOf, schemaFileOf, SUBGRAPHS } from '../subgraphs.js';
 
 export class CompositionError extends Error {
   override name = 'CompositionError';
@@ -13,10 +13,10 @@ export class CompositionError extends Error {
  */
 export function composeSupergraph(urls: Partial<Record<string, string>> = {}): string {
   const result = composeServices(
-    SUBGRAPHS.map(({ name, schemaFile, defaultUrl }) => ({
-      name,
-      url: urls[name] ?? defaultUrl,
-      typeDefs: parse(readFileSync(schemaFile, 'utf8')),
+    SUBGRAPHS.map((subgraph) => ({
+      name: subgraph.name,
+      url: urls[subgraph.name] ?? defaultUrlOf(subgraph),
+      typeDefs: parse(readFileSync(schemaFileOf(subgraph), 'utf8')),
     })),
   );
   if (result.errors) {

@@ -21,3 +21,4 @@ export { filter, pipe, type PubSub } from '@graphql-yoga/subscription';
 export * from './server/metrics.js';
 export * from './ids.js';
 export * from './graphql-request.js';
+export * from './subgraphs.js';

@@ -1,4 +1,4 @@
-import { loadConfig, type Config, type Env, type Logger } from '@polystore/common';
+import { loadConfig, SUBGRAPHS, subgraphEntryPath, type Config, type Env, type Logger } from '@polystore/common';
 import { isPortFree } from '@polystore/embedded';
 import { spawnService, waitUntilReady, type ServiceProcess } from './processes.js';
 import { seed, storesAreEmpty } from './seed.js';
@@ -16,12 +16,6 @@ export interface RunningStack {
   failed: Promise<string>;
   stop(): Promise<void>;
 }
-
-const SUBGRAPHS = [
-  { name: 'sql-subgraph', entry: 'services/sql-subgraph/src/index.ts', port: 'sql' },
-  { name: 'mongo-subgraph', entry: 'services/mongo-subgraph/src/index.ts', port: 'mongo' },
-  { name: 'storage-subgraph', entry: 'services/storage-subgraph/src/index.ts', port: 'storage' },
-] as const;
 
 /**
  * Runs the whole stack on this machine: embedded stores for whatever has no
@@ -61,10 +55,12 @@ export async function startStack({
       ...stores.env,
     };
     const local = (port: number) => `http://127.0.0.1:${port}`;
-    for (const subgraph of SUBGRAPHS) processes.push(spawnService(subgraph.name, subgraph.entry, serviceEnv, watch));
+    for (const subgraph of SUBGRAPHS) {
+      processes.push(spawnService(subgraph.service, subgraphEntryPath(subgraph), serviceEnv, watch));
+    }
     await Promise.all(
       SUBGRAPHS.map((subgraph, i) =>
-        waitUntilReady(`${local(config.ports[subgraph.port])}/ready`, processes[i], signal),
+        waitUntilReady(`${local(config.ports[subgraph.name])}/ready`, processes[i], signal),
       ),
     );
 
@@ -73,9 +69,9 @@ export async function startStack({
       'gateway/src/index.ts',
       {
         ...serviceEnv,
-        SQL_SUBGRAPH_URL: `${local(config.ports.sql)}/graphql`,
-        MONGO_SUBGRAPH_URL: `${local(config.ports.mongo)}/graphql`,
-        STORAGE_SUBGRAPH_URL: `${local(config.ports.storage)}/graphql`,
+        ...Object.fromEntries(
+          SUBGRAPHS.map((subgraph) => [subgraph.urlVariable, `${local(config.ports[subgraph.name])}/graphql`]),
+        ),
       },
       watch,
     );
@@ -99,12 +95,10 @@ export async function startStack({
   }
 }
 
-const PORT_VARIABLES = {
-  gateway: 'GATEWAY_PORT',
-  sql: 'SQL_SUBGRAPH_PORT',
-  mongo: 'MONGO_SUBGRAPH_PORT',
-  storage: 'STORAGE_SUBGRAPH_PORT',
-} as const;
+const PORTS = [
+  { name: 'gateway', portVariable: 'GATEWAY_PORT' },
+  ...SUBGRAPHS.map(({ name, portVariable }) => ({ name, portVariable })),
+] as const;
 
 /** Refuses to start over another stack on the same data, or on ports something else holds. */
 async function checkNothingRunsThere(config: Config): Promise<void> {
@@ -115,12 +109,12 @@ async function checkNothingRunsThere(config: Config): Promise<void> {
         'stop it first, or set DATA_DIR to another folder',
     );
   }
-  for (const [service, variable] of Object.entries(PORT_VARIABLES)) {
-    const port = config.ports[service as keyof typeof PORT_VARIABLES];
+  for (const { name, portVariable } of PORTS) {
+    const port = config.ports[name];
     if (!(await isPortFree(port, config.host))) {
       throw new StackStartError(
-        `port ${port} on ${config.host} (${variable}) is already in use: stop what listens there, ` +
-          `or set ${variable} to a free port`,
+        `port ${port} on ${config.host} (${portVariable}) is already in use: stop what listens there, ` +
+          `or set ${portVariable} to a free port`,
       );
     }
   }

@@ -1,3 +1,4 @@
+import { SUBGRAPHS, type SubgraphName } from '../subgraphs.js';
 import { type Env, readBool, readEnum, readInt, readString, readUrl } from './env.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -12,7 +13,8 @@ export interface Config {
   host: string;
   /** Milliseconds a SIGTERM waits for in-flight work before closing anyway. Default 10000. */
   shutdownTimeoutMs: number;
-  ports: { gateway: number; sql: number; mongo: number; storage: number };
+  /** Listening ports: the gateway's and each subgraph's (from the registry in `subgraphs.ts`). */
+  ports: { gateway: number } & Record<SubgraphName, number>;
   postgres: {
     /** Unset means "start the embedded PostgreSQL server" under `npm start`. */
     url: string | undefined;
@@ -55,7 +57,7 @@ export interface Config {
     /** Milliseconds the gateway waits for a subgraph before answering with an error for its part. Default 30000. */
     upstreamTimeoutMs: number;
     /** Subgraph URLs override the ones recorded in the supergraph at composition time. */
-    subgraphUrls: { sql: string | undefined; mongo: string | undefined; storage: string | undefined };
+    subgraphUrls: Record<SubgraphName, string | undefined>;
   };
   /** Folder for the embedded stores' data under `npm start`. Default `.data`. */
   dataDir: string;
@@ -72,9 +74,9 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0 }),
     ports: {
       gateway: readInt(env, 'GATEWAY_PORT', 4000, { min: 0, max: 65535 }),
-      sql: readInt(env, 'SQL_SUBGRAPH_PORT', 4001, { min: 0, max: 65535 }),
-      mongo: readInt(env, 'MONGO_SUBGRAPH_PORT', 4002, { min: 0, max: 65535 }),
-      storage: readInt(env, 'STORAGE_SUBGRAPH_PORT', 4003, { min: 0, max: 65535 }),
+      ...perSubgraph(({ portVariable, defaultPort }) =>
+        readInt(env, portVariable, defaultPort, { min: 0, max: 65535 }),
+      ),
     },
     postgres: {
       url: readUrl(env, 'DATABASE_URL'),
@@ -112,15 +114,16 @@ export function loadConfig(env: Env = process.env): Config {
       supergraphPath: readString(env, 'SUPERGRAPH_PATH', 'gateway/supergraph.graphql'),
       queryPlanner: readEnum(env, 'QUERY_PLANNER', ['rust', 'js'] as const, 'rust'),
       upstreamTimeoutMs: readInt(env, 'GATEWAY_UPSTREAM_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
-      subgraphUrls: {
-        sql: readUrl(env, 'SQL_SUBGRAPH_URL'),
-        mongo: readUrl(env, 'MONGO_SUBGRAPH_URL'),
-        storage: readUrl(env, 'STORAGE_SUBGRAPH_URL'),
-      },
+      subgraphUrls: perSubgraph(({ urlVariable }) => readUrl(env, urlVariable)),
     },
     dataDir: readString(env, 'DATA_DIR', '.data'),
     seedOnStart: readBool(env, 'SEED_ON_START', true),
   };
+}
+
+/** One value per subgraph of the registry, keyed by its name. */
+function perSubgraph<T>(read: (subgraph: (typeof SUBGRAPHS)[number]) => T): Record<SubgraphName, T> {
+  return Object.fromEntries(SUBGRAPHS.map((subgraph) => [subgraph.name, read(subgraph)])) as Record<SubgraphName, T>;
 }
 
 /** Names of every variable `loadConfig` reads; `.env.example` and docker-compose are checked against it. */
@@ -130,9 +133,7 @@ export const CONFIG_VARIABLES = [
   'HOST',
   'SHUTDOWN_TIMEOUT_MS',
   'GATEWAY_PORT',
-  'SQL_SUBGRAPH_PORT',
-  'MONGO_SUBGRAPH_PORT',
-  'STORAGE_SUBGRAPH_PORT',
+  ...SUBGRAPHS.map((subgraph) => subgraph.portVariable),
   'DATABASE_URL',
   'DATABASE_POOL_MAX',
   'DATABASE_STATEMENT_TIMEOUT_MS',
@@ -156,9 +157,7 @@ export const CONFIG_VARIABLES = [
   'SUPERGRAPH_PATH',
   'QUERY_PLANNER',
   'GATEWAY_UPSTREAM_TIMEOUT_MS',
-  'SQL_SUBGRAPH_URL',
-  'MONGO_SUBGRAPH_URL',
-  'STORAGE_SUBGRAPH_URL',
+  ...SUBGRAPHS.map((subgraph) => subgraph.urlVariable),
   'DATA_DIR',
   'SEED_ON_START',
 ] as const;
