@@ -7,6 +7,8 @@ export * from './redis/cache.js';
 export * from './redis/redis-cache.js';
 export * from './redis/connect.js';
 export * from './redis/event-stream.js';
+export * from './events/contract.js';
+export * from './events/consumer-group.js';
 export * from './loaders/cached-loader.js';
 export * from './server/health.js';
 export * from './server/subgraph-server.js';

@@ -1,6 +1,6 @@
 import type { CacheSettings, PubSub } from '@polystore/common';
 import type { DataSource } from 'typeorm';
-import type { SqlEvents } from './events/types.js';
+import type { SqlEvents } from './events/outbox-relay.js';
 import { createLoaders, type SqlLoaders } from './loaders.js';
 
 export interface SqlContext {

@@ -2,8 +2,7 @@ import type { DataSource } from 'typeorm';
 import { connectServiceCache, createSubgraphServer, type ServiceContext, type SubgraphServer } from '@polystore/common';
 import { createContext } from './context.js';
 import { createDataSource } from './db/data-source.js';
-import { startOutboxRelay } from './events/outbox-relay.js';
-import type { SqlEvents } from './events/types.js';
+import { startOutboxRelay, type SqlEvents } from './events/outbox-relay.js';
 import { buildSchema } from './schema.js';
 
 export interface SqlSubgraph extends SubgraphServer {

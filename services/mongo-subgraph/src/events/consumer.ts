@@ -12,12 +12,12 @@ export function startEventConsumer(
 ): void {
   startConsumerGroup(
     { events, group: 'mongo-subgraph', log, teardown, retryAfterMs: config.events.retryAfterMs },
-    async (event) => {
-      if (event.type !== 'ProductDeleted') return;
-      const { productId } = event.payload as { productId: string };
-      const { deletedCount } = await store.productDetails.deleteOne({ productId });
-      await cache.cache.delete([detailsCacheKey(cache, productId)]);
-      if (deletedCount > 0) log.info({ productId, eventId: event.id }, 'removed the details of a deleted product');
+    {
+      async ProductDeleted({ productId }, event) {
+        const { deletedCount } = await store.productDetails.deleteOne({ productId });
+        await cache.cache.delete([detailsCacheKey(cache, productId)]);
+        if (deletedCount > 0) log.info({ productId, eventId: event.id }, 'removed the details of a deleted product');
+      },
     },
   );
 }

@@ -1,7 +1,19 @@
 import type { DataSource } from 'typeorm';
-import type { CacheSettings, DomainEvent, EventStream, Logger, PubSub, Teardown } from '@polystore/common';
+import {
+  checkEvent,
+  type CacheSettings,
+  type ContractEvent,
+  type DomainEvent,
+  type EventStream,
+  type EventTopics,
+  type Logger,
+  type PubSub,
+  type Teardown,
+} from '@polystore/common';
 import { entityCacheKey, type CachedType } from '../loaders.js';
-import type { InventoryChangedEvent, OrderStatusChangedEvent, SqlEvents } from './types.js';
+
+/** The events live subscriptions listen to, as pub/sub topics; the relay publishes them. */
+export type SqlEvents = EventTopics<'OrderStatusChanged' | 'InventoryChanged'>;
 
 interface OutboxRow {
   id: string;
@@ -31,14 +43,14 @@ const RELAY_LOCK = 7_274_017;
 const RETENTION = '7 days';
 
 /** Cache entries each event makes stale, for writes that did not go through this process's resolvers. */
-function staleEntries(row: OutboxRow): [CachedType, string][] {
-  switch (row.aggregateType) {
+function staleEntries(event: ContractEvent): [CachedType, string][] {
+  switch (event.aggregateType) {
     case 'Order':
-      return [['Order', row.aggregateId]];
+      return [['Order', event.aggregateId]];
     case 'Product':
-      return [['Product', row.aggregateId]];
+      return [['Product', event.aggregateId]];
     case 'User':
-      return [['User', row.aggregateId]];
+      return [['User', event.aggregateId]];
     default:
       return [];
   }
@@ -77,7 +89,7 @@ export function startOutboxRelay({
   };
 
   async function relayBatch(): Promise<number> {
-    const rows = await db.transaction(async (manager) => {
+    const published = await db.transaction(async (manager): Promise<DomainEvent[]> => {
       // One relay at a time across replicas keeps the stream in commit order;
       // the others find the lock taken and wait for their next tick.
       const [{ locked }] = await manager.query<[{ locked: boolean }]>(
@@ -91,7 +103,7 @@ export function startOutboxRelay({
          FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchSize],
       );
-      if (claimed.length === 0) return claimed;
+      if (claimed.length === 0) return [];
       const domainEvents: DomainEvent[] = claimed.map((row) => ({
         id: row.id,
         type: row.eventType,
@@ -104,19 +116,25 @@ export function startOutboxRelay({
       await manager.query('UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY ($1::bigint[])', [
         claimed.map((row) => row.id),
       ]);
-      return claimed;
+      return domainEvents;
     });
-    if (rows.length === 0) return 0;
-    await cache.cache.delete(
-      rows.flatMap((row) => staleEntries(row).map(([type, id]) => entityCacheKey(cache, type, id))),
-    );
-    for (const row of rows) {
-      if (row.eventType === 'OrderStatusChanged')
-        pubsub.publish('OrderStatusChanged', row.payload as unknown as OrderStatusChangedEvent);
-      if (row.eventType === 'InventoryChanged')
-        pubsub.publish('InventoryChanged', row.payload as unknown as InventoryChangedEvent);
+    if (published.length === 0) return 0;
+    // Read through the contract, as consumers will; a row that fails it is on the stream
+    // (consumers set it aside) but cannot be acted on here.
+    const checked: ContractEvent[] = [];
+    for (const event of published) {
+      const result = checkEvent(event);
+      if (result.ok) checked.push(result.event);
+      else log.error({ eventId: event.id, reason: result.reason }, 'outbox row does not match the event contract');
     }
-    return rows.length;
+    await cache.cache.delete(
+      checked.flatMap((event) => staleEntries(event).map(([type, id]) => entityCacheKey(cache, type, id))),
+    );
+    for (const event of checked) {
+      if (event.type === 'OrderStatusChanged') pubsub.publish(event.type, event.payload);
+      if (event.type === 'InventoryChanged') pubsub.publish(event.type, event.payload);
+    }
+    return published.length;
   }
 
   let lastPrune = 0;

@@ -1,10 +1,18 @@
-import { badUserInput, filter, notFound, pageSize, pipe, requireUuid, toConnection } from '@polystore/common';
+import {
+  badUserInput,
+  filter,
+  notFound,
+  pageSize,
+  pipe,
+  requireUuid,
+  toConnection,
+  type EventPayloads,
+} from '@polystore/common';
 import { invalidate } from '../cache-invalidation.js';
 import type { SqlContext } from '../context.js';
 import { withDbErrors } from '../db/errors.js';
 import { creationCursorKey, decodeCreationCursor } from '../db/keyset.js';
 import { withRetry } from '../db/retry.js';
-import type { OrderStatusChangedEvent } from '../events/types.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { createLoaders, loadFresh } from '../loaders.js';
 import { requireIntInRange } from '../validation.js';
@@ -83,7 +91,7 @@ export const orderResolvers: Resolvers = {
       },
       // The status is the one this event announces (the order may have moved on
       // before delivery); other fields are read when the event is delivered.
-      resolve: async (event: OrderStatusChangedEvent, _: unknown, context: SqlContext) => {
+      resolve: async (event: EventPayloads['OrderStatusChanged'], _: unknown, context: SqlContext) => {
         // A subscription's context lives as long as the subscription: each event gets fresh loaders.
         context.loaders = createLoaders(context.db, context.cache);
         return { ...(await reload(context, event.orderId)), status: event.to };

@@ -1,11 +1,10 @@
-import { filter, pipe, requireUuid } from '@polystore/common';
+import { filter, pipe, requireUuid, type EventPayloads } from '@polystore/common';
 import type { SqlContext } from '../context.js';
 import { withDbErrors } from '../db/errors.js';
 import { writeRow } from '../db/write-row.js';
 import { createLoaders, loadFresh } from '../loaders.js';
 import { paginateByCreation } from '../db/keyset.js';
 import { ProductSchema } from '../entities/index.js';
-import type { InventoryChangedEvent } from '../events/types.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { requireIntInRange, requireMoney, requireName, requireSku } from '../validation.js';
 
@@ -72,7 +71,7 @@ export const productResolvers: Resolvers = {
         );
       },
       // The stock is the one this event announces; other fields are read fresh.
-      resolve: async (event: InventoryChangedEvent, _: unknown, context: SqlContext) => {
+      resolve: async (event: EventPayloads['InventoryChanged'], _: unknown, context: SqlContext) => {
         // A subscription's context lives as long as the subscription: each event gets fresh loaders.
         context.loaders = createLoaders(context.db, context.cache);
         return { ...(await reloadProduct(context, event.productId)), stock: event.stock };
