@@ -9,6 +9,7 @@ export * from './redis/connect.js';
 export * from './redis/event-stream.js';
 export * from './events/contract.js';
 export * from './events/consumer-group.js';
+export * from './events/invalidations.js';
 export * from './loaders/cached-loader.js';
 export * from './server/health.js';
 export * from './server/subgraph-server.js';

@@ -1,5 +1,6 @@
 import {
   checkEvent,
+  createInvalidator,
   dispatchEvents,
   DeadLetter,
   EVENT_NAMES,
@@ -134,5 +135,21 @@ describe('typed dispatch', () => {
     await expect(dispatch(event('ProductDeleted', { productId: PRODUCT, sku: 7 }))).rejects.toEqual(
       new DeadLetter('malformed ProductDeleted event: payload.sku must be a non-empty string, got 7'),
     );
+  });
+
+  it("drops what the service's table names after the handler, also for events it only invalidates for", async () => {
+    const steps: string[] = [];
+    const invalidator = createInvalidator(
+      { product: { invalidate: async (ids: readonly string[]) => void steps.push(`invalidate ${ids}`) } },
+      {
+        ProductDeleted: ({ productId }) => ({ product: [productId] }),
+        ProductUpdated: ({ productId }) => ({ product: [productId] }),
+      },
+    );
+    const dispatch = dispatchEvents({ ProductDeleted: async () => void steps.push('handle') }, invalidator);
+    await dispatch(event('ProductDeleted', VALID.ProductDeleted));
+    await dispatch(event('ProductUpdated', VALID.ProductUpdated));
+    await expect(dispatch(event('ProductUpdated', { productId: 7 }))).rejects.toBeInstanceOf(DeadLetter);
+    expect(steps).toEqual(['handle', `invalidate ${PRODUCT}`, `invalidate ${PRODUCT}`]);
   });
 });

@@ -1,32 +1,9 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import { In } from 'typeorm';
-import {
-  createCachedLoader,
-  isUuid,
-  jsonWithDates,
-  notFound,
-  orderByKeys,
-  type CacheSettings,
-} from '@polystore/common';
-import {
-  OrderSchema,
-  ProductSchema,
-  UserSchema,
-  type OrderEntity,
-  type OrderItemModel,
-  type OrderStatusChangeModel,
-  type OrderSummaryModel,
-  type ProductEntity,
-  type UserEntity,
-} from './entities/index.js';
+import { groupByKeys, isUuid, notFound } from '@polystore/common';
+import type { SqlCache } from './cache.js';
+import type { OrderEntity, OrderStatusChangeModel, OrderSummaryModel } from './entities/index.js';
 import { withDbErrors } from './db/errors.js';
-
-export type CachedType = 'User' | 'Product' | 'Order' | 'OrderItems';
-
-/** Cache keys are `<prefix>sql:<Type>:<id>`; writers and the outbox relay use the same helper to invalidate. */
-export const entityCacheKey = (settings: CacheSettings, type: CachedType, id: string) =>
-  `${settings.keyPrefix}${type}:${id}`;
 
 export interface OrdersPage {
   size: number;
@@ -45,8 +22,6 @@ function pageLoaders<Page, Loader>(create: (page: Page) => Loader): (page: Page)
   };
 }
 
-type Schema = typeof UserSchema | typeof ProductSchema | typeof OrderSchema;
-
 /**
  * Reads an entity after a write, past this request's loader cache (the writer
  * already dropped the Redis entry); NOT_FOUND when it is gone.
@@ -58,64 +33,19 @@ export async function loadFresh<V>(loader: DataLoader<string, V | null>, id: str
   return value;
 }
 
-/** Groups rows by a key, with an empty list for keys that have none. */
-function groupByKeys<K, V>(keys: readonly K[], rows: readonly V[], keyOf: (row: V) => K): V[][] {
-  const groups = new Map<K, V[]>(keys.map((key) => [key, []]));
-  for (const row of rows) groups.get(keyOf(row))?.push(row);
-  return keys.map((key) => groups.get(key) ?? []);
-}
-
 /**
  * Fresh loaders per request: every entity and list reference in one response
  * is one query per kind, whatever the number of parents. Entities go through
  * the Redis second level; views and history are read fresh.
  */
-export function createLoaders(db: DataSource, settings: CacheSettings) {
-  const byIds =
-    <T extends { id: string }>(schema: Schema) =>
-    async (ids: readonly string[]) => {
-      const valid = ids.filter(isUuid);
-      const rows =
-        valid.length === 0
-          ? []
-          : await withDbErrors(() => db.getRepository<T>(schema as never).findBy({ id: In(valid) } as never));
-      return orderByKeys(ids, rows, (row) => row.id);
-    };
-  const cached = <T>(
-    type: CachedType,
-    load: (ids: readonly string[]) => Promise<(T | null)[]>,
-    deserialize: (raw: string) => T,
-  ) =>
-    createCachedLoader<T>({
-      cache: settings.cache,
-      keyPrefix: entityCacheKey(settings, type, ''),
-      ttlSeconds: settings.ttlSeconds,
-      load,
-      deserialize,
-    });
+export function createLoaders(db: DataSource, cache: SqlCache) {
   const query = <T>(sql: string, parameters: unknown[]) => withDbErrors(() => db.query<T[]>(sql, parameters));
 
   return {
-    user: cached<UserEntity>('User', byIds(UserSchema), jsonWithDates('createdAt', 'updatedAt')),
-    product: cached<ProductEntity>('Product', byIds(ProductSchema), jsonWithDates('createdAt', 'updatedAt')),
-    order: cached<OrderEntity>('Order', byIds(OrderSchema), jsonWithDates('createdAt', 'updatedAt')),
-
-    // Items never change once an order exists, so they cache well.
-    itemsByOrderId: cached<OrderItemModel[]>(
-      'OrderItems',
-      async (orderIds) => {
-        const rows = await query<OrderItemModel>(
-          `SELECT i.order_id AS "orderId", i.product_id AS "productId", i.quantity,
-                  i.unit_price_amount AS "unitPriceAmount", o.currency
-           FROM order_items i JOIN orders o ON o.id = i.order_id
-           WHERE i.order_id = ANY ($1::uuid[])
-           ORDER BY i.order_id, i.product_id`,
-          [orderIds.filter(isUuid)],
-        );
-        return groupByKeys(orderIds, rows, (row) => row.orderId);
-      },
-      JSON.parse as (raw: string) => OrderItemModel[],
-    ),
+    user: cache.user.loader(),
+    product: cache.product.loader(),
+    order: cache.order.loader(),
+    itemsByOrderId: cache.orderItems.loader(),
 
     historyByOrderId: new DataLoader<string, OrderStatusChangeModel[]>(async (orderIds) => {
       const rows = await query<OrderStatusChangeModel>(

@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.js';
 import { DeadLetter, type DomainEvent, type EventStream } from '../redis/event-stream.js';
 import { checkEvent, isEventName, type ContractEvent, type EventName, type EventPayloads } from './contract.js';
+import type { Invalidator } from './invalidations.js';
 
 /** A consumer's reactions, by event name; each handler gets the checked payload and the event around it. */
 export type EventHandlers = {
@@ -8,18 +9,25 @@ export type EventHandlers = {
 };
 
 /**
- * Wraps typed handlers into one stream handler. An event type outside the
- * contract, or a payload that fails its check, is a `DeadLetter` (no retry can
- * fix it); a known event this consumer has no handler for is acknowledged
- * and skipped, its payload unread.
+ * Wraps typed handlers into one stream handler: the event's handler runs,
+ * then the service's invalidation table drops what the event made stale. An
+ * event type outside the contract, or a payload that fails its check, is a
+ * `DeadLetter` (no retry can fix it); a known event that this consumer neither
+ * handles nor invalidates for is acknowledged and skipped, its payload unread.
  */
-export function dispatchEvents(handlers: EventHandlers): (event: DomainEvent) => Promise<void> {
+export function dispatchEvents(
+  handlers: EventHandlers,
+  invalidator?: Invalidator,
+): (event: DomainEvent) => Promise<void> {
   return async (event) => {
-    if (isEventName(event.type) && !handlers[event.type]) return;
+    if (isEventName(event.type) && !handlers[event.type] && !invalidator?.covers(event.type)) return;
     const checked = checkEvent(event);
     if (!checked.ok) throw new DeadLetter(checked.reason);
-    const handle = handlers[checked.event.type] as (payload: unknown, event: ContractEvent) => Promise<void>;
-    await handle(checked.event.payload, checked.event);
+    const handle = handlers[checked.event.type] as
+      ((payload: unknown, event: ContractEvent) => Promise<void>) | undefined;
+    // After the handler's own writes, so a read in between cannot cache the old state again.
+    await handle?.(checked.event.payload, checked.event);
+    await invalidator?.invalidate([checked.event]);
   };
 }
 
@@ -33,10 +41,16 @@ export interface ConsumerGroupOptions {
   retryAfterMs?: number;
 }
 
-/** Starts a service's consumer group on the event stream, typed by the contract, and stops it with the service. */
+/**
+ * Starts a service's consumer group on the event stream, typed by the
+ * contract, and stops it with the service. `invalidator` is the service's
+ * invalidation table bound to its cache.
+ */
 export function startConsumerGroup(
   { events, group, log, teardown, retryAfterMs }: ConsumerGroupOptions,
   handlers: EventHandlers,
+  invalidator?: Invalidator,
 ): void {
-  teardown.add(`${group} event consumer`, events.consume(group, dispatchEvents(handlers), { log, retryAfterMs }));
+  const handle = dispatchEvents(handlers, invalidator);
+  teardown.add(`${group} event consumer`, events.consume(group, handle, { log, retryAfterMs }));
 }

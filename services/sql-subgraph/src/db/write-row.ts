@@ -1,22 +1,20 @@
 import { notFound } from '@polystore/common';
-import { invalidate } from '../cache-invalidation.js';
 import type { SqlContext } from '../context.js';
-import type { CachedType } from '../loaders.js';
 import { withDbErrors } from './errors.js';
 
 /**
  * Runs an UPDATE or DELETE of one row that ends in `RETURNING id` (with the
  * id as $1), fails with NOT_FOUND when no row matched, and drops the entity
- * from the cache so the answer and every replica see the change.
+ * from both cache levels so the answer and every replica see the change.
  */
 export async function writeRow(
   context: SqlContext,
-  type: Extract<CachedType, 'User' | 'Product'>,
+  type: 'User' | 'Product',
   id: string,
   sql: string,
   parameters: unknown[] = [],
 ): Promise<void> {
   const [rows] = await withDbErrors(() => context.db.query<[{ id: string }[], number]>(sql, [id, ...parameters]));
   if (rows.length === 0) throw notFound(`${type.toLowerCase()} ${id} does not exist`);
-  await invalidate(context, [[type, id]]);
+  await (type === 'User' ? context.loaders.user : context.loaders.product).invalidate([id]);
 }

@@ -1,7 +1,6 @@
 import type { DataSource } from 'typeorm';
 import {
   checkEvent,
-  type CacheSettings,
   type ContractEvent,
   type DomainEvent,
   type EventStream,
@@ -10,7 +9,7 @@ import {
   type PubSub,
   type Teardown,
 } from '@polystore/common';
-import { entityCacheKey, type CachedType } from '../loaders.js';
+import { createSqlInvalidator, type SqlCache } from '../cache.js';
 
 /** The events live subscriptions listen to, as pub/sub topics; the relay publishes them. */
 export type SqlEvents = EventTopics<'OrderStatusChanged' | 'InventoryChanged'>;
@@ -28,7 +27,7 @@ export interface OutboxRelayOptions {
   db: DataSource;
   events: EventStream;
   pubsub: PubSub<SqlEvents>;
-  cache: CacheSettings;
+  cache: SqlCache;
   log: Logger;
   teardown: Teardown;
   /** Pause between polls when the outbox is empty. */
@@ -42,28 +41,14 @@ const RELAY_LOCK = 7_274_017;
 /** Published rows are kept this long (for inspection and replay), then pruned. */
 const RETENTION = '7 days';
 
-/** Cache entries each event makes stale, for writes that did not go through this process's resolvers. */
-function staleEntries(event: ContractEvent): [CachedType, string][] {
-  switch (event.aggregateType) {
-    case 'Order':
-      return [['Order', event.aggregateId]];
-    case 'Product':
-      return [['Product', event.aggregateId]];
-    case 'User':
-      return [['User', event.aggregateId]];
-    default:
-      return [];
-  }
-}
-
 /**
  * Moves outbox rows to the Redis event stream, at least once and in commit
  * order: the replica holding the relay lock claims rows oldest first, appends
  * them, and marks them published in the same transaction. If the append fails the
  * transaction rolls back and the rows are tried again; if the commit fails
  * after the append, they are appended twice, which consumers tolerate by
- * de-duplicating on the event id. After the commit the relay invalidates the
- * cache entries the events touch and publishes them to live subscriptions.
+ * de-duplicating on the event id. After the commit the relay drops what the
+ * events make stale (the table in cache.ts) and publishes them to live subscriptions.
  */
 export function startOutboxRelay({
   db,
@@ -75,6 +60,7 @@ export function startOutboxRelay({
   intervalMs,
   batchSize = 200,
 }: OutboxRelayOptions) {
+  const invalidator = createSqlInvalidator(cache);
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -127,9 +113,7 @@ export function startOutboxRelay({
       if (result.ok) checked.push(result.event);
       else log.error({ eventId: event.id, reason: result.reason }, 'outbox row does not match the event contract');
     }
-    await cache.cache.delete(
-      checked.flatMap((event) => staleEntries(event).map(([type, id]) => entityCacheKey(cache, type, id))),
-    );
+    await invalidator.invalidate(checked);
     for (const event of checked) {
       if (event.type === 'OrderStatusChanged') pubsub.publish(event.type, event.payload);
       if (event.type === 'InventoryChanged') pubsub.publish(event.type, event.payload);

@@ -8,7 +8,6 @@ import {
   toConnection,
   type EventPayloads,
 } from '@polystore/common';
-import { invalidate } from '../cache-invalidation.js';
 import type { SqlContext } from '../context.js';
 import { withDbErrors } from '../db/errors.js';
 import { creationCursorKey, decodeCreationCursor } from '../db/keyset.js';
@@ -25,6 +24,10 @@ async function productIdsOf(context: SqlContext, orderId: string): Promise<strin
   const items = (await context.loaders.itemsByOrderId.load(orderId)) ?? [];
   return items.map((item) => item.productId);
 }
+
+/** After a status change: the order, and the products whose stock a cancellation restored. */
+const invalidateOrder = ({ loaders }: SqlContext, orderId: string, restockedProductIds: string[]) =>
+  Promise.all([loaders.order.invalidate([orderId]), loaders.product.invalidate(restockedProductIds)]);
 
 export const orderResolvers: Resolvers = {
   Query: {
@@ -54,10 +57,7 @@ export const orderResolvers: Resolvers = {
           ]),
         ),
       );
-      await invalidate(
-        context,
-        items.map((item) => ['Product', item.productId] as const),
-      );
+      await context.loaders.product.invalidate(items.map((item) => item.productId));
       return reload(context, id);
     },
     async updateOrderStatus(_, { input }, context) {
@@ -68,14 +68,13 @@ export const orderResolvers: Resolvers = {
         ),
       );
       const restocked = input.status === 'CANCELLED' ? await productIdsOf(context, orderId) : [];
-      await invalidate(context, [['Order', orderId], ...restocked.map((id) => ['Product', id] as const)]);
+      await invalidateOrder(context, orderId, restocked);
       return reload(context, orderId);
     },
     async cancelOrder(_, { input }, context) {
       const orderId = requireUuid(input.orderId, 'orderId');
       await withRetry(() => withDbErrors(() => context.db.query('SELECT cancel_order($1)', [orderId])));
-      const restocked = await productIdsOf(context, orderId);
-      await invalidate(context, [['Order', orderId], ...restocked.map((id) => ['Product', id] as const)]);
+      await invalidateOrder(context, orderId, await productIdsOf(context, orderId));
       return reload(context, orderId);
     },
   },

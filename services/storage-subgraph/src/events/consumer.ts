@@ -1,5 +1,5 @@
-import { startConsumerGroup, type CacheSettings, type EventStream, type ServiceContext } from '@polystore/common';
-import { assetCacheKey, productImagesCacheKey } from '../loaders.js';
+import { startConsumerGroup, type EventStream, type ServiceContext } from '@polystore/common';
+import { createStorageInvalidator, type StorageCache } from '../cache.js';
 import { productPrefix, userPrefix } from '../keys.js';
 import { deletePrefix } from '../objects.js';
 import type { S3Store } from '../s3.js';
@@ -11,23 +11,21 @@ import type { S3Store } from '../s3.js';
  */
 export function startEventConsumer(
   { config, log, teardown }: ServiceContext,
-  { events, s3, cache }: { events: EventStream; s3: S3Store; cache: CacheSettings },
+  { events, s3, cache }: { events: EventStream; s3: S3Store; cache: StorageCache },
 ): void {
-  /** Deletes every object under the prefix of an owner that is gone. */
-  const removeOwned = async (prefix: string, eventId: string, productId?: string) => {
+  /** Deletes every object under the prefix of an owner that is gone, and their cached metadata. */
+  const removeOwned = async (prefix: string, eventId: string) => {
     const deleted = await deletePrefix(s3, prefix);
-    await cache.cache.delete([
-      ...deleted.map((key) => assetCacheKey(cache, key)),
-      ...(productId ? [productImagesCacheKey(cache, productId)] : []),
-    ]);
+    await cache.asset.invalidate(deleted);
     if (deleted.length > 0)
       log.info({ prefix, objects: deleted.length, eventId }, 'removed the objects of a deleted owner');
   };
   startConsumerGroup(
     { events, group: 'storage-subgraph', log, teardown, retryAfterMs: config.events.retryAfterMs },
     {
-      ProductDeleted: ({ productId }, event) => removeOwned(productPrefix(productId), event.id, productId),
+      ProductDeleted: ({ productId }, event) => removeOwned(productPrefix(productId), event.id),
       UserDeleted: ({ userId }, event) => removeOwned(userPrefix(userId), event.id),
     },
+    createStorageInvalidator(cache),
   );
 }
