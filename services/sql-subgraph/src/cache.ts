@@ -1,27 +1,15 @@
 import type { DataSource } from 'typeorm';
-import { In } from 'typeorm';
 import {
   cachedEntity,
   createInvalidator,
-  groupByKeys,
-  isUuid,
   jsonWithDates,
-  orderByKeys,
   type CacheSettings,
   type Invalidations,
 } from '@polystore/common';
-import {
-  OrderSchema,
-  ProductSchema,
-  UserSchema,
-  type OrderItemModel,
-  type OrderEntity,
-  type ProductEntity,
-  type UserEntity,
-} from './entities/index.js';
-import { withDbErrors } from './db/errors.js';
-
-type Schema = typeof UserSchema | typeof ProductSchema | typeof OrderSchema;
+import * as orders from './aggregates/orders.js';
+import * as products from './aggregates/products.js';
+import * as users from './aggregates/users.js';
+import type { OrderEntity, OrderItemModel, ProductEntity, UserEntity } from './entities/index.js';
 
 /**
  * What the sql-subgraph keeps in Redis (`<prefix>sql:<Type>:<id>`): created
@@ -29,44 +17,23 @@ type Schema = typeof UserSchema | typeof ProductSchema | typeof OrderSchema;
  * and subscriptions invalidate through it.
  */
 export function createSqlCache(db: DataSource, settings: CacheSettings) {
-  const byIds =
-    <T extends { id: string }>(schema: Schema) =>
-    async (ids: readonly string[]) => {
-      const valid = ids.filter(isUuid);
-      const rows =
-        valid.length === 0
-          ? []
-          : await withDbErrors(() => db.getRepository<T>(schema as never).findBy({ id: In(valid) } as never));
-      return orderByKeys(ids, rows, (row) => row.id);
-    };
+  const withDates = jsonWithDates<{ createdAt: Date; updatedAt: Date }>('createdAt', 'updatedAt');
   return {
     user: cachedEntity<UserEntity>(settings, 'User', {
-      load: byIds(UserSchema),
-      deserialize: jsonWithDates('createdAt', 'updatedAt'),
+      load: (ids) => users.byIds(db, ids),
+      deserialize: withDates as (raw: string) => UserEntity,
     }),
     product: cachedEntity<ProductEntity>(settings, 'Product', {
-      load: byIds(ProductSchema),
-      deserialize: jsonWithDates('createdAt', 'updatedAt'),
+      load: (ids) => products.byIds(db, ids),
+      deserialize: withDates as (raw: string) => ProductEntity,
     }),
     order: cachedEntity<OrderEntity>(settings, 'Order', {
-      load: byIds(OrderSchema),
-      deserialize: jsonWithDates('createdAt', 'updatedAt'),
+      load: (ids) => orders.byIds(db, ids),
+      deserialize: withDates as (raw: string) => OrderEntity,
     }),
     // Items never change once an order exists, so they cache well.
     orderItems: cachedEntity<OrderItemModel[]>(settings, 'OrderItems', {
-      async load(orderIds) {
-        const rows = await withDbErrors(() =>
-          db.query<OrderItemModel[]>(
-            `SELECT i.order_id AS "orderId", i.product_id AS "productId", i.quantity,
-                    i.unit_price_amount AS "unitPriceAmount", o.currency
-             FROM order_items i JOIN orders o ON o.id = i.order_id
-             WHERE i.order_id = ANY ($1::uuid[])
-             ORDER BY i.order_id, i.product_id`,
-            [orderIds.filter(isUuid)],
-          ),
-        );
-        return groupByKeys(orderIds, rows, (row) => row.orderId);
-      },
+      load: (orderIds) => orders.itemsByOrderIds(db, orderIds),
     }),
   };
 }

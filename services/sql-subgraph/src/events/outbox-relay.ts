@@ -9,19 +9,11 @@ import {
   type PubSub,
   type Teardown,
 } from '@polystore/common';
+import * as outbox from '../aggregates/outbox.js';
 import { createSqlInvalidator, type SqlCache } from '../cache.js';
 
 /** The events live subscriptions listen to, as pub/sub topics; the relay publishes them. */
 export type SqlEvents = EventTopics<'OrderStatusChanged' | 'InventoryChanged'>;
-
-interface OutboxRow {
-  id: string;
-  eventType: string;
-  aggregateType: string;
-  aggregateId: string;
-  payload: Record<string, unknown>;
-  createdAt: Date;
-}
 
 export interface OutboxRelayOptions {
   db: DataSource;
@@ -35,11 +27,6 @@ export interface OutboxRelayOptions {
   /** Rows moved per transaction. Default 200. */
   batchSize?: number;
 }
-
-/** Advisory lock key held by the replica that relays; any constant unique in the database. */
-const RELAY_LOCK = 7_274_017;
-/** Published rows are kept this long (for inspection and replay), then pruned. */
-const RETENTION = '7 days';
 
 /**
  * Moves outbox rows to the Redis event stream, at least once and in commit
@@ -76,33 +63,15 @@ export function startOutboxRelay({
 
   async function relayBatch(): Promise<number> {
     const published = await db.transaction(async (manager): Promise<DomainEvent[]> => {
-      // One relay at a time across replicas keeps the stream in commit order;
-      // the others find the lock taken and wait for their next tick.
-      const [{ locked }] = await manager.query<[{ locked: boolean }]>(
-        'SELECT pg_try_advisory_xact_lock($1) AS locked',
-        [RELAY_LOCK],
-      );
-      if (!locked) return [];
-      const claimed = await manager.query<OutboxRow[]>(
-        `SELECT id::text, event_type AS "eventType", aggregate_type AS "aggregateType", aggregate_id AS "aggregateId",
-                payload, created_at AS "createdAt"
-         FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [batchSize],
-      );
+      // Replicas that find the lock taken get nothing and wait for their next tick.
+      const claimed = await outbox.claimUnpublished(manager, batchSize);
       if (claimed.length === 0) return [];
-      const domainEvents: DomainEvent[] = claimed.map((row) => ({
-        id: row.id,
-        type: row.eventType,
-        aggregateType: row.aggregateType,
-        aggregateId: row.aggregateId,
-        payload: row.payload,
-        occurredAt: new Date(row.createdAt).toISOString(),
-      }));
-      await events.append(domainEvents);
-      await manager.query('UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY ($1::bigint[])', [
-        claimed.map((row) => row.id),
-      ]);
-      return domainEvents;
+      await events.append(claimed);
+      await outbox.markPublished(
+        manager,
+        claimed.map(({ id }) => id),
+      );
+      return claimed;
     });
     if (published.length === 0) return 0;
     // Read through the contract, as consumers will; a row that fails it is on the stream
@@ -125,10 +94,7 @@ export function startOutboxRelay({
   async function prune() {
     if (Date.now() - lastPrune < 60_000) return;
     lastPrune = Date.now();
-    await db.query(
-      `DELETE FROM outbox WHERE id IN (
-         SELECT id FROM outbox WHERE published_at < now() - interval '${RETENTION}' ORDER BY id LIMIT 10000)`,
-    );
+    await outbox.prunePublished(db);
   }
 
   async function tick() {

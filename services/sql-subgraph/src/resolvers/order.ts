@@ -1,17 +1,7 @@
-import {
-  badUserInput,
-  filter,
-  notFound,
-  pageSize,
-  pipe,
-  requireUuid,
-  toConnection,
-  type EventPayloads,
-} from '@polystore/common';
+import { badUserInput, filter, notFound, pageSize, pipe, requireUuid, type EventPayloads } from '@polystore/common';
+import * as orders from '../aggregates/orders.js';
 import type { SqlContext } from '../context.js';
-import { withDbErrors } from '../db/errors.js';
-import { creationCursorKey, decodeCreationCursor } from '../db/keyset.js';
-import { withRetry } from '../db/retry.js';
+import { creationConnection, decodeCreationCursor } from '../db/keyset.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { createLoaders, loadFresh } from '../loaders.js';
 import { requireIntInRange } from '../validation.js';
@@ -47,33 +37,20 @@ export const orderResolvers: Resolvers = {
       if (key !== null && (key.length < 1 || key.length > 200)) {
         throw badUserInput('idempotencyKey must have 1 to 200 characters', { field: 'idempotencyKey' });
       }
-      // One statement, one transaction: a deadlock or serialization failure left nothing behind.
-      const [{ id }] = await withRetry(() =>
-        withDbErrors(() =>
-          context.db.query<[{ id: string }]>('SELECT place_order($1, $2::jsonb, $3) AS id', [
-            userId,
-            JSON.stringify(items),
-            key,
-          ]),
-        ),
-      );
+      const id = await orders.place(context.db, userId, items, key);
       await context.loaders.product.invalidate(items.map((item) => item.productId));
       return reload(context, id);
     },
     async updateOrderStatus(_, { input }, context) {
       const orderId = requireUuid(input.orderId, 'orderId');
-      await withRetry(() =>
-        withDbErrors(() =>
-          context.db.query('SELECT update_order_status($1, $2::order_status)', [orderId, input.status]),
-        ),
-      );
+      await orders.updateStatus(context.db, orderId, input.status);
       const restocked = input.status === 'CANCELLED' ? await productIdsOf(context, orderId) : [];
       await invalidateOrder(context, orderId, restocked);
       return reload(context, orderId);
     },
     async cancelOrder(_, { input }, context) {
       const orderId = requireUuid(input.orderId, 'orderId');
-      await withRetry(() => withDbErrors(() => context.db.query('SELECT cancel_order($1)', [orderId])));
+      await orders.cancel(context.db, orderId);
       await invalidateOrder(context, orderId, await productIdsOf(context, orderId));
       return reload(context, orderId);
     },
@@ -124,7 +101,7 @@ export const orderResolvers: Resolvers = {
       return loaders
         .ordersPage({ size, after })
         .load(user.id)
-        .then((rows) => toConnection(rows, size, () => loaders.orderCountByUserId.load(user.id), creationCursorKey));
+        .then((rows) => creationConnection(rows, size, () => loaders.orderCountByUserId.load(user.id)));
     },
     orderSummary: (user, _, { loaders }) => loaders.orderSummaryByUserId.load(user.id),
   },
