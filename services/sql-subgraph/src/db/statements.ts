@@ -23,8 +23,9 @@ export async function modify<T>(db: Queryable, sql: string, parameters: unknown[
 
 /**
  * A stored procedure call. It runs as one statement in its own transaction, so
- * a deadlock or serialization failure left nothing behind and may be retried.
+ * a deadlock or serialization failure left nothing behind and is retried; the
+ * retry sees the driver's error, and only the last failure is translated.
  */
 export function call<T>(db: Queryable, sql: string, parameters: unknown[] = []): Promise<T[]> {
-  return withRetry(() => withDbErrors(() => db.query<T[]>(sql, parameters)));
+  return withDbErrors(() => withRetry(() => db.query<T[]>(sql, parameters)));
 }
