@@ -1,13 +1,12 @@
 import type { MongoStore } from './db.js';
-import type { CacheSettings } from '@polystore/common';
+import type { MongoCache } from './cache.js';
 import { createLoaders, type MongoLoaders } from './loaders.js';
 
 export interface MongoContext {
   store: MongoStore;
-  cache: CacheSettings;
   loaders: MongoLoaders;
 }
 
-export function createContext(store: MongoStore, cache: CacheSettings): MongoContext {
-  return { store, cache, loaders: createLoaders(store, cache) };
+export function createContext(store: MongoStore, cache: MongoCache): MongoContext {
+  return { store, loaders: createLoaders(cache) };
 }

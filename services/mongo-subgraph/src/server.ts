@@ -1,4 +1,5 @@
 import { connectServiceCache, createSubgraphServer, type ServiceContext, type SubgraphServer } from '@polystore/common';
+import { createMongoCache } from './cache.js';
 import { createContext } from './context.js';
 import { connectMongo, type MongoStore } from './db.js';
 import { startEventConsumer } from './events/consumer.js';
@@ -11,7 +12,8 @@ export interface MongoSubgraph extends SubgraphServer {
 /** Builds the document subgraph: connects, ensures indexes, and returns a server not yet listening. */
 export async function createMongoSubgraph({ config, log, teardown }: ServiceContext): Promise<MongoSubgraph> {
   const store = await connectMongo(config.mongo, teardown);
-  const { redis, cache } = await connectServiceCache({ config, log, teardown }, 'mongo');
+  const { redis, cache: settings } = await connectServiceCache({ config, log, teardown }, 'mongo');
+  const cache = createMongoCache(store, settings);
   startEventConsumer({ config, log, teardown }, { events: redis.events, store, cache });
   const server = await createSubgraphServer({
     name: 'mongo-subgraph',

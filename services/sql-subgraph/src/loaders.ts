@@ -1,38 +1,10 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import { In } from 'typeorm';
-import {
-  createCachedLoader,
-  isUuid,
-  jsonWithDates,
-  notFound,
-  orderByKeys,
-  type CacheSettings,
-} from '@polystore/common';
-import {
-  OrderSchema,
-  ProductSchema,
-  UserSchema,
-  type OrderEntity,
-  type OrderItemModel,
-  type OrderStatusChangeModel,
-  type OrderSummaryModel,
-  type ProductEntity,
-  type UserEntity,
-} from './entities/index.js';
-import { withDbErrors } from './db/errors.js';
-
-export type CachedType = 'User' | 'Product' | 'Order' | 'OrderItems';
-
-/** Cache keys are `<prefix>sql:<Type>:<id>`; writers and the outbox relay use the same helper to invalidate. */
-export const entityCacheKey = (settings: CacheSettings, type: CachedType, id: string) =>
-  `${settings.keyPrefix}${type}:${id}`;
-
-export interface OrdersPage {
-  size: number;
-  /** Cursor position: created_at and id of the last order of the previous page. */
-  after?: [Date, string];
-}
+import { notFound } from '@polystore/common';
+import * as orders from './aggregates/orders.js';
+import * as products from './aggregates/products.js';
+import type { SqlCache } from './cache.js';
+import type { OrderEntity, OrderStatusChangeModel, OrderSummaryModel } from './entities/index.js';
 
 /** One loader per distinct page, so parents asking for the same page share a batch. */
 function pageLoaders<Page, Loader>(create: (page: Page) => Loader): (page: Page) => Loader {
@@ -45,8 +17,6 @@ function pageLoaders<Page, Loader>(create: (page: Page) => Loader): (page: Page)
   };
 }
 
-type Schema = typeof UserSchema | typeof ProductSchema | typeof OrderSchema;
-
 /**
  * Reads an entity after a write, past this request's loader cache (the writer
  * already dropped the Redis entry); NOT_FOUND when it is gone.
@@ -58,137 +28,26 @@ export async function loadFresh<V>(loader: DataLoader<string, V | null>, id: str
   return value;
 }
 
-/** Groups rows by a key, with an empty list for keys that have none. */
-function groupByKeys<K, V>(keys: readonly K[], rows: readonly V[], keyOf: (row: V) => K): V[][] {
-  const groups = new Map<K, V[]>(keys.map((key) => [key, []]));
-  for (const row of rows) groups.get(keyOf(row))?.push(row);
-  return keys.map((key) => groups.get(key) ?? []);
-}
-
 /**
  * Fresh loaders per request: every entity and list reference in one response
- * is one query per kind, whatever the number of parents. Entities go through
- * the Redis second level; views and history are read fresh.
+ * is one statement per kind, whatever the number of parents (the statements
+ * are the aggregates'). Entities go through the Redis second level; views and
+ * history are read fresh.
  */
-export function createLoaders(db: DataSource, settings: CacheSettings) {
-  const byIds =
-    <T extends { id: string }>(schema: Schema) =>
-    async (ids: readonly string[]) => {
-      const valid = ids.filter(isUuid);
-      const rows =
-        valid.length === 0
-          ? []
-          : await withDbErrors(() => db.getRepository<T>(schema as never).findBy({ id: In(valid) } as never));
-      return orderByKeys(ids, rows, (row) => row.id);
-    };
-  const cached = <T>(
-    type: CachedType,
-    load: (ids: readonly string[]) => Promise<(T | null)[]>,
-    deserialize: (raw: string) => T,
-  ) =>
-    createCachedLoader<T>({
-      cache: settings.cache,
-      keyPrefix: entityCacheKey(settings, type, ''),
-      ttlSeconds: settings.ttlSeconds,
-      load,
-      deserialize,
-    });
-  const query = <T>(sql: string, parameters: unknown[]) => withDbErrors(() => db.query<T[]>(sql, parameters));
-
+export function createLoaders(db: DataSource, cache: SqlCache) {
   return {
-    user: cached<UserEntity>('User', byIds(UserSchema), jsonWithDates('createdAt', 'updatedAt')),
-    product: cached<ProductEntity>('Product', byIds(ProductSchema), jsonWithDates('createdAt', 'updatedAt')),
-    order: cached<OrderEntity>('Order', byIds(OrderSchema), jsonWithDates('createdAt', 'updatedAt')),
-
-    // Items never change once an order exists, so they cache well.
-    itemsByOrderId: cached<OrderItemModel[]>(
-      'OrderItems',
-      async (orderIds) => {
-        const rows = await query<OrderItemModel>(
-          `SELECT i.order_id AS "orderId", i.product_id AS "productId", i.quantity,
-                  i.unit_price_amount AS "unitPriceAmount", o.currency
-           FROM order_items i JOIN orders o ON o.id = i.order_id
-           WHERE i.order_id = ANY ($1::uuid[])
-           ORDER BY i.order_id, i.product_id`,
-          [orderIds.filter(isUuid)],
-        );
-        return groupByKeys(orderIds, rows, (row) => row.orderId);
-      },
-      JSON.parse as (raw: string) => OrderItemModel[],
-    ),
-
-    historyByOrderId: new DataLoader<string, OrderStatusChangeModel[]>(async (orderIds) => {
-      const rows = await query<OrderStatusChangeModel>(
-        `SELECT order_id AS "orderId", from_status AS "from", to_status AS "to", changed_at AS "changedAt"
-         FROM order_history WHERE order_id = ANY ($1::uuid[]) ORDER BY order_id, id`,
-        [orderIds.filter(isUuid)],
-      );
-      return groupByKeys(orderIds, rows, (row) => row.orderId);
-    }),
-
-    orderSummaryByUserId: new DataLoader<string, OrderSummaryModel>(async (userIds) => {
-      const rows = await query<{
-        userId: string;
-        currency: string;
-        orderCount: number;
-        totalSpent: string;
-        lastOrderAt: Date;
-      }>(
-        `SELECT user_id AS "userId", currency, order_count AS "orderCount", total_spent AS "totalSpent",
-                last_order_at AS "lastOrderAt"
-         FROM user_order_summary WHERE user_id = ANY ($1::uuid[]) ORDER BY user_id, currency`,
-        [userIds.filter(isUuid)],
-      );
-      return groupByKeys(userIds, rows, (row) => row.userId).map((perCurrency) => ({
-        orderCount: perCurrency.reduce((sum, row) => sum + row.orderCount, 0),
-        totalSpent: perCurrency.map((row) => ({ amount: Number(row.totalSpent), currency: row.currency })),
-        lastOrderAt: perCurrency.reduce<Date | null>(
-          (latest, row) => (latest === null || row.lastOrderAt > latest ? row.lastOrderAt : latest),
-          null,
-        ),
-      }));
-    }),
-
-    salesCountByProductId: new DataLoader<string, number>(async (productIds) => {
-      const rows = await query<{ productId: string; unitsSold: number }>(
-        `SELECT product_id AS "productId", units_sold AS "unitsSold" FROM product_sales WHERE product_id = ANY ($1::uuid[])`,
-        [productIds.filter(isUuid)],
-      );
-      const sold = new Map(rows.map((row) => [row.productId, row.unitsSold]));
-      return productIds.map((id) => sold.get(id) ?? 0);
-    }),
-
-    orderCountByUserId: new DataLoader<string, number>(async (userIds) => {
-      const rows = await query<{ userId: string; count: number }>(
-        `SELECT user_id AS "userId", count(*)::integer AS count FROM orders WHERE user_id = ANY ($1::uuid[]) GROUP BY user_id`,
-        [userIds.filter(isUuid)],
-      );
-      const counts = new Map(rows.map((row) => [row.userId, row.count]));
-      return userIds.map((id) => counts.get(id) ?? 0);
-    }),
-
-    /**
-     * One page of each user's orders, newest first, for every user in the
-     * response that asks for the same page: one LATERAL query, not one per user.
-     */
+    user: cache.user.loader(),
+    product: cache.product.loader(),
+    order: cache.order.loader(),
+    itemsByOrderId: cache.orderItems.loader(),
+    historyByOrderId: new DataLoader<string, OrderStatusChangeModel[]>((ids) => orders.historyByOrderIds(db, ids)),
+    orderSummaryByUserId: new DataLoader<string, OrderSummaryModel>((ids) => orders.summaryByUserIds(db, ids)),
+    salesCountByProductId: new DataLoader<string, number>((ids) => products.unitsSold(db, ids)),
+    orderCountByUserId: new DataLoader<string, number>((ids) => orders.countByUserIds(db, ids)),
+    /** One page of each user's orders for every user in the response that asks for the same page. */
     ordersPage: pageLoaders(
-      (page: OrdersPage) =>
-        new DataLoader<string, OrderEntity[]>(async (userIds) => {
-          const rows = await query<OrderEntity & { totalAmount: string }>(
-            `SELECT o.id, o.user_id AS "userId", o.status, o.total_amount AS "totalAmount", o.currency,
-                  o.created_at AS "createdAt", o.updated_at AS "updatedAt"
-           FROM unnest($1::uuid[]) AS u(id)
-           CROSS JOIN LATERAL (
-             SELECT * FROM orders
-             WHERE user_id = u.id AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
-             ORDER BY created_at DESC, id DESC
-             LIMIT $2
-           ) AS o`,
-            [userIds.filter(isUuid), page.size + 1, page.after?.[0] ?? null, page.after?.[1] ?? null],
-          );
-          const orders = rows.map((row) => ({ ...row, totalAmount: Number(row.totalAmount) }));
-          return groupByKeys(userIds, orders, (order) => order.userId);
-        }),
+      (page: orders.OrdersPage) =>
+        new DataLoader<string, OrderEntity[]>((userIds) => orders.pageByUserIds(db, userIds, page)),
     ),
   };
 }

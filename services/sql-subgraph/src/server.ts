@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { connectServiceCache, createSubgraphServer, type ServiceContext, type SubgraphServer } from '@polystore/common';
+import { createSqlCache } from './cache.js';
 import { createContext } from './context.js';
 import { createDataSource } from './db/data-source.js';
-import { startOutboxRelay } from './events/outbox-relay.js';
-import type { SqlEvents } from './events/types.js';
+import { startOutboxRelay, type SqlEvents } from './events/outbox-relay.js';
 import { buildSchema } from './schema.js';
 
 export interface SqlSubgraph extends SubgraphServer {
@@ -24,7 +24,8 @@ export async function createSqlSubgraph(
   const applied = await db.runMigrations({ transaction: 'each' });
   if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
 
-  const { redis, cache } = await connectServiceCache<SqlEvents>(service, 'sql');
+  const { redis, cache: settings } = await connectServiceCache<SqlEvents>(service, 'sql');
+  const cache = createSqlCache(db, settings);
   // An in-process stream reaches no other service: rows wait in the outbox until Redis is configured.
   const relay = redis.shared
     ? startOutboxRelay({

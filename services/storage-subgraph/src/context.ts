@@ -1,4 +1,4 @@
-import type { CacheSettings } from '@polystore/common';
+import type { StorageCache } from './cache.js';
 import { createLoaders, type StorageLoaders } from './loaders.js';
 import type { S3Store } from './s3.js';
 
@@ -7,6 +7,6 @@ export interface StorageContext {
   loaders: StorageLoaders;
 }
 
-export function createContext(s3: S3Store, cache: CacheSettings): StorageContext {
-  return { s3, loaders: createLoaders(s3, cache) };
+export function createContext(s3: S3Store, cache: StorageCache): StorageContext {
+  return { s3, loaders: createLoaders(cache) };
 }

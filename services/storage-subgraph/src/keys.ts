@@ -7,7 +7,11 @@ import { randomUUID } from 'node:crypto';
  */
 const KEY = /^(products|users|orders)\/[0-9a-f-]{36}\/(images|avatar|attachments)\/[0-9a-f-]{36}(\.[a-z0-9]{1,10})?$/;
 
-export const productImagePrefix = (productId: string) => `products/${productId}/images/`;
+/** Everything a product owns; it goes when the product is deleted. */
+export const productPrefix = (productId: string) => `products/${productId}/`;
+/** Everything a user owns; it goes when the user is deleted. */
+export const userPrefix = (userId: string) => `users/${userId}/`;
+export const productImagePrefix = (productId: string) => `${productPrefix(productId)}images/`;
 
 /** A fresh key under the owner's prefix; the extension is kept so downloads open with the right program. */
 export function newProductImageKey(productId: string, filename: string): string {

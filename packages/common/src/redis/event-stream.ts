@@ -25,7 +25,8 @@ export interface EventStream {
    * consumer group across the group's replicas. An event is acknowledged when
    * `handle` resolves; if it throws (or the process dies), the event is
    * delivered again later (at most 10 times, then it goes to the
-   * `<stream>:dead` stream), so handlers must be idempotent. Returns a stop function.
+   * `<stream>:dead` stream), so handlers must be idempotent. A `DeadLetter`
+   * thrown by `handle` sends the event there at once. Returns a stop function.
    */
   consume(group: string, handle: (event: DomainEvent) => Promise<void>, options: ConsumeOptions): () => Promise<void>;
 }
@@ -34,6 +35,15 @@ export interface ConsumeOptions {
   log: Logger;
   /** How long an unacknowledged event waits before another attempt. Default 30000 ms. */
   retryAfterMs?: number;
+}
+
+/**
+ * Thrown by a handler for an event that no retry can help (an unknown type, a
+ * malformed payload): the event goes straight to the dead-letter stream with
+ * this message as its reason.
+ */
+export class DeadLetter extends Error {
+  override readonly name = 'DeadLetter';
 }
 
 /**
@@ -80,7 +90,8 @@ export class RedisEventStream implements EventStream {
     let failures = 0;
     let claimCursor = '0-0';
 
-    const settle = async (entryId: string, reason?: string) => {
+    /** Acknowledges an entry; with a reason, first keeps it, and why, in the dead-letter stream. */
+    const settle = async (entryId: string, raw: string | undefined, reason?: string) => {
       if (reason !== undefined) {
         // Kept aside rather than retried for ever, so one bad event cannot stall the group.
         await redis.xadd(
@@ -95,6 +106,8 @@ export class RedisEventStream implements EventStream {
           entryId,
           'reason',
           reason,
+          'event',
+          raw ?? '',
         );
         log.error({ group, entryId, reason }, 'event moved to the dead-letter stream');
       }
@@ -106,22 +119,26 @@ export class RedisEventStream implements EventStream {
       for (const [entryId, fields] of entries) {
         if (stopped) return;
         let event: DomainEvent;
+        const raw = fields ? fields[fields.indexOf('event') + 1] : undefined;
         try {
-          const raw = fields ? fields[fields.indexOf('event') + 1] : undefined;
           event = JSON.parse(raw ?? '') as DomainEvent;
           if (typeof event?.type !== 'string') throw new Error('not a domain event');
         } catch (err) {
-          await settle(entryId, `unreadable entry: ${(err as Error).message}`);
+          await settle(entryId, raw, `unreadable entry: ${(err as Error).message}`);
           continue;
         }
         try {
           await handle(event);
-          await settle(entryId);
+          await settle(entryId, raw);
         } catch (err) {
+          if (err instanceof DeadLetter) {
+            await settle(entryId, raw, err.message);
+            continue;
+          }
           const attempts = (failuresByEntry.get(entryId) ?? 0) + 1;
           failuresByEntry.set(entryId, attempts);
           if (attempts >= MAX_ATTEMPTS) {
-            await settle(entryId, `handler failed ${attempts} times: ${(err as Error).message}`);
+            await settle(entryId, raw, `handler failed ${attempts} times: ${(err as Error).message}`);
           } else {
             // Left pending: XAUTOCLAIM hands it out again after retryAfterMs.
             log.warn({ err, group, eventId: event.id, type: event.type, attempts }, 'event handler failed; will retry');
@@ -215,6 +232,12 @@ export class MemoryEventStream implements EventStream {
           await handle(event);
           next++;
         } catch (err) {
+          if (err instanceof DeadLetter) {
+            // No dead-letter stream in process: the reason is logged and the event skipped.
+            log.error({ eventId: event.id, reason: err.message }, 'event set aside');
+            next++;
+            continue;
+          }
           log.warn({ err, eventId: event.id }, 'event handler failed; will retry');
           return;
         }
@@ -225,24 +248,4 @@ export class MemoryEventStream implements EventStream {
       clearInterval(timer);
     };
   }
-}
-
-/** Starts a service's consumer group on the event stream and stops it with the service. */
-export function startConsumerGroup(
-  {
-    events,
-    group,
-    log,
-    teardown,
-    retryAfterMs,
-  }: {
-    events: EventStream;
-    group: string;
-    log: Logger;
-    teardown: { add(name: string, close: () => Promise<void>): void };
-    retryAfterMs?: number;
-  },
-  handle: (event: DomainEvent) => Promise<void>,
-): void {
-  teardown.add(`${group} event consumer`, events.consume(group, handle, { log, retryAfterMs }));
 }

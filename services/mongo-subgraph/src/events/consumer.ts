@@ -1,23 +1,24 @@
-import { startConsumerGroup, type CacheSettings, type ServiceContext, type EventStream } from '@polystore/common';
+import { startConsumerGroup, type ServiceContext, type EventStream } from '@polystore/common';
+import { createMongoInvalidator, type MongoCache } from '../cache.js';
 import type { MongoStore } from '../db.js';
-import { detailsCacheKey } from '../loaders.js';
 
 /**
  * Reacts to domain events from the other services: a deleted product's
- * details go too. Idempotent, since events may arrive more than once.
+ * details go too (and leave the cache, by the table in cache.ts).
+ * Idempotent, since events may arrive more than once.
  */
 export function startEventConsumer(
   { config, log, teardown }: ServiceContext,
-  { events, store, cache }: { events: EventStream; store: MongoStore; cache: CacheSettings },
+  { events, store, cache }: { events: EventStream; store: MongoStore; cache: MongoCache },
 ): void {
   startConsumerGroup(
     { events, group: 'mongo-subgraph', log, teardown, retryAfterMs: config.events.retryAfterMs },
-    async (event) => {
-      if (event.type !== 'ProductDeleted') return;
-      const { productId } = event.payload as { productId: string };
-      const { deletedCount } = await store.productDetails.deleteOne({ productId });
-      await cache.cache.delete([detailsCacheKey(cache, productId)]);
-      if (deletedCount > 0) log.info({ productId, eventId: event.id }, 'removed the details of a deleted product');
+    {
+      async ProductDeleted({ productId }, event) {
+        const { deletedCount } = await store.productDetails.deleteOne({ productId });
+        if (deletedCount > 0) log.info({ productId, eventId: event.id }, 'removed the details of a deleted product');
+      },
     },
+    createMongoInvalidator(cache),
   );
 }

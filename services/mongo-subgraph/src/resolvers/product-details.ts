@@ -1,7 +1,6 @@
 import { requireUuid } from '@polystore/common';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { withMongoErrors } from '../db.js';
-import { detailsCacheKey } from '../loaders.js';
 import type { ProductDetailsDocument } from '../models.js';
 import { requireAttributes, requireCategory, requireDescription, requireTags } from '../validation.js';
 
@@ -11,7 +10,7 @@ export const productDetailsResolvers: Resolvers = {
       loaders.detailsByProductId.load(requireUuid(productId, 'productId')),
   },
   Mutation: {
-    async upsertProductDetails(_, { input }, { store, cache, loaders }) {
+    async upsertProductDetails(_, { input }, { store, loaders }) {
       const productId = requireUuid(input.productId, 'productId');
       const fields = {
         description: requireDescription(input.description),
@@ -28,8 +27,8 @@ export const productDetailsResolvers: Resolvers = {
           { upsert: true, returnDocument: 'after', projection: { _id: 0 } },
         ),
       );
-      await cache.cache.delete([detailsCacheKey(cache, productId)]);
-      if (document) loaders.detailsByProductId.clear(productId).prime(productId, document as ProductDetailsDocument);
+      await loaders.detailsByProductId.invalidate([productId]);
+      if (document) loaders.detailsByProductId.prime(productId, document as ProductDetailsDocument);
       return { id: productId };
     },
   },

@@ -1,22 +1,16 @@
-import { notFound } from '@polystore/common';
-import { invalidate } from '../cache-invalidation.js';
-import type { SqlContext } from '../context.js';
-import type { CachedType } from '../loaders.js';
-import { withDbErrors } from './errors.js';
+import { notFound, type CachedLoader } from '@polystore/common';
 
 /**
- * Runs an UPDATE or DELETE of one row that ends in `RETURNING id` (with the
- * id as $1), fails with NOT_FOUND when no row matched, and drops the entity
- * from the cache so the answer and every replica see the change.
+ * Runs an aggregate's write of one row (`write` answers whether the row
+ * existed), fails with NOT_FOUND when it did not, and drops the entity from
+ * both cache levels so the answer and every replica see the change.
  */
 export async function writeRow(
-  context: SqlContext,
-  type: Extract<CachedType, 'User' | 'Product'>,
+  loader: CachedLoader<unknown>,
+  what: string,
   id: string,
-  sql: string,
-  parameters: unknown[] = [],
+  write: () => Promise<boolean>,
 ): Promise<void> {
-  const [rows] = await withDbErrors(() => context.db.query<[{ id: string }[], number]>(sql, [id, ...parameters]));
-  if (rows.length === 0) throw notFound(`${type.toLowerCase()} ${id} does not exist`);
-  await invalidate(context, [[type, id]]);
+  if (!(await write())) throw notFound(`${what} ${id} does not exist`);
+  await loader.invalidate([id]);
 }

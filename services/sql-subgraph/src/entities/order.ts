@@ -1,6 +1,7 @@
 import { EntitySchema } from 'typeorm';
+import { ORDER_STATUSES, type OrderStatus } from '@polystore/common';
 
-export type OrderStatus = 'PENDING' | 'PAID' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED';
+export type { OrderStatus };
 
 export interface OrderEntity {
   id: string;
@@ -24,7 +25,7 @@ export const OrderSchema = new EntitySchema<OrderEntity>({
   columns: {
     id: { type: 'uuid', primary: true, generated: 'uuid' },
     userId: { type: 'uuid', name: 'user_id' },
-    status: { type: 'enum', enum: ['PENDING', 'PAID', 'SHIPPED', 'DELIVERED', 'CANCELLED'], enumName: 'order_status' },
+    status: { type: 'enum', enum: [...ORDER_STATUSES], enumName: 'order_status' },
     totalAmount: { type: 'bigint', name: 'total_amount', transformer: bigintAsNumber },
     currency: { type: 'text' },
     createdAt: { type: 'timestamptz', name: 'created_at', createDate: true },

@@ -1,22 +1,25 @@
 import type { DataSource } from 'typeorm';
-import type { CacheSettings, DomainEvent, EventStream, Logger, PubSub, Teardown } from '@polystore/common';
-import { entityCacheKey, type CachedType } from '../loaders.js';
-import type { InventoryChangedEvent, OrderStatusChangedEvent, SqlEvents } from './types.js';
+import {
+  checkEvent,
+  type ContractEvent,
+  type DomainEvent,
+  type EventStream,
+  type EventTopics,
+  type Logger,
+  type PubSub,
+  type Teardown,
+} from '@polystore/common';
+import * as outbox from '../aggregates/outbox.js';
+import { createSqlInvalidator, type SqlCache } from '../cache.js';
 
-interface OutboxRow {
-  id: string;
-  eventType: string;
-  aggregateType: string;
-  aggregateId: string;
-  payload: Record<string, unknown>;
-  createdAt: Date;
-}
+/** The events live subscriptions listen to, as pub/sub topics; the relay publishes them. */
+export type SqlEvents = EventTopics<'OrderStatusChanged' | 'InventoryChanged'>;
 
 export interface OutboxRelayOptions {
   db: DataSource;
   events: EventStream;
   pubsub: PubSub<SqlEvents>;
-  cache: CacheSettings;
+  cache: SqlCache;
   log: Logger;
   teardown: Teardown;
   /** Pause between polls when the outbox is empty. */
@@ -25,33 +28,14 @@ export interface OutboxRelayOptions {
   batchSize?: number;
 }
 
-/** Advisory lock key held by the replica that relays; any constant unique in the database. */
-const RELAY_LOCK = 7_274_017;
-/** Published rows are kept this long (for inspection and replay), then pruned. */
-const RETENTION = '7 days';
-
-/** Cache entries each event makes stale, for writes that did not go through this process's resolvers. */
-function staleEntries(row: OutboxRow): [CachedType, string][] {
-  switch (row.aggregateType) {
-    case 'Order':
-      return [['Order', row.aggregateId]];
-    case 'Product':
-      return [['Product', row.aggregateId]];
-    case 'User':
-      return [['User', row.aggregateId]];
-    default:
-      return [];
-  }
-}
-
 /**
  * Moves outbox rows to the Redis event stream, at least once and in commit
  * order: the replica holding the relay lock claims rows oldest first, appends
  * them, and marks them published in the same transaction. If the append fails the
  * transaction rolls back and the rows are tried again; if the commit fails
  * after the append, they are appended twice, which consumers tolerate by
- * de-duplicating on the event id. After the commit the relay invalidates the
- * cache entries the events touch and publishes them to live subscriptions.
+ * de-duplicating on the event id. After the commit the relay drops what the
+ * events make stale (the table in cache.ts) and publishes them to live subscriptions.
  */
 export function startOutboxRelay({
   db,
@@ -63,6 +47,7 @@ export function startOutboxRelay({
   intervalMs,
   batchSize = 200,
 }: OutboxRelayOptions) {
+  const invalidator = createSqlInvalidator(cache);
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -77,56 +62,39 @@ export function startOutboxRelay({
   };
 
   async function relayBatch(): Promise<number> {
-    const rows = await db.transaction(async (manager) => {
-      // One relay at a time across replicas keeps the stream in commit order;
-      // the others find the lock taken and wait for their next tick.
-      const [{ locked }] = await manager.query<[{ locked: boolean }]>(
-        'SELECT pg_try_advisory_xact_lock($1) AS locked',
-        [RELAY_LOCK],
+    const published = await db.transaction(async (manager): Promise<DomainEvent[]> => {
+      // Replicas that find the lock taken get nothing and wait for their next tick.
+      const claimed = await outbox.claimUnpublished(manager, batchSize);
+      if (claimed.length === 0) return [];
+      await events.append(claimed);
+      await outbox.markPublished(
+        manager,
+        claimed.map(({ id }) => id),
       );
-      if (!locked) return [];
-      const claimed = await manager.query<OutboxRow[]>(
-        `SELECT id::text, event_type AS "eventType", aggregate_type AS "aggregateType", aggregate_id AS "aggregateId",
-                payload, created_at AS "createdAt"
-         FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [batchSize],
-      );
-      if (claimed.length === 0) return claimed;
-      const domainEvents: DomainEvent[] = claimed.map((row) => ({
-        id: row.id,
-        type: row.eventType,
-        aggregateType: row.aggregateType,
-        aggregateId: row.aggregateId,
-        payload: row.payload,
-        occurredAt: new Date(row.createdAt).toISOString(),
-      }));
-      await events.append(domainEvents);
-      await manager.query('UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY ($1::bigint[])', [
-        claimed.map((row) => row.id),
-      ]);
       return claimed;
     });
-    if (rows.length === 0) return 0;
-    await cache.cache.delete(
-      rows.flatMap((row) => staleEntries(row).map(([type, id]) => entityCacheKey(cache, type, id))),
-    );
-    for (const row of rows) {
-      if (row.eventType === 'OrderStatusChanged')
-        pubsub.publish('OrderStatusChanged', row.payload as unknown as OrderStatusChangedEvent);
-      if (row.eventType === 'InventoryChanged')
-        pubsub.publish('InventoryChanged', row.payload as unknown as InventoryChangedEvent);
+    if (published.length === 0) return 0;
+    // Read through the contract, as consumers will; a row that fails it is on the stream
+    // (consumers set it aside) but cannot be acted on here.
+    const checked: ContractEvent[] = [];
+    for (const event of published) {
+      const result = checkEvent(event);
+      if (result.ok) checked.push(result.event);
+      else log.error({ eventId: event.id, reason: result.reason }, 'outbox row does not match the event contract');
     }
-    return rows.length;
+    await invalidator.invalidate(checked);
+    for (const event of checked) {
+      if (event.type === 'OrderStatusChanged') pubsub.publish(event.type, event.payload);
+      if (event.type === 'InventoryChanged') pubsub.publish(event.type, event.payload);
+    }
+    return published.length;
   }
 
   let lastPrune = 0;
   async function prune() {
     if (Date.now() - lastPrune < 60_000) return;
     lastPrune = Date.now();
-    await db.query(
-      `DELETE FROM outbox WHERE id IN (
-         SELECT id FROM outbox WHERE published_at < now() - interval '${RETENTION}' ORDER BY id LIMIT 10000)`,
-    );
+    await outbox.prunePublished(db);
   }
 
   async function tick() {

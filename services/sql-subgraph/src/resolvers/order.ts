@@ -1,10 +1,7 @@
-import { badUserInput, filter, notFound, pageSize, pipe, requireUuid, toConnection } from '@polystore/common';
-import { invalidate } from '../cache-invalidation.js';
+import { badUserInput, filter, notFound, pageSize, pipe, requireUuid, type EventPayloads } from '@polystore/common';
+import * as orders from '../aggregates/orders.js';
 import type { SqlContext } from '../context.js';
-import { withDbErrors } from '../db/errors.js';
-import { creationCursorKey, decodeCreationCursor } from '../db/keyset.js';
-import { withRetry } from '../db/retry.js';
-import type { OrderStatusChangedEvent } from '../events/types.js';
+import { creationConnection, decodeCreationCursor } from '../db/keyset.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { createLoaders, loadFresh } from '../loaders.js';
 import { requireIntInRange } from '../validation.js';
@@ -17,6 +14,10 @@ async function productIdsOf(context: SqlContext, orderId: string): Promise<strin
   const items = (await context.loaders.itemsByOrderId.load(orderId)) ?? [];
   return items.map((item) => item.productId);
 }
+
+/** After a status change: the order, and the products whose stock a cancellation restored. */
+const invalidateOrder = ({ loaders }: SqlContext, orderId: string, restockedProductIds: string[]) =>
+  Promise.all([loaders.order.invalidate([orderId]), loaders.product.invalidate(restockedProductIds)]);
 
 export const orderResolvers: Resolvers = {
   Query: {
@@ -36,38 +37,21 @@ export const orderResolvers: Resolvers = {
       if (key !== null && (key.length < 1 || key.length > 200)) {
         throw badUserInput('idempotencyKey must have 1 to 200 characters', { field: 'idempotencyKey' });
       }
-      // One statement, one transaction: a deadlock or serialization failure left nothing behind.
-      const [{ id }] = await withRetry(() =>
-        withDbErrors(() =>
-          context.db.query<[{ id: string }]>('SELECT place_order($1, $2::jsonb, $3) AS id', [
-            userId,
-            JSON.stringify(items),
-            key,
-          ]),
-        ),
-      );
-      await invalidate(
-        context,
-        items.map((item) => ['Product', item.productId] as const),
-      );
+      const id = await orders.place(context.db, userId, items, key);
+      await context.loaders.product.invalidate(items.map((item) => item.productId));
       return reload(context, id);
     },
     async updateOrderStatus(_, { input }, context) {
       const orderId = requireUuid(input.orderId, 'orderId');
-      await withRetry(() =>
-        withDbErrors(() =>
-          context.db.query('SELECT update_order_status($1, $2::order_status)', [orderId, input.status]),
-        ),
-      );
+      await orders.updateStatus(context.db, orderId, input.status);
       const restocked = input.status === 'CANCELLED' ? await productIdsOf(context, orderId) : [];
-      await invalidate(context, [['Order', orderId], ...restocked.map((id) => ['Product', id] as const)]);
+      await invalidateOrder(context, orderId, restocked);
       return reload(context, orderId);
     },
     async cancelOrder(_, { input }, context) {
       const orderId = requireUuid(input.orderId, 'orderId');
-      await withRetry(() => withDbErrors(() => context.db.query('SELECT cancel_order($1)', [orderId])));
-      const restocked = await productIdsOf(context, orderId);
-      await invalidate(context, [['Order', orderId], ...restocked.map((id) => ['Product', id] as const)]);
+      await orders.cancel(context.db, orderId);
+      await invalidateOrder(context, orderId, await productIdsOf(context, orderId));
       return reload(context, orderId);
     },
   },
@@ -83,7 +67,7 @@ export const orderResolvers: Resolvers = {
       },
       // The status is the one this event announces (the order may have moved on
       // before delivery); other fields are read when the event is delivered.
-      resolve: async (event: OrderStatusChangedEvent, _: unknown, context: SqlContext) => {
+      resolve: async (event: EventPayloads['OrderStatusChanged'], _: unknown, context: SqlContext) => {
         // A subscription's context lives as long as the subscription: each event gets fresh loaders.
         context.loaders = createLoaders(context.db, context.cache);
         return { ...(await reload(context, event.orderId)), status: event.to };
@@ -117,7 +101,7 @@ export const orderResolvers: Resolvers = {
       return loaders
         .ordersPage({ size, after })
         .load(user.id)
-        .then((rows) => toConnection(rows, size, () => loaders.orderCountByUserId.load(user.id), creationCursorKey));
+        .then((rows) => creationConnection(rows, size, () => loaders.orderCountByUserId.load(user.id)));
     },
     orderSummary: (user, _, { loaders }) => loaders.orderSummaryByUserId.load(user.id),
   },

@@ -1,11 +1,8 @@
-import { filter, pipe, requireUuid } from '@polystore/common';
+import { filter, pipe, requireUuid, type EventPayloads } from '@polystore/common';
+import * as products from '../aggregates/products.js';
 import type { SqlContext } from '../context.js';
-import { withDbErrors } from '../db/errors.js';
 import { writeRow } from '../db/write-row.js';
 import { createLoaders, loadFresh } from '../loaders.js';
-import { paginateByCreation } from '../db/keyset.js';
-import { ProductSchema } from '../entities/index.js';
-import type { InventoryChangedEvent } from '../events/types.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { requireIntInRange, requireMoney, requireName, requireSku } from '../validation.js';
 
@@ -16,49 +13,36 @@ const reloadProduct = ({ loaders }: SqlContext, id: string) => loadFresh(loaders
 export const productResolvers: Resolvers = {
   Query: {
     product: (_, { id }, { loaders }) => loaders.product.load(requireUuid(id)),
-    productBySku: (_, { sku }, { db }) =>
-      withDbErrors(() => db.getRepository(ProductSchema).findOneBy({ sku: sku.trim() })),
-    products: (_, args, { db }) => paginateByCreation(db, ProductSchema, args),
+    productBySku: (_, { sku }, { db }) => products.bySku(db, sku.trim()),
+    products: (_, args, { db }) => products.page(db, args),
   },
   Mutation: {
     async createProduct(_, { input }, { db }) {
       const price = requireMoney(input.price.amount, input.price.currency);
-      const repository = db.getRepository(ProductSchema);
-      const product = repository.create({
+      return products.insert(db, {
         sku: requireSku(input.sku),
         name: requireName(input.name),
         priceAmount: price.amount,
         priceCurrency: price.currency,
         stock: requireIntInRange(input.stock ?? 0, 'stock', 0, 2_147_483_647),
       });
-      return withDbErrors(() => repository.save(product));
     },
     async updateProduct(_, { input }, context) {
       const id = requireUuid(input.id);
       const name = input.name == null ? null : requireName(input.name);
       const price = input.price == null ? null : requireMoney(input.price.amount, input.price.currency);
-      await writeRow(
-        context,
-        'Product',
-        id,
-        `UPDATE products SET name = coalesce($2, name), price_amount = coalesce($3, price_amount),
-                price_currency = coalesce($4, price_currency)
-         WHERE id = $1 RETURNING id`,
-        [name, price?.amount ?? null, price?.currency ?? null],
-      );
+      await writeRow(context.loaders.product, 'product', id, () => products.update(context.db, id, { name, price }));
       return reloadProduct(context, id);
     },
     async restock(_, { input }, context) {
       const id = requireUuid(input.productId, 'productId');
       const quantity = requireIntInRange(input.quantity, 'quantity', 1, MAX_RESTOCK);
-      await writeRow(context, 'Product', id, 'UPDATE products SET stock = stock + $2 WHERE id = $1 RETURNING id', [
-        quantity,
-      ]);
+      await writeRow(context.loaders.product, 'product', id, () => products.restock(context.db, id, quantity));
       return reloadProduct(context, id);
     },
-    async deleteProduct(_, { input }, context) {
+    async deleteProduct(_, { input }, { db, loaders }) {
       const id = requireUuid(input.id);
-      await writeRow(context, 'Product', id, 'DELETE FROM products WHERE id = $1 RETURNING id');
+      await writeRow(loaders.product, 'product', id, () => products.remove(db, id));
       return { id };
     },
   },
@@ -72,7 +56,7 @@ export const productResolvers: Resolvers = {
         );
       },
       // The stock is the one this event announces; other fields are read fresh.
-      resolve: async (event: InventoryChangedEvent, _: unknown, context: SqlContext) => {
+      resolve: async (event: EventPayloads['InventoryChanged'], _: unknown, context: SqlContext) => {
         // A subscription's context lives as long as the subscription: each event gets fresh loaders.
         context.loaders = createLoaders(context.db, context.cache);
         return { ...(await reloadProduct(context, event.productId)), stock: event.stock };
