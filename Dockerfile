@@ -23,11 +23,12 @@ ENV npm_config_update_notifier=false \
     npm_config_audit=false
 
 # Manifests first, so the dependency layer is rebuilt only when they change.
-# One line per workspace in package.json "workspaces" (test/docker-compose.test.ts checks it).
+# One line per workspace in package.json "workspaces" (test/deploy/ checks it).
 COPY package.json package-lock.json ./
 COPY packages/common/package.json packages/common/
 COPY packages/embedded/package.json packages/embedded/
 COPY packages/stack/package.json packages/stack/
+COPY packages/testing/package.json packages/testing/
 COPY services/sql-subgraph/package.json services/sql-subgraph/
 COPY services/mongo-subgraph/package.json services/mongo-subgraph/
 COPY services/storage-subgraph/package.json services/storage-subgraph/

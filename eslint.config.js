@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     // Tests assert on loosely typed GraphQL responses.
-    files: ['**/test/**/*.ts', 'packages/*/src/testing/**/*.ts'],
+    files: ['**/test/**/*.ts', 'packages/testing/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {

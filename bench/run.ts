@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { createLogger, graphqlRequest } from '@polystore/common';
 import { freePort } from '@polystore/embedded';
-import { testPostgres, testRedis } from '@polystore/embedded/testing';
+import { testPostgres, testRedis } from '@polystore/testing/stores';
 import { composeSupergraph } from '@polystore/gateway/compose';
 import { startStack } from '@polystore/stack';
 

@@ -1,8 +1,8 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
-import { graphqlRequest } from '@polystore/common/testing';
+import { graphqlRequest } from '@polystore/testing';
 import { putProductImage } from '@polystore/storage-subgraph/objects';
-import { startTestStack, type TestStack } from './support/stack.js';
+import { startTestStack, type TestStack } from '@polystore/testing/stack';
 
 /**
  * Cross-store consistency through events: deleting a product in PostgreSQL

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { errorCodes, graphqlRequest } from '@polystore/common/testing';
+import { errorCodes, graphqlRequest } from '@polystore/testing';
 import { putProductImage } from '@polystore/storage-subgraph/objects';
-import { startTestStack, type TestStack } from './support/stack.js';
+import { startTestStack, type TestStack } from '@polystore/testing/stack';
 
 let stack: TestStack;
 

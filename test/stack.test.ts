@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { createLogger } from '@polystore/common';
-import { errorCodes, graphqlRequest } from '@polystore/common/testing';
+import { errorCodes, graphqlRequest } from '@polystore/testing';
 import { freePort } from '@polystore/embedded';
 import { StackStartError, startStack, type RunningStack } from '@polystore/stack';
 

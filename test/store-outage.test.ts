@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Env, ServiceContext } from '@polystore/common';
-import { errorCodes, graphqlRequest, startForTest } from '@polystore/common/testing';
+import { errorCodes, graphqlRequest, startForTest } from '@polystore/testing';
 import { freePort, startEmbeddedMongo, startEmbeddedS3 } from '@polystore/embedded';
-import { startPrivatePostgres, startPrivateRedis, testRedis, testPostgres } from '@polystore/embedded/testing';
+import { startPrivatePostgres, startPrivateRedis, testRedis, testPostgres } from '@polystore/testing/stores';
 import { createMongoSubgraph } from '@polystore/mongo-subgraph';
 import { createSqlSubgraph } from '@polystore/sql-subgraph';
 import { createStorageSubgraph } from '@polystore/storage-subgraph';

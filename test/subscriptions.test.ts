@@ -1,8 +1,8 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { graphqlRequest } from '@polystore/common/testing';
+import { graphqlRequest } from '@polystore/testing';
 import { putProductImage } from '@polystore/storage-subgraph/objects';
-import { startTestStack, type TestStack } from './support/stack.js';
+import { startTestStack, type TestStack } from '@polystore/testing/stack';
 
 /**
  * Subscriptions through the gateway: the event comes from PostgreSQL's

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { connectRedisLayer, createLogger, startConsumerGroup, Teardown, type DomainEvent } from '../src/index.js';
-import { testRedis, type Disposable } from '@polystore/embedded/testing';
+import { testRedis, type Disposable } from '@polystore/testing/stores';
 
 const log = createLogger('test', 'silent');
 const teardown = new Teardown(log);

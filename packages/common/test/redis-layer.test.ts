@@ -8,7 +8,7 @@ import {
   Teardown,
   type EntityCache,
 } from '../src/index.js';
-import { startPrivateRedis, testRedis, type Disposable } from '@polystore/embedded/testing';
+import { startPrivateRedis, testRedis, type Disposable } from '@polystore/testing/stores';
 
 const log = createLogger('test', 'silent');
 const teardown = new Teardown(log);

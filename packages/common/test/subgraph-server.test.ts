@@ -1,6 +1,12 @@
 import { parse } from 'graphql';
-import { buildFederatedSchema, createLogger, createSubgraphServer, notFound, Teardown } from '../src/index.js';
-import { graphqlRequest } from '../src/testing/index.js';
+import {
+  buildFederatedSchema,
+  createLogger,
+  createSubgraphServer,
+  graphqlRequest,
+  notFound,
+  Teardown,
+} from '../src/index.js';
 
 const typeDefs = parse(`
   type Query {

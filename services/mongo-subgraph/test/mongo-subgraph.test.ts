@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { errorCodes, graphqlRequest, startForTest } from '@polystore/common/testing';
-import { testMongo, testRedis, type Disposable } from '@polystore/embedded/testing';
+import { errorCodes, graphqlRequest, startForTest } from '@polystore/testing';
+import { testMongo, testRedis, type Disposable } from '@polystore/testing/stores';
 import type { Teardown } from '@polystore/common';
 import { createMongoSubgraph, type MongoSubgraph } from '../src/server.js';
 

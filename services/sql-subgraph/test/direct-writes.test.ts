@@ -1,5 +1,5 @@
-import { errorCodes } from '@polystore/common/testing';
-import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from './support.js';
+import { errorCodes } from '@polystore/testing';
+import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from '@polystore/testing/sql-subgraph';
 
 /** The rules hold for writers that bypass the API: a console session, a script, another service. */
 let bed: SqlTestBed;

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { checkEvent, EVENT_NAMES, payloadFields, type DomainEvent } from '@polystore/common';
-import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from './support.js';
+import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from '@polystore/testing/sql-subgraph';
 
 /**
  * The producer's side of the event contract: what the outbox triggers write,

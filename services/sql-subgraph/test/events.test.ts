@@ -2,10 +2,10 @@ import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import type { DomainEvent } from '@polystore/common';
-import { startForTest, type StartedSubgraph } from '@polystore/common/testing';
-import { startPrivateRedis, type PrivateServer } from '@polystore/embedded/testing';
+import { startForTest, type StartedSubgraph } from '@polystore/testing';
+import { startPrivateRedis, type PrivateServer } from '@polystore/testing/stores';
 import { createSqlSubgraph, type SqlSubgraph } from '../src/server.js';
-import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from './support.js';
+import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from '@polystore/testing/sql-subgraph';
 
 let bed: SqlTestBed;
 let redis: Redis;

@@ -1,4 +1,4 @@
-import { startSqlTestBed, type SqlTestBed } from './support.js';
+import { startSqlTestBed, type SqlTestBed } from '@polystore/testing/sql-subgraph';
 
 /**
  * Loads enough rows that a sequential scan would lose, then runs every read

@@ -1,5 +1,5 @@
 import { loadConfig } from '@polystore/common';
-import { testPostgres, type Disposable } from '@polystore/embedded/testing';
+import { testPostgres, type Disposable } from '@polystore/testing/stores';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../src/db/data-source.js';
 import { loadSqlMigrations } from '../src/db/migrations.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { errorCodes } from '@polystore/common/testing';
-import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from './support.js';
+import { errorCodes } from '@polystore/testing';
+import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from '@polystore/testing/sql-subgraph';
 
 let bed: SqlTestBed;
 beforeAll(async () => {

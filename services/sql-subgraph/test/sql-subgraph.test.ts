@@ -1,6 +1,6 @@
 import type { Teardown } from '@polystore/common';
-import { errorCodes, graphqlRequest, startForTest, type GraphQLResponse } from '@polystore/common/testing';
-import { testPostgres, testRedis, type Disposable } from '@polystore/embedded/testing';
+import { errorCodes, graphqlRequest, startForTest, type GraphQLResponse } from '@polystore/testing';
+import { testPostgres, testRedis, type Disposable } from '@polystore/testing/stores';
 import { createSqlSubgraph, type SqlSubgraph } from '../src/server.js';
 
 let url: string;

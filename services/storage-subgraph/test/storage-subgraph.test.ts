@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Teardown } from '@polystore/common';
-import { errorCodes, graphqlRequest, startForTest } from '@polystore/common/testing';
-import { testRedis, testS3, type Disposable, type TestS3 } from '@polystore/embedded/testing';
+import { errorCodes, graphqlRequest, startForTest } from '@polystore/testing';
+import { testRedis, testS3, type Disposable, type TestS3 } from '@polystore/testing/stores';
 import { assetIdFromKey } from '../src/keys.js';
 import { putProductImage } from '../src/objects.js';
 import { createStorageSubgraph, type StorageSubgraph } from '../src/server.js';

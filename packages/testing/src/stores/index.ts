@@ -1,2 +1,2 @@
-export * from './stores.js';
+export * from './fixtures.js';
 export * from './private-servers.js';

@@ -1,11 +1,11 @@
 import type { Env } from '@polystore/common';
-import { testServiceContext } from '@polystore/common/testing';
-import { testMongo, testPostgres, testRedis, testS3, type Disposable, type TestS3 } from '@polystore/embedded/testing';
 import { composeSupergraph } from '@polystore/gateway/compose';
 import { createGateway } from '@polystore/gateway';
 import { createMongoSubgraph, type MongoSubgraph } from '@polystore/mongo-subgraph';
 import { createSqlSubgraph, type SqlSubgraph } from '@polystore/sql-subgraph';
 import { createStorageSubgraph, type StorageSubgraph } from '@polystore/storage-subgraph';
+import { testServiceContext } from './service.js';
+import { testMongo, testPostgres, testRedis, testS3, type Disposable, type TestS3 } from './stores/index.js';
 
 export interface TestStack {
   gatewayUrl: string;

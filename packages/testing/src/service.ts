@@ -1,25 +1,15 @@
-import { loadConfig } from '../config/config.js';
-import type { Env } from '../config/env.js';
-import { createLogger } from '../logger.js';
-import type { ServiceContext } from '../server/run.js';
-import { Teardown } from '../teardown.js';
+import { createLogger, loadConfig, Teardown, type Env, type ServiceContext } from '@polystore/common';
 
 /**
  * A service context for tests: config from the given variables only (never
- * the developer's shell), a quiet logger, and a teardown to drain in afterAll.
+ * the developer's shell), a quiet logger (TEST_LOG_LEVEL, default silent),
+ * and a teardown to drain in afterAll.
  */
 export function testServiceContext(env: Env): ServiceContext {
   const config = loadConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
   const log = createLogger('test', config.logLevel);
   return { config, log, teardown: new Teardown(log) };
 }
-
-export { graphqlRequest, type GraphQLResponse } from '../graphql-request.js';
-
-import type { GraphQLResponse } from '../graphql-request.js';
-
-/** The `extensions.code` of each error, for compact assertions. */
-export const errorCodes = (response: GraphQLResponse) => (response.errors ?? []).map((error) => error.extensions?.code);
 
 export interface StartedSubgraph<Server> {
   server: Server;

@@ -9,9 +9,7 @@ import {
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
-import { startEmbeddedMongo } from '../embedded/mongo.js';
-import { startEmbeddedS3 } from '../embedded/s3.js';
-import { freePort } from '../ports.js';
+import { freePort, startEmbeddedMongo, startEmbeddedS3 } from '@polystore/embedded';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

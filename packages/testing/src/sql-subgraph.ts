@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
-import type { Teardown } from '@polystore/common';
-import { graphqlRequest, startForTest, type GraphQLResponse } from '@polystore/common/testing';
-import { testPostgres, testRedis, type Disposable } from '@polystore/embedded/testing';
-import { createSqlSubgraph, type SqlSubgraph } from '../src/server.js';
+import { graphqlRequest, type GraphQLResponse, type Teardown } from '@polystore/common';
+import { createSqlSubgraph, type SqlSubgraph } from '@polystore/sql-subgraph';
+import { startForTest } from './service.js';
+import { testPostgres, testRedis, type Disposable } from './stores/index.js';
 
 export interface SqlTestBed {
   url: string;

@@ -1,0 +1,101 @@
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/index.js';
+
+describe('loadConfig', () => {
+  it('gives every setting a default so `npm start` needs no configuration', () => {
+    const config = loadConfig({});
+    expect(config.ports).toEqual({ gateway: 4000, sql: 4001, mongo: 4002, storage: 4003 });
+    expect(config.postgres.url).toBeUndefined();
+    expect(config.redis.url).toBeUndefined();
+    expect(config.gateway.queryPlanner).toBe('rust');
+    expect(config.s3.publicEndpoint).toBeUndefined();
+  });
+
+  it('reads each variable and derives the public S3 endpoint from the internal one', () => {
+    const config = loadConfig({
+      GATEWAY_PORT: '8080',
+      S3_ENDPOINT: 'http://minio:9000',
+      S3_FORCE_PATH_STYLE: 'false',
+      QUERY_PLANNER: 'js',
+    });
+    expect(config.ports.gateway).toBe(8080);
+    expect(config.s3.publicEndpoint).toBe('http://minio:9000');
+    expect(config.s3.forcePathStyle).toBe(false);
+    expect(config.gateway.queryPlanner).toBe('js');
+  });
+
+  it.each([
+    ['GATEWAY_PORT', 'eighty'],
+    ['GATEWAY_PORT', '70000'],
+    ['DATABASE_URL', 'not a url'],
+    ['QUERY_PLANNER', 'fast'],
+    ['S3_FORCE_PATH_STYLE', 'maybe'],
+    ['LOG_LEVEL', 'loud'],
+  ])('rejects %s=%s with an error naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('lists every variable it reads', () => {
+    expect(new Set(CONFIG_VARIABLES).size).toBe(CONFIG_VARIABLES.length);
+    const source = loadConfig.toString();
+    for (const name of source.matchAll(/read\w+\(env, '([A-Z0-9_]+)'/g)) expect(CONFIG_VARIABLES).toContain(name[1]);
+  });
+});
+
+describe('loadConfig: reading values', () => {
+  it('reads only the variables it is given, never the shell', () => {
+    const saved = process.env.GATEWAY_PORT;
+    process.env.GATEWAY_PORT = '9999';
+    try {
+      expect(loadConfig({}).ports.gateway).toBe(4000);
+    } finally {
+      if (saved === undefined) delete process.env.GATEWAY_PORT;
+      else process.env.GATEWAY_PORT = saved;
+    }
+  });
+
+  it('takes an empty variable as unset, as an empty line in .env means', () => {
+    const config = loadConfig({ GATEWAY_PORT: '', DATABASE_URL: '', S3_FORCE_PATH_STYLE: '', LOG_LEVEL: '' });
+    expect(config).toEqual(loadConfig({}));
+  });
+
+  it.each(['1', 'true', 'TRUE', 'yes', 'on'])('reads %p as true', (value) => {
+    expect(loadConfig({ S3_FORCE_PATH_STYLE: value }).s3.forcePathStyle).toBe(true);
+  });
+
+  it.each(['0', 'false', 'False', 'no', 'off'])('reads %p as false', (value) => {
+    expect(loadConfig({ SEED_ON_START: value }).seedOnStart).toBe(false);
+  });
+
+  it('accepts the bounds of a range and rejects one past them, naming the value', () => {
+    expect(loadConfig({ GATEWAY_PORT: '0' }).ports.gateway).toBe(0);
+    expect(loadConfig({ GATEWAY_PORT: '65535' }).ports.gateway).toBe(65535);
+    expect(() => loadConfig({ GATEWAY_PORT: '65536' })).toThrow(
+      'GATEWAY_PORT must be an integer between 0 and 65535, got "65536"',
+    );
+    expect(loadConfig({ S3_URL_TTL_SECONDS: '604800' }).s3.urlTtlSeconds).toBe(604_800);
+    expect(() => loadConfig({ S3_URL_TTL_SECONDS: '604801' })).toThrow(ConfigError);
+    expect(() => loadConfig({ EVENT_RETRY_AFTER_MS: '99' })).toThrow(ConfigError);
+    expect(() => loadConfig({ DATABASE_POOL_MAX: '0' })).toThrow(ConfigError);
+  });
+
+  it('rejects a fractional number', () => {
+    expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: '1.5' })).toThrow('SHUTDOWN_TIMEOUT_MS must be an integer');
+  });
+
+  it('keeps an explicit public S3 endpoint apart from the internal one', () => {
+    const config = loadConfig({ S3_ENDPOINT: 'http://minio:9000', S3_PUBLIC_ENDPOINT: 'http://localhost:9000' });
+    expect(config.s3.endpoint).toBe('http://minio:9000');
+    expect(config.s3.publicEndpoint).toBe('http://localhost:9000');
+  });
+
+  it('reads the subgraph URLs that replace the supergraph', () => {
+    const config = loadConfig({ SQL_SUBGRAPH_URL: 'http://sql-subgraph:4001/graphql' });
+    expect(config.gateway.subgraphUrls.sql).toBe('http://sql-subgraph:4001/graphql');
+    expect(config.gateway.subgraphUrls.mongo).toBeUndefined();
+  });
+
+  it('lists the allowed values of an enumeration in its error', () => {
+    expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow('LOG_FORMAT must be one of auto, pretty, json, got "xml"');
+  });
+});

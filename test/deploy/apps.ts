@@ -1,0 +1,74 @@
+import type { Config } from '@polystore/common';
+
+/** What each container of the stack needs, as the code reads it. */
+interface AppSpec {
+  entry: string;
+  /** Its key in `Config['ports']`, and the variable that sets it. */
+  port: keyof Config['ports'];
+  portVariable: string;
+  /** Variables the service must be given in compose. */
+  required: readonly string[];
+  /** Variables that only this service may set (besides the ones every service reads). */
+  own: readonly string[];
+  dependsOn: Record<string, string>;
+}
+
+export const STORES = ['postgres', 'mongo', 'redis', 'minio', 'minio-init'];
+
+export const COMMON_REQUIRED = ['LOG_LEVEL', 'HOST', 'REDIS_URL'];
+/** Read by every process. */
+export const COMMON_ALLOWED = [...COMMON_REQUIRED, 'SHUTDOWN_TIMEOUT_MS', 'REDIS_KEY_PREFIX', 'CACHE_TTL_SECONDS'];
+
+const healthy = (...services: string[]) => Object.fromEntries(services.map((name) => [name, 'service_healthy']));
+
+export const APPS: Record<string, AppSpec> = {
+  'sql-subgraph': {
+    entry: 'services/sql-subgraph/src/index.ts',
+    port: 'sql',
+    portVariable: 'SQL_SUBGRAPH_PORT',
+    required: ['SQL_SUBGRAPH_PORT', 'DATABASE_URL'],
+    own: ['DATABASE_POOL_MAX', 'DATABASE_STATEMENT_TIMEOUT_MS', 'DATABASE_CONNECT_TIMEOUT_MS'],
+    dependsOn: healthy('postgres', 'redis'),
+  },
+  'mongo-subgraph': {
+    entry: 'services/mongo-subgraph/src/index.ts',
+    port: 'mongo',
+    portVariable: 'MONGO_SUBGRAPH_PORT',
+    required: ['MONGO_SUBGRAPH_PORT', 'MONGO_URL'],
+    own: ['MONGO_DATABASE', 'MONGO_SERVER_SELECTION_TIMEOUT_MS'],
+    dependsOn: healthy('mongo', 'redis'),
+  },
+  'storage-subgraph': {
+    entry: 'services/storage-subgraph/src/index.ts',
+    port: 'storage',
+    portVariable: 'STORAGE_SUBGRAPH_PORT',
+    required: [
+      'STORAGE_SUBGRAPH_PORT',
+      'S3_ENDPOINT',
+      'S3_PUBLIC_ENDPOINT',
+      'S3_REGION',
+      'S3_BUCKET',
+      'S3_ACCESS_KEY_ID',
+      'S3_SECRET_ACCESS_KEY',
+      'S3_FORCE_PATH_STYLE',
+    ],
+    own: ['S3_URL_TTL_SECONDS'],
+    dependsOn: { ...healthy('minio', 'redis'), 'minio-init': 'service_completed_successfully' },
+  },
+  gateway: {
+    entry: 'gateway/src/index.ts',
+    port: 'gateway',
+    portVariable: 'GATEWAY_PORT',
+    required: [
+      'GATEWAY_PORT',
+      'SUPERGRAPH_PATH',
+      'QUERY_PLANNER',
+      'SQL_SUBGRAPH_URL',
+      'MONGO_SUBGRAPH_URL',
+      'STORAGE_SUBGRAPH_URL',
+    ],
+    own: [],
+    dependsOn: healthy('sql-subgraph', 'mongo-subgraph', 'storage-subgraph'),
+  },
+};
+export const APP_NAMES = Object.keys(APPS);
