@@ -1,4 +1,4 @@
-import type { Config } from '@polystore/common';
+import { SUBGRAPHS, subgraphEntryPath, type Config, type SubgraphName } from '@polystore/common';
 
 /** What each container of the stack needs, as the code reads it. */
 interface AppSpec {
@@ -21,29 +21,38 @@ export const COMMON_ALLOWED = [...COMMON_REQUIRED, 'SHUTDOWN_TIMEOUT_MS', 'REDIS
 
 const healthy = (...services: string[]) => Object.fromEntries(services.map((name) => [name, 'service_healthy']));
 
-export const APPS: Record<string, AppSpec> = {
-  'sql-subgraph': {
-    entry: 'services/sql-subgraph/src/index.ts',
-    port: 'sql',
-    portVariable: 'SQL_SUBGRAPH_PORT',
-    required: ['SQL_SUBGRAPH_PORT', 'DATABASE_URL'],
+/** A subgraph's container: entry and port from the registry, plus the stores it reads. */
+function subgraphApp(
+  name: SubgraphName,
+  stores: { required: readonly string[]; own: readonly string[]; dependsOn: Record<string, string> },
+): [string, AppSpec] {
+  const subgraph = SUBGRAPHS.find((candidate) => candidate.name === name)!;
+  return [
+    subgraph.service,
+    {
+      entry: subgraphEntryPath(subgraph),
+      port: subgraph.name,
+      portVariable: subgraph.portVariable,
+      required: [subgraph.portVariable, ...stores.required],
+      own: stores.own,
+      dependsOn: stores.dependsOn,
+    },
+  ];
+}
+
+export const APPS: Record<string, AppSpec> = Object.fromEntries([
+  subgraphApp('sql', {
+    required: ['DATABASE_URL'],
     own: ['DATABASE_POOL_MAX', 'DATABASE_STATEMENT_TIMEOUT_MS', 'DATABASE_CONNECT_TIMEOUT_MS'],
     dependsOn: healthy('postgres', 'redis'),
-  },
-  'mongo-subgraph': {
-    entry: 'services/mongo-subgraph/src/index.ts',
-    port: 'mongo',
-    portVariable: 'MONGO_SUBGRAPH_PORT',
-    required: ['MONGO_SUBGRAPH_PORT', 'MONGO_URL'],
+  }),
+  subgraphApp('mongo', {
+    required: ['MONGO_URL'],
     own: ['MONGO_DATABASE', 'MONGO_SERVER_SELECTION_TIMEOUT_MS'],
     dependsOn: healthy('mongo', 'redis'),
-  },
-  'storage-subgraph': {
-    entry: 'services/storage-subgraph/src/index.ts',
-    port: 'storage',
-    portVariable: 'STORAGE_SUBGRAPH_PORT',
+  }),
+  subgraphApp('storage', {
     required: [
-      'STORAGE_SUBGRAPH_PORT',
       'S3_ENDPOINT',
       'S3_PUBLIC_ENDPOINT',
       'S3_REGION',
@@ -54,21 +63,17 @@ export const APPS: Record<string, AppSpec> = {
     ],
     own: ['S3_URL_TTL_SECONDS'],
     dependsOn: { ...healthy('minio', 'redis'), 'minio-init': 'service_completed_successfully' },
-  },
-  gateway: {
-    entry: 'gateway/src/index.ts',
-    port: 'gateway',
-    portVariable: 'GATEWAY_PORT',
-    required: [
-      'GATEWAY_PORT',
-      'SUPERGRAPH_PATH',
-      'QUERY_PLANNER',
-      'SQL_SUBGRAPH_URL',
-      'MONGO_SUBGRAPH_URL',
-      'STORAGE_SUBGRAPH_URL',
-    ],
-    own: [],
-    dependsOn: healthy('sql-subgraph', 'mongo-subgraph', 'storage-subgraph'),
-  },
-};
+  }),
+  [
+    'gateway',
+    {
+      entry: 'gateway/src/index.ts',
+      port: 'gateway',
+      portVariable: 'GATEWAY_PORT',
+      required: ['GATEWAY_PORT', 'SUPERGRAPH_PATH', 'QUERY_PLANNER', ...SUBGRAPHS.map((s) => s.urlVariable)],
+      own: [],
+      dependsOn: healthy(...SUBGRAPHS.map((subgraph) => subgraph.service)),
+    },
+  ],
+]);
 export const APP_NAMES = Object.keys(APPS);
