@@ -27,7 +27,7 @@ ENV npm_config_update_notifier=false \
 COPY package.json package-lock.json ./
 COPY packages/common/package.json packages/common/
 COPY packages/embedded/package.json packages/embedded/
-COPY packages/stack/package.json packages/stack/
+COPY packages/launcher/package.json packages/launcher/
 COPY packages/testing/package.json packages/testing/
 COPY services/sql-subgraph/package.json services/sql-subgraph/
 COPY services/mongo-subgraph/package.json services/mongo-subgraph/

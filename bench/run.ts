@@ -7,7 +7,7 @@ import { createLogger, graphqlRequest } from '@polystore/common';
 import { freePort } from '@polystore/embedded';
 import { testPostgres, testRedis } from '@polystore/testing/stores';
 import { composeSupergraph } from '@polystore/gateway/compose';
-import { startStack } from '@polystore/stack';
+import { startStack } from '@polystore/launcher';
 
 /**
  * `npm run bench`: our gateway (Hive runtime + Rust planner) against

@@ -1,3 +1,4 @@
+import { productPrefix } from '@polystore/storage-subgraph/keys';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import { graphqlRequest } from '@polystore/testing';
@@ -54,7 +55,7 @@ describe('when a product is deleted', () => {
     }
     const [gone, kept] = ids as [string, string];
     const objectsOf = async (id: string) =>
-      (await stack.s3.client.send(new ListObjectsV2Command({ Bucket: stack.s3.bucket, Prefix: `products/${id}/` })))
+      (await stack.s3.client.send(new ListObjectsV2Command({ Bucket: stack.s3.bucket, Prefix: productPrefix(id) })))
         .KeyCount ?? 0;
     expect(await objectsOf(gone)).toBe(2);
 

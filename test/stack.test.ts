@@ -2,11 +2,12 @@ import { createServer, type Server } from 'node:net';
 import { access, chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { productPrefix } from '@polystore/storage-subgraph/keys';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { createLogger } from '@polystore/common';
 import { errorCodes, graphqlRequest } from '@polystore/testing';
 import { freePort } from '@polystore/embedded';
-import { StackStartError, startStack, type RunningStack } from '@polystore/stack';
+import { StackStartError, startStack, type RunningStack } from '@polystore/launcher';
 
 /**
  * What `npm start` does on a machine with nothing but Node and a
@@ -126,7 +127,7 @@ describe('npm start', () => {
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     });
     const objects = async () =>
-      (await s3.send(new ListObjectsV2Command({ Bucket: 'polystore', Prefix: `products/${doomed.id}/` }))).KeyCount ??
+      (await s3.send(new ListObjectsV2Command({ Bucket: 'polystore', Prefix: productPrefix(doomed.id) }))).KeyCount ??
       0;
     expect(await objects()).toBeGreaterThan(0);
 

@@ -1,27 +1,45 @@
+/**
+ * What every service shares, by concern. Each line names the module that is
+ * the one home of its concept; import from here, read there.
+ */
+
+// The stack's shape: the subgraph registry and the configuration read once at start-up.
+export * from './subgraphs.js';
 export * from './config/config.js';
 export { ConfigError, type Env } from './config/env.js';
+
+// Running a service: logs, teardown on SIGTERM, the subgraph server with /health, /ready, /metrics.
 export * from './logger.js';
-export * from './errors.js';
 export * from './teardown.js';
+export * from './server/run.js';
+export * from './server/subgraph-server.js';
+export * from './server/schema.js';
+export * from './server/health.js';
+export * from './server/listen.js';
+export * from './server/metrics.js';
+
+// The API's conventions: error codes, ids, scalars, Relay pagination.
+export * from './errors.js';
+export * from './connection-errors.js';
+export * from './ids.js';
+export * from './scalars.js';
+export * from './pagination.js';
+
+// Redis: the entity cache (never throws), pub/sub for subscriptions, the durable event stream.
 export * from './redis/cache.js';
 export * from './redis/redis-cache.js';
 export * from './redis/connect.js';
 export * from './redis/event-stream.js';
+export { filter, pipe, type PubSub } from '@graphql-yoga/subscription';
+
+// Cached entities: per-request DataLoaders over Redis, and their one way to invalidate.
+export * from './loaders/cache-settings.js';
+export * from './loaders/cached-loader.js';
+
+// Domain events: the contract (names, payloads, checks), typed consumers, event-to-cache invalidation.
 export * from './events/contract.js';
 export * from './events/consumer-group.js';
 export * from './events/invalidations.js';
-export * from './loaders/cached-loader.js';
-export * from './server/health.js';
-export * from './server/subgraph-server.js';
-export * from './server/run.js';
-export * from './pagination.js';
-export * from './scalars.js';
-export * from './server/schema.js';
-export * from './connection-errors.js';
-export * from './server/listen.js';
-export * from './loaders/cache-settings.js';
-export { filter, pipe, type PubSub } from '@graphql-yoga/subscription';
-export * from './server/metrics.js';
-export * from './ids.js';
+
+// A client of our own API (seeding, benchmarks).
 export * from './graphql-request.js';
-export * from './subgraphs.js';
