@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { createLogger, graphqlRequest } from '@polystore/common';
+import { createLogger, graphqlRequest, SUBGRAPHS, type SubgraphName } from '@polystore/common';
 import { freePort } from '@polystore/embedded';
 import { testPostgres, testRedis } from '@polystore/testing/stores';
 import { composeSupergraph } from '@polystore/gateway/compose';
@@ -84,13 +84,9 @@ const log = createLogger('bench', 'warn');
 const postgres = await testPostgres();
 const redis = await testRedis();
 const dataDir = await mkdtemp(join(tmpdir(), 'polystore-bench-'));
-const ports = {
-  gateway: await freePort(),
-  sql: await freePort(),
-  mongo: await freePort(),
-  storage: await freePort(),
-  baseline: await freePort(),
-};
+const ports = { gateway: await freePort(), baseline: await freePort() };
+const subgraphPorts = new Map<SubgraphName, number>();
+for (const subgraph of SUBGRAPHS) subgraphPorts.set(subgraph.name, await freePort());
 let baseline: ChildProcess | undefined;
 const stack = await startStack({
   log,
@@ -102,9 +98,7 @@ const stack = await startStack({
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: redis.keyPrefix,
     GATEWAY_PORT: String(ports.gateway),
-    SQL_SUBGRAPH_PORT: String(ports.sql),
-    MONGO_SUBGRAPH_PORT: String(ports.mongo),
-    STORAGE_SUBGRAPH_PORT: String(ports.storage),
+    ...Object.fromEntries(SUBGRAPHS.map((s) => [s.portVariable, String(subgraphPorts.get(s.name))])),
   },
 });
 try {
@@ -128,7 +122,7 @@ try {
   const local = (port: number) => `http://127.0.0.1:${port}/graphql`;
   await writeFile(
     supergraphFile,
-    composeSupergraph({ sql: local(ports.sql), mongo: local(ports.mongo), storage: local(ports.storage) }),
+    composeSupergraph(Object.fromEntries(SUBGRAPHS.map((s) => [s.name, local(subgraphPorts.get(s.name)!)]))),
   );
   const started = await startBaseline(supergraphFile, ports.baseline);
   baseline = started.child;
