@@ -53,7 +53,7 @@ function locationsFromSupergraph(sdl: string): Record<string, string> {
  */
 export async function createGateway({ config, log, teardown, supergraph }: GatewayOptions): Promise<Gateway> {
   const sdl = supergraph ?? (await readFile(config.gateway.supergraphPath, 'utf8'));
-  const overrides = subgraphUrls(config.gateway);
+  const overrides = subgraphUrls(config);
   const locations = { ...locationsFromSupergraph(sdl), ...overrides };
 
   const runtime = createGatewayRuntime({

@@ -10,7 +10,7 @@ export const schemaFileOf = (subgraph: (typeof SUBGRAPHS)[number]) =>
 export const defaultUrlOf = subgraphDefaultUrl;
 
 /** Where each subgraph is reached at run time: the configured URL, else the one in the supergraph. */
-export function subgraphUrls(config: Config['gateway']): Partial<Record<SubgraphName, string>> {
+export function subgraphUrls(config: Config): Partial<Record<SubgraphName, string>> {
   return Object.fromEntries(
     SUBGRAPHS.flatMap(({ name }) => (config.subgraphUrls[name] ? [[name, config.subgraphUrls[name]]] : [])),
   );

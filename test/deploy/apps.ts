@@ -47,12 +47,13 @@ export const APPS: Record<string, AppSpec> = Object.fromEntries([
     dependsOn: healthy('postgres', 'redis'),
   }),
   subgraphApp('mongo', {
-    required: ['MONGO_URL'],
+    required: ['MONGO_URL', 'SQL_SUBGRAPH_URL'],
     own: ['MONGO_DATABASE', 'MONGO_SERVER_SELECTION_TIMEOUT_MS'],
     dependsOn: healthy('mongo', 'redis'),
   }),
   subgraphApp('storage', {
     required: [
+      'SQL_SUBGRAPH_URL',
       'S3_ENDPOINT',
       'S3_PUBLIC_ENDPOINT',
       'S3_REGION',

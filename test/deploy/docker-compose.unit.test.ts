@@ -5,7 +5,7 @@
  * must start files that exist. Once with no `.env`, once with `.env` copied
  * from .env.example.
  */
-import { CONFIG_VARIABLES, loadConfig } from '@polystore/common';
+import { CONFIG_VARIABLES, loadConfig, SUBGRAPHS } from '@polystore/common';
 import { APP_NAMES, APPS, COMMON_ALLOWED, COMMON_REQUIRED, STORES } from './apps.js';
 import {
   dependsOn,
@@ -201,12 +201,11 @@ describe.each<[string, Env]>([
   });
 
   it('routes the gateway to each subgraph by its compose service name and port', () => {
-    const { gateway } = configOf('gateway');
-    const targets = { sql: 'sql-subgraph', mongo: 'mongo-subgraph', storage: 'storage-subgraph' } as const;
-    for (const [key, target] of Object.entries(targets) as [keyof typeof targets, string][]) {
-      const url = new URL(gateway.subgraphUrls[key]!);
-      expect(url.hostname).toBe(target);
-      expect(portOf(url)).toBe(configOf(target).ports[APPS[target]!.port]);
+    const { gateway, subgraphUrls } = configOf('gateway');
+    for (const { name, service } of SUBGRAPHS) {
+      const url = new URL(subgraphUrls[name]!);
+      expect(url.hostname).toBe(service);
+      expect(portOf(url)).toBe(configOf(service).ports[APPS[service]!.port]);
       expect(url.pathname).toBe('/graphql');
     }
     expect(['rust', 'js']).toContain(gateway.queryPlanner);

@@ -41,5 +41,8 @@ export * from './events/contract.js';
 export * from './events/consumer-group.js';
 export * from './events/invalidations.js';
 
+// References to entities another subgraph owns: asked of their owner, at once.
+export * from './references.js';
+
 // A client of our own API (seeding, benchmarks).
 export * from './graphql-request.js';

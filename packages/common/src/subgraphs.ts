@@ -12,8 +12,10 @@ export const SUBGRAPHS = [
     service: 'sql-subgraph',
     defaultPort: 4001,
     portVariable: 'SQL_SUBGRAPH_PORT',
-    /** Where the gateway reaches it, when not at the URL recorded in the supergraph. */
+    /** Where the gateway and the other subgraphs reach it, when not at its default URL. */
     urlVariable: 'SQL_SUBGRAPH_URL',
+    /** Entity types whose key fields it defines: the one answer to "does this id exist?". */
+    owns: ['User', 'Product', 'Order'],
   },
   {
     name: 'mongo',
@@ -21,6 +23,7 @@ export const SUBGRAPHS = [
     defaultPort: 4002,
     portVariable: 'MONGO_SUBGRAPH_PORT',
     urlVariable: 'MONGO_SUBGRAPH_URL',
+    owns: [],
   },
   {
     name: 'storage',
@@ -28,11 +31,18 @@ export const SUBGRAPHS = [
     defaultPort: 4003,
     portVariable: 'STORAGE_SUBGRAPH_PORT',
     urlVariable: 'STORAGE_SUBGRAPH_URL',
+    owns: ['Asset'],
   },
 ] as const;
 
 export type SubgraphDefinition = (typeof SUBGRAPHS)[number];
 export type SubgraphName = SubgraphDefinition['name'];
+export type OwnedEntity = SubgraphDefinition['owns'][number];
+
+/** The subgraph that owns an entity type. */
+export function ownerOf(entity: OwnedEntity): SubgraphDefinition {
+  return SUBGRAPHS.find((subgraph) => (subgraph.owns as readonly string[]).includes(entity))!;
+}
 
 /** The service's folder, relative to the repository root. */
 export const subgraphDirectory = (subgraph: SubgraphDefinition) => `services/${subgraph.service}`;

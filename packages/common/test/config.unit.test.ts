@@ -91,8 +91,8 @@ describe('loadConfig: reading values', () => {
 
   it('reads the subgraph URLs that replace the supergraph', () => {
     const config = loadConfig({ SQL_SUBGRAPH_URL: 'http://sql-subgraph:4001/graphql' });
-    expect(config.gateway.subgraphUrls.sql).toBe('http://sql-subgraph:4001/graphql');
-    expect(config.gateway.subgraphUrls.mongo).toBeUndefined();
+    expect(config.subgraphUrls.sql).toBe('http://sql-subgraph:4001/graphql');
+    expect(config.subgraphUrls.mongo).toBeUndefined();
   });
 
   it('lists the allowed values of an enumeration in its error', () => {

@@ -48,13 +48,17 @@ export async function startStack({
 
   try {
     // The pinned AWS SDK supports Node 20; its notice about future releases is noise here.
+    const local = (port: number) => `http://127.0.0.1:${port}`;
     const serviceEnv = {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...process.env,
       ...env,
       ...stores.env,
+      // The gateway and the subgraphs (for reference checks) reach each subgraph on its port here.
+      ...Object.fromEntries(
+        SUBGRAPHS.map((subgraph) => [subgraph.urlVariable, `${local(config.ports[subgraph.name])}/graphql`]),
+      ),
     };
-    const local = (port: number) => `http://127.0.0.1:${port}`;
     for (const subgraph of SUBGRAPHS) {
       processes.push(spawnService(subgraph.service, subgraphEntryPath(subgraph), serviceEnv, watch));
     }
@@ -64,17 +68,7 @@ export async function startStack({
       ),
     );
 
-    const gateway = spawnService(
-      'gateway',
-      'gateway/src/index.ts',
-      {
-        ...serviceEnv,
-        ...Object.fromEntries(
-          SUBGRAPHS.map((subgraph) => [subgraph.urlVariable, `${local(config.ports[subgraph.name])}/graphql`]),
-        ),
-      },
-      watch,
-    );
+    const gateway = spawnService('gateway', 'gateway/src/index.ts', serviceEnv, watch);
     processes.push(gateway);
     await waitUntilReady(`${local(config.ports.gateway)}/ready`, gateway, signal);
     const gatewayUrl = `${local(config.ports.gateway)}/graphql`;

@@ -56,9 +56,12 @@ export interface Config {
     queryPlanner: 'rust' | 'js';
     /** Milliseconds the gateway waits for a subgraph before answering with an error for its part. Default 30000. */
     upstreamTimeoutMs: number;
-    /** Subgraph URLs override the ones recorded in the supergraph at composition time. */
-    subgraphUrls: Record<SubgraphName, string | undefined>;
   };
+  /**
+   * Where each subgraph is reached by the gateway and by the other subgraphs;
+   * unset: the URL recorded in the supergraph, which is its default local URL.
+   */
+  subgraphUrls: Record<SubgraphName, string | undefined>;
   /** Folder for the embedded stores' data under `npm start`. Default `.data`. */
   dataDir: string;
   /** Load demo data into empty stores on `npm start`. Default true. */
@@ -114,8 +117,8 @@ export function loadConfig(env: Env = process.env): Config {
       supergraphPath: readString(env, 'SUPERGRAPH_PATH', 'gateway/supergraph.graphql'),
       queryPlanner: readEnum(env, 'QUERY_PLANNER', ['rust', 'js'] as const, 'rust'),
       upstreamTimeoutMs: readInt(env, 'GATEWAY_UPSTREAM_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
-      subgraphUrls: perSubgraph(({ urlVariable }) => readUrl(env, urlVariable)),
     },
+    subgraphUrls: perSubgraph(({ urlVariable }) => readUrl(env, urlVariable)),
     dataDir: readString(env, 'DATA_DIR', '.data'),
     seedOnStart: readBool(env, 'SEED_ON_START', true),
   };
