@@ -133,6 +133,26 @@ describe('client tooling', () => {
     expect(await response.text()).toContain('Polystore');
   });
 
+  it('serves the IDE and every asset it loads itself, asking no other host', async () => {
+    const page = await (await fetch(stack.gatewayUrl, { headers: { accept: 'text/html' } })).text();
+    // Every absolute URL in the page (scripts, styles, workers, icon) is gone; assets are paths on this gateway.
+    expect(page).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
+    // (XML namespace names are identifiers, never fetched.)
+    expect(page).not.toMatch(/https?:\/\/(?!www\.w3\.org\/)/);
+    const assets = [...page.matchAll(/\/graphiql\/[\w.-]+\/[\w./-]+\.(js|css)/g)].map((match) => match[0]);
+    expect(assets.length).toBeGreaterThanOrEqual(5); // stylesheet, the IDE, three editor workers
+    for (const path of new Set(assets)) {
+      const asset = await fetch(new URL(path, stack.gatewayUrl));
+      expect({ path, status: asset.status }).toEqual({ path, status: 200 });
+      expect(asset.headers.get('content-type')).toMatch(/^(text\/javascript|text\/css)/);
+      expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    }
+    // Only the IDE's own files: no walking out of its folder.
+    for (const path of ['/graphiql/x/../../package.json', `${assets[0]!.replace(/[^/]+$/, '')}../package.json`]) {
+      expect((await fetch(new URL(path, stack.gatewayUrl))).status).toBe(404);
+    }
+  });
+
   it('exposes Prometheus metrics', async () => {
     const body = await (await fetch(new URL('/metrics', stack.gatewayUrl))).text();
     expect(body).toMatch(/http_requests_total\{route="\/graphql",method="POST",status="200",service="gateway"\} \d+/);

@@ -12,6 +12,7 @@ import {
 } from '@polystore/common';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { handleIdeAssetRequest, IDE_DEFAULT_QUERY, renderLocalGraphiQL } from './ide.js';
 import { SUBGRAPHS, subgraphUrls } from './subgraphs.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -73,7 +74,8 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
     // Subscriptions are exempt: they are meant to stay open.
     upstreamTimeout: ({ executionRequest }) =>
       executionRequest?.operationType === 'subscription' ? undefined : config.gateway.upstreamTimeoutMs,
-    graphiql: { title: 'Polystore' },
+    graphiql: { title: 'Polystore', defaultQuery: IDE_DEFAULT_QUERY },
+    renderGraphiQL: renderLocalGraphiQL,
     landingPage: false,
     logging:
       config.logLevel === 'silent'
@@ -99,7 +101,13 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
     }
     metrics.observe(req, res);
     handleHealthRequest(req, res, readiness)
-      .then(async (handled) => handled || (await handleMetricsRequest(req, res, metrics)) || runtime(req, res))
+      .then(
+        async (handled) =>
+          handled ||
+          (await handleMetricsRequest(req, res, metrics)) ||
+          (await handleIdeAssetRequest(req, res)) ||
+          runtime(req, res),
+      )
       .catch((err: unknown) => {
         log.error({ err }, 'gateway request failed');
         if (!res.headersSent) res.writeHead(500).end();
