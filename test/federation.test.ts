@@ -1,4 +1,13 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import {
+  buildClientSchema,
+  buildSchema,
+  getIntrospectionQuery,
+  findBreakingChanges,
+  findDangerousChanges,
+  type IntrospectionQuery,
+} from 'graphql';
 import { errorCodes, graphqlRequest } from '@polystore/testing';
 import { putProductImage } from '@polystore/storage-subgraph/objects';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
@@ -124,6 +133,19 @@ describe('client tooling', () => {
     expect(rootFields).toEqual(expect.arrayContaining(['user', 'users', 'product', 'products', 'asset']));
     const productFields = response.data!.__type.fields.map((field: { name: string }) => field.name);
     expect(productFields).toEqual(expect.arrayContaining(['sku', 'price', 'details', 'images']));
+  });
+
+  it('serves exactly the committed public schema (schema.graphql) to introspection', async () => {
+    const response = await graphqlRequest(stack.gatewayUrl, getIntrospectionQuery());
+    const served = buildClientSchema(response.data as IntrospectionQuery);
+    const committed = buildSchema(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'));
+    // Any difference is a breaking or dangerous change in one direction or the other.
+    for (const [from, to] of [
+      [served, committed],
+      [committed, served],
+    ] as const) {
+      expect([...findBreakingChanges(from, to), ...findDangerousChanges(from, to)]).toEqual([]);
+    }
   });
 
   it('serves a GraphQL IDE to browsers on GET', async () => {

@@ -74,7 +74,9 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
     // Subscriptions are exempt: they are meant to stay open.
     upstreamTimeout: ({ executionRequest }) =>
       executionRequest?.operationType === 'subscription' ? undefined : config.gateway.upstreamTimeoutMs,
-    graphiql: { title: 'Polystore', defaultQuery: IDE_DEFAULT_QUERY },
+    // Introspection off (GATEWAY_INTROSPECTION=false) also turns the IDE off: it cannot work without it.
+    ...(config.gateway.introspection ? {} : { disableIntrospection: {} }),
+    graphiql: config.gateway.introspection ? { title: 'Polystore', defaultQuery: IDE_DEFAULT_QUERY } : false,
     renderGraphiQL: renderLocalGraphiQL,
     landingPage: false,
     logging:

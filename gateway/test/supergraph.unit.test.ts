@@ -1,17 +1,37 @@
 import { readFileSync } from 'node:fs';
+import { buildSchema } from 'graphql';
 import { SUBGRAPHS, subgraphDefaultUrl } from '@polystore/common';
-import { composeSupergraph } from '../src/compose/compose.js';
+import { composeGraphs } from '../src/compose/compose.js';
+
+const committed = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');
 
 describe('committed supergraph', () => {
   it('matches what the subgraph schemas compose to (run `npm run compose` after changing a schema)', () => {
-    const committed = readFileSync(new URL('../supergraph.graphql', import.meta.url), 'utf8');
-    expect(committed).toBe(composeSupergraph());
+    expect(committed('../supergraph.graphql')).toBe(composeGraphs().supergraph);
   });
 
   it('records the default local URL of every subgraph', () => {
-    const committed = readFileSync(new URL('../supergraph.graphql', import.meta.url), 'utf8');
     for (const subgraph of SUBGRAPHS) {
-      expect(committed).toContain(`@join__graph(name: "${subgraph.name}", url: "${subgraphDefaultUrl(subgraph)}")`);
+      expect(committed('../supergraph.graphql')).toContain(
+        `@join__graph(name: "${subgraph.name}", url: "${subgraphDefaultUrl(subgraph)}")`,
+      );
     }
+  });
+});
+
+describe('committed public schema (schema.graphql, for client tooling)', () => {
+  it('matches what the subgraph schemas compose to (run `npm run schema` after changing a schema)', () => {
+    expect(committed('../../schema.graphql')).toBe(composeGraphs().publicSchema);
+  });
+
+  it('is a complete schema without federation internals', () => {
+    const sdl = committed('../../schema.graphql');
+    expect(sdl).not.toMatch(/join__|link__|_entities|_service|_Any|@key|@external|@requires|@provides|@shareable/);
+    const schema = buildSchema(sdl);
+    expect(Object.keys(schema.getQueryType()!.getFields())).toEqual(
+      expect.arrayContaining(['user', 'users', 'product', 'products', 'order', 'asset']),
+    );
+    expect(schema.getMutationType()).toBeDefined();
+    expect(schema.getSubscriptionType()).toBeDefined();
   });
 });

@@ -8,10 +8,15 @@ export class CompositionError extends Error {
 }
 
 /**
- * Composes the subgraphs' schema files into a supergraph SDL. `urls`
- * overrides the recorded routing URL per subgraph (tests use random ports).
+ * Composes the subgraphs' schema files: the supergraph the gateway serves,
+ * and the public schema clients see (no federation internals), the file
+ * client tooling reads. `urls` overrides the recorded routing URL per
+ * subgraph (tests use random ports).
  */
-export function composeSupergraph(urls: Partial<Record<string, string>> = {}): string {
+export function composeGraphs(urls: Partial<Record<string, string>> = {}): {
+  supergraph: string;
+  publicSchema: string;
+} {
   const result = composeServices(
     SUBGRAPHS.map((subgraph) => ({
       name: subgraph.name,
@@ -22,5 +27,8 @@ export function composeSupergraph(urls: Partial<Record<string, string>> = {}): s
   if (result.errors) {
     throw new CompositionError(`composition failed:\n${result.errors.map((error) => `- ${error.message}`).join('\n')}`);
   }
-  return `${result.supergraphSdl.trim()}\n`;
+  return { supergraph: `${result.supergraphSdl.trim()}\n`, publicSchema: `${result.publicSdl.trim()}\n` };
 }
+
+/** The supergraph SDL alone. */
+export const composeSupergraph = (urls: Partial<Record<string, string>> = {}) => composeGraphs(urls).supergraph;

@@ -54,6 +54,8 @@ export interface Config {
   gateway: {
     supergraphPath: string;
     queryPlanner: 'rust' | 'js';
+    /** Answer introspection queries (the IDE and client tooling need them). Default true; production may turn it off. */
+    introspection: boolean;
     /** Milliseconds the gateway waits for a subgraph before answering with an error for its part. Default 30000. */
     upstreamTimeoutMs: number;
   };
@@ -116,6 +118,7 @@ export function loadConfig(env: Env = process.env): Config {
     gateway: {
       supergraphPath: readString(env, 'SUPERGRAPH_PATH', 'gateway/supergraph.graphql'),
       queryPlanner: readEnum(env, 'QUERY_PLANNER', ['rust', 'js'] as const, 'rust'),
+      introspection: readBool(env, 'GATEWAY_INTROSPECTION', true),
       upstreamTimeoutMs: readInt(env, 'GATEWAY_UPSTREAM_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
     },
     subgraphUrls: perSubgraph(({ urlVariable }) => readUrl(env, urlVariable)),
@@ -159,6 +162,7 @@ export const CONFIG_VARIABLES = [
   'CACHE_TTL_SECONDS',
   'SUPERGRAPH_PATH',
   'QUERY_PLANNER',
+  'GATEWAY_INTROSPECTION',
   'GATEWAY_UPSTREAM_TIMEOUT_MS',
   ...SUBGRAPHS.map((subgraph) => subgraph.urlVariable),
   'DATA_DIR',
