@@ -1,6 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { graphqlRequest } from '@polystore/testing';
+import { graphqlRequest, upsertTestCategory } from '@polystore/testing';
 import { putProductImage } from '@polystore/storage-subgraph/objects';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 
@@ -24,6 +24,7 @@ beforeAll(async () => {
       `mutation { createProduct(input: { sku: "SUB-1", name: "Lantern", price: { amount: 2500, currency: "USD" }, stock: 50 }) { id } }`,
     )
   ).data!.createProduct.id;
+  await upsertTestCategory(stack.gatewayUrl, 'lighting');
   await gql(
     `mutation ($id: ID!) { upsertProductDetails(input: { productId: $id, description: "Bright", category: "lighting" }) { id } }`,
     {

@@ -1,0 +1,83 @@
+import DataLoader from 'dataloader';
+import { decodeCursor, groupByKeys, toConnection, type Connection } from '@polystore/common';
+import { ObjectId, type Filter } from 'mongodb';
+import { withMongoErrors, type MongoStore } from './db.js';
+import type { ReviewDocument } from './models.js';
+
+/** Which list of reviews: a product's or a user's. */
+export type ReviewOwner = 'productId' | 'userId';
+
+export interface ReviewPageKey {
+  ownerId: string;
+  size: number;
+  after: string | null;
+}
+
+/** Newest first; `_id` breaks ties, so cursors are stable while reviews come and go. */
+export const reviewCursor = (review: ReviewDocument) => [review.createdAt.getTime(), review._id.toHexString()] as const;
+
+function afterFilter(after: string | null): Filter<ReviewDocument> {
+  if (!after) return {};
+  const [createdAtMs, objectId] = decodeCursor(after, 2);
+  if (typeof createdAtMs !== 'number' || typeof objectId !== 'string' || !/^[0-9a-f]{24}$/.test(objectId)) {
+    decodeCursor('', 2); // throws the cursor error
+  }
+  const createdAt = new Date(createdAtMs as number);
+  return {
+    $or: [{ createdAt: { $lt: createdAt } }, { createdAt, _id: { $lt: new ObjectId(objectId as string) } }],
+  };
+}
+
+/**
+ * One page of reviews for each of many owners in one aggregation per
+ * distinct (size, after): match every owner, sort newest first, group per
+ * owner keeping size + 1 (the extra one tells whether another page exists).
+ * Call `validatePage` on the key first: cursors are checked before batching.
+ */
+export function createReviewPageLoader(
+  store: MongoStore,
+  owner: ReviewOwner,
+  totalCount: (ownerId: string) => Promise<number>,
+) {
+  return new DataLoader<ReviewPageKey, Connection<ReviewDocument>, string>(
+    async (keys) => {
+      const groups = new Map<string, ReviewPageKey[]>();
+      for (const key of keys) {
+        const group = `${key.size}|${key.after ?? ''}`;
+        groups.set(group, [...(groups.get(group) ?? []), key]);
+      }
+      const pages = new Map<ReviewPageKey, ReviewDocument[]>();
+      await Promise.all(
+        [...groups.values()].map(async (group) => {
+          const { size, after } = group[0]!;
+          const ownerIds = [...new Set(group.map((key) => key.ownerId))];
+          const rows = await withMongoErrors(() =>
+            store.reviews
+              .aggregate<{ _id: string; reviews: ReviewDocument[] }>([
+                { $match: { [owner]: { $in: ownerIds }, ...afterFilter(after) } },
+                { $sort: { [owner]: 1, createdAt: -1, _id: -1 } },
+                { $group: { _id: `$${owner}`, reviews: { $push: '$$ROOT' } } },
+                { $project: { reviews: { $slice: ['$reviews', size + 1] } } },
+              ])
+              .toArray(),
+          );
+          const byOwner = groupByKeys(
+            ownerIds,
+            rows.map((row) => ({ ownerId: row._id, reviews: row.reviews })),
+            (row) => row.ownerId,
+          );
+          group.forEach((key) => pages.set(key, byOwner[ownerIds.indexOf(key.ownerId)]![0]?.reviews ?? []));
+        }),
+      );
+      return keys.map((key) => toConnection(pages.get(key)!, key.size, () => totalCount(key.ownerId), reviewCursor));
+    },
+    { cacheKeyFn: ({ ownerId, size, after }) => `${ownerId}|${size}|${after ?? ''}` },
+  );
+}
+
+/** Checks a cursor before a page is batched, so a garbage cursor fails only its own field. */
+export function validateAfter(after: string | null | undefined): string | null {
+  if (after == null) return null;
+  afterFilter(after);
+  return after;
+}
