@@ -9,7 +9,7 @@ import {
 } from '@polystore/common';
 import { withMongoErrors, type MongoStore } from './db.js';
 import type { CategoryDocument, ProductDetailsDocument, RatingSummary, ReviewDocument } from './models.js';
-import { aggregateRatings } from './ratings.js';
+import { aggregateRatings, oneBatch } from './ratings.js';
 import { reviewObjectId } from './review-id.js';
 
 /**
@@ -24,7 +24,9 @@ export function createMongoCache(store: MongoStore, settings: CacheSettings) {
       async load(productIds) {
         const valid = productIds.filter(isUuid);
         const documents = await withMongoErrors(() =>
-          store.productDetails.find({ productId: { $in: valid } }, { projection: { _id: 0 } }).toArray(),
+          store.productDetails
+            .find({ productId: { $in: valid } }, { projection: { _id: 0 }, batchSize: oneBatch(valid.length) })
+            .toArray(),
         );
         return orderByKeys(productIds, documents, (document) => document.productId);
       },
@@ -41,7 +43,9 @@ export function createMongoCache(store: MongoStore, settings: CacheSettings) {
       },
       async load(ids) {
         const valid = ids.filter(isUuid).map(reviewObjectId);
-        const documents = await withMongoErrors(() => store.reviews.find({ _id: { $in: valid } }).toArray());
+        const documents = await withMongoErrors(() =>
+          store.reviews.find({ _id: { $in: valid } }, { batchSize: oneBatch(valid.length) }).toArray(),
+        );
         // The _id holds 12 of the id's 16 bytes: match on the whole id.
         return orderByKeys(ids, documents, (document) => document.id);
       },

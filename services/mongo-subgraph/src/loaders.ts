@@ -1,14 +1,14 @@
+import DataLoader from 'dataloader';
 import type { ReferenceChecker } from '@polystore/common';
 import type { MongoCache } from './cache.js';
 import type { MongoStore } from './db.js';
-import { createReviewPageLoader } from './reviews.js';
+import { countReviewsByUser, createReviewPageLoader } from './reviews.js';
 
 /** Per-request loaders: one query (or one Redis MGET) for every product, user or review in a response. */
 export function createLoaders(store: MongoStore, cache: MongoCache, references: ReferenceChecker) {
   const rating = cache.rating.loader();
-  const reviewsByUser = createReviewPageLoader(store, 'userId', async (userId) =>
-    store.reviews.countDocuments({ userId }),
-  );
+  const reviewCountByUser = new DataLoader<string, number>((userIds) => countReviewsByUser(store, userIds));
+  const reviewsByUser = createReviewPageLoader(store, 'userId', (userId) => reviewCountByUser.load(userId));
   return {
     detailsByProductId: cache.details.loader(),
     ratingByProductId: rating,

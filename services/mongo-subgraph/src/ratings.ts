@@ -1,6 +1,9 @@
 import type { MongoStore } from './db.js';
 import type { RatingSummary } from './models.js';
 
+/** A first batch big enough for every row, so a batch costs one command (no getMore). */
+export const oneBatch = (rows: number) => Math.max(rows + 1, 101);
+
 const EMPTY = (): RatingSummary => ({ average: 0, count: 0, histogram: [0, 0, 0, 0, 0] });
 
 /**
@@ -9,10 +12,13 @@ const EMPTY = (): RatingSummary => ({ average: 0, count: 0, histogram: [0, 0, 0,
  */
 export async function aggregateRatings(store: MongoStore, productIds: readonly string[]): Promise<RatingSummary[]> {
   const rows = await store.reviews
-    .aggregate<{ _id: { productId: string; rating: number }; count: number }>([
-      { $match: { productId: { $in: [...productIds] } } },
-      { $group: { _id: { productId: '$productId', rating: '$rating' }, count: { $sum: 1 } } },
-    ])
+    .aggregate<{ _id: { productId: string; rating: number }; count: number }>(
+      [
+        { $match: { productId: { $in: [...productIds] } } },
+        { $group: { _id: { productId: '$productId', rating: '$rating' }, count: { $sum: 1 } } },
+      ],
+      { batchSize: oneBatch(productIds.length * 5) },
+    )
     .toArray();
   const byProduct = new Map(productIds.map((id) => [id, EMPTY()]));
   for (const { _id, count } of rows) {

@@ -3,6 +3,7 @@ import { decodeCursor, groupByKeys, toConnection, type Connection } from '@polys
 import { ObjectId, type Filter } from 'mongodb';
 import { withMongoErrors, type MongoStore } from './db.js';
 import type { ReviewDocument } from './models.js';
+import { oneBatch } from './ratings.js';
 
 /** Which list of reviews: a product's or a user's. */
 export type ReviewOwner = 'productId' | 'userId';
@@ -53,12 +54,15 @@ export function createReviewPageLoader(
           const ownerIds = [...new Set(group.map((key) => key.ownerId))];
           const rows = await withMongoErrors(() =>
             store.reviews
-              .aggregate<{ _id: string; reviews: ReviewDocument[] }>([
-                { $match: { [owner]: { $in: ownerIds }, ...afterFilter(after) } },
-                { $sort: { [owner]: 1, createdAt: -1, _id: -1 } },
-                { $group: { _id: `$${owner}`, reviews: { $push: '$$ROOT' } } },
-                { $project: { reviews: { $slice: ['$reviews', size + 1] } } },
-              ])
+              .aggregate<{ _id: string; reviews: ReviewDocument[] }>(
+                [
+                  { $match: { [owner]: { $in: ownerIds }, ...afterFilter(after) } },
+                  { $sort: { [owner]: 1, createdAt: -1, _id: -1 } },
+                  { $group: { _id: `$${owner}`, reviews: { $push: '$$ROOT' } } },
+                  { $project: { reviews: { $slice: ['$reviews', size + 1] } } },
+                ],
+                { batchSize: oneBatch(ownerIds.length) },
+              )
               .toArray(),
           );
           const byOwner = groupByKeys(
@@ -80,4 +84,18 @@ export function validateAfter(after: string | null | undefined): string | null {
   if (after == null) return null;
   afterFilter(after);
   return after;
+}
+
+/** How many reviews each user wrote, by one aggregation (User.reviews totalCount for a whole response). */
+export async function countReviewsByUser(store: MongoStore, userIds: readonly string[]): Promise<number[]> {
+  const rows = await withMongoErrors(() =>
+    store.reviews
+      .aggregate<{ _id: string; count: number }>(
+        [{ $match: { userId: { $in: [...userIds] } } }, { $group: { _id: '$userId', count: { $sum: 1 } } }],
+        { batchSize: oneBatch(userIds.length) },
+      )
+      .toArray(),
+  );
+  const counts = new Map(rows.map((row) => [row._id, row.count]));
+  return userIds.map((userId) => counts.get(userId) ?? 0);
 }
