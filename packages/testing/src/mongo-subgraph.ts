@@ -10,6 +10,8 @@ export interface MongoTestBed {
   subgraph: MongoSubgraph;
   /** The sql-subgraph it asks about products and users, on the same Redis prefix (so events reach it). */
   sql: SqlTestBed;
+  /** The variables it was started with, to start another replica on the same stores. */
+  env: Record<string, string>;
   /** Every MongoDB command the subgraph sent (driver command monitoring), for tests that count them. */
   commands: CommandStartedEvent[];
   gql(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse>;
@@ -35,7 +37,7 @@ export async function startMongoTestBed(env: Record<string, string> = {}): Promi
     fixtures.push(sql);
     const mongo = await testMongo();
     fixtures.push(mongo);
-    const started = await startForTest(createMongoSubgraph, {
+    const serviceEnv = {
       MONGO_URL: mongo.url,
       MONGO_DATABASE: mongo.database,
       REDIS_URL: sql.redisUrl,
@@ -43,7 +45,8 @@ export async function startMongoTestBed(env: Record<string, string> = {}): Promi
       SQL_SUBGRAPH_URL: sql.url,
       EVENT_RETRY_AFTER_MS: '500',
       ...env,
-    });
+    };
+    const started = await startForTest(createMongoSubgraph, serviceEnv);
     teardown = started.teardown;
     const commands: CommandStartedEvent[] = [];
     started.server.store.client.on('commandStarted', (event) => commands.push(event));
@@ -52,6 +55,7 @@ export async function startMongoTestBed(env: Record<string, string> = {}): Promi
       url,
       subgraph,
       sql,
+      env: serviceEnv,
       commands,
       gql: (query, variables) => graphqlRequest(url, query, variables),
       seed: (count) =>
