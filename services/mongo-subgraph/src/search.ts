@@ -27,12 +27,20 @@ export interface SearchInput {
 
 const MAX_WORDS = 10;
 const MAX_FILTERS = 20;
-/** The field each sort orders by (descending), then productId breaks ties. */
-const SORT_FIELD: Record<SearchSort, string> = {
-  RELEVANCE: 'score',
-  RATING: 'ratingAverage',
-  NEWEST: 'productCreatedAt',
+/** The fields each sort orders by, all descending; the last ones break ties, so the order is total. */
+const SORT_FIELDS: Record<SearchSort, string[]> = {
+  RELEVANCE: ['score', 'productCreatedAt', 'productId'],
+  RATING: ['ratingAverage', 'productCreatedAt', 'productId'],
+  NEWEST: ['productCreatedAt', 'productId'],
 };
+
+type SearchRow = { productId: string; score: number; ratingAverage: number; productCreatedAt: Date };
+/** A row's sort key as a cursor holds it (dates as milliseconds). */
+const sortKey = (sort: SearchSort, row: SearchRow) =>
+  SORT_FIELDS[sort].map((field) => {
+    const value = row[field as keyof SearchRow];
+    return value instanceof Date ? value.getTime() : value;
+  });
 
 const escapeRegex = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -76,12 +84,22 @@ export function attributeConditions(filters: readonly AttributeFilterInput[]): F
   return conditions as Filter<ProductDetailsDocument>;
 }
 
+/** Rows after the cursor's key in the sort's order: a keyset condition, one `$or` branch per field. */
 function afterCondition(sort: SearchSort, after: string): Document {
-  const [value, productId] = decodeCursor(after, 2);
-  if (typeof value !== 'number' || typeof productId !== 'string') decodeCursor('', 2);
-  const field = SORT_FIELD[sort];
-  const key = sort === 'NEWEST' ? new Date(value as number) : value;
-  return { $or: [{ [field]: { $lt: key } }, { [field]: key, productId: { $lt: productId } }] };
+  const fields = SORT_FIELDS[sort];
+  const key = decodeCursor(after, fields.length);
+  const values = fields.map((field, i) => {
+    const value = key[i];
+    const expected = field === 'productId' ? 'string' : 'number';
+    if (typeof value !== expected) decodeCursor('', fields.length); // throws the cursor error
+    return field === 'productCreatedAt' ? new Date(value as number) : value;
+  });
+  return {
+    $or: fields.map((field, i) => ({
+      ...Object.fromEntries(fields.slice(0, i).map((earlier, j) => [earlier, values[j]])),
+      [field]: { $lt: values[i] },
+    })),
+  };
 }
 
 /**
@@ -104,7 +122,6 @@ export async function searchProducts(store: MongoStore, input: SearchInput): Pro
     match.$and = expressions.map((regex) => ({ $or: [{ name: regex }, { description: regex }, { tags: regex }] }));
   }
   const after = input.after ? afterCondition(input.sort, input.after) : null;
-  const field = SORT_FIELD[input.sort];
   const score = words.map((word) => ({
     $add: [
       { $cond: [{ $regexMatch: { input: { $ifNull: ['$name', ''] }, regex: escapeRegex(word), options: 'i' } }, 3, 0] },
@@ -114,7 +131,7 @@ export async function searchProducts(store: MongoStore, input: SearchInput): Pro
   }));
   const rows = await withMongoErrors(() =>
     store.productDetails
-      .aggregate<{ productId: string; score: number; ratingAverage: number; productCreatedAt: Date }>([
+      .aggregate<SearchRow>([
         { $match: match },
         {
           $project: {
@@ -126,7 +143,7 @@ export async function searchProducts(store: MongoStore, input: SearchInput): Pro
           },
         },
         ...(after ? [{ $match: after }] : []),
-        { $sort: { [field]: -1, productId: -1 } },
+        { $sort: Object.fromEntries(SORT_FIELDS[input.sort].map((field) => [field, -1 as const])) },
         { $limit: input.size + 1 },
       ])
       .toArray(),
@@ -135,10 +152,7 @@ export async function searchProducts(store: MongoStore, input: SearchInput): Pro
     rows,
     input.size,
     () => withMongoErrors(() => store.productDetails.countDocuments(match)),
-    (row) => [
-      input.sort === 'NEWEST' ? row.productCreatedAt.getTime() : (row as unknown as Record<string, number>)[field]!,
-      row.productId,
-    ],
+    (row) => sortKey(input.sort, row),
   );
   return {
     ...connection,

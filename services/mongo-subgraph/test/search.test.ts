@@ -86,18 +86,27 @@ describe('searchProducts', () => {
     // "travel" is a tag of 0 and 3; "school" a tag and a word of 3's description.
     expect(idsOf(await search({ text: 'school', sort: 'RELEVANCE' }))).toEqual([3]);
     expect(idsOf(await search({ text: 'product 2 gaming', sort: 'RELEVANCE' }))).toEqual([2]);
+    // Every name contains "pro" (Product N): 3 each; 1 also has the tag "pro": 5. Ties: newest first.
+    expect(idsOf(await search({ text: 'pro', sort: 'RELEVANCE' }))).toEqual([1, 3, 2, 0]);
+    // "laptop" is in the descriptions of 2 and 3; "gaming" is also 2's tag and in its description.
+    expect(idsOf(await search({ text: 'laptop gaming', sort: 'RELEVANCE' }))).toEqual([2]);
+    expect(idsOf(await search({ text: 'laptop', sort: 'RELEVANCE' }))).toEqual([3, 2]);
   });
 
-  it('pages with cursors to the end without repeats', async () => {
+  it.each([
+    ['NEWEST', undefined, [3, 2, 1, 0]],
+    ['RATING', undefined, [2, 0, 1, 3]],
+    ['RELEVANCE', 'pro', [1, 3, 2, 0]],
+  ])('pages %s with cursors to the end without repeats', async (sort, text, expected) => {
     const seen: number[] = [];
     let after: string | undefined;
     for (let page = 0; page < 10; page++) {
-      const result = await search({ sort: 'NEWEST', first: 3, after });
+      const result = await search({ sort, text, first: 1, after });
       seen.push(...idsOf(result));
       if (!result.pageInfo.hasNextPage) break;
       after = result.pageInfo.endCursor;
     }
-    expect(seen).toEqual([3, 2, 1, 0]);
+    expect(seen).toEqual(expected);
   });
 
   it('finds a product by its new name once the ProductUpdated event has flowed through the stream', async () => {

@@ -175,9 +175,9 @@ export type ProductSearchResult = {
 export type ProductSearchSort =
   /** Most recently created products first. */
   | 'NEWEST'
-  /** Highest average rating first. */
+  /** Highest average rating first; ties newest first. */
   | 'RATING'
-  /** Most words matched in the name first, then in tags, then in the description. */
+  /** Words found in the name weigh most, then tags, then the description; ties newest first. */
   | 'RELEVANCE';
 
 export type Query = {
