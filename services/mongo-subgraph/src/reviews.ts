@@ -30,6 +30,40 @@ function afterFilter(after: string | null): Filter<ReviewDocument> {
 }
 
 /**
+ * Pages for owners that share (size, after). One owner (a product page) is a
+ * plain index range with a limit. Several are one aggregation: `$group`
+ * collects each owner's matching reviews before `$slice` cuts the page, so
+ * its work grows with their review counts; `$topN` would bound it on MongoDB
+ * 5.2+, but the embedded server lacks it.
+ */
+async function readPages(
+  store: MongoStore,
+  owner: ReviewOwner,
+  ownerIds: string[],
+  size: number,
+  after: string | null,
+): Promise<{ _id: string; reviews: ReviewDocument[] }[]> {
+  const sort = { [owner]: 1, createdAt: -1, _id: -1 } as const;
+  if (ownerIds.length === 1) {
+    const reviews = await store.reviews
+      .find({ [owner]: ownerIds[0], ...afterFilter(after) }, { sort, limit: size + 1, batchSize: size + 1 })
+      .toArray();
+    return [{ _id: ownerIds[0]!, reviews }];
+  }
+  return store.reviews
+    .aggregate<{ _id: string; reviews: ReviewDocument[] }>(
+      [
+        { $match: { [owner]: { $in: ownerIds }, ...afterFilter(after) } },
+        { $sort: sort },
+        { $group: { _id: `$${owner}`, reviews: { $push: '$$ROOT' } } },
+        { $project: { reviews: { $slice: ['$reviews', size + 1] } } },
+      ],
+      { batchSize: oneBatch(ownerIds.length) },
+    )
+    .toArray();
+}
+
+/**
  * One page of reviews for each of many owners in one aggregation per
  * distinct (size, after): match every owner, sort newest first, group per
  * owner keeping size + 1 (the extra one tells whether another page exists).
@@ -52,19 +86,7 @@ export function createReviewPageLoader(
         [...groups.values()].map(async (group) => {
           const { size, after } = group[0]!;
           const ownerIds = [...new Set(group.map((key) => key.ownerId))];
-          const rows = await withMongoErrors(() =>
-            store.reviews
-              .aggregate<{ _id: string; reviews: ReviewDocument[] }>(
-                [
-                  { $match: { [owner]: { $in: ownerIds }, ...afterFilter(after) } },
-                  { $sort: { [owner]: 1, createdAt: -1, _id: -1 } },
-                  { $group: { _id: `$${owner}`, reviews: { $push: '$$ROOT' } } },
-                  { $project: { reviews: { $slice: ['$reviews', size + 1] } } },
-                ],
-                { batchSize: oneBatch(ownerIds.length) },
-              )
-              .toArray(),
-          );
+          const rows = await withMongoErrors(() => readPages(store, owner, ownerIds, size, after));
           const byOwner = groupByKeys(
             ownerIds,
             rows.map((row) => ({ ownerId: row._id, reviews: row.reviews })),
