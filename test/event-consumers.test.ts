@@ -1,7 +1,7 @@
 import { productPrefix } from '@polystore/storage-subgraph/keys';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
-import { graphqlRequest } from '@polystore/testing';
+import { graphqlRequest, upsertTestCategory } from '@polystore/testing';
 import { putProductImage } from '@polystore/storage-subgraph/objects';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 
@@ -30,6 +30,7 @@ describe('when a product is deleted', () => {
   it('its details leave MongoDB and its images leave S3, and other products keep theirs', async () => {
     const gql = (query: string, variables?: Record<string, unknown>) =>
       graphqlRequest(stack.gatewayUrl, query, variables);
+    await upsertTestCategory(stack.gatewayUrl, 'misc');
     const ids: string[] = [];
     for (const sku of ['GONE-1', 'KEPT-1']) {
       const created = await gql(

@@ -8,7 +8,7 @@ import {
   findDangerousChanges,
   type IntrospectionQuery,
 } from 'graphql';
-import { errorCodes, graphqlRequest } from '@polystore/testing';
+import { errorCodes, graphqlRequest, upsertTestCategory } from '@polystore/testing';
 import { putProductImage } from '@polystore/storage-subgraph/objects';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 
@@ -31,6 +31,7 @@ describe('one product across three stores, through the gateway', () => {
     expect(created.errors).toBeUndefined();
     const productId: string = created.data!.createProduct.id;
 
+    await upsertTestCategory(stack.gatewayUrl, 'water-sports', [{ name: 'lengthCm', type: 'INT', required: true }]);
     const details = await graphqlRequest(
       stack.gatewayUrl,
       `mutation ($input: UpsertProductDetailsInput!) { upsertProductDetails(input: $input) { id } }`,

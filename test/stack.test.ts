@@ -66,6 +66,20 @@ describe('npm start', () => {
     const product = edges[0].node;
     expect(product.details.category).toMatch(/\w/);
     expect(product.images.length).toBeGreaterThan(0);
+    const catalog = await gql(
+      `{ categories { slug } searchProducts(text: "TENT", category: "camping") { edges { node { sku rating { count average } reviews(first: 5) { edges { node { author { name } } } } } } } }`,
+    );
+    expect(catalog.errors).toBeUndefined();
+    expect(catalog.data!.categories).toHaveLength(5);
+    expect(catalog.data!.searchProducts.edges.map((edge: { node: unknown }) => edge.node)).toEqual([
+      {
+        sku: 'TENT-2P',
+        rating: { count: 2, average: 4.5 },
+        reviews: {
+          edges: [{ node: { author: { name: 'Grace Hopper' } } }, { node: { author: { name: 'Ada Lovelace' } } }],
+        },
+      },
+    ]);
     const image = await fetch(product.images[0].url);
     expect(image.status).toBe(200);
     expect(await image.text()).toContain('<svg');

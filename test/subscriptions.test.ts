@@ -1,6 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { graphqlRequest } from '@polystore/testing';
+import { graphqlRequest, upsertTestCategory } from '@polystore/testing';
 import { putProductImage } from '@polystore/storage-subgraph/objects';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 
@@ -24,6 +24,7 @@ beforeAll(async () => {
       `mutation { createProduct(input: { sku: "SUB-1", name: "Lantern", price: { amount: 2500, currency: "USD" }, stock: 50 }) { id } }`,
     )
   ).data!.createProduct.id;
+  await upsertTestCategory(stack.gatewayUrl, 'lighting');
   await gql(
     `mutation ($id: ID!) { upsertProductDetails(input: { productId: $id, description: "Bright", category: "lighting" }) { id } }`,
     {
@@ -130,6 +131,86 @@ describe('subscriptions through the gateway', () => {
       }
     })();
     expect(await firstEvent(received)).toEqual(expectedEvent);
+    controller.abort();
+    await reading;
+  });
+});
+
+const REVIEW_EVENTS = `subscription ($productId: ID!) {
+  reviewAdded(productId: $productId) { rating author { name } product { sku price { amount } images { filename } } }
+}`;
+
+let reviewers = 0;
+
+/** Keeps adding reviews (each by a new user: one review per user per product) until one arrives; bounded. */
+async function firstReview(received: unknown[]): Promise<unknown> {
+  for (let attempt = 0; attempt < 20 && received.length === 0; attempt++) {
+    const user = await graphqlRequest(
+      stack.gatewayUrl,
+      `mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }`,
+      { input: { email: `reviewer-${reviewers++}@example.com`, name: 'Rev Iewer' } },
+    );
+    const added = await graphqlRequest(
+      stack.gatewayUrl,
+      `mutation ($input: AddReviewInput!) { addReview(input: $input) { id } }`,
+      { input: { productId, userId: user.data!.createUser.id, rating: 5, title: 'Bright', body: '' } },
+    );
+    expect(added.errors).toBeUndefined();
+    for (let wait = 0; wait < 20 && received.length === 0; wait++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return received[0];
+}
+
+const expectedReview = {
+  data: {
+    reviewAdded: {
+      rating: 5,
+      author: { name: 'Rev Iewer' },
+      product: { sku: 'SUB-1', price: { amount: 2500 }, images: [{ filename: 'lantern.png' }] },
+    },
+  },
+};
+
+describe('reviewAdded through the gateway', () => {
+  it('delivers a new review over graphql-ws with the author from PostgreSQL and images from S3', async () => {
+    const client = createClient({ url: stack.gatewayUrl.replace('http', 'ws'), webSocketImpl: WebSocket });
+    clients.push(client);
+    const received: unknown[] = [];
+    client.subscribe(
+      { query: REVIEW_EVENTS, variables: { productId } },
+      { next: (result) => received.push(result), error: (err) => received.push({ err }), complete: () => undefined },
+    );
+    expect(await firstReview(received)).toEqual(expectedReview);
+  });
+
+  it('delivers the same over server-sent events', async () => {
+    const controller = new AbortController();
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: REVIEW_EVENTS, variables: { productId } }),
+      signal: controller.signal,
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const received: unknown[] = [];
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const reading = (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          buffer += decoder.decode(value, { stream: true });
+          for (const match of buffer.matchAll(/^data: (.+)$/gm)) received.push(JSON.parse(match[1]!));
+          buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
+        }
+      } catch {
+        // aborted at the end of the test
+      }
+    })();
+    expect(await firstReview(received)).toEqual(expectedReview);
     controller.abort();
     await reading;
   });

@@ -3,11 +3,13 @@ import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { MongoClient, ObjectId } from 'mongodb';
 import pg from 'pg';
 import {
   findRedisServer,
   freePort,
   IncompatibleDataError,
+  startEmbeddedMongo,
   startEmbeddedPostgres,
   startEmbeddedRedis,
   type EmbeddedStore,
@@ -148,5 +150,35 @@ describe('embedded Redis', () => {
     expect(await again.get('greeting')).toBe('hello');
     expect(await again.xlen('events')).toBe(1);
     await again.quit();
+  });
+});
+
+describe('embedded MongoDB', () => {
+  it('keeps documents with their types across a restart, and enforces _id under concurrent inserts', async () => {
+    const folder = join(dir, 'mongo');
+    const port = await freePort();
+    const first = await startEmbeddedMongo({ dataDir: folder, port });
+    running.push(first);
+    const client = await MongoClient.connect(first.url, { serverMonitoringMode: 'poll' });
+    const collection = client.db('shop').collection('reviews');
+    const _id = new ObjectId();
+    const inserts = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => collection.insertOne({ _id, i, at: new Date('2026-01-01T00:00:00Z') })),
+    );
+    expect(inserts.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    await collection.createIndex({ at: -1 }, { name: 'reviews_at' });
+    await client.close();
+    await first.stop();
+    running.pop();
+
+    const second = await startEmbeddedMongo({ dataDir: folder, port });
+    running.push(second);
+    const again = await MongoClient.connect(second.url, { serverMonitoringMode: 'poll' });
+    const reopened = again.db('shop').collection('reviews');
+    const stored = await reopened.findOne({ _id });
+    expect(stored!.at).toEqual(new Date('2026-01-01T00:00:00Z'));
+    expect(await reopened.countDocuments({ at: { $lt: new Date('2026-02-01T00:00:00Z') } })).toBe(1);
+    expect((await reopened.listIndexes().toArray()).map((index) => index.name)).toContain('reviews_at');
+    await again.close();
   });
 });

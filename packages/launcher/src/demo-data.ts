@@ -6,6 +6,74 @@ export const DEMO_USERS = [
   { email: 'katherine@example.com', name: 'Katherine Johnson' },
 ];
 
+type AttributeType = 'STRING' | 'INT' | 'FLOAT' | 'BOOLEAN' | 'ENUM' | 'STRING_LIST' | 'ENUM_LIST';
+
+/** The demo categories and the attributes their products carry (the details below follow them). */
+export const DEMO_CATEGORIES: {
+  slug: string;
+  name: string;
+  attributes: { name: string; type: AttributeType; required?: boolean; values?: string[] }[];
+}[] = [
+  {
+    slug: 'camping',
+    name: 'Camping',
+    attributes: [
+      { name: 'capacity', type: 'INT' },
+      { name: 'weightGrams', type: 'INT' },
+      { name: 'seasons', type: 'INT' },
+      { name: 'comfortTempC', type: 'INT' },
+      { name: 'fill', type: 'STRING' },
+      { name: 'lengths', type: 'ENUM_LIST', values: ['regular', 'long'] },
+    ],
+  },
+  {
+    slug: 'apparel',
+    name: 'Apparel',
+    attributes: [
+      { name: 'sizes', type: 'ENUM_LIST', required: true, values: ['XS', 'S', 'M', 'L', 'XL'] },
+      { name: 'colors', type: 'STRING_LIST' },
+      { name: 'waterproofMm', type: 'INT' },
+    ],
+  },
+  {
+    slug: 'footwear',
+    name: 'Footwear',
+    attributes: [
+      { name: 'euSizes', type: 'STRING_LIST' },
+      { name: 'waterproof', type: 'BOOLEAN', required: true },
+    ],
+  },
+  {
+    slug: 'cooking',
+    name: 'Cooking',
+    attributes: [
+      { name: 'fuel', type: 'ENUM', required: true, values: ['isobutane', 'white gas', 'wood'] },
+      { name: 'boilTimeSeconds', type: 'INT' },
+      { name: 'weightGrams', type: 'INT' },
+    ],
+  },
+  {
+    slug: 'lighting',
+    name: 'Lighting',
+    attributes: [
+      { name: 'lumens', type: 'INT', required: true },
+      { name: 'batteryMah', type: 'INT' },
+      { name: 'modes', type: 'STRING_LIST' },
+    ],
+  },
+];
+
+/** Reviews the demo users leave: user index, product sku, stars, title. */
+export const DEMO_REVIEWS: { user: number; sku: string; rating: number; title: string; body: string }[] = [
+  { user: 0, sku: 'TENT-2P', rating: 5, title: 'Pitches in minutes', body: 'Stayed dry through a night of rain.' },
+  { user: 1, sku: 'TENT-2P', rating: 4, title: 'Roomy for two', body: 'A little heavy for long treks.' },
+  { user: 2, sku: 'BAG-DOWN-0C', rating: 5, title: 'Warm and light', body: 'Comfortable at two degrees.' },
+  { user: 3, sku: 'JACKET-RAIN-M', rating: 3, title: 'Good shell', body: 'Sleeves run short.' },
+  { user: 0, sku: 'JACKET-RAIN-M', rating: 4, title: 'Does the job', body: 'Breathes well uphill.' },
+  { user: 1, sku: 'BOOT-HIKE-42', rating: 5, title: 'No blisters', body: 'Comfortable out of the box.' },
+  { user: 2, sku: 'STOVE-CANISTER', rating: 4, title: 'Fast boil', body: 'Simmer control is fiddly.' },
+];
+
 export interface DemoProduct {
   sku: string;
   name: string;
@@ -64,7 +132,7 @@ export const DEMO_PRODUCTS: DemoProduct[] = [
       description: 'Leather mid boots with a grippy rubber sole.',
       category: 'footwear',
       tags: ['boots', 'leather'],
-      attributes: { euSizes: [40, 41, 42, 43, 44, 45], waterproof: true },
+      attributes: { euSizes: ['40', '41', '42', '43', '44', '45'], waterproof: true },
     },
     color: '#744210',
   },

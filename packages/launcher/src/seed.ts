@@ -2,7 +2,7 @@ import cliProgress from 'cli-progress';
 import { graphqlRequest, Teardown, type Config, type GraphQLResponse, type Logger } from '@polystore/common';
 import { putProductImage } from '@polystore/storage-subgraph/objects';
 import { createS3Store } from '@polystore/storage-subgraph/s3';
-import { DEMO_PRODUCTS, DEMO_USERS, productImage } from './demo-data.js';
+import { DEMO_CATEGORIES, DEMO_PRODUCTS, DEMO_REVIEWS, DEMO_USERS, productImage } from './demo-data.js';
 
 const request = (gatewayUrl: string, query: string, variables: Record<string, unknown> = {}) =>
   graphqlRequest(gatewayUrl, query, variables, { timeoutMs: 30_000 });
@@ -35,7 +35,7 @@ export async function seed({
   config: Config;
   log: Logger;
   progress?: boolean;
-}): Promise<{ users: number; products: number; images: number; orders: number }> {
+}): Promise<{ users: number; products: number; images: number; reviews: number; orders: number }> {
   const bar = progress
     ? new cliProgress.SingleBar(
         { format: 'seeding [{bar}] {value}/{total} {step}' },
@@ -45,7 +45,7 @@ export async function seed({
   bar?.start(DEMO_USERS.length + DEMO_PRODUCTS.length + 1, 0, { step: 'users' });
   const teardown = new Teardown(log);
   const s3 = createS3Store(config.s3, teardown);
-  const counts = { users: 0, products: 0, images: 0, orders: 0 };
+  const counts = { users: 0, products: 0, images: 0, reviews: 0, orders: 0 };
   try {
     for (const user of DEMO_USERS) {
       const result = check(
@@ -56,6 +56,17 @@ export async function seed({
       );
       if (result.data?.createUser) counts.users++;
       bar?.increment(1, { step: user.email });
+    }
+    for (const category of DEMO_CATEGORIES) {
+      check(
+        await request(
+          gatewayUrl,
+          'mutation ($input: UpsertCategoryInput!) { upsertCategory(input: $input) { slug } }',
+          {
+            input: category,
+          },
+        ),
+      );
     }
     for (const product of DEMO_PRODUCTS) {
       const { details, color: _color, ...core } = product;
@@ -97,6 +108,7 @@ export async function seed({
       }
       bar?.increment(1, { step: product.sku });
     }
+    counts.reviews = await seedReviews(gatewayUrl);
     counts.orders = await seedOrders(gatewayUrl);
     bar?.increment(1, { step: 'orders' });
   } finally {
@@ -105,6 +117,30 @@ export async function seed({
   }
   log.info(counts, 'demo data loaded');
   return counts;
+}
+
+/** The demo reviews; one a user already wrote (CONFLICT) is kept as it is. */
+async function seedReviews(gatewayUrl: string): Promise<number> {
+  const users = check(await request(gatewayUrl, '{ users(first: 100) { edges { node { id email } } } }'));
+  const userIds = new Map<string, string>(
+    users.data!.users.edges.map((edge: { node: { id: string; email: string } }) => [edge.node.email, edge.node.id]),
+  );
+  let added = 0;
+  for (const { user, sku, ...review } of DEMO_REVIEWS) {
+    const product = check(
+      await request(gatewayUrl, 'query ($sku: String!) { productBySku(sku: $sku) { id } }', { sku }),
+    );
+    const userId = userIds.get(DEMO_USERS[user]!.email);
+    if (!userId || !product.data?.productBySku) continue;
+    const result = check(
+      await request(gatewayUrl, 'mutation ($input: AddReviewInput!) { addReview(input: $input) { id } }', {
+        input: { ...review, userId, productId: product.data.productBySku.id },
+      }),
+      ['CONFLICT'],
+    );
+    if (result.data?.addReview) added++;
+  }
+  return added;
 }
 
 /** A few orders in different states for the demo users who have none yet. */

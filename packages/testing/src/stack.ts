@@ -44,16 +44,18 @@ export async function startTestStack(): Promise<TestStack> {
       OUTBOX_POLL_INTERVAL_MS: '50',
       EVENT_RETRY_AFTER_MS: '500',
     };
-    const context = () => {
-      const created = testServiceContext(env);
+    const context = (extra: Env = {}) => {
+      const created = testServiceContext({ ...env, ...extra });
       contexts.push(created);
       return created;
     };
     const sql = await createSqlSubgraph(context());
-    const mongoSubgraph = await createMongoSubgraph(context());
-    const storage = await createStorageSubgraph(context());
+    const sqlUrl = await sql.listen(0);
+    // The other subgraphs ask the owner of User and Product whether ids exist.
+    const mongoSubgraph = await createMongoSubgraph(context({ SQL_SUBGRAPH_URL: sqlUrl }));
+    const storage = await createStorageSubgraph(context({ SQL_SUBGRAPH_URL: sqlUrl }));
     const urls = {
-      sql: await sql.listen(0),
+      sql: sqlUrl,
       mongo: await mongoSubgraph.listen(0),
       storage: await storage.listen(0),
     };

@@ -1,45 +1,130 @@
-import { MongoClient, MongoServerSelectionError, MongoNetworkError, type Collection, type Db } from 'mongodb';
+import {
+  MongoClient,
+  MongoServerSelectionError,
+  MongoNetworkError,
+  type Collection,
+  type CreateIndexesOptions,
+  type Db,
+  type IndexSpecification,
+} from 'mongodb';
 import { conflict, serviceUnavailable, type Config, type Teardown } from '@polystore/common';
-import type { ProductDetailsDocument } from './models.js';
+import type { CategoryDocument, ProductDetailsDocument, ReviewDocument } from './models.js';
 
 export interface MongoStore {
   client: MongoClient;
   db: Db;
+  categories: Collection<CategoryDocument>;
   productDetails: Collection<ProductDetailsDocument>;
+  reviews: Collection<ReviewDocument>;
 }
 
+const COLLECTIONS = { categories: 'categories', productDetails: 'product_details', reviews: 'reviews' } as const;
+
 /**
- * Connects and declares the indexes every access path needs. The unique index
- * on productId is what makes "one details document per product" hold on a
- * real MongoDB; the upsert by productId keeps it so on servers that do not
- * enforce secondary unique indexes.
+ * Every index, by the query path it serves (docs/mongo.md lists the same).
+ * Unique indexes state the rule for a real MongoDB; the writes keep the rule
+ * on servers that do not enforce them (upsert on the natural key, or an `_id`
+ * derived from it).
  */
+export const INDEXES: {
+  collection: keyof typeof COLLECTIONS;
+  key: IndexSpecification;
+  options: CreateIndexesOptions & { name: string };
+  serves: string;
+}[] = [
+  {
+    collection: 'categories',
+    key: { slug: 1 },
+    options: { unique: true, name: 'categories_slug' },
+    serves: 'category(slug), validation',
+  },
+  {
+    collection: 'productDetails',
+    key: { productId: 1 },
+    options: { unique: true, name: 'product_details_product_id' },
+    serves: 'Product.details, events by product',
+  },
+  {
+    collection: 'productDetails',
+    key: { category: 1, productCreatedAt: -1 },
+    options: { name: 'product_details_category_newest' },
+    serves: 'searchProducts(category, sort: NEWEST)',
+  },
+  {
+    collection: 'productDetails',
+    key: { category: 1, 'rating.average': -1 },
+    options: { name: 'product_details_category_rating' },
+    serves: 'searchProducts(category, sort: RATING)',
+  },
+  {
+    collection: 'productDetails',
+    key: { tags: 1 },
+    options: { name: 'product_details_tags' },
+    serves: 'searchProducts(tags)',
+  },
+  {
+    collection: 'reviews',
+    key: { productId: 1, createdAt: -1, _id: -1 },
+    options: { name: 'reviews_product_newest' },
+    serves: 'Product.reviews, Product.rating, ProductDeleted',
+  },
+  {
+    collection: 'reviews',
+    key: { userId: 1, createdAt: -1, _id: -1 },
+    options: { name: 'reviews_user_newest' },
+    serves: 'User.reviews, UserDeleted',
+  },
+];
+
+/** Creates every index; createIndex with the same name and key is a no-op, so start-up can run it every time. */
+export async function ensureIndexes(store: MongoStore): Promise<void> {
+  for (const { collection, key, options } of INDEXES) await store[collection].createIndex(key, options);
+}
+
+/** Connects and declares the indexes every access path needs. */
 export async function connectMongo(mongo: Config['mongo'], teardown: Teardown): Promise<MongoStore> {
   if (!mongo.url) throw new Error('MONGO_URL is not set');
   const client = new MongoClient(mongo.url, {
     serverSelectionTimeoutMS: mongo.serverSelectionTimeoutMs,
     appName: 'polystore-mongo-subgraph',
     maxPoolSize: 20,
+    // Tests count commands (`commandStarted`); a listener-free client pays nothing for it.
+    monitorCommands: true,
+    // Heartbeats by polling `hello`. The default on Node, streaming (`moreToCome`), is not
+    // understood by the embedded server: its heartbeat fails, the driver clears the pool and
+    // in-flight operations fail. Polling works the same on a real MongoDB (docs/mongo.md).
+    serverMonitoringMode: 'poll',
   });
   await client.connect();
   teardown.add('mongo client', () => client.close());
   const db = client.db(mongo.database);
-  const productDetails = db.collection<ProductDetailsDocument>('product_details');
-  await productDetails.createIndex({ productId: 1 }, { unique: true, name: 'product_details_product_id' });
-  await productDetails.createIndex({ category: 1 }, { name: 'product_details_category' });
-  await productDetails.createIndex({ tags: 1 }, { name: 'product_details_tags' });
-  return { client, db, productDetails };
+  const store: MongoStore = {
+    client,
+    db,
+    categories: db.collection(COLLECTIONS.categories),
+    productDetails: db.collection(COLLECTIONS.productDetails),
+    reviews: db.collection(COLLECTIONS.reviews),
+  };
+  await ensureIndexes(store);
+  return store;
 }
 
 /** Translates driver errors into the API's codes; anything else is rethrown and masked. */
-export async function withMongoErrors<T>(work: () => Promise<T>): Promise<T> {
+export async function withMongoErrors<T>(
+  work: () => Promise<T>,
+  {
+    duplicate,
+  }: { /** The error for a duplicate key (code 11000); default a generic CONFLICT. */ duplicate?: () => Error } = {},
+): Promise<T> {
   try {
     return await work();
   } catch (err) {
     if (err instanceof MongoServerSelectionError || err instanceof MongoNetworkError) {
       throw serviceUnavailable('the document store is unavailable');
     }
-    if ((err as { code?: number }).code === 11000) throw conflict('a document with these values already exists');
+    if ((err as { code?: number }).code === 11000) {
+      throw duplicate?.() ?? conflict('a document with these values already exists');
+    }
     throw err;
   }
 }

@@ -1,9 +1,28 @@
+import DataLoader from 'dataloader';
+import type { ReferenceChecker } from '@polystore/common';
 import type { MongoCache } from './cache.js';
+import type { MongoStore } from './db.js';
+import { countReviewsByUser, createReviewPageLoader } from './reviews.js';
 
-/** Per-request loaders: one `$in` query for every product in a response. */
-export function createLoaders(cache: MongoCache) {
+/** Per-request loaders: one query (or one Redis MGET) for every product, user or review in a response. */
+export function createLoaders(store: MongoStore, cache: MongoCache, references: ReferenceChecker) {
+  const rating = cache.rating.loader();
+  const reviewCountByUser = new DataLoader<string, number>((userIds) => countReviewsByUser(store, userIds));
+  const reviewsByUser = createReviewPageLoader(store, 'userId', (userId) => reviewCountByUser.load(userId));
   return {
     detailsByProductId: cache.details.loader(),
+    ratingByProductId: rating,
+    review: cache.review.loader(),
+    category: cache.category.loader(),
+    // A product's review count is its rating's count: one cached aggregation answers both.
+    reviewsByProduct: createReviewPageLoader(
+      store,
+      'productId',
+      async (productId) => (await rating.load(productId))!.count,
+    ),
+    reviewsByUser,
+    /** Whether products and users exist, asked of their owner (batched). */
+    references: references.loader(),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Connection } from '@polystore/common';
 import type { ObjectId } from 'mongodb';
 
 /** A Product as other subgraphs reference it: the key only. */
@@ -5,7 +6,37 @@ export interface ProductReference {
   id: string;
 }
 
-/** One document per product in `product_details`, keyed by the SQL product id. */
+/** A User as other subgraphs reference it: the key only. */
+export interface UserReference {
+  id: string;
+}
+
+export const ATTRIBUTE_TYPES = ['STRING', 'INT', 'FLOAT', 'BOOLEAN', 'ENUM', 'STRING_LIST', 'ENUM_LIST'] as const;
+export type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
+
+export interface AttributeDefinition {
+  name: string;
+  type: AttributeType;
+  required: boolean;
+  /** Allowed values of ENUM and ENUM_LIST attributes; empty otherwise. */
+  values: string[];
+}
+
+/** One document per category in `categories`, upserted on `slug`. */
+export interface CategoryDocument {
+  _id?: ObjectId;
+  slug: string;
+  name: string;
+  attributes: AttributeDefinition[];
+  updatedAt: Date;
+}
+
+/**
+ * One document per product in `product_details`, keyed by the SQL product id.
+ * `name`, `sku` and `productCreatedAt` are copies of the owner's fields that
+ * search needs (refreshed on ProductUpdated); `rating` is a copy of the
+ * review aggregate that search sorts by.
+ */
 export interface ProductDetailsDocument {
   _id?: ObjectId;
   productId: string;
@@ -13,6 +44,46 @@ export interface ProductDetailsDocument {
   category: string;
   tags: string[];
   attributes: Record<string, unknown>;
+  name?: string;
+  sku?: string;
+  productCreatedAt?: Date;
+  rating?: { average: number; count: number };
   createdAt: Date;
   updatedAt: Date;
 }
+
+/**
+ * One document per (product, user) in `reviews`. `_id` is derived from that
+ * pair (see review-id.ts), so the `_id` index enforces one review per user
+ * per product on every server.
+ */
+export interface ReviewDocument {
+  _id: ObjectId;
+  /** The public id, a UUID derived from (productId, userId). */
+  id: string;
+  productId: string;
+  userId: string;
+  rating: number;
+  title: string;
+  body: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface RatingSummary {
+  average: number;
+  count: number;
+  /** histogram[i] counts ratings of i + 1 stars. */
+  histogram: number[];
+}
+
+/** What Subscription.reviewAdded receives over Redis pub/sub. */
+export interface ReviewAddedEvent {
+  reviewId: string;
+  productId: string;
+}
+
+export type ReviewConnectionModel = Connection<ReviewDocument>;
+export type ReviewEdgeModel = ReviewConnectionModel['edges'][number];
+export type ProductSearchResultModel = Connection<ProductReference>;
+export type ProductSearchEdgeModel = ProductSearchResultModel['edges'][number];

@@ -1,0 +1,115 @@
+import { conflict, filter, notFound, pageSize, pipe, requireReference, requireUuid } from '@polystore/common';
+import type { MongoContext } from '../context.js';
+import { withMongoErrors } from '../db.js';
+import { createLoaders } from '../loaders.js';
+import type { ReviewAddedEvent, ReviewDocument } from '../models.js';
+import { copyRatingsToDetails } from '../ratings.js';
+import { reviewIdOf, reviewObjectId } from '../review-id.js';
+import { validateAfter } from '../reviews.js';
+import type { Resolvers } from '../generated/resolvers-types.js';
+import { requireBody, requireRating, requireTitle } from '../validation.js';
+
+async function loadReview({ loaders }: MongoContext, id: string): Promise<ReviewDocument> {
+  const review = await loaders.review.load(id);
+  if (!review) throw notFound(`review ${id} does not exist`, { type: 'Review', id });
+  return review;
+}
+
+/** After any change to a product's reviews: its rating, the copy search sorts by, and the review itself. */
+async function afterReviewChange({ store, loaders }: MongoContext, review: Pick<ReviewDocument, 'id' | 'productId'>) {
+  await withMongoErrors(() => copyRatingsToDetails(store, [review.productId]));
+  await Promise.all([loaders.ratingByProductId.invalidate([review.productId]), loaders.review.invalidate([review.id])]);
+}
+
+const pageArgs = (args: { first?: number | null; after?: string | null }) => ({
+  size: pageSize(args.first),
+  after: validateAfter(args.after),
+});
+
+export const reviewResolvers: Resolvers = {
+  Query: {
+    review: (_, { id }, { loaders }) => loaders.review.load(requireUuid(id)),
+  },
+  Mutation: {
+    async addReview(_, { input }, context) {
+      const productId = requireUuid(input.productId, 'productId');
+      const userId = requireUuid(input.userId, 'userId');
+      const now = new Date();
+      const review: ReviewDocument = {
+        _id: reviewObjectId(reviewIdOf(productId, userId)),
+        id: reviewIdOf(productId, userId),
+        productId,
+        userId,
+        rating: requireRating(input.rating),
+        title: requireTitle(input.title),
+        body: requireBody(input.body),
+        createdAt: now,
+        updatedAt: now,
+      };
+      await requireReference(context.loaders.references, 'Product', productId);
+      await requireReference(context.loaders.references, 'User', userId);
+      // The _id is derived from (product, user): a second review collides on the one index every server enforces.
+      await withMongoErrors(() => context.store.reviews.insertOne(review), {
+        duplicate: () => conflict('this user has already reviewed this product', { reviewId: review.id }),
+      });
+      await afterReviewChange(context, review);
+      const event: ReviewAddedEvent = { reviewId: review.id, productId };
+      context.pubsub.publish('ReviewAdded', event);
+      return review;
+    },
+    async updateReview(_, { input }, context) {
+      const id = requireUuid(input.id);
+      const changes: Partial<ReviewDocument> = {};
+      if (input.rating != null) changes.rating = requireRating(input.rating);
+      if (input.title != null) changes.title = requireTitle(input.title);
+      if (input.body != null) changes.body = requireBody(input.body);
+      const updated = await withMongoErrors(() =>
+        context.store.reviews.findOneAndUpdate(
+          { _id: reviewObjectId(id), id },
+          { $set: { ...changes, updatedAt: new Date() } },
+          { returnDocument: 'after' },
+        ),
+      );
+      if (!updated) throw notFound(`review ${id} does not exist`, { type: 'Review', id });
+      await afterReviewChange(context, updated);
+      return updated;
+    },
+    async deleteReview(_, { input }, context) {
+      const id = requireUuid(input.id);
+      const deleted = await withMongoErrors(() =>
+        context.store.reviews.findOneAndDelete({ _id: reviewObjectId(id), id }),
+      );
+      if (!deleted) throw notFound(`review ${id} does not exist`, { type: 'Review', id });
+      await afterReviewChange(context, deleted);
+      return id;
+    },
+  },
+  Subscription: {
+    reviewAdded: {
+      subscribe(_, args, { pubsub }) {
+        const productId = requireUuid(args.productId, 'productId');
+        return pipe(
+          pubsub.subscribe('ReviewAdded'),
+          filter((event) => event.productId === productId),
+        );
+      },
+      resolve: async (event: ReviewAddedEvent, _: unknown, context: MongoContext) => {
+        // A subscription's context lives as long as the subscription: each event gets fresh loaders.
+        context.loaders = createLoaders(context.store, context.cache, context.references);
+        return loadReview(context, event.reviewId);
+      },
+    },
+  },
+  Review: {
+    __resolveReference: ({ id }, { loaders }) => loaders.review.load(id),
+    author: (review) => ({ id: review.userId }),
+    product: (review) => ({ id: review.productId }),
+  },
+  Product: {
+    rating: ({ id }, _, { loaders }) => loaders.ratingByProductId.load(id).then((rating) => rating!),
+    reviews: ({ id }, args, { loaders }) => loaders.reviewsByProduct.load({ ownerId: id, ...pageArgs(args) }),
+  },
+  User: {
+    reviews: ({ id }, args, { loaders }) => loaders.reviewsByUser.load({ ownerId: id, ...pageArgs(args) }),
+  },
+};

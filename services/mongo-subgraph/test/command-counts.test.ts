@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { startMongoTestBed, type MongoTestBed } from '@polystore/testing/mongo-subgraph';
+import { reviewIdOf, reviewObjectId } from '../src/review-id.js';
+
+/**
+ * Details, reviews and ratings for N products cost the same number of MongoDB
+ * commands whatever N is (one per loader), and fewer once Redis holds them.
+ */
+let bed: MongoTestBed;
+beforeAll(async () => {
+  bed = await startMongoTestBed();
+});
+afterAll(() => bed?.dispose());
+
+const ENTITIES = `query ($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on Product {
+      details { category }
+      rating { average count histogram }
+      reviews(first: 2) { totalCount edges { node { rating author { id } } } }
+    }
+  }
+}`;
+
+/** N products with details and two reviews each, written straight to MongoDB (reads are what is counted). */
+async function productsWithReviews(count: number): Promise<string[]> {
+  const ids = Array.from({ length: count }, () => randomUUID());
+  const now = Date.now();
+  await bed.subgraph.store.productDetails.insertMany(
+    ids.map((productId) => ({
+      productId,
+      description: 'd',
+      category: 'misc',
+      tags: [],
+      attributes: {},
+      createdAt: new Date(now),
+      updatedAt: new Date(now),
+    })),
+  );
+  await bed.subgraph.store.reviews.insertMany(
+    ids.flatMap((productId, i) =>
+      [randomUUID(), randomUUID()].map((userId, j) => {
+        const id = reviewIdOf(productId, userId);
+        const at = new Date(now + i * 10 + j);
+        return {
+          _id: reviewObjectId(id),
+          id,
+          productId,
+          userId,
+          rating: j + 3,
+          title: 't',
+          body: '',
+          createdAt: at,
+          updatedAt: at,
+        };
+      }),
+    ),
+  );
+  return ids;
+}
+
+/** The data commands one request sends (handshakes and heartbeats are not the resolvers' doing). */
+async function commandsFor(ids: string[]): Promise<string[]> {
+  bed.commands.length = 0;
+  const answer = await bed.gql(ENTITIES, { representations: ids.map((id) => ({ __typename: 'Product', id })) });
+  expect(answer.errors).toBeUndefined();
+  expect(answer.data!._entities).toHaveLength(ids.length);
+  expect(answer.data!._entities[0].reviews.totalCount).toBe(2);
+  return bed.commands
+    .map((command) => command.commandName)
+    .filter((name) => !['hello', 'ismaster', 'isMaster', 'ping', 'endSessions'].includes(name))
+    .sort();
+}
+
+describe('MongoDB commands per request', () => {
+  it('are the same for 10 and 100 products, and fewer once details and ratings are cached', async () => {
+    const ten = await productsWithReviews(10);
+    const hundred = await productsWithReviews(100);
+    const cold10 = await commandsFor(ten);
+    const cold100 = await commandsFor(hundred);
+    const warm100 = await commandsFor(hundred);
+    // details (find), rating (aggregate), reviews pages (aggregate).
+    expect(cold10).toEqual(['aggregate', 'aggregate', 'find']);
+    expect(cold100).toEqual(cold10);
+    // Details and ratings come from Redis; a page of reviews is read each time.
+    expect(warm100).toEqual(['aggregate']);
+  });
+});
