@@ -50,10 +50,13 @@ export async function startTestStack(): Promise<TestStack> {
       return created;
     };
     const sql = await createSqlSubgraph(context());
+    const sqlUrl = await sql.listen(0);
+    // The other subgraphs check references with the owner of User, Product and Order.
+    env.SQL_SUBGRAPH_URL = sqlUrl;
     const mongoSubgraph = await createMongoSubgraph(context());
     const storage = await createStorageSubgraph(context());
     const urls = {
-      sql: await sql.listen(0),
+      sql: sqlUrl,
       mongo: await mongoSubgraph.listen(0),
       storage: await storage.listen(0),
     };

@@ -1,5 +1,11 @@
-import { CreateBucketCommand, HeadBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { isConnectionError, serviceUnavailable, type Config, type Teardown } from '@polystore/common';
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  PutBucketVersioningCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { isConnectionError, serviceUnavailable, type Config, type Logger, type Teardown } from '@polystore/common';
 
 export interface S3Store {
   /** Talks to S3 from inside the deployment. */
@@ -8,6 +14,7 @@ export interface S3Store {
   presigner: S3Client;
   bucket: string;
   urlTtlSeconds: number;
+  uploads: Config['uploads'];
 }
 
 function client(s3: Config['s3'], endpoint: string | undefined): S3Client {
@@ -17,16 +24,20 @@ function client(s3: Config['s3'], endpoint: string | undefined): S3Client {
     forcePathStyle: s3.forcePathStyle,
     credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
     maxAttempts: 2,
+    // Presigned uploads carry the client's body: a checksum of the (empty) request body would not match it.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000 },
   });
 }
 
-export function createS3Store(s3: Config['s3'], teardown: Teardown): S3Store {
+export function createS3Store({ s3, uploads }: Pick<Config, 's3' | 'uploads'>, teardown: Teardown): S3Store {
   const store = {
     client: client(s3, s3.endpoint),
     presigner: client(s3, s3.publicEndpoint ?? s3.endpoint),
     bucket: s3.bucket,
     urlTtlSeconds: s3.urlTtlSeconds,
+    uploads,
   };
   teardown.add('s3 clients', () => {
     store.client.destroy();
@@ -35,14 +46,27 @@ export function createS3Store(s3: Config['s3'], teardown: Teardown): S3Store {
   return store;
 }
 
-/** Creates the bucket when it is missing (development and first start); production buckets already exist. */
-export async function ensureBucket(store: S3Store): Promise<void> {
+/**
+ * Creates the bucket when it is missing (development and first start), with
+ * versioning on where the server supports it (the embedded server does not);
+ * production buckets already exist, configured by their owners.
+ */
+export async function ensureBucket(store: S3Store, log: Logger): Promise<void> {
   try {
     await store.client.send(new HeadBucketCommand({ Bucket: store.bucket }));
+    return;
   } catch (err) {
-    if (isNotFound(err)) await store.client.send(new CreateBucketCommand({ Bucket: store.bucket }));
-    else throw err;
+    if (!isNotFound(err)) throw err;
   }
+  await store.client.send(new CreateBucketCommand({ Bucket: store.bucket }));
+  try {
+    await store.client.send(
+      new PutBucketVersioningCommand({ Bucket: store.bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
+  } catch (err) {
+    log.info({ err, bucket: store.bucket }, 'bucket created without versioning: the S3 server does not support it');
+  }
+  log.info({ bucket: store.bucket }, 'bucket created');
 }
 
 export function isNotFound(err: unknown): boolean {
