@@ -40,19 +40,25 @@ function assetOf(key: string, object: { size: number; etag: string; modified: Da
   };
 }
 
-/** Objects under a prefix, following continuation tokens up to MAX_LISTED_OBJECTS. */
-export async function listObjects(store: S3Store, prefix: string): Promise<_Object[]> {
-  const objects: _Object[] = [];
+/** Pages of up to 1000 objects under a prefix, following continuation tokens, at most `maxPages`. */
+export async function* listPages(store: S3Store, prefix: string, maxPages: number): AsyncGenerator<_Object[]> {
   let token: string | undefined;
-  do {
-    const page = await withS3Errors(() =>
+  for (let page = 0; page < maxPages; page++) {
+    const listed = await withS3Errors(() =>
       store.client.send(
         new ListObjectsV2Command({ Bucket: store.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: 1000 }),
       ),
     );
-    objects.push(...(page.Contents ?? []));
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token && objects.length < MAX_LISTED_OBJECTS);
+    yield listed.Contents ?? [];
+    token = listed.IsTruncated ? listed.NextContinuationToken : undefined;
+    if (!token) return;
+  }
+}
+
+/** Objects under a prefix, up to MAX_LISTED_OBJECTS. */
+export async function listObjects(store: S3Store, prefix: string): Promise<_Object[]> {
+  const objects: _Object[] = [];
+  for await (const page of listPages(store, prefix, Math.ceil(MAX_LISTED_OBJECTS / 1000))) objects.push(...page);
   return objects.slice(0, MAX_LISTED_OBJECTS);
 }
 

@@ -1,6 +1,7 @@
 import {
   CreateBucketCommand,
   HeadBucketCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketVersioningCommand,
   S3Client,
   S3ServiceException,
@@ -62,6 +63,25 @@ export async function ensureBucket(store: S3Store, log: Logger): Promise<void> {
   try {
     await store.client.send(
       new PutBucketVersioningCommand({ Bucket: store.bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
+    // With versioning a delete keeps the old version: bound how long, and drop parts of
+    // multipart uploads nobody completed even if the service's own sweep missed them.
+    await store.client.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: store.bucket,
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              ID: 'polystore-cleanup',
+              Status: 'Enabled',
+              Filter: { Prefix: '' },
+              NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 },
+              Expiration: { ExpiredObjectDeleteMarker: true },
+            },
+          ],
+        },
+      }),
     );
   } catch (err) {
     log.info({ err, bucket: store.bucket }, 'bucket created without versioning: the S3 server does not support it');

@@ -4,12 +4,13 @@ import {
   CreateMultipartUploadCommand,
   PutObjectCommand,
   UploadPartCommand,
+  type _Object,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { badUserInput, type Logger } from '@polystore/common';
 import { newAssetKey, parseKey, pendingKey, PENDING_PREFIX, type OwnerType } from './keys.js';
 import type { PendingUpload } from './models.js';
-import { deleteObject, headObject, listObjects, readPendingUpload, writePendingUpload } from './objects.js';
+import { deleteObject, headObject, listPages, readPendingUpload, writePendingUpload } from './objects.js';
 import { withS3Errors, type S3Store } from './s3.js';
 
 /** Size of each part of a multipart plan but the last (S3 wants at least 5 MiB). */
@@ -18,6 +19,8 @@ export const PART_SIZE = 8 * 1024 * 1024;
 const MAX_PARTS = 10_000;
 /** Time after expiry before the sweep removes an upload, so a completion that began in time can finish. */
 export const SWEEP_GRACE_MS = 60_000;
+/** Pending records one sweep looks at: 1000 per page. */
+const MAX_SWEEP_PAGES = 100;
 
 export interface UploadPlan {
   key: string;
@@ -134,6 +137,8 @@ export async function finishUpload(
   store: S3Store,
   key: string,
   parts: { partNumber: number; etag: string }[] | null | undefined,
+  /** Runs once the object is verified, before it becomes visible (avatars replace the old one here). */
+  beforeVisible: () => Promise<void> = async () => {},
   now = new Date(),
 ): Promise<Completion> {
   const upload = await readPendingUpload(store, pendingKey(key));
@@ -177,6 +182,7 @@ export async function finishUpload(
     await discardUpload(store, upload);
     return { status: 'rejected', reason: problem };
   }
+  await beforeVisible();
   await deleteObject(store, pendingKey(key));
   return { status: 'completed' };
 }
@@ -189,14 +195,20 @@ const normalizeType = (type: string | undefined) => type?.split(';')[0]?.trim().
  * the deletes are idempotent. Bounded by the listing limit per run.
  */
 export async function sweepExpiredUploads(store: S3Store, log: Logger, now = new Date()): Promise<number> {
+  const records: _Object[] = [];
+  for await (const page of listPages(store, PENDING_PREFIX, MAX_SWEEP_PAGES)) records.push(...page);
   let removed = 0;
-  for (const object of await listObjects(store, PENDING_PREFIX)) {
-    if (!object.Key) continue;
-    const upload = await readPendingUpload(store, object.Key);
-    if (!upload || !parseKey(upload.key) || pendingKey(upload.key) !== object.Key) {
-      // A record this service did not write: it is garbage only once it is old.
-      if (object.LastModified && now.getTime() - object.LastModified.getTime() > 86_400_000) {
-        await deleteObject(store, object.Key);
+  for (const record of records) {
+    if (!record.Key) continue;
+    const upload = await readPendingUpload(store, record.Key).catch((err: unknown) => {
+      if (err instanceof SyntaxError) return 'unreadable' as const;
+      throw err;
+    });
+    if (upload === null) continue; // completed or removed since the listing
+    if (upload === 'unreadable' || !parseKey(upload.key) || pendingKey(upload.key) !== record.Key) {
+      // Not a record this service wrote: garbage once it is a day old.
+      if (record.LastModified && now.getTime() - record.LastModified.getTime() > 86_400_000) {
+        await deleteObject(store, record.Key);
       }
       continue;
     }

@@ -1,12 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import {
+  DeleteBucketCommand,
+  GetBucketVersioningCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+} from '@aws-sdk/client-s3';
 import { createLogger, type Teardown } from '@polystore/common';
-import { errorCodes, graphqlRequest, startForTest } from '@polystore/testing';
+import { errorCodes, graphqlRequest, startForTest, testServiceContext } from '@polystore/testing';
 import { testRedis, testS3, type Disposable, type TestS3 } from '@polystore/testing/stores';
 import { assetIdFromKey } from '../src/keys.js';
 import { putProductImage } from '../src/objects.js';
+import { createS3Store, ensureBucket } from '../src/s3.js';
 import { createStorageSubgraph, type StorageSubgraph } from '../src/server.js';
 import { sweepExpiredUploads } from '../src/uploads.js';
 
@@ -350,6 +356,20 @@ describe('listing', () => {
     s3Calls.length = 0;
     await gql(IMAGES, { representations });
     expect(s3Calls).toEqual([]);
+  });
+
+  it('creates a missing bucket at start-up, with versioning where the server has it', async () => {
+    const bucket = `${s3.bucket}-new`;
+    const context = testServiceContext({ S3_ENDPOINT: s3.endpoint, S3_BUCKET: bucket });
+    const store = createS3Store(context.config, context.teardown);
+    await ensureBucket(store, context.log);
+    await ensureBucket(store, context.log); // and leaves an existing one alone
+    await s3.client.send(new HeadBucketCommand({ Bucket: bucket }));
+    const versioning = await s3.client.send(new GetBucketVersioningCommand({ Bucket: bucket })).catch(() => null);
+    // The embedded server has no versioning; MinIO and AWS answer Enabled.
+    if (versioning?.Status) expect(versioning.Status).toBe('Enabled');
+    else await s3.client.send(new DeleteBucketCommand({ Bucket: bucket }));
+    await context.teardown.close();
   });
 
   it('reports ready when the bucket answers', async () => {

@@ -3,7 +3,7 @@ import { ownerCacheId } from '../cache.js';
 import type { StorageContext } from '../context.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { filenameProblem, parseKey } from '../keys.js';
-import { deleteObject, headAsset } from '../objects.js';
+import { deleteObject, headAsset, listOwnerAssets } from '../objects.js';
 import { contentTypeOf, ownerRules, OWNER_TYPE_BY_ENUM } from '../rules.js';
 import { finishUpload, planUpload } from '../uploads.js';
 import { requireAssetKey } from './asset.js';
@@ -57,8 +57,19 @@ export const uploadResolvers: Resolvers = {
       }
       // An owner deleted since the request: the upload stays pending and the sweep removes it.
       await requireReference(context.references, ownerRules(context.s3.uploads)[parsed.ownerType].entity, ownerId);
-      const completion = await finishUpload(context.s3, key, input.parts);
       const ownerCacheKey = ownerCacheId(parsed.ownerType, parsed.ownerId);
+      const replaced: string[] = [];
+      // One at a time (avatars): the others go before the new one becomes visible. Two
+      // completions racing on two replicas then leave one or both, never none; the newest shows.
+      const replaceOthers = async () => {
+        if (!ownerRules(context.s3.uploads)[parsed.ownerType].single) return;
+        for (const other of await listOwnerAssets(context.s3, parsed.ownerType, parsed.ownerId)) {
+          if (other.key === key) continue;
+          await deleteObject(context.s3, other.key);
+          replaced.push(other.key);
+        }
+      };
+      const completion = await finishUpload(context.s3, key, input.parts, replaceOthers);
       if (completion.status === 'rejected') {
         await invalidateOwner(context, ownerCacheKey, [key]);
         throw badUserInput(`upload rejected: ${completion.reason}`, { argumentName: 'assetId' });
@@ -71,15 +82,6 @@ export const uploadResolvers: Resolvers = {
       }
       const asset = await headAsset(context.s3, key);
       if (!asset) throw notFound('the upload is gone', { argumentName: 'assetId' });
-      const replaced: string[] = [];
-      if (ownerRules(context.s3.uploads)[parsed.ownerType].single) {
-        // One at a time (avatars): the new one replaces the others.
-        for (const other of (await context.loaders.ownerAssets.load(ownerCacheKey)) ?? []) {
-          if (other.key === key) continue;
-          await deleteObject(context.s3, other.key);
-          replaced.push(other.key);
-        }
-      }
       await invalidateOwner(context, ownerCacheKey, [key, ...replaced]);
       context.pubsub.publish('AssetUploaded', asset);
       context.log.info({ key, size: asset.size, replaced: replaced.length }, 'upload completed');
