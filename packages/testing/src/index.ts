@@ -10,3 +10,4 @@
  */
 export * from './service.js';
 export * from './graphql.js';
+export * from './entity-owner.js';

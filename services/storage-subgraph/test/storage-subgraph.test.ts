@@ -1,6 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   DeleteBucketCommand,
   GetBucketVersioningCommand,
@@ -8,7 +6,14 @@ import {
   ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
 import { createLogger, type Teardown } from '@polystore/common';
-import { errorCodes, graphqlRequest, startForTest, testServiceContext } from '@polystore/testing';
+import {
+  errorCodes,
+  graphqlRequest,
+  startFakeEntityOwner,
+  startForTest,
+  testServiceContext,
+  type FakeEntityOwner,
+} from '@polystore/testing';
 import { testRedis, testS3, type Disposable, type TestS3 } from '@polystore/testing/stores';
 import { assetIdFromKey } from '../src/keys.js';
 import { putProductImage } from '../src/objects.js';
@@ -20,10 +25,8 @@ let url: string;
 let subgraph: StorageSubgraph;
 let teardown: Teardown;
 let s3: TestS3;
-let owners: Server;
+let owners: FakeEntityOwner;
 const fixtures: Disposable[] = [];
-/** The entities the fake owner subgraph says exist. */
-const existing = new Set<string>();
 /** S3 commands the service sent, by name. */
 const s3Calls: string[] = [];
 
@@ -32,21 +35,8 @@ const USER = randomUUID();
 const ORDER = randomUUID();
 
 beforeAll(async () => {
-  for (const id of [PRODUCT, USER, ORDER]) existing.add(id);
-  // Stands in for the sql-subgraph's `_entities`: the reference checks ask it whether owners exist.
-  owners = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      const { variables } = JSON.parse(body) as {
-        variables: { representations: { __typename: string; id: string }[] };
-      };
-      const entities = variables.representations.map((r) => (existing.has(r.id) ? { __typename: r.__typename } : null));
-      response.setHeader('content-type', 'application/json');
-      response.end(JSON.stringify({ data: { _entities: entities } }));
-    });
-  });
-  await new Promise<void>((resolve) => owners.listen(0, '127.0.0.1', resolve));
+  owners = await startFakeEntityOwner([PRODUCT, USER, ORDER]);
+  fixtures.push(owners);
   s3 = await testS3();
   const redis = await testRedis();
   fixtures.push(s3, redis);
@@ -61,7 +51,7 @@ beforeAll(async () => {
     UPLOAD_MAX_IMAGE_BYTES: '1000',
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: redis.keyPrefix,
-    SQL_SUBGRAPH_URL: `http://127.0.0.1:${(owners.address() as AddressInfo).port}/graphql`,
+    SQL_SUBGRAPH_URL: owners.url,
   }));
   subgraph.s3.client.middlewareStack.add(
     (next, context) => (args) => {
@@ -75,8 +65,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await teardown?.close();
   for (const fixture of fixtures.reverse()) await fixture.dispose();
-  owners?.closeAllConnections();
-  await new Promise((resolve) => owners?.close(resolve));
 });
 
 const gql = (query: string, variables?: Record<string, unknown>) => graphqlRequest(url, query, variables);
