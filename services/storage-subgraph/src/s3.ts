@@ -28,7 +28,9 @@ function client(s3: Config['s3'], endpoint: string | undefined): S3Client {
     // Presigned uploads carry the client's body: a checksum of the (empty) request body would not match it.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000 },
+    // A server that stops answering must fail the request (SERVICE_UNAVAILABLE), not hang it: the
+    // SDK only warns on a request timeout unless told to throw.
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
   });
 }
 
