@@ -151,6 +151,9 @@ describe('direct uploads', () => {
     );
     const download = await fetch(downloadUrl);
     expect(download.status).toBe(200);
+    expect(download.headers.get('content-disposition')).toBe(
+      downloadUrl.searchParams.get('response-content-disposition'),
+    );
     expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);
 
     // Completing again answers the same asset.
