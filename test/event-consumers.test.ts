@@ -82,10 +82,10 @@ describe('when a product is deleted', () => {
     await eventually(async () => (await imagesOf(gone)) === 0, 'the cached image list is dropped');
     // The API view above would be empty even with a stale list (HEAD finds nothing); check the cache itself.
     const redis = new Redis(stack.redis.url);
-    const listKey = `${stack.redis.keyPrefix}s3:ProductImages:${gone}`;
-    expect(await redis.exists(listKey, `${stack.redis.keyPrefix}s3:ProductImages:${kept}`)).toBe(0);
+    const listKey = `${stack.redis.keyPrefix}s3:OwnerAssets:products/${gone}`;
+    expect(await redis.exists(listKey, `${stack.redis.keyPrefix}s3:OwnerAssets:products/${kept}`)).toBe(0);
     await imagesOf(kept);
-    expect(await redis.exists(`${stack.redis.keyPrefix}s3:ProductImages:${kept}`)).toBe(1);
+    expect(await redis.exists(`${stack.redis.keyPrefix}s3:OwnerAssets:products/${kept}`)).toBe(1);
     await redis.quit();
     expect(await stack.mongo.store.productDetails.countDocuments({ productId: kept })).toBe(1);
     expect(await objectsOf(kept)).toBe(2);

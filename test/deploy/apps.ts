@@ -62,7 +62,13 @@ export const APPS: Record<string, AppSpec> = Object.fromEntries([
       'S3_SECRET_ACCESS_KEY',
       'S3_FORCE_PATH_STYLE',
     ],
-    own: ['S3_URL_TTL_SECONDS'],
+    own: [
+      'S3_URL_TTL_SECONDS',
+      'UPLOAD_URL_TTL_SECONDS',
+      'UPLOAD_MAX_IMAGE_BYTES',
+      'UPLOAD_MAX_ATTACHMENT_BYTES',
+      'UPLOAD_MULTIPART_THRESHOLD_BYTES',
+    ],
     dependsOn: { ...healthy('minio', 'redis'), 'minio-init': 'service_completed_successfully' },
   }),
   [

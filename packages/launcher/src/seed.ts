@@ -44,7 +44,7 @@ export async function seed({
     : undefined;
   bar?.start(DEMO_USERS.length + DEMO_PRODUCTS.length + 1, 0, { step: 'users' });
   const teardown = new Teardown(log);
-  const s3 = createS3Store(config.s3, teardown);
+  const s3 = createS3Store(config, teardown);
   const counts = { users: 0, products: 0, images: 0, reviews: 0, orders: 0 };
   try {
     for (const user of DEMO_USERS) {

@@ -11,3 +11,4 @@
 export * from './service.js';
 export * from './graphql.js';
 export * from './catalog.js';
+export * from './entity-owner.js';

@@ -51,9 +51,10 @@ export async function startTestStack(): Promise<TestStack> {
     };
     const sql = await createSqlSubgraph(context());
     const sqlUrl = await sql.listen(0);
-    // The other subgraphs ask the owner of User and Product whether ids exist.
-    const mongoSubgraph = await createMongoSubgraph(context({ SQL_SUBGRAPH_URL: sqlUrl }));
-    const storage = await createStorageSubgraph(context({ SQL_SUBGRAPH_URL: sqlUrl }));
+    // The other subgraphs check references with the owner of User, Product and Order.
+    env.SQL_SUBGRAPH_URL = sqlUrl;
+    const mongoSubgraph = await createMongoSubgraph(context());
+    const storage = await createStorageSubgraph(context());
     const urls = {
       sql: sqlUrl,
       mongo: await mongoSubgraph.listen(0),

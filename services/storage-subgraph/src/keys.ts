@@ -1,29 +1,97 @@
 import { randomUUID } from 'node:crypto';
 
 /**
- * Object keys are built here and only here; clients never choose them. An
- * asset's id is the base64url of its key, so any replica can resolve an id
- * with one HEAD and no extra index.
+ * The storage key scheme, built here and only here; clients never choose a key.
+ *
+ *   {ownerType}/{ownerId}/{assetId}/{safe filename}   the object (an asset once completed)
+ *   pending/{ownerType}/{ownerId}/{assetId}           the record of an upload not yet completed
+ *
+ * An asset's public id is the base64url of its object key, so any replica
+ * resolves an id with no index, and a forged id decodes to nothing.
  */
-const KEY = /^(products|users|orders)\/[0-9a-f-]{36}\/(images|avatar|attachments)\/[0-9a-f-]{36}(\.[a-z0-9]{1,10})?$/;
+export const OWNER_TYPES = ['products', 'users', 'orders'] as const;
+export type OwnerType = (typeof OWNER_TYPES)[number];
 
-/** Everything a product owns; it goes when the product is deleted. */
-export const productPrefix = (productId: string) => `products/${productId}/`;
-/** Everything a user owns; it goes when the user is deleted. */
-export const userPrefix = (userId: string) => `users/${userId}/`;
-export const productImagePrefix = (productId: string) => `${productPrefix(productId)}images/`;
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+/** A safe filename: no slash, backslash or control character, not `.` or `..`, at most 200 characters. */
+const SAFE_NAME = '(?!\\.{1,2}$)[^/\\\\\\u0000-\\u001f\\u007f-\\u009f]{1,200}';
+const KEY = new RegExp(`^(${OWNER_TYPES.join('|')})/(${UUID})/(${UUID})/(${SAFE_NAME})$`, 'u');
+const MAX_FILENAME_LENGTH = 200;
 
-/** A fresh key under the owner's prefix; the extension is kept so downloads open with the right program. */
-export function newProductImageKey(productId: string, filename: string): string {
-  const extension = /\.([a-z0-9]{1,10})$/i.exec(filename)?.[1]?.toLowerCase();
-  return `${productImagePrefix(productId)}${randomUUID()}${extension ? `.${extension}` : ''}`;
+/** Everything an owner has (objects of completed and pending uploads alike); it goes when the owner is deleted. */
+export const ownerPrefix = (ownerType: OwnerType, ownerId: string) => `${ownerType}/${ownerId}/`;
+export const productPrefix = (productId: string) => ownerPrefix('products', productId);
+export const userPrefix = (userId: string) => ownerPrefix('users', userId);
+
+/** Where the records of uploads not yet completed live: all of them, and one owner's. */
+export const PENDING_PREFIX = 'pending/';
+export const pendingOwnerPrefix = (ownerType: OwnerType, ownerId: string) =>
+  `${PENDING_PREFIX}${ownerPrefix(ownerType, ownerId)}`;
+
+export interface ParsedKey {
+  ownerType: OwnerType;
+  ownerId: string;
+  /** The UUID segment: unique per upload. */
+  uploadId: string;
+  filename: string;
+}
+
+/**
+ * Why a client's filename cannot be used, or null when it can. Path
+ * separators, `.`/`..` and control characters are refused rather than
+ * rewritten, so what the client named is what it gets back.
+ */
+export function filenameProblem(filename: string): string | null {
+  const name = filename.normalize('NFC');
+  if (name.trim().length === 0) return 'filename is empty';
+  if ([...name].length > MAX_FILENAME_LENGTH) return `filename is longer than ${MAX_FILENAME_LENGTH} characters`;
+  if (/[/\\]/.test(name) || name === '.' || name === '..') return 'filename must not contain a path';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/u.test(name)) return 'filename must not contain control characters';
+  // Bidirectional overrides make a name display unlike what it is (`photo\u202Egnp.exe`).
+  if (/[\u202a-\u202e\u2066-\u2069]/u.test(name)) return 'filename must not contain bidirectional overrides';
+  return null;
+}
+
+/**
+ * The filename as it is stored in the key: NFC, Unicode kept, and the
+ * characters some S3 tools and file systems mishandle (`<>:"|?*%#` and
+ * leading or trailing spaces and dots) replaced by `_`. Assumes `filenameProblem` passed.
+ */
+export function safeFilename(filename: string): string {
+  return filename
+    .normalize('NFC')
+    .replace(/[<>:"|?*%#]/g, '_')
+    .replace(/^[\s.]+|[\s.]+$/g, (edge) => '_'.repeat(edge.length));
+}
+
+/** A fresh object key for an upload; throws if the filename was not checked. */
+export function newAssetKey(ownerType: OwnerType, ownerId: string, filename: string): string {
+  const problem = filenameProblem(filename);
+  if (problem) throw new Error(problem);
+  return `${ownerPrefix(ownerType, ownerId.toLowerCase())}${randomUUID()}/${safeFilename(filename)}`;
+}
+
+/** The parts of a key this service issued, or null for any other string. */
+export function parseKey(key: string): ParsedKey | null {
+  const match = KEY.exec(key);
+  if (!match) return null;
+  return { ownerType: match[1] as OwnerType, ownerId: match[2]!, uploadId: match[3]!, filename: match[4]! };
+}
+
+/** The record of an upload of this key while it is pending. */
+export function pendingKey(key: string): string {
+  const parsed = parseKey(key);
+  if (!parsed) throw new Error('not an asset key');
+  return `${pendingOwnerPrefix(parsed.ownerType, parsed.ownerId)}${parsed.uploadId}`;
 }
 
 export const assetIdFromKey = (key: string) => Buffer.from(key).toString('base64url');
 
 /** The key an asset id stands for, or null when the id is not one this service issued. */
 export function keyFromAssetId(id: string): string | null {
-  if (!/^[A-Za-z0-9_-]{1,400}$/.test(id)) return null;
+  if (!/^[A-Za-z0-9_-]{1,1200}$/.test(id)) return null;
   const key = Buffer.from(id, 'base64url').toString('utf8');
-  return KEY.test(key) ? key : null;
+  // Re-encoding guards against ids that decode loosely (padding bits, invalid UTF-8).
+  return parseKey(key) && assetIdFromKey(key) === id ? key : null;
 }

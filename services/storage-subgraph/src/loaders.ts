@@ -3,8 +3,10 @@ import type { StorageCache } from './cache.js';
 /** Per-request loaders. */
 export function createLoaders(cache: StorageCache) {
   return {
-    assetByKey: cache.asset.loader(),
-    imageKeysByProductId: cache.productImages.loader(),
+    /** A completed asset by object key. */
+    asset: cache.asset.loader(),
+    /** An owner's completed assets by `ownerCacheId`. */
+    ownerAssets: cache.ownerAssets.loader(),
   };
 }
 

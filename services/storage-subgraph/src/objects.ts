@@ -1,71 +1,156 @@
-import { createHash } from 'node:crypto';
-import { DeleteObjectsCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { AssetModel } from './models.js';
-import { assetIdFromKey, newProductImageKey } from './keys.js';
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type _Object,
+} from '@aws-sdk/client-s3';
+import type { AssetModel, PendingUpload } from './models.js';
+import {
+  assetIdFromKey,
+  newAssetKey,
+  ownerPrefix,
+  parseKey,
+  pendingKey,
+  pendingOwnerPrefix,
+  type OwnerType,
+} from './keys.js';
+import { contentTypeOf } from './rules.js';
 import { isNotFound, withS3Errors, type S3Store } from './s3.js';
 
-/** Bounds a product's image list; a product with more is a bug or an abuse. */
+/** Bounds an owner's asset list; an owner with more is a bug or an abuse. */
 export const MAX_LISTED_OBJECTS = 1_000;
 
+/** An asset from its key and what S3 says of the object; null for a key outside the scheme. */
+function assetOf(key: string, object: { size: number; etag: string; modified: Date }): AssetModel | null {
+  const parsed = parseKey(key);
+  if (!parsed) return null;
+  return {
+    id: assetIdFromKey(key),
+    key,
+    filename: parsed.filename,
+    contentType: contentTypeOf(parsed.filename),
+    size: object.size,
+    checksum: object.etag.replaceAll('"', ''),
+    createdAt: object.modified,
+    ownerType: parsed.ownerType,
+    ownerId: parsed.ownerId,
+  };
+}
+
+/** Pages of up to 1000 objects under a prefix, following continuation tokens, at most `maxPages`. */
+export async function* listPages(store: S3Store, prefix: string, maxPages: number): AsyncGenerator<_Object[]> {
+  let token: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const listed = await withS3Errors(() =>
+      store.client.send(
+        new ListObjectsV2Command({ Bucket: store.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: 1000 }),
+      ),
+    );
+    yield listed.Contents ?? [];
+    token = listed.IsTruncated ? listed.NextContinuationToken : undefined;
+    if (!token) return;
+  }
+}
+
+/** Objects under a prefix, up to MAX_LISTED_OBJECTS. */
+export async function listObjects(store: S3Store, prefix: string): Promise<_Object[]> {
+  const objects: _Object[] = [];
+  for await (const page of listPages(store, prefix, Math.ceil(MAX_LISTED_OBJECTS / 1000))) objects.push(...page);
+  return objects.slice(0, MAX_LISTED_OBJECTS);
+}
+
+/**
+ * An owner's completed assets, oldest first, in two LISTs whatever their
+ * number: the owner's objects, minus those whose upload is still pending.
+ */
+export async function listOwnerAssets(store: S3Store, ownerType: OwnerType, ownerId: string): Promise<AssetModel[]> {
+  const [objects, pending] = await Promise.all([
+    listObjects(store, ownerPrefix(ownerType, ownerId)),
+    listObjects(store, pendingOwnerPrefix(ownerType, ownerId)),
+  ]);
+  const pendingUploads = new Set(pending.map((object) => object.Key?.slice(object.Key.lastIndexOf('/') + 1)));
+  return objects
+    .flatMap((object) => {
+      const asset = object.Key
+        ? assetOf(object.Key, {
+            size: object.Size ?? 0,
+            etag: object.ETag ?? '',
+            modified: object.LastModified ?? new Date(0),
+          })
+        : null;
+      return asset && !pendingUploads.has(parseKey(asset.key)!.uploadId) ? [asset] : [];
+    })
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.key.localeCompare(b.key));
+}
+
 /** Reads an object's metadata; null when it does not exist. */
-export async function headAsset(store: S3Store, key: string): Promise<AssetModel | null> {
+export async function headObject(store: S3Store, key: string) {
   try {
-    const head = await withS3Errors(() => store.client.send(new HeadObjectCommand({ Bucket: store.bucket, Key: key })));
-    return {
-      id: assetIdFromKey(key),
-      key,
-      filename: head.Metadata?.filename ?? key.slice(key.lastIndexOf('/') + 1),
-      contentType: head.ContentType ?? 'application/octet-stream',
-      size: head.ContentLength ?? 0,
-      checksum: head.Metadata?.sha256 ?? (head.ETag ?? '').replaceAll('"', ''),
-      createdAt: head.LastModified ?? new Date(0),
-    };
+    return await withS3Errors(() => store.client.send(new HeadObjectCommand({ Bucket: store.bucket, Key: key })));
   } catch (err) {
     if (isNotFound(err)) return null;
     throw err;
   }
 }
 
-/** Keys under a prefix, oldest first, following continuation tokens up to MAX_LISTED_OBJECTS. */
-export async function listKeys(store: S3Store, prefix: string): Promise<string[]> {
-  const objects: { key: string; modified: number }[] = [];
-  let token: string | undefined;
-  do {
-    const page = await withS3Errors(() =>
-      store.client.send(
-        new ListObjectsV2Command({ Bucket: store.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: 1000 }),
-      ),
+/** A completed asset by key: the object exists and its upload is no longer pending; else null. */
+export async function headAsset(store: S3Store, key: string): Promise<AssetModel | null> {
+  const [head, pending] = await Promise.all([headObject(store, key), headObject(store, pendingKey(key))]);
+  if (!head || pending) return null;
+  return assetOf(key, {
+    size: head.ContentLength ?? 0,
+    etag: head.ETag ?? '',
+    modified: head.LastModified ?? new Date(0),
+  });
+}
+
+/** The record of a pending upload; null when there is none (never requested, completed or removed). */
+export async function readPendingUpload(store: S3Store, pendingKey: string): Promise<PendingUpload | null> {
+  try {
+    const object = await withS3Errors(() =>
+      store.client.send(new GetObjectCommand({ Bucket: store.bucket, Key: pendingKey })),
     );
-    for (const object of page.Contents ?? []) {
-      if (object.Key) objects.push({ key: object.Key, modified: object.LastModified?.getTime() ?? 0 });
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token && objects.length < MAX_LISTED_OBJECTS);
-  return objects
-    .sort((a, b) => a.modified - b.modified || a.key.localeCompare(b.key))
-    .slice(0, MAX_LISTED_OBJECTS)
-    .map((object) => object.key);
+    return JSON.parse(await object.Body!.transformToString()) as PendingUpload;
+  } catch (err) {
+    if (isNotFound(err)) return null;
+    throw err;
+  }
+}
+
+export async function writePendingUpload(store: S3Store, pendingKey: string, upload: PendingUpload): Promise<void> {
+  await withS3Errors(() =>
+    store.client.send(
+      new PutObjectCommand({
+        Bucket: store.bucket,
+        Key: pendingKey,
+        Body: JSON.stringify(upload),
+        ContentType: 'application/json',
+      }),
+    ),
+  );
+}
+
+export async function deleteObject(store: S3Store, key: string): Promise<void> {
+  await withS3Errors(() => store.client.send(new DeleteObjectCommand({ Bucket: store.bucket, Key: key })));
 }
 
 /**
- * Stores a product image from the server side (seeding, imports). Client
- * uploads go straight to S3 with presigned requests instead.
+ * Stores a product image from the server side (demo data, imports): complete
+ * at once, with no pending record. Client uploads go straight to S3 with
+ * presigned requests instead (uploads.ts).
  */
 export async function putProductImage(
   store: S3Store,
   productId: string,
   image: { filename: string; contentType: string; body: Buffer },
 ): Promise<string> {
-  const key = newProductImageKey(productId, image.filename);
+  const key = newAssetKey('products', productId, image.filename);
   await withS3Errors(() =>
     store.client.send(
-      new PutObjectCommand({
-        Bucket: store.bucket,
-        Key: key,
-        Body: image.body,
-        ContentType: image.contentType,
-        Metadata: { filename: image.filename, sha256: createHash('sha256').update(image.body).digest('hex') },
-      }),
+      new PutObjectCommand({ Bucket: store.bucket, Key: key, Body: image.body, ContentType: image.contentType }),
     ),
   );
   return key;

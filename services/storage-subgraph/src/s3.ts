@@ -1,5 +1,12 @@
-import { CreateBucketCommand, HeadBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { isConnectionError, serviceUnavailable, type Config, type Teardown } from '@polystore/common';
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketVersioningCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { isConnectionError, serviceUnavailable, type Config, type Logger, type Teardown } from '@polystore/common';
 
 export interface S3Store {
   /** Talks to S3 from inside the deployment. */
@@ -8,6 +15,7 @@ export interface S3Store {
   presigner: S3Client;
   bucket: string;
   urlTtlSeconds: number;
+  uploads: Config['uploads'];
 }
 
 function client(s3: Config['s3'], endpoint: string | undefined): S3Client {
@@ -17,16 +25,22 @@ function client(s3: Config['s3'], endpoint: string | undefined): S3Client {
     forcePathStyle: s3.forcePathStyle,
     credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000 },
+    // Presigned uploads carry the client's body: a checksum of the (empty) request body would not match it.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    // A server that stops answering must fail the request (SERVICE_UNAVAILABLE), not hang it: the
+    // SDK only warns on a request timeout unless told to throw.
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
   });
 }
 
-export function createS3Store(s3: Config['s3'], teardown: Teardown): S3Store {
+export function createS3Store({ s3, uploads }: Pick<Config, 's3' | 'uploads'>, teardown: Teardown): S3Store {
   const store = {
     client: client(s3, s3.endpoint),
     presigner: client(s3, s3.publicEndpoint ?? s3.endpoint),
     bucket: s3.bucket,
     urlTtlSeconds: s3.urlTtlSeconds,
+    uploads,
   };
   teardown.add('s3 clients', () => {
     store.client.destroy();
@@ -35,14 +49,46 @@ export function createS3Store(s3: Config['s3'], teardown: Teardown): S3Store {
   return store;
 }
 
-/** Creates the bucket when it is missing (development and first start); production buckets already exist. */
-export async function ensureBucket(store: S3Store): Promise<void> {
+/**
+ * Creates the bucket when it is missing (development and first start), with
+ * versioning on where the server supports it (the embedded server does not);
+ * production buckets already exist, configured by their owners.
+ */
+export async function ensureBucket(store: S3Store, log: Logger): Promise<void> {
   try {
     await store.client.send(new HeadBucketCommand({ Bucket: store.bucket }));
+    return;
   } catch (err) {
-    if (isNotFound(err)) await store.client.send(new CreateBucketCommand({ Bucket: store.bucket }));
-    else throw err;
+    if (!isNotFound(err)) throw err;
   }
+  await store.client.send(new CreateBucketCommand({ Bucket: store.bucket }));
+  try {
+    await store.client.send(
+      new PutBucketVersioningCommand({ Bucket: store.bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
+    // With versioning a delete keeps the old version: bound how long, and drop parts of
+    // multipart uploads nobody completed even if the service's own sweep missed them.
+    await store.client.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: store.bucket,
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              ID: 'polystore-cleanup',
+              Status: 'Enabled',
+              Filter: { Prefix: '' },
+              NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 },
+              Expiration: { ExpiredObjectDeleteMarker: true },
+            },
+          ],
+        },
+      }),
+    );
+  } catch (err) {
+    log.info({ err, bucket: store.bucket }, 'bucket created without versioning: the S3 server does not support it');
+  }
+  log.info({ bucket: store.bucket }, 'bucket created');
 }
 
 export function isNotFound(err: unknown): boolean {

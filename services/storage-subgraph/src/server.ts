@@ -1,9 +1,16 @@
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
-import { connectServiceCache, createSubgraphServer, type ServiceContext, type SubgraphServer } from '@polystore/common';
+import {
+  connectServiceCache,
+  createReferenceChecker,
+  createSubgraphServer,
+  type ServiceContext,
+  type SubgraphServer,
+} from '@polystore/common';
 import { createStorageCache } from './cache.js';
-import { createContext } from './context.js';
+import { createContext, type StorageEvents } from './context.js';
 import { createS3Store, ensureBucket, type S3Store } from './s3.js';
 import { startEventConsumer } from './events/consumer.js';
+import { startUploadSweeper } from './events/sweeper.js';
 import { buildSchema } from './schema.js';
 
 export interface StorageSubgraph extends SubgraphServer {
@@ -13,15 +20,17 @@ export interface StorageSubgraph extends SubgraphServer {
 /** Builds the object subgraph: checks the bucket and returns a server not yet listening. */
 export async function createStorageSubgraph({ config, log, teardown }: ServiceContext): Promise<StorageSubgraph> {
   if (!config.s3.endpoint) log.info('S3_ENDPOINT is not set: using AWS S3 in the configured region');
-  const s3 = createS3Store(config.s3, teardown);
-  await ensureBucket(s3);
-  const { redis, cache: settings } = await connectServiceCache({ config, log, teardown }, 's3');
+  const s3 = createS3Store(config, teardown);
+  await ensureBucket(s3, log);
+  const { redis, cache: settings } = await connectServiceCache<StorageEvents>({ config, log, teardown }, 's3');
   const cache = createStorageCache(s3, settings);
+  const references = createReferenceChecker({ subgraphUrls: config.subgraphUrls });
   startEventConsumer({ config, log, teardown }, { events: redis.events, s3, cache });
+  startUploadSweeper({ s3, log, teardown });
   const server = await createSubgraphServer({
     name: 'storage-subgraph',
     schema: buildSchema(),
-    context: () => createContext(s3, cache),
+    context: () => createContext({ s3, cache, references, pubsub: redis.pubsub, log }),
     readiness: [{ name: 's3', check: () => s3.client.send(new HeadBucketCommand({ Bucket: s3.bucket })) }],
     log,
     teardown,

@@ -42,6 +42,16 @@ export interface Config {
     forcePathStyle: boolean;
     urlTtlSeconds: number;
   };
+  uploads: {
+    /** Seconds a presigned upload (PUT or multipart part) stays valid; the upload is removed when it ends uncompleted. Default 900. */
+    urlTtlSeconds: number;
+    /** Largest product image or avatar in bytes. Default 10 MiB. */
+    maxImageBytes: number;
+    /** Largest order attachment in bytes. Default 100 MiB. */
+    maxAttachmentBytes: number;
+    /** From this size on an upload is a multipart plan (8 MiB parts) instead of one PUT. Default 16 MiB. */
+    multipartThresholdBytes: number;
+  };
   redis: {
     /**
      * Unset: `npm start` runs a private `redis-server`; a service started alone
@@ -69,6 +79,8 @@ export interface Config {
   /** Load demo data into empty stores on `npm start`. Default true. */
   seedOnStart: boolean;
 }
+
+const MiB = 1024 * 1024;
 
 export function loadConfig(env: Env = process.env): Config {
   const s3Endpoint = readUrl(env, 'S3_ENDPOINT');
@@ -109,6 +121,16 @@ export function loadConfig(env: Env = process.env): Config {
       secretAccessKey: readString(env, 'S3_SECRET_ACCESS_KEY', 'S3RVER'),
       forcePathStyle: readBool(env, 'S3_FORCE_PATH_STYLE', true),
       urlTtlSeconds: readInt(env, 'S3_URL_TTL_SECONDS', 900, { min: 1, max: 604_800 }),
+    },
+    uploads: {
+      urlTtlSeconds: readInt(env, 'UPLOAD_URL_TTL_SECONDS', 900, { min: 10, max: 86_400 }),
+      maxImageBytes: readInt(env, 'UPLOAD_MAX_IMAGE_BYTES', 10 * MiB, { min: 1, max: 5 * 1024 * MiB }),
+      maxAttachmentBytes: readInt(env, 'UPLOAD_MAX_ATTACHMENT_BYTES', 100 * MiB, { min: 1, max: 5 * 1024 * MiB }),
+      // S3 parts are at least 5 MiB (but the last).
+      multipartThresholdBytes: readInt(env, 'UPLOAD_MULTIPART_THRESHOLD_BYTES', 16 * MiB, {
+        min: 5 * MiB,
+        max: 5 * 1024 * MiB,
+      }),
     },
     redis: {
       url: readUrl(env, 'REDIS_URL'),
@@ -157,6 +179,10 @@ export const CONFIG_VARIABLES = [
   'S3_SECRET_ACCESS_KEY',
   'S3_FORCE_PATH_STYLE',
   'S3_URL_TTL_SECONDS',
+  'UPLOAD_URL_TTL_SECONDS',
+  'UPLOAD_MAX_IMAGE_BYTES',
+  'UPLOAD_MAX_ATTACHMENT_BYTES',
+  'UPLOAD_MULTIPART_THRESHOLD_BYTES',
   'REDIS_URL',
   'REDIS_KEY_PREFIX',
   'CACHE_TTL_SECONDS',

@@ -6,8 +6,10 @@ import type { S3Store } from '../s3.js';
 
 /**
  * Reacts to domain events from the other services: a deleted product's
- * images (and a deleted user's objects) are removed from the bucket.
- * Idempotent, since events may arrive more than once.
+ * images and a deleted user's avatar (everything under the owner's prefix,
+ * objects of pending uploads included; the sweep then clears their records)
+ * are removed from the bucket. Orders are never deleted, so their attachments
+ * stay. Idempotent, since events may arrive more than once.
  */
 export function startEventConsumer(
   { config, log, teardown }: ServiceContext,

@@ -1,37 +1,98 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { badUserInput, isUuid } from '@polystore/common';
+import { badUserInput, filter, isUuid, pipe, requireUuid } from '@polystore/common';
+import { ownerCacheId } from '../cache.js';
+import type { StorageContext } from '../context.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { keyFromAssetId } from '../keys.js';
 import type { AssetModel } from '../models.js';
+import { ENUM_BY_OWNER_TYPE } from '../rules.js';
+
+/** Bounds of Asset.url(expiresIn): SigV4 presigned URLs live at most 7 days. */
+export const URL_EXPIRY_RANGE = { min: 1, max: 604_800 } as const;
+
+const OWNER_TYPENAME = { products: 'Product', users: 'User', orders: 'Order' } as const;
+
+/** The key an asset id stands for; a forged id is the client's mistake. */
+export function requireAssetKey(id: string, argumentName: string): string {
+  const key = keyFromAssetId(id);
+  if (!key) throw badUserInput(`${argumentName} is not an asset id`, { argumentName });
+  return key;
+}
+
+/**
+ * RFC 6266 Content-Disposition with the filename twice: an ASCII fallback for
+ * old clients and the exact name in RFC 5987 `filename*` (UTF-8, percent-encoded).
+ */
+export function contentDisposition(filename: string, contentType: string): string {
+  const kind = contentType.startsWith('image/') && contentType !== 'image/svg+xml' ? 'inline' : 'attachment';
+  const fallback = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  const encoded = encodeURIComponent(filename).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `${kind}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
+const ownerAssets = (context: StorageContext, ownerType: AssetModel['ownerType'], ownerId: string) =>
+  isUuid(ownerId)
+    ? context.loaders.ownerAssets.load(ownerCacheId(ownerType, ownerId.toLowerCase())).then((assets) => assets ?? [])
+    : Promise.resolve([]);
 
 export const assetResolvers: Resolvers = {
   Query: {
-    asset(_, { id }, { loaders }) {
-      const key = keyFromAssetId(id);
-      if (!key) throw badUserInput('id is not an asset id', { argumentName: 'id' });
-      return loaders.assetByKey.load(key);
+    asset: (_, { id }, { loaders }) => loaders.asset.load(requireAssetKey(id, 'id')),
+  },
+  Subscription: {
+    assetUploaded: {
+      subscribe(_, args, { pubsub }) {
+        const ownerId = requireUuid(args.ownerId, 'ownerId');
+        return pipe(
+          pubsub.subscribe('AssetUploaded'),
+          filter((asset) => asset.ownerId === ownerId),
+        );
+      },
+      // Through Redis the payload is JSON: the date comes back as a string.
+      resolve: (asset: AssetModel) => ({ ...asset, createdAt: new Date(asset.createdAt) }),
     },
   },
   Asset: {
     __resolveReference({ id }, { loaders }) {
       const key = keyFromAssetId(id);
-      return key ? loaders.assetByKey.load(key) : null;
+      return key ? loaders.asset.load(key) : null;
     },
+    ownerType: (asset) => ENUM_BY_OWNER_TYPE[asset.ownerType],
+    owner: (asset) => ({ __typename: OWNER_TYPENAME[asset.ownerType], id: asset.ownerId }),
     // Signed per request: a URL is a short-lived credential, never cached.
-    url: (asset, _, { s3 }) =>
-      getSignedUrl(s3.presigner, new GetObjectCommand({ Bucket: s3.bucket, Key: asset.key }), {
-        expiresIn: s3.urlTtlSeconds,
-      }),
+    url(asset, { expiresIn }, { s3 }) {
+      const seconds = expiresIn ?? s3.urlTtlSeconds;
+      if (seconds < URL_EXPIRY_RANGE.min || seconds > URL_EXPIRY_RANGE.max) {
+        throw badUserInput(`expiresIn must be between ${URL_EXPIRY_RANGE.min} and ${URL_EXPIRY_RANGE.max} seconds`, {
+          argumentName: 'expiresIn',
+        });
+      }
+      return getSignedUrl(
+        s3.presigner,
+        new GetObjectCommand({
+          Bucket: s3.bucket,
+          Key: asset.key,
+          ResponseContentDisposition: contentDisposition(asset.filename, asset.contentType),
+        }),
+        { expiresIn: seconds },
+      );
+    },
     urlExpiresAt: (_, __, { s3 }) => new Date(Date.now() + s3.urlTtlSeconds * 1000),
   },
+  AssetOwner: {
+    __resolveType: (owner) => owner.__typename,
+  },
   Product: {
-    async images({ id }, _, { loaders }) {
-      if (!isUuid(id)) return [];
-      const keys = (await loaders.imageKeysByProductId.load(id)) ?? [];
-      const assets = await loaders.assetByKey.loadMany(keys);
-      // An object deleted between LIST and HEAD is skipped, not an error.
-      return assets.filter((asset): asset is AssetModel => asset !== null && !(asset instanceof Error));
-    },
+    images: ({ id }, _, context) => ownerAssets(context, 'products', id),
+  },
+  User: {
+    avatar: async ({ id }, _, context) => (await ownerAssets(context, 'users', id)).at(-1) ?? null,
+  },
+  Order: {
+    attachments: ({ id }, _, context) => ownerAssets(context, 'orders', id),
   },
 };

@@ -1,0 +1,221 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type _Object,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { badUserInput, type Logger } from '@polystore/common';
+import { newAssetKey, parseKey, pendingKey, PENDING_PREFIX, type OwnerType } from './keys.js';
+import type { PendingUpload } from './models.js';
+import { deleteObject, headObject, listPages, readPendingUpload, writePendingUpload } from './objects.js';
+import { withS3Errors, type S3Store } from './s3.js';
+
+/** Size of each part of a multipart plan but the last (S3 wants at least 5 MiB). */
+export const PART_SIZE = 8 * 1024 * 1024;
+/** S3's limit on the number of parts. */
+const MAX_PARTS = 10_000;
+/** Time after expiry before the sweep removes an upload, so a completion that began in time can finish. */
+export const SWEEP_GRACE_MS = 60_000;
+/** Pending records one sweep looks at: 1000 per page. */
+const MAX_SWEEP_PAGES = 100;
+
+export interface UploadPlan {
+  key: string;
+  url: string | null;
+  headers: { name: string; value: string }[];
+  multipart: { partSize: number; parts: { partNumber: number; url: string; size: number }[] } | null;
+  expiresAt: Date;
+}
+
+/**
+ * Records the upload as pending, then presigns it: one PUT bound to the key,
+ * content type and length, or (from the threshold on) a multipart upload with
+ * one presigned PUT per part, each bound to its length. Assumes the owner and
+ * the rules were checked.
+ */
+export async function planUpload(
+  store: S3Store,
+  request: { ownerType: OwnerType; ownerId: string; filename: string; contentType: string; size: number },
+): Promise<UploadPlan> {
+  const key = newAssetKey(request.ownerType, request.ownerId, request.filename);
+  const expiresIn = store.uploads.urlTtlSeconds;
+  const expiresAt = new Date(Date.now() + expiresIn * 1000);
+  const pending: PendingUpload = {
+    key,
+    contentType: request.contentType,
+    size: request.size,
+    expiresAt: expiresAt.toISOString(),
+  };
+  if (request.size < store.uploads.multipartThresholdBytes) {
+    // The record comes first: an object can only exist while its record does, so the sweep finds it.
+    await writePendingUpload(store, pendingKey(key), pending);
+    const url = await getSignedUrl(
+      store.presigner,
+      new PutObjectCommand({
+        Bucket: store.bucket,
+        Key: key,
+        ContentType: request.contentType,
+        ContentLength: request.size,
+      }),
+      { expiresIn, signableHeaders: new Set(['content-type', 'content-length']) },
+    );
+    return {
+      key,
+      url,
+      headers: [{ name: 'Content-Type', value: request.contentType }],
+      multipart: null,
+      expiresAt,
+    };
+  }
+
+  const partCount = Math.ceil(request.size / PART_SIZE);
+  if (partCount > MAX_PARTS) throw badUserInput('size needs more parts than S3 allows', { argumentName: 'size' });
+  const created = await withS3Errors(() =>
+    store.client.send(
+      new CreateMultipartUploadCommand({ Bucket: store.bucket, Key: key, ContentType: request.contentType }),
+    ),
+  );
+  pending.multipartUploadId = created.UploadId!;
+  try {
+    await writePendingUpload(store, pendingKey(key), pending);
+  } catch (err) {
+    await abortMultipart(store, key, pending.multipartUploadId).catch(() => {});
+    throw err;
+  }
+  const parts = await Promise.all(
+    Array.from({ length: partCount }, async (_, i) => {
+      const size = Math.min(PART_SIZE, request.size - i * PART_SIZE);
+      const url = await getSignedUrl(
+        store.presigner,
+        new UploadPartCommand({
+          Bucket: store.bucket,
+          Key: key,
+          UploadId: pending.multipartUploadId,
+          PartNumber: i + 1,
+          ContentLength: size,
+        }),
+        { expiresIn, signableHeaders: new Set(['content-length']) },
+      );
+      return { partNumber: i + 1, url, size };
+    }),
+  );
+  return { key, url: null, headers: [], multipart: { partSize: PART_SIZE, parts }, expiresAt };
+}
+
+const abortMultipart = (store: S3Store, key: string, uploadId: string) =>
+  withS3Errors(() =>
+    store.client.send(new AbortMultipartUploadCommand({ Bucket: store.bucket, Key: key, UploadId: uploadId })),
+  );
+
+/** Removes whatever an upload left (its parts, its object) and then its record. Idempotent. */
+export async function discardUpload(store: S3Store, upload: PendingUpload): Promise<void> {
+  if (upload.multipartUploadId) {
+    await abortMultipart(store, upload.key, upload.multipartUploadId).catch(() => {
+      // Already completed or aborted: the object, if any, is deleted below.
+    });
+  }
+  await deleteObject(store, upload.key);
+  // Last: while the record exists, the sweep will come back for the object.
+  await deleteObject(store, pendingKey(upload.key));
+}
+
+export type Completion =
+  | { status: 'completed' }
+  | { status: 'unknown' }
+  | { status: 'rejected'; reason: string; extensions?: Record<string, unknown> };
+
+/**
+ * Completes a pending upload: finishes a multipart upload, then checks with a
+ * HEAD that the object has the declared size and type. On any mismatch the
+ * object and its record are removed. On success the record goes, which is
+ * what makes the asset visible.
+ */
+export async function finishUpload(
+  store: S3Store,
+  key: string,
+  parts: { partNumber: number; etag: string }[] | null | undefined,
+  /** Runs once the object is verified, before it becomes visible (avatars replace the old one here). */
+  beforeVisible: () => Promise<void> = async () => {},
+  now = new Date(),
+): Promise<Completion> {
+  const upload = await readPendingUpload(store, pendingKey(key));
+  if (!upload || upload.key !== key) return { status: 'unknown' };
+  if (new Date(upload.expiresAt) < now) {
+    await discardUpload(store, upload);
+    return { status: 'rejected', reason: 'the upload expired before it was completed' };
+  }
+  if (upload.multipartUploadId) {
+    if (!parts || parts.length === 0) {
+      // Not an answer about the object: the client may still send the parts.
+      throw badUserInput('a multipart upload is completed with its parts', { argumentName: 'parts' });
+    }
+    try {
+      await store.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: store.bucket,
+          Key: key,
+          UploadId: upload.multipartUploadId,
+          MultipartUpload: {
+            Parts: [...parts]
+              .sort((a, b) => a.partNumber - b.partNumber)
+              .map(({ partNumber, etag }) => ({ PartNumber: partNumber, ETag: etag })),
+          },
+        }),
+      );
+    } catch (err) {
+      await discardUpload(store, upload);
+      return { status: 'rejected', reason: `the parts do not form the upload (${(err as Error).name})` };
+    }
+  }
+  const head = await headObject(store, key);
+  const problem = !head
+    ? 'nothing was uploaded'
+    : head.ContentLength !== upload.size
+      ? `the object has ${head.ContentLength} bytes, ${upload.size} were declared`
+      : normalizeType(head.ContentType) !== upload.contentType
+        ? `the object is ${head.ContentType ?? 'untyped'}, ${upload.contentType} was declared`
+        : null;
+  if (problem) {
+    await discardUpload(store, upload);
+    return { status: 'rejected', reason: problem };
+  }
+  await beforeVisible();
+  await deleteObject(store, pendingKey(key));
+  return { status: 'completed' };
+}
+
+const normalizeType = (type: string | undefined) => type?.split(';')[0]?.trim().toLowerCase();
+
+/**
+ * Removes uploads whose expiry (plus a grace period) has passed, with what
+ * they left in S3. All state is in the bucket, so every replica may sweep:
+ * the deletes are idempotent. Bounded by the listing limit per run.
+ */
+export async function sweepExpiredUploads(store: S3Store, log: Logger, now = new Date()): Promise<number> {
+  const records: _Object[] = [];
+  for await (const page of listPages(store, PENDING_PREFIX, MAX_SWEEP_PAGES)) records.push(...page);
+  let removed = 0;
+  for (const record of records) {
+    if (!record.Key) continue;
+    const upload = await readPendingUpload(store, record.Key).catch((err: unknown) => {
+      if (err instanceof SyntaxError) return 'unreadable' as const;
+      throw err;
+    });
+    if (upload === null) continue; // completed or removed since the listing
+    if (upload === 'unreadable' || !parseKey(upload.key) || pendingKey(upload.key) !== record.Key) {
+      // Not a record this service wrote: garbage once it is a day old.
+      if (record.LastModified && now.getTime() - record.LastModified.getTime() > 86_400_000) {
+        await deleteObject(store, record.Key);
+      }
+      continue;
+    }
+    if (new Date(upload.expiresAt).getTime() + SWEEP_GRACE_MS > now.getTime()) continue;
+    await discardUpload(store, upload);
+    removed++;
+  }
+  if (removed > 0) log.info({ removed }, 'removed expired uploads');
+  return removed;
+}
