@@ -1,15 +1,14 @@
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
 import { graphqlRequest, upsertTestCategory } from '@polystore/testing';
 import { putProductImage } from '@polystore/storage-subgraph/objects';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { subscribeOverSse, subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
 
 /**
  * Subscriptions through the gateway: the event comes from PostgreSQL's
  * outbox via Redis, and each event selects fields that MongoDB and S3 own.
  */
 let stack: TestStack;
-const clients: Client[] = [];
+const subscriptions: TestSubscription[] = [];
 let userId: string;
 let productId: string;
 
@@ -40,7 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of clients) await client.dispose();
+  for (const subscription of subscriptions) await subscription.dispose();
   await stack?.dispose();
 });
 
@@ -94,45 +93,17 @@ async function firstEvent(received: unknown[]): Promise<unknown> {
 
 describe('subscriptions through the gateway', () => {
   it('delivers orderStatusChanged over graphql-ws with fields from all three stores', async () => {
-    const client = createClient({ url: stack.gatewayUrl.replace('http', 'ws'), webSocketImpl: WebSocket });
-    clients.push(client);
-    const received: unknown[] = [];
-    client.subscribe(
-      { query: ORDER_EVENTS, variables: { userId } },
-      { next: (result) => received.push(result), error: (err) => received.push({ err }), complete: () => undefined },
-    );
+    const subscription = subscribeOverWebSocket(stack.gatewayUrl, ORDER_EVENTS, { userId });
+    subscriptions.push(subscription);
+    const { received } = subscription;
     expect(await firstEvent(received)).toEqual(expectedEvent);
   });
 
   it('delivers the same over server-sent events', async () => {
-    const controller = new AbortController();
-    const response = await fetch(stack.gatewayUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ query: ORDER_EVENTS, variables: { userId } }),
-      signal: controller.signal,
-    });
-    expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const received: unknown[] = [];
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    const reading = (async () => {
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          buffer += decoder.decode(value, { stream: true });
-          for (const match of buffer.matchAll(/^data: (.+)$/gm)) received.push(JSON.parse(match[1]!));
-          buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
-        }
-      } catch {
-        // aborted at the end of the test
-      }
-    })();
-    expect(await firstEvent(received)).toEqual(expectedEvent);
-    controller.abort();
-    await reading;
+    const subscription = await subscribeOverSse(stack.gatewayUrl, ORDER_EVENTS, { userId });
+    expect(subscription.contentType).toContain('text/event-stream');
+    expect(await firstEvent(subscription.received)).toEqual(expectedEvent);
+    await subscription.dispose();
   });
 });
 
@@ -174,44 +145,16 @@ const expectedReview = {
 
 describe('reviewAdded through the gateway', () => {
   it('delivers a new review over graphql-ws with the author from PostgreSQL and images from S3', async () => {
-    const client = createClient({ url: stack.gatewayUrl.replace('http', 'ws'), webSocketImpl: WebSocket });
-    clients.push(client);
-    const received: unknown[] = [];
-    client.subscribe(
-      { query: REVIEW_EVENTS, variables: { productId } },
-      { next: (result) => received.push(result), error: (err) => received.push({ err }), complete: () => undefined },
-    );
+    const subscription = subscribeOverWebSocket(stack.gatewayUrl, REVIEW_EVENTS, { productId });
+    subscriptions.push(subscription);
+    const { received } = subscription;
     expect(await firstReview(received)).toEqual(expectedReview);
   });
 
   it('delivers the same over server-sent events', async () => {
-    const controller = new AbortController();
-    const response = await fetch(stack.gatewayUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ query: REVIEW_EVENTS, variables: { productId } }),
-      signal: controller.signal,
-    });
-    expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const received: unknown[] = [];
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    const reading = (async () => {
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          buffer += decoder.decode(value, { stream: true });
-          for (const match of buffer.matchAll(/^data: (.+)$/gm)) received.push(JSON.parse(match[1]!));
-          buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
-        }
-      } catch {
-        // aborted at the end of the test
-      }
-    })();
-    expect(await firstReview(received)).toEqual(expectedReview);
-    controller.abort();
-    await reading;
+    const subscription = await subscribeOverSse(stack.gatewayUrl, REVIEW_EVENTS, { productId });
+    expect(subscription.contentType).toContain('text/event-stream');
+    expect(await firstReview(subscription.received)).toEqual(expectedReview);
+    await subscription.dispose();
   });
 });

@@ -1,9 +1,8 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
 import { errorCodes, graphqlRequest } from '@polystore/testing';
 import { userPrefix } from '@polystore/storage-subgraph/keys';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { subscribeOverSse, subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
 
 /**
  * Direct uploads through the gateway: owners checked with the sql-subgraph,
@@ -12,7 +11,7 @@ import { startTestStack, type TestStack } from '@polystore/testing/stack';
  * deleted user's avatar removed by the event consumer.
  */
 let stack: TestStack;
-const clients: Client[] = [];
+const subscriptions: TestSubscription[] = [];
 let userId: string;
 let productId: string;
 let orderId: string;
@@ -36,7 +35,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of clients) await client.dispose();
+  for (const subscription of subscriptions) await subscription.dispose();
   await stack?.dispose();
 });
 
@@ -110,44 +109,17 @@ describe('uploads through the gateway', () => {
   });
 
   it('delivers assetUploaded over graphql-ws with fields of the owner', async () => {
-    const client = createClient({ url: stack.gatewayUrl.replace('http', 'ws'), webSocketImpl: WebSocket });
-    clients.push(client);
-    const received: unknown[] = [];
-    client.subscribe(
-      { query: ASSET_EVENTS, variables: { ownerId: productId } },
-      { next: (result) => received.push(result), error: (err) => received.push({ err }), complete: () => undefined },
-    );
+    const subscription = subscribeOverWebSocket(stack.gatewayUrl, ASSET_EVENTS, { ownerId: productId });
+    subscriptions.push(subscription);
+    const { received } = subscription;
     expect(await firstEvent(received)).toEqual(expectedEvent);
   });
 
   it('delivers the same over server-sent events', async () => {
-    const controller = new AbortController();
-    const response = await fetch(stack.gatewayUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ query: ASSET_EVENTS, variables: { ownerId: productId } }),
-      signal: controller.signal,
-    });
-    const received: unknown[] = [];
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    const reading = (async () => {
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          buffer += decoder.decode(value, { stream: true });
-          for (const match of buffer.matchAll(/^data: (.+)$/gm)) received.push(JSON.parse(match[1]!));
-          buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
-        }
-      } catch {
-        // aborted at the end of the test
-      }
-    })();
-    expect(await firstEvent(received)).toEqual(expectedEvent);
-    controller.abort();
-    await reading;
+    const subscription = await subscribeOverSse(stack.gatewayUrl, ASSET_EVENTS, { ownerId: productId });
+    expect(subscription.contentType).toContain('text/event-stream');
+    expect(await firstEvent(subscription.received)).toEqual(expectedEvent);
+    await subscription.dispose();
   });
 
   it('removes a deleted user’s avatar from the bucket', async () => {

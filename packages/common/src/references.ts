@@ -7,70 +7,82 @@ import { ownerOf, subgraphDefaultUrl, type OwnedEntity } from './subgraphs.js';
 /** Whether entities another subgraph owns exist, asked per request (batched). */
 export type ReferenceLoader = DataLoader<{ type: OwnedEntity; id: string }, boolean, string>;
 
-export interface ReferenceCheckerOptions {
+export interface OwnerQueryOptions {
   subgraphUrls: Config['subgraphUrls'];
   /** Milliseconds to wait for the owner before failing with SERVICE_UNAVAILABLE. Default 5000. */
   timeoutMs?: number;
-  /** Headers every lookup carries (for example the gateway's signature, once subgraphs require one). */
+  /** Headers every request carries (for example the gateway's signature, once subgraphs require one). */
   headers?: () => Record<string, string>;
 }
 
-const ENTITIES = `query ($representations: [_Any!]!) { _entities(representations: $representations) { __typename } }`;
+/**
+ * Reads entities from the subgraph that owns their type (the registry's
+ * `owns`), through its federation `_entities` field: the owner's answer, at
+ * once, one HTTP request for all `ids`. `selection` is what to read of each
+ * (for example `id name`); null where the entity does not exist. An owner
+ * that cannot be reached, or answers without entities, is SERVICE_UNAVAILABLE.
+ */
+export async function readFromOwner<T>(
+  { subgraphUrls, timeoutMs = 5_000, headers }: OwnerQueryOptions,
+  type: OwnedEntity,
+  ids: readonly string[],
+  selection: string,
+): Promise<(T | null)[]> {
+  if (ids.length === 0) return [];
+  const owner = ownerOf(type);
+  const url = subgraphUrls[owner.name] ?? subgraphDefaultUrl(owner);
+  let body: { data?: { _entities?: (T | null)[] }; errors?: { message: string }[] };
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers?.() },
+      body: JSON.stringify({
+        query: `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${type} { ${selection} } } }`,
+        variables: { representations: ids.map((id) => ({ __typename: type, id: id.toLowerCase() })) },
+      }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    body = (await response.json()) as typeof body;
+  } catch (err) {
+    throw serviceUnavailable(`${owner.service} cannot be reached to read ${type} entities`, {
+      reason: err instanceof Error ? err.message : String(err),
+    });
+  }
+  const entities = body.data?._entities;
+  if (!entities || entities.length !== ids.length) {
+    throw serviceUnavailable(`${owner.service} did not answer a read of ${type} entities`, {
+      reason: body.errors?.map((error) => error.message).join('; ') ?? 'no _entities in the answer',
+    });
+  }
+  return entities;
+}
 
 /**
- * Asks the subgraph that owns an entity type (the registry's `owns`) whether
- * ids exist, through its federation `_entities` field: the owner's answer, at
- * once, with no wait for the event stream, so a product created a moment ago
- * is found. One HTTP request per owner per batch; the owner's own loaders and
- * Redis cache make repeated lookups cheap. Malformed ids do not exist.
+ * Whether ids of entities another subgraph owns exist, asked of their owner
+ * (`readFromOwner`), so a product created a moment ago is found with no wait
+ * for the event stream. Batched per request tick, one request per owner and
+ * type; the owner's loaders and Redis cache make repeated lookups cheap.
+ * Malformed ids do not exist.
  */
-export function createReferenceChecker({ subgraphUrls, timeoutMs = 5_000, headers }: ReferenceCheckerOptions) {
-  async function lookup(owner: ReturnType<typeof ownerOf>, keys: { type: OwnedEntity; id: string }[]) {
-    const url = subgraphUrls[owner.name] ?? subgraphDefaultUrl(owner);
-    let body: { data?: { _entities?: ({ __typename: string } | null)[] }; errors?: { message: string }[] };
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers?.() },
-        body: JSON.stringify({
-          query: ENTITIES,
-          variables: { representations: keys.map(({ type, id }) => ({ __typename: type, id: id.toLowerCase() })) },
-        }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      body = (await response.json()) as typeof body;
-    } catch (err) {
-      throw serviceUnavailable(`${owner.service} cannot be reached to check references`, {
-        reason: err instanceof Error ? err.message : String(err),
-      });
-    }
-    const entities = body.data?._entities;
-    if (!entities || entities.length !== keys.length) {
-      throw serviceUnavailable(`${owner.service} did not answer a reference check`, {
-        reason: body.errors?.map((error) => error.message).join('; ') ?? 'no _entities in the answer',
-      });
-    }
-    return entities.map((entity) => entity !== null);
-  }
-
+export function createReferenceChecker(options: OwnerQueryOptions) {
   return {
     /** A loader for one request: ask `load({ type: 'Product', id })`, get whether it exists. */
     loader(): ReferenceLoader {
       return new DataLoader(
         async (keys) => {
           const answers = new Map<string, boolean>();
-          const byOwner = new Map<ReturnType<typeof ownerOf>, { type: OwnedEntity; id: string }[]>();
-          for (const key of keys) {
-            if (!isUuid(key.id)) answers.set(`${key.type}:${key.id}`, false);
-            else byOwner.set(ownerOf(key.type), [...(byOwner.get(ownerOf(key.type)) ?? []), key]);
+          const byType = new Map<OwnedEntity, string[]>();
+          for (const { type, id } of keys) {
+            if (!isUuid(id)) answers.set(`${type}:${id}`, false);
+            else byType.set(type, [...(byType.get(type) ?? []), id]);
           }
           await Promise.all(
-            [...byOwner].map(async ([owner, ownerKeys]) => {
-              const found = await lookup(owner, ownerKeys);
-              ownerKeys.forEach((key, i) => answers.set(`${key.type}:${key.id}`, found[i]!));
+            [...byType].map(async ([type, ids]) => {
+              const found = await readFromOwner(options, type, ids, '__typename');
+              ids.forEach((id, i) => answers.set(`${type}:${id}`, found[i] !== null));
             }),
           );
-          return keys.map((key) => answers.get(`${key.type}:${key.id}`)!);
+          return keys.map(({ type, id }) => answers.get(`${type}:${id}`)!);
         },
         { cacheKeyFn: ({ type, id }) => `${type}:${id.toLowerCase()}` },
       );
