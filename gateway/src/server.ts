@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createGatewayRuntime, getGraphQLWSOptions, type GatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import {
+  connectRedisLayer,
   createMetrics,
   handleHealthRequest,
   handleMetricsRequest,
@@ -13,6 +14,7 @@ import {
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { handleIdeAssetRequest, IDE_DEFAULT_QUERY, renderLocalGraphiQL } from './ide.js';
+import { gatewayPlugins } from './plugins/index.js';
 import { SUBGRAPHS, subgraphUrls } from './subgraphs.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -56,6 +58,12 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
   const sdl = supergraph ?? (await readFile(config.gateway.supergraphPath, 'utf8'));
   const overrides = subgraphUrls(config);
   const locations = { ...locationsFromSupergraph(sdl), ...overrides };
+  const redis = await connectRedisLayer({
+    url: config.redis.url,
+    keyPrefix: `${config.redis.keyPrefix}gateway:`,
+    log,
+    teardown,
+  });
 
   const runtime = createGatewayRuntime({
     supergraph: sdl,
@@ -70,6 +78,7 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
       ]),
     ),
     graphqlEndpoint: GRAPHQL_PATH,
+    plugins: () => gatewayPlugins({ config, log, teardown, redis }),
     // A subgraph that hangs costs its part of the answer, not the whole request.
     // Subscriptions are exempt: they are meant to stay open.
     upstreamTimeout: ({ executionRequest }) =>
