@@ -14,6 +14,8 @@ const config: CodegenConfig = {
     'examples/client/generated/': {
       preset: 'client',
       config: { useTypeImports: true, enumsAsTypes: true, scalars: { DateTime: 'string', JSON: 'unknown' } },
+      // persisted-documents.json: the manifest `npm run persist` registers for the gateway's allow-list.
+      presetConfig: { persistedDocuments: { hashAlgorithm: 'sha256' } },
     },
   },
 };

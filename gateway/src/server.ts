@@ -60,10 +60,12 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
   const locations = { ...locationsFromSupergraph(sdl), ...overrides };
   const redis = await connectRedisLayer({
     url: config.redis.url,
-    keyPrefix: `${config.redis.keyPrefix}gateway:`,
+    keyPrefix: config.redis.keyPrefix,
     log,
     teardown,
   });
+
+  const plugins = gatewayPlugins({ config, log, teardown, redis });
 
   const runtime = createGatewayRuntime({
     supergraph: sdl,
@@ -78,7 +80,7 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
       ]),
     ),
     graphqlEndpoint: GRAPHQL_PATH,
-    plugins: () => gatewayPlugins({ config, log, teardown, redis }),
+    plugins: () => plugins,
     // A subgraph that hangs costs its part of the answer, not the whole request.
     // Subscriptions are exempt: they are meant to stay open.
     upstreamTimeout: ({ executionRequest }) =>

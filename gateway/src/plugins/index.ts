@@ -1,9 +1,15 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import type { RedisLayer, ServiceContext } from '@polystore/common';
+import { persistedQueries } from './persisted-queries/index.js';
+import { redisResponseCache } from './response-cache/index.js';
 
 /** What every gateway plugin may use: the config, logs, teardown, and the shared Redis. */
 export interface PluginContext extends ServiceContext {
-  /** Shared by every gateway replica (persisted queries, response cache, rate limits). */
+  /**
+   * The deployment's Redis (prefix `config.redis.keyPrefix`, the services' event
+   * stream included), shared by every gateway replica; plugins keep their keys
+   * under `<prefix>gateway:`.
+   */
   redis: RedisLayer;
 }
 
@@ -11,6 +17,8 @@ export interface PluginContext extends ServiceContext {
  * The gateway's plugins, in the order they run: one file per plugin in this
  * folder, each a factory taking the plugin context.
  */
-export function gatewayPlugins(_context: PluginContext): GatewayPlugin[] {
-  return [];
+export function gatewayPlugins(context: PluginContext): GatewayPlugin[] {
+  return [persistedQueries(context), redisResponseCache(context)].filter(
+    (plugin) => plugin !== undefined,
+  ) as GatewayPlugin[];
 }

@@ -22,8 +22,9 @@ export interface TestStack {
  * The whole stack in this process on random ports: real PostgreSQL and
  * Redis, MongoDB and S3 from MONGO_URL / S3_ENDPOINT or embedded, the
  * supergraph composed from the schema files with the ports it got.
+ * `gatewayEnv` adds variables for the gateway alone (for example its caches).
  */
-export async function startTestStack(): Promise<TestStack> {
+export async function startTestStack({ gatewayEnv = {} }: { gatewayEnv?: Env } = {}): Promise<TestStack> {
   const fixtures: Disposable[] = [];
   const contexts: { teardown: { close(): Promise<void> } }[] = [];
   const dispose = async () => {
@@ -60,7 +61,7 @@ export async function startTestStack(): Promise<TestStack> {
       mongo: await mongoSubgraph.listen(0),
       storage: await storage.listen(0),
     };
-    const gateway = await createGateway({ ...context(), supergraph: composeSupergraph(urls) });
+    const gateway = await createGateway({ ...context(gatewayEnv), supergraph: composeSupergraph(urls) });
     const gatewayUrl = await gateway.listen(0);
     return {
       gatewayUrl,

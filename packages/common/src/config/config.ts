@@ -66,6 +66,18 @@ export interface Config {
     queryPlanner: 'rust' | 'js';
     /** Answer introspection queries (the IDE and client tooling need them). Default true; production may turn it off. */
     introspection: boolean;
+    responseCache: {
+      /** Cache whole responses in Redis, per identity, invalidated by mutations and domain events. Default false. */
+      enabled: boolean;
+      /** Seconds a response lives when no type in it has a shorter lifetime. Default 60. */
+      ttlSeconds: number;
+    };
+    persistedQueries: {
+      /** `apq`: clients may register any operation by its hash (automatic persisted queries, the default); `allow-list`: only operations already registered run. */
+      mode: 'apq' | 'allow-list';
+      /** Seconds a registered operation is kept in Redis (0: forever). Default 0. */
+      ttlSeconds: number;
+    };
     /** Milliseconds the gateway waits for a subgraph before answering with an error for its part. Default 30000. */
     upstreamTimeoutMs: number;
   };
@@ -141,6 +153,14 @@ export function loadConfig(env: Env = process.env): Config {
       supergraphPath: readString(env, 'SUPERGRAPH_PATH', 'gateway/supergraph.graphql'),
       queryPlanner: readEnum(env, 'QUERY_PLANNER', ['rust', 'js'] as const, 'rust'),
       introspection: readBool(env, 'GATEWAY_INTROSPECTION', true),
+      responseCache: {
+        enabled: readBool(env, 'GATEWAY_RESPONSE_CACHE', false),
+        ttlSeconds: readInt(env, 'GATEWAY_RESPONSE_CACHE_TTL_SECONDS', 60, { min: 1, max: 86_400 }),
+      },
+      persistedQueries: {
+        mode: readEnum(env, 'GATEWAY_PERSISTED_QUERIES', ['apq', 'allow-list'] as const, 'apq'),
+        ttlSeconds: readInt(env, 'GATEWAY_PERSISTED_QUERIES_TTL_SECONDS', 0, { min: 0 }),
+      },
       upstreamTimeoutMs: readInt(env, 'GATEWAY_UPSTREAM_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
     },
     subgraphUrls: perSubgraph(({ urlVariable }) => readUrl(env, urlVariable)),
@@ -189,6 +209,10 @@ export const CONFIG_VARIABLES = [
   'SUPERGRAPH_PATH',
   'QUERY_PLANNER',
   'GATEWAY_INTROSPECTION',
+  'GATEWAY_RESPONSE_CACHE',
+  'GATEWAY_RESPONSE_CACHE_TTL_SECONDS',
+  'GATEWAY_PERSISTED_QUERIES',
+  'GATEWAY_PERSISTED_QUERIES_TTL_SECONDS',
   'GATEWAY_UPSTREAM_TIMEOUT_MS',
   ...SUBGRAPHS.map((subgraph) => subgraph.urlVariable),
   'DATA_DIR',

@@ -22,6 +22,12 @@ export interface RedisLayer<Events extends EventMap = EventMap> {
   shared: boolean;
   /** Key prefix for this deployment (and this test file), applied to cache keys and channels. */
   keyPrefix: string;
+  /**
+   * The command connection, for features that need Redis's own data
+   * structures (the gateway's response cache); undefined in-process. Commands
+   * fail fast while Redis is down: callers must degrade, never fail a request.
+   */
+  client: Redis | undefined;
   /** Resolves when Redis answers; with the in-process layer it always does. */
   ping(): Promise<void>;
   /**
@@ -57,6 +63,7 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
       pubsub: createPubSub<Events>(),
       events: new MemoryEventStream(),
       shared: false,
+      client: undefined,
       keyPrefix,
       ping: async () => {},
       waitUntilConnected: async () => true,
@@ -97,6 +104,7 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
     events: new RedisEventStream(command, `${keyPrefix}events`, () => connect('consumer')),
     shared: true,
     keyPrefix,
+    client: command,
     ping: async () => {
       await command.ping();
     },

@@ -1,0 +1,75 @@
+import type { CacheEntityRecord } from '@envelop/response-cache';
+import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
+import { startConsumerGroup, type EventHandlers, type EventName, type EventPayloads } from '@polystore/common';
+import type { PluginContext } from '../index.js';
+import { createRedisResponseStore } from './redis-store.js';
+
+/**
+ * Lifetimes shorter than the default for types that change often or carry
+ * per-request values (presigned asset URLs), in seconds; the longest a
+ * response lives is the shortest lifetime of the types in it.
+ */
+const TTL_SECONDS_PER_TYPE: Record<string, number> = { Order: 10, Review: 30, Asset: 60 };
+
+/**
+ * What each domain event on the stream makes stale in cached responses: the
+ * gateway's one invalidation table. Writes through the gateway are covered
+ * by their mutation's result (every entity it returns is dropped); these
+ * cover what changes behind the gateway (the outbox relays writes made by any
+ * writer, SQL included).
+ */
+export const responseInvalidations: {
+  [E in EventName]?: (payload: EventPayloads[E]) => CacheEntityRecord[];
+} = {
+  InventoryChanged: ({ productId }) => [{ typename: 'Product', id: productId }],
+  ProductUpdated: ({ productId }) => [{ typename: 'Product', id: productId }],
+  ProductDeleted: ({ productId }) => [{ typename: 'Product', id: productId }],
+  UserUpdated: ({ userId }) => [{ typename: 'User', id: userId }],
+  UserDeleted: ({ userId }) => [{ typename: 'User', id: userId }],
+  // A new order changes its user's order list and summary too.
+  OrderPlaced: ({ orderId, userId }) => [
+    { typename: 'Order', id: orderId },
+    { typename: 'User', id: userId },
+  ],
+  OrderStatusChanged: ({ orderId, userId }) => [
+    { typename: 'Order', id: orderId },
+    { typename: 'User', id: userId },
+  ],
+};
+
+/**
+ * Whole responses cached in Redis (GATEWAY_RESPONSE_CACHE), shared by every
+ * replica and keyed by operation, variables and the caller's identity (the
+ * Authorization header), so private fields never reach another caller.
+ * Responses with errors are not cached. Off, or without Redis, it is absent.
+ */
+export function redisResponseCache({ config, log, teardown, redis }: PluginContext) {
+  const { enabled, ttlSeconds } = config.gateway.responseCache;
+  if (!enabled) return undefined;
+  if (!redis.client) {
+    log.warn('GATEWAY_RESPONSE_CACHE needs Redis (REDIS_URL): responses are not cached');
+    return undefined;
+  }
+  const cache = createRedisResponseStore(redis.client, `${redis.keyPrefix}gateway:rc:`, log);
+
+  const handlers: EventHandlers = Object.fromEntries(
+    Object.entries(responseInvalidations).map(([type, entities]) => [
+      type,
+      (payload: never) => cache.invalidate((entities as (payload: never) => CacheEntityRecord[])(payload)),
+    ]),
+  );
+  startConsumerGroup(
+    { events: redis.events, group: 'gateway-response-cache', log, teardown, retryAfterMs: config.events.retryAfterMs },
+    handlers,
+  );
+
+  return useResponseCache({
+    cache,
+    session: (request) => request.headers.get('authorization'),
+    ttl: ttlSeconds * 1000,
+    ttlPerType: Object.fromEntries(
+      Object.entries(TTL_SECONDS_PER_TYPE).map(([type, seconds]) => [type, Math.min(seconds, ttlSeconds) * 1000]),
+    ),
+    invalidateViaMutation: true,
+  });
+}

@@ -1,0 +1,97 @@
+import { Redis } from 'ioredis';
+import { graphqlRequest } from '@polystore/testing';
+import { startTestStack, type TestStack } from '@polystore/testing/stack';
+
+/**
+ * The gateway's response cache in Redis (GATEWAY_RESPONSE_CACHE): a repeated
+ * query is answered without calling the subgraph, and a change shows on the
+ * next read whether it came through a mutation or from behind the gateway.
+ */
+let stack: TestStack;
+let redis: Redis;
+let productId: string;
+
+beforeAll(async () => {
+  stack = await startTestStack({ gatewayEnv: { GATEWAY_RESPONSE_CACHE: 'true' } });
+  redis = new Redis(stack.redis.url);
+  const created = await graphqlRequest(
+    stack.gatewayUrl,
+    `mutation { createProduct(input: { sku: "CACHED-1", name: "Kettle", price: { amount: 3000, currency: "EUR" }, stock: 4 }) { id } }`,
+  );
+  productId = created.data!.createProduct.id;
+  // The creation's own event would otherwise drop the first cached answer mid-test.
+  await stack.sql.flushOutbox();
+  await eventually(gatewayCaughtUp, 'the gateway read the event stream');
+});
+
+afterAll(async () => {
+  await redis?.quit();
+  await stack?.dispose();
+});
+
+const PRODUCT = `query ($id: ID!) { product(id: $id) { id name price { amount } } }`;
+const read = (headers: Record<string, string> = {}) =>
+  graphqlRequest(stack.gatewayUrl, PRODUCT, { id: productId }, { headers });
+
+/** GraphQL requests the sql-subgraph has served, from its Prometheus counter. */
+async function sqlSubgraphRequests(): Promise<number> {
+  const metrics = await (await fetch(new URL('/metrics', stack.subgraphUrls.sql))).text();
+  return [...metrics.matchAll(/^http_requests_total\{route="\/graphql",method="POST"[^}]*\} (\d+)/gm)].reduce(
+    (sum, match) => sum + Number(match[1]),
+    0,
+  );
+}
+
+/** True once the gateway's consumer group has read and acknowledged every event on the stream. */
+async function gatewayCaughtUp(): Promise<boolean> {
+  const groups = (await redis.xinfo('GROUPS', `${stack.redis.keyPrefix}events`)) as unknown[][];
+  const group = groups
+    .map((fields) => Object.fromEntries(fields.flatMap((value, i) => (i % 2 === 0 ? [[value, fields[i + 1]]] : []))))
+    .find((fields) => fields.name === 'gateway-response-cache');
+  return group !== undefined && group.pending === 0 && group.lag === 0;
+}
+
+async function eventually(check: () => Promise<boolean>, what: string) {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`not within 10 s: ${what}`);
+}
+
+describe('response cache', () => {
+  it('answers a repeated query from Redis without calling the subgraph', async () => {
+    const first = await read();
+    expect(first.data!.product).toEqual({ id: productId, name: 'Kettle', price: { amount: 3000 } });
+    const before = await sqlSubgraphRequests();
+    expect((await read()).data).toEqual(first.data);
+    expect(await sqlSubgraphRequests()).toBe(before);
+    expect(await redis.keys(`${stack.redis.keyPrefix}gateway:rc:response:*`)).not.toHaveLength(0);
+  });
+
+  it('keeps callers apart: another identity is answered on its own', async () => {
+    await read();
+    const before = await sqlSubgraphRequests();
+    await read({ authorization: 'Bearer someone-else' });
+    expect(await sqlSubgraphRequests()).toBe(before + 1);
+  });
+
+  it('shows a change made through a mutation on the next read', async () => {
+    await read();
+    const updated = await graphqlRequest(
+      stack.gatewayUrl,
+      `mutation ($id: ID!) { updateProduct(input: { id: $id, price: { amount: 3500, currency: "EUR" } }) { id price { amount } } }`,
+      { id: productId },
+    );
+    expect(updated.errors).toBeUndefined();
+    expect((await read()).data!.product.price).toEqual({ amount: 3500 });
+  });
+
+  it('shows a change made behind the gateway once its domain event arrives, not after the TTL', async () => {
+    await read();
+    // Another writer changes the row; the trigger's ProductUpdated travels outbox → Redis stream → gateway.
+    await stack.sql.db.query(`UPDATE products SET name = 'Electric kettle' WHERE id = $1`, [productId]);
+    await stack.sql.flushOutbox();
+    await eventually(async () => (await read()).data!.product.name === 'Electric kettle', 'the new name is served');
+  });
+});
