@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createGatewayRuntime, getGraphQLWSOptions, type GatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
@@ -16,6 +15,7 @@ import { WebSocketServer } from 'ws';
 import { handleIdeAssetRequest, IDE_DEFAULT_QUERY, renderLocalGraphiQL } from './ide.js';
 import { gatewayPlugins } from './plugins/index.js';
 import { SUBGRAPHS, subgraphUrls } from './subgraphs.js';
+import { supergraphSource } from './supergraph-source.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -55,7 +55,9 @@ function locationsFromSupergraph(sdl: string): Record<string, string> {
  * subscribe over graphql-ws or SSE on the same path.
  */
 export async function createGateway({ config, log, teardown, supergraph }: GatewayOptions): Promise<Gateway> {
-  const sdl = supergraph ?? (await readFile(config.gateway.supergraphPath, 'utf8'));
+  // A supergraph given in code (tests) is fixed; the file or URL is polled and swapped when it changes.
+  const source = supergraph === undefined ? supergraphSource(config.gateway, log) : undefined;
+  const sdl = supergraph ?? (await source!());
   const overrides = subgraphUrls(config);
   const locations = { ...locationsFromSupergraph(sdl), ...overrides };
   const redis = await connectRedisLayer({
@@ -68,7 +70,14 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
   const plugins = gatewayPlugins({ config, log, teardown, redis });
 
   const runtime = createGatewayRuntime({
-    supergraph: sdl,
+    supergraph: source ?? sdl,
+    ...(source && config.gateway.supergraphPollMs > 0
+      ? {
+          pollingInterval: config.gateway.supergraphPollMs,
+          // Operations and subscriptions already running finish on the supergraph they started on.
+          gracefulSchemaReload: { drainTimeout: config.gateway.supergraphDrainMs },
+        }
+      : {}),
     ...(config.gateway.queryPlanner === 'rust' ? { unifiedGraphHandler } : {}),
     transportEntries: Object.fromEntries(
       SUBGRAPHS.map(({ name }) => [

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 
 /** A running subscription: what arrived so far, and how to end it. */
 export interface TestSubscription {
-  /** Results in arrival order; a transport error is pushed as `{ err }`. */
+  /** Results in arrival order; a transport error is pushed as `{ err }`, the end as `{ complete: true }`. */
   received: unknown[];
   /** The response's content type (SSE only). */
   contentType?: string;
@@ -20,7 +20,11 @@ export function subscribeOverWebSocket(
   const received: unknown[] = [];
   client.subscribe(
     { query, variables },
-    { next: (result) => received.push(result), error: (err) => received.push({ err }), complete: () => undefined },
+    {
+      next: (result) => received.push(result),
+      error: (err) => received.push({ err }),
+      complete: () => received.push({ complete: true }),
+    },
   );
   return { received, dispose: async () => await client.dispose() };
 }

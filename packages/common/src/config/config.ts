@@ -63,6 +63,12 @@ export interface Config {
   };
   gateway: {
     supergraphPath: string;
+    /** Where to poll the supergraph instead of SUPERGRAPH_PATH (a schema registry or CDN). Unset: the file. */
+    supergraphUrl: string | undefined;
+    /** Milliseconds between checks of the supergraph for a new version; 0 turns reloading off. Default 2000. */
+    supergraphPollMs: number;
+    /** How long operations (open subscriptions too) may run on a replaced supergraph. Default 3600000. */
+    supergraphDrainMs: number;
     queryPlanner: 'rust' | 'js';
     /** Answer introspection queries (the IDE and client tooling need them). Default true; production may turn it off. */
     introspection: boolean;
@@ -151,6 +157,9 @@ export function loadConfig(env: Env = process.env): Config {
     },
     gateway: {
       supergraphPath: readString(env, 'SUPERGRAPH_PATH', 'gateway/supergraph.graphql'),
+      supergraphUrl: readUrl(env, 'SUPERGRAPH_URL'),
+      supergraphPollMs: readInt(env, 'SUPERGRAPH_POLL_MS', 2_000, { min: 0, max: 3_600_000 }),
+      supergraphDrainMs: readInt(env, 'SUPERGRAPH_DRAIN_MS', 3_600_000, { min: 1, max: 86_400_000 }),
       queryPlanner: readEnum(env, 'QUERY_PLANNER', ['rust', 'js'] as const, 'rust'),
       introspection: readBool(env, 'GATEWAY_INTROSPECTION', true),
       responseCache: {
@@ -207,6 +216,9 @@ export const CONFIG_VARIABLES = [
   'REDIS_KEY_PREFIX',
   'CACHE_TTL_SECONDS',
   'SUPERGRAPH_PATH',
+  'SUPERGRAPH_URL',
+  'SUPERGRAPH_POLL_MS',
+  'SUPERGRAPH_DRAIN_MS',
   'QUERY_PLANNER',
   'GATEWAY_INTROSPECTION',
   'GATEWAY_RESPONSE_CACHE',

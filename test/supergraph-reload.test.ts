@@ -1,0 +1,126 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGateway } from '@polystore/gateway';
+import { composeSupergraph } from '@polystore/gateway/compose';
+import { graphqlRequest, testServiceContext } from '@polystore/testing';
+import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
+
+/**
+ * The gateway watches its supergraph file and swaps to a new version without
+ * a restart; a broken file is refused and the current supergraph keeps serving.
+ */
+let stack: TestStack;
+let dir: string;
+let gatewayUrl: string;
+let close: () => Promise<void>;
+let subscription: TestSubscription | undefined;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  dir = await mkdtemp(join(tmpdir(), 'polystore-supergraph-'));
+  const file = join(dir, 'supergraph.graphql');
+  await writeFile(file, composeSupergraph(stack.subgraphUrls));
+  const context = testServiceContext({
+    REDIS_URL: stack.redis.url,
+    REDIS_KEY_PREFIX: stack.redis.keyPrefix,
+    SUPERGRAPH_PATH: file,
+    SUPERGRAPH_POLL_MS: '100',
+  });
+  const gateway = await createGateway(context);
+  gatewayUrl = await gateway.listen(0);
+  close = () => context.teardown.close();
+});
+
+afterAll(async () => {
+  await subscription?.dispose();
+  await close?.();
+  await stack?.dispose();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const productFields = async () =>
+  (
+    (await graphqlRequest(gatewayUrl, '{ __type(name: "Product") { fields { name } } }')).data!.__type.fields as {
+      name: string;
+    }[]
+  ).map((field) => field.name);
+
+async function eventually(check: () => Promise<boolean>, what: string) {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`not within 10 s: ${what}`);
+}
+
+describe('supergraph hot reload', () => {
+  it('serves a new supergraph without a restart; subscriptions resume on it', async () => {
+    const created = await graphqlRequest(
+      gatewayUrl,
+      `mutation { createProduct(input: { sku: "RELOAD-1", name: "Lamp", price: { amount: 500, currency: "USD" }, stock: 1 }) { id } }`,
+    );
+    const productId = created.data!.createProduct.id as string;
+    subscription = subscribeOverWebSocket(
+      gatewayUrl,
+      'subscription ($id: ID) { inventoryChanged(productId: $id) { id stock } }',
+      { id: productId },
+    );
+    expect(await productFields()).toContain('salesCount');
+    // Subscriptions start asynchronously: restock until the first event arrives (bounded).
+    for (let attempt = 0; attempt < 10 && subscription.received.length === 0; attempt++) {
+      await graphqlRequest(
+        gatewayUrl,
+        `mutation ($id: ID!) { restock(input: { productId: $id, quantity: 1 }) { stock } }`,
+        { id: productId },
+      );
+      await stack.sql.flushOutbox();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    // The subscription is live before the swap.
+    expect(subscription.received[0]).toMatchObject({ data: { inventoryChanged: { id: productId } } });
+    const beforeSwap = subscription.received.length;
+
+    // A new version of the file: here a field is gone, as after `npm run compose` with a changed schema.
+    await writeFile(
+      join(dir, 'supergraph.graphql'),
+      composeSupergraph(stack.subgraphUrls).replace(/^\s*salesCount: .*$/m, ''),
+    );
+    await eventually(async () => !(await productFields()).includes('salesCount'), 'the new supergraph is served');
+
+    // The runtime does not keep streams on the replaced supergraph: the open subscription ends
+    // (graphql-ws `complete`) and a client subscribes again, now on the new one.
+    await eventually(
+      async () => (subscription!.received.at(-1) as { complete?: boolean } | undefined)?.complete === true,
+      'the old stream ends',
+    );
+    await subscription.dispose();
+    subscription = subscribeOverWebSocket(
+      gatewayUrl,
+      'subscription ($id: ID) { inventoryChanged(productId: $id) { id stock } }',
+      { id: productId },
+    );
+    for (let attempt = 0; attempt < 20 && subscription.received.length === 0; attempt++) {
+      await graphqlRequest(
+        gatewayUrl,
+        `mutation ($id: ID!) { restock(input: { productId: $id, quantity: 1 }) { stock } }`,
+        { id: productId },
+      );
+      await stack.sql.flushOutbox();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(subscription.received[0]).toMatchObject({ data: { inventoryChanged: { id: productId } } });
+  });
+
+  it('refuses a broken supergraph file and keeps serving the current one', async () => {
+    await writeFile(join(dir, 'supergraph.graphql'), 'type Query { this is not a supergraph');
+    // Several polls pass.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const fields = await productFields();
+    expect(fields).toContain('sku');
+    expect(fields).not.toContain('salesCount');
+    const products = await graphqlRequest(gatewayUrl, '{ products(first: 1) { totalCount } }');
+    expect(products.errors).toBeUndefined();
+  });
+});
