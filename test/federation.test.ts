@@ -176,8 +176,13 @@ describe('client tooling', () => {
     }
   });
 
-  it('exposes Prometheus metrics', async () => {
+  it('exposes Prometheus metrics, per operation and per subgraph', async () => {
+    await graphqlRequest(stack.gatewayUrl, 'query ProductPageForMetrics { products(first: 1) { totalCount } }');
     const body = await (await fetch(new URL('/metrics', stack.gatewayUrl))).text();
+    expect(body).toMatch(
+      /graphql_envelop_request_duration_count\{[^}]*operationName="ProductPageForMetrics"[^}]*\} \d+/,
+    );
+    expect(body).toMatch(/graphql_gateway_subgraph_execute_duration_count\{[^}]*subgraphName="sql"[^}]*\} \d+/);
     expect(body).toMatch(/http_requests_total\{route="\/graphql",method="POST",status="200",service="gateway"\} \d+/);
   });
 

@@ -67,7 +67,8 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
     teardown,
   });
 
-  const plugins = gatewayPlugins({ config, log, teardown, redis });
+  const metrics = createMetrics('gateway');
+  const plugins = gatewayPlugins({ config, log, teardown, redis, metrics });
 
   const runtime = createGatewayRuntime({
     supergraph: source ?? sdl,
@@ -113,7 +114,6 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
   await runtime.getSchema();
 
   const readiness = subgraphReadiness(locations);
-  const metrics = createMetrics('gateway');
   const httpServer = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/') {

@@ -1,5 +1,6 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
-import type { RedisLayer, ServiceContext } from '@polystore/common';
+import type { RedisLayer, ServiceContext, ServiceMetrics } from '@polystore/common';
+import { prometheusMetrics } from './metrics.js';
 import { persistedQueries } from './persisted-queries/index.js';
 import { redisResponseCache } from './response-cache/index.js';
 
@@ -11,6 +12,8 @@ export interface PluginContext extends ServiceContext {
    * under `<prefix>gateway:`.
    */
   redis: RedisLayer;
+  /** The registry behind the gateway's `/metrics`. */
+  metrics: ServiceMetrics;
 }
 
 /**
@@ -18,7 +21,7 @@ export interface PluginContext extends ServiceContext {
  * folder, each a factory taking the plugin context.
  */
 export function gatewayPlugins(context: PluginContext): GatewayPlugin[] {
-  return [persistedQueries(context), redisResponseCache(context)].filter(
+  return [prometheusMetrics(context), persistedQueries(context), redisResponseCache(context)].filter(
     (plugin) => plugin !== undefined,
   ) as GatewayPlugin[];
 }
