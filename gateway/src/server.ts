@@ -4,6 +4,8 @@ import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import {
   connectRedisLayer,
   createMetrics,
+  REQUEST_ID_HEADER,
+  withRequestContext,
   handleHealthRequest,
   handleMetricsRequest,
   listenHttp,
@@ -90,6 +92,12 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
       ]),
     ),
     graphqlEndpoint: GRAPHQL_PATH,
+    propagateHeaders: {
+      fromClientToSubgraphs: ({ request }) => {
+        const requestId = request.headers.get(REQUEST_ID_HEADER);
+        return requestId ? { [REQUEST_ID_HEADER]: requestId } : {};
+      },
+    },
     plugins: () => plugins,
     // A subgraph that hangs costs its part of the answer, not the whole request.
     // Subscriptions are exempt: they are meant to stay open.
@@ -122,18 +130,19 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
       return;
     }
     metrics.observe(req, res);
-    handleHealthRequest(req, res, readiness)
-      .then(
-        async (handled) =>
-          handled ||
+    // The request id (the client's or a new one) is on every log line, and the runtime forwards it to each subgraph.
+    withRequestContext(req, res, async () => {
+      try {
+        const handled =
+          (await handleHealthRequest(req, res, readiness)) ||
           (await handleMetricsRequest(req, res, metrics)) ||
-          (await handleIdeAssetRequest(req, res)) ||
-          runtime(req, res),
-      )
-      .catch((err: unknown) => {
+          (await handleIdeAssetRequest(req, res));
+        if (!handled) await runtime(req, res);
+      } catch (err) {
         log.error({ err }, 'gateway request failed');
         if (!res.headersSent) res.writeHead(500).end();
-      });
+      }
+    });
   });
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });

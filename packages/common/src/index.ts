@@ -10,6 +10,7 @@ export { ConfigError, type Env } from './config/env.js';
 
 // Running a service: logs, teardown on SIGTERM, the subgraph server with /health, /ready, /metrics.
 export * from './logger.js';
+export * from './request-context.js';
 export * from './teardown.js';
 export * from './server/run.js';
 export * from './server/subgraph-server.js';

@@ -1,6 +1,7 @@
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import type { Config, LogLevel } from './config/config.js';
+import { requestContext } from './request-context.js';
 
 export type { Logger };
 
@@ -13,6 +14,8 @@ export function createLogger(service: string, level: LogLevel = 'info', format: 
     name: service,
     level,
     base: { service },
+    // The id of the request being served, on every line written on its behalf.
+    mixin: () => requestContext.getStore() ?? {},
     redact: { paths: ['*.password', '*.secretAccessKey', 'req.headers.authorization'], remove: true },
   };
   if (format === 'json' || (format === 'auto' && !process.stdout.isTTY)) return pino(options);

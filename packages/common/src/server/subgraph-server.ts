@@ -11,6 +11,7 @@ import type { Teardown } from '../teardown.js';
 import { readBody, RequestBodyError } from './body.js';
 import { handleHealthRequest, sendJson, type ReadinessCheck } from './health.js';
 import { listenHttp } from './listen.js';
+import { withRequestContext } from '../request-context.js';
 import { createMetrics, handleMetricsRequest } from './metrics.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -67,7 +68,7 @@ export async function createSubgraphServer<Context extends BaseContext>(
   const wsHandle = useServer({ schema, context: (ctx) => options.context(ctx.extra.request) }, wsServer);
 
   httpServer.on('request', (req, res) => {
-    handle(req, res).catch((err: unknown) => {
+    withRequestContext(req, res, () => handle(req, res)).catch((err: unknown) => {
       log.error({ err }, 'request handling failed');
       if (!res.headersSent) sendError(res, 500, ErrorCode.Internal, 'Internal server error');
       else res.destroy();
