@@ -122,7 +122,9 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
   await runtime.getSchema();
 
   const readiness = subgraphReadiness(locations);
+  let draining = false;
   const httpServer = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (draining) res.setHeader('connection', 'close');
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/') {
       // The IDE lives on the GraphQL path; the root is where people type first.
@@ -164,6 +166,9 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
         'gateway http',
         () =>
           new Promise<void>((resolve) => {
+            // No new connections; every answer from now on closes its keep-alive connection,
+            // so busy clients move on (to another replica) instead of holding this one open.
+            draining = true;
             httpServer.close(() => resolve());
             httpServer.closeIdleConnections();
           }),

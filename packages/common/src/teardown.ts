@@ -10,6 +10,12 @@ type Closer = () => Promise<void> | void;
 export class Teardown {
   private readonly closers: { name: string; close: Closer }[] = [];
   private closing: Promise<void> | undefined;
+  private failed = false;
+
+  /** True once a close failed or ran out of time: the shutdown was not clean. */
+  get hadFailures(): boolean {
+    return this.failed;
+  }
 
   constructor(private readonly log?: Logger) {}
 
@@ -37,6 +43,7 @@ export class Teardown {
         ]);
         this.log?.debug({ resource: name }, 'closed');
       } catch (err) {
+        this.failed = true;
         this.log?.warn({ resource: name, err }, 'close failed');
       } finally {
         clearTimeout(timer);
@@ -56,8 +63,9 @@ export function installSignalHandlers(teardown: Teardown, log: Logger, timeoutMs
     if (stopping) process.exit(1);
     stopping = true;
     log.info({ reason }, 'shutting down');
+    // Exit 1 when something could not close in time, so supervisors see an unclean stop.
     teardown.close(timeoutMs).then(
-      () => process.exit(0),
+      () => process.exit(teardown.hadFailures ? 1 : 0),
       () => process.exit(1),
     );
   };
