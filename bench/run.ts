@@ -5,6 +5,7 @@ import { ComponentError } from './lib/process.js';
 import { table, writeResults, type Row } from './lib/report.js';
 import type { Scenario } from './lib/scenario.js';
 import { e2e } from './scenarios/e2e.js';
+import { engine } from './scenarios/engine.js';
 
 /**
  * `npm run bench [scenario…]`: runs the named scenarios (all by default) in
@@ -15,7 +16,7 @@ import { e2e } from './scenarios/e2e.js';
 // The pinned AWS SDK supports Node 20; its notice about future releases is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const SCENARIOS: Scenario[] = [e2e];
+const SCENARIOS: Scenario[] = [engine, e2e];
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
