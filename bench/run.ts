@@ -6,6 +6,8 @@ import { table, writeResults, type Row } from './lib/report.js';
 import type { Scenario } from './lib/scenario.js';
 import { e2e } from './scenarios/e2e.js';
 import { engine } from './scenarios/engine.js';
+import { overhead } from './scenarios/overhead.js';
+import { writes } from './scenarios/writes.js';
 
 /**
  * `npm run bench [scenario…]`: runs the named scenarios (all by default) in
@@ -16,7 +18,7 @@ import { engine } from './scenarios/engine.js';
 // The pinned AWS SDK supports Node 20; its notice about future releases is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const SCENARIOS: Scenario[] = [engine, e2e];
+const SCENARIOS: Scenario[] = [engine, overhead, e2e, writes];
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {

@@ -1,15 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createLogger, graphqlRequest, SUBGRAPHS, type SubgraphName } from '@polystore/common';
+import { graphqlRequest, SUBGRAPHS } from '@polystore/common';
 import { freePort } from '@polystore/embedded';
-import { testPostgres, testRedis } from '@polystore/testing/stores';
 import { composeSupergraph } from '@polystore/gateway/compose';
-import { startStack } from '@polystore/launcher';
 import { compareSides, ratio } from '../lib/compare.js';
 import { startComponent, type Component } from '../lib/process.js';
 import type { Row } from '../lib/report.js';
 import type { Scenario } from '../lib/scenario.js';
+import { startBenchStack } from '../lib/stack.js';
 
 /** Queries over the whole stack (three subgraphs, real PostgreSQL and Redis, embedded MongoDB and S3). */
 export const E2E_QUERIES = {
@@ -41,30 +39,10 @@ export const e2e: Scenario = {
   name: 'e2e',
   description: 'whole stack: our gateway vs @apollo/gateway on the same subgraphs and stores',
   async run(knobs) {
-    const log = createLogger('bench', 'warn');
-    const postgres = await testPostgres();
-    const redis = await testRedis();
-    const dataDir = await mkdtemp(join(tmpdir(), 'polystore-bench-'));
-    const subgraphPorts = new Map<SubgraphName, number>();
-    for (const subgraph of SUBGRAPHS) subgraphPorts.set(subgraph.name, await freePort());
+    const bench = await startBenchStack();
+    const { stack, dataDir, subgraphPorts } = bench;
     let baseline: Component | undefined;
-    let stack: Awaited<ReturnType<typeof startStack>> | undefined;
     try {
-      stack = await startStack({
-        log,
-        env: {
-          ...process.env,
-          LOG_LEVEL: 'warn',
-          DATA_DIR: dataDir,
-          DATABASE_URL: postgres.url,
-          REDIS_URL: redis.url,
-          REDIS_KEY_PREFIX: redis.keyPrefix,
-          GATEWAY_PORT: String(await freePort()),
-          ...Object.fromEntries(SUBGRAPHS.map((s) => [s.portVariable, String(subgraphPorts.get(s.name))])),
-        },
-      }).catch((err: unknown) => {
-        throw new Error(`the stack (subgraphs + gateway) could not start: ${String(err)}`);
-      });
       // A few orders so the nested query has something to resolve.
       type Ids = { edges: { node: { id: string } }[] };
       const seeded = (await verify(
@@ -102,13 +80,26 @@ export const e2e: Scenario = {
         ours!.extra = { 'x rps': ratio(ours!, theirs!), 'x p50': ratio(ours!, theirs!, 'p50') };
         rows.push(ours!, theirs!);
       }
+      // The gateway's overhead on a real subgraph: one connection, one request at a time.
+      const single = '{ users(first: 10) { edges { node { id name email } } } }';
+      const direct = `http://127.0.0.1:${subgraphPorts.get('sql')}/graphql`;
+      await verify(direct, single);
+      const [via, straight] = await compareSides(
+        'overhead',
+        'sql-subgraph users, 1 conn',
+        [
+          { name: 'through polystore gateway', url: stack.gatewayUrl },
+          { name: 'direct to subgraph', url: direct },
+        ],
+        [JSON.stringify({ query: single })],
+        { ...knobs, connections: 1 },
+      );
+      via!.extra = { 'x p50': ratio(via!, straight!, 'p50'), 'x p99': ratio(via!, straight!, 'p99') };
+      rows.push(via!, straight!);
       return rows;
     } finally {
       await baseline?.stop();
-      await stack?.stop();
-      await postgres.dispose();
-      await redis.dispose();
-      await rm(dataDir, { recursive: true, force: true });
+      await bench.dispose();
     }
   },
 };
