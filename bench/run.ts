@@ -8,6 +8,7 @@ import { e2e } from './scenarios/e2e.js';
 import { engine } from './scenarios/engine.js';
 import { overhead } from './scenarios/overhead.js';
 import { writes } from './scenarios/writes.js';
+import { subscriptions } from './scenarios/subscriptions.js';
 
 /**
  * `npm run bench [scenario…]`: runs the named scenarios (all by default) in
@@ -18,7 +19,7 @@ import { writes } from './scenarios/writes.js';
 // The pinned AWS SDK supports Node 20; its notice about future releases is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const SCENARIOS: Scenario[] = [engine, overhead, e2e, writes];
+const SCENARIOS: Scenario[] = [engine, overhead, e2e, writes, subscriptions];
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
