@@ -9,6 +9,7 @@ import { engine } from './scenarios/engine.js';
 import { overhead } from './scenarios/overhead.js';
 import { writes } from './scenarios/writes.js';
 import { subscriptions } from './scenarios/subscriptions.js';
+import { nPlusOne } from './scenarios/n-plus-one.js';
 
 /**
  * `npm run bench [scenario…]`: runs the named scenarios (all by default) in
@@ -19,7 +20,7 @@ import { subscriptions } from './scenarios/subscriptions.js';
 // The pinned AWS SDK supports Node 20; its notice about future releases is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const SCENARIOS: Scenario[] = [engine, overhead, e2e, writes, subscriptions];
+const SCENARIOS: Scenario[] = [engine, overhead, e2e, nPlusOne, writes, subscriptions];
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
