@@ -55,6 +55,7 @@ export async function compareSides(
       rps: pick('rps'),
       p50: pick('p50'),
       p99: pick('p99'),
+      mean: pick('mean'),
       cpu: pick('cpu'),
       peakRssMiB: side.component?.peakRssMiB(),
       errors: results.reduce((sum, r) => sum + r.errors, 0),
@@ -64,5 +65,5 @@ export async function compareSides(
 }
 
 /** "4.2x": the first side's throughput over the second's. */
-export const ratio = (ours: Row, theirs: Row, key: 'rps' | 'p50' | 'p99' = 'rps') =>
+export const ratio = (ours: Row, theirs: Row, key: 'rps' | 'p50' | 'p99' | 'mean' = 'rps') =>
   Number(((ours[key] ?? NaN) / (theirs[key] ?? NaN)).toFixed(2));

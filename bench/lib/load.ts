@@ -5,6 +5,8 @@ export interface LoadResult {
   rps: number;
   p50: number;
   p99: number;
+  /** Mean latency, ms with decimals (autocannon's percentiles are whole ms). */
+  mean: number;
   errors: number;
 }
 
@@ -35,6 +37,7 @@ export async function load(
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
+    mean: result.latency.average,
     errors: result.errors + result.non2xx + result.timeouts,
   };
 }

@@ -10,6 +10,8 @@ export interface Row {
   rps?: number;
   p50?: number;
   p99?: number;
+  /** Mean latency, ms. */
+  mean?: number;
   /** Cores in use by the measured process during the counted runs. */
   cpu?: number;
   peakRssMiB?: number;

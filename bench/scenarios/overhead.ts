@@ -43,6 +43,7 @@ export const overhead: Scenario = {
         { ...knobs, connections },
       );
       via!.extra = {
+        'x mean': ratio(via!, direct!, 'mean'),
         'x p50': ratio(via!, direct!, 'p50'),
         'x p99': ratio(via!, direct!, 'p99'),
         'x rps': ratio(via!, direct!),
