@@ -92,6 +92,6 @@ for (const scenario of chosen) {
 }
 console.log(`\n${meta.command} — ${meta.date}, commit ${meta.commit}, knobs ${JSON.stringify(knobs)}\n`);
 console.log(table(rows));
-const files = await writeResults(rows, meta);
+const files = await writeResults(rows, meta, chosen.length === SCENARIOS.length);
 console.log(`\nwritten: ${files.join(', ')}`);
 process.exit(failed ? 1 : 0);

@@ -57,13 +57,17 @@ export function machine() {
   };
 }
 
-/** Writes results/<timestamp>.json, results/latest.json and the chart results/latest.svg. */
-export async function writeResults(rows: Row[], meta: Record<string, unknown>): Promise<string[]> {
+/**
+ * Writes results/<timestamp>.json; a run of every scenario also replaces
+ * results/latest.json and the chart results/latest.svg (what the docs show).
+ */
+export async function writeResults(rows: Row[], meta: Record<string, unknown>, complete: boolean): Promise<string[]> {
   await mkdir(RESULTS, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const json = `${JSON.stringify({ ...meta, machine: machine(), rows }, null, 2)}\n`;
   const files = [new URL(`${stamp}.json`, RESULTS), new URL('latest.json', RESULTS), new URL('latest.svg', RESULTS)];
   await writeFile(files[0]!, json);
+  if (!complete) return [files[0]!.pathname];
   await writeFile(files[1]!, json);
   await writeFile(files[2]!, renderChart(rows));
   return files.map((f) => f.pathname);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import { createServer, request, type Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { graphqlRequest, type Env } from '@polystore/common';
@@ -109,6 +110,7 @@ export const nPlusOne: Scenario = {
   name: 'n+1',
   description: 'store round trips per request for 10 and 100 products (SQL, MongoDB, S3, Redis), cold and warm cache',
   async run() {
+    setMaxListeners(0); // the gateway runs in this process: as gateway/src/index.ts
     const fixtures: Disposable[] = [];
     const contexts: ReturnType<typeof testServiceContext>[] = [];
     try {

@@ -86,55 +86,68 @@ export const subscriptions: Scenario = {
       let stock = (product.data as { products: { edges: { node: { stock: number } }[] } }).products.edges[0]!.node
         .stock;
       for (const level of levels) {
-        const connectStarted = performance.now();
-        while (clients.length < level) {
-          const batch = Math.min(CONNECT_BATCH, level - clients.length);
-          await Promise.all(Array.from({ length: batch }, subscribe));
-        }
-        // Let the last subscriptions reach the subgraph before the first event.
-        await new Promise((r) => setTimeout(r, 2_000));
-        const connectSeconds = (performance.now() - connectStarted) / 1000;
-        const rss = rssMiB(gatewayPid);
-        const phase: number[] = [];
-        for (let i = 0; i < knobs.events; i++) {
-          stock += 1;
-          sentAt.set(stock, performance.now());
-          latencies.set(stock, []);
-          phase.push(stock);
-          const result = await graphqlRequest(
-            url,
-            'mutation($input: RestockInput!) { restock(input: $input) { stock } }',
-            { input: { productId, quantity: 1 } },
+        try {
+          const connectStarted = performance.now();
+          while (clients.length < level) {
+            const batch = Math.min(CONNECT_BATCH, level - clients.length);
+            await Promise.all(Array.from({ length: batch }, subscribe));
+          }
+          // Let the last subscriptions reach the subgraph before the first event.
+          await new Promise((r) => setTimeout(r, 2_000));
+          const connectSeconds = (performance.now() - connectStarted) / 1000;
+          const rss = rssMiB(gatewayPid);
+          const phase: number[] = [];
+          for (let i = 0; i < knobs.events; i++) {
+            stock += 1;
+            sentAt.set(stock, performance.now());
+            latencies.set(stock, []);
+            phase.push(stock);
+            const result = await graphqlRequest(
+              url,
+              'mutation($input: RestockInput!) { restock(input: $input) { stock } }',
+              { input: { productId, quantity: 1 } },
+            );
+            if (result.errors) throw new Error(`restock failed: ${JSON.stringify(result.errors)}`);
+            await new Promise((r) => setTimeout(r, 1000 / EVENTS_PER_SECOND));
+          }
+          // Bounded wait for stragglers.
+          const deadline = performance.now() + 15_000;
+          const delivered = () => phase.reduce((sum, s) => sum + latencies.get(s)!.length, 0);
+          while (delivered() < level * phase.length && performance.now() < deadline)
+            await new Promise((r) => setTimeout(r, 200));
+          const all = phase.flatMap((s) => latencies.get(s)!);
+          const lost = level * phase.length - all.length;
+          process.stderr.write(
+            `  subscriptions ${level}: delivered ${all.length}/${level * phase.length}, p50 ${quantile(all, 0.5).toFixed(0)} ms p99 ${quantile(all, 0.99).toFixed(0)} ms\n`,
           );
-          if (result.errors) throw new Error(`restock failed: ${JSON.stringify(result.errors)}`);
-          await new Promise((r) => setTimeout(r, 1000 / EVENTS_PER_SECOND));
+          rows.push({
+            scenario: 'subscriptions',
+            variant: `${level} subscribers`,
+            side: 'polystore',
+            p50: quantile(all, 0.5),
+            p99: quantile(all, 0.99),
+            peakRssMiB: rss,
+            errors: lost,
+            runs: 1,
+            extra: {
+              events: phase.length,
+              lost,
+              'KiB/subscriber': Number((((rss - baseRss) * 1024) / level).toFixed(1)),
+              'connect s': Number(connectSeconds.toFixed(1)),
+            },
+          });
+        } catch (err) {
+          // A level that breaks the stack is a result too: record it and try no larger one.
+          const message = err instanceof Error ? err.message : String(err);
+          process.stderr.write(`  subscriptions ${level}: FAILED ${message}\n`);
+          rows.push({
+            scenario: 'subscriptions',
+            variant: `${level} subscribers`,
+            side: 'polystore',
+            extra: { failed: message.slice(0, 160) },
+          });
+          break;
         }
-        // Bounded wait for stragglers.
-        const deadline = performance.now() + 15_000;
-        const delivered = () => phase.reduce((sum, s) => sum + latencies.get(s)!.length, 0);
-        while (delivered() < level * phase.length && performance.now() < deadline)
-          await new Promise((r) => setTimeout(r, 200));
-        const all = phase.flatMap((s) => latencies.get(s)!);
-        const lost = level * phase.length - all.length;
-        process.stderr.write(
-          `  subscriptions ${level}: delivered ${all.length}/${level * phase.length}, p50 ${quantile(all, 0.5).toFixed(0)} ms p99 ${quantile(all, 0.99).toFixed(0)} ms\n`,
-        );
-        rows.push({
-          scenario: 'subscriptions',
-          variant: `${level} subscribers`,
-          side: 'polystore',
-          p50: quantile(all, 0.5),
-          p99: quantile(all, 0.99),
-          peakRssMiB: rss,
-          errors: lost,
-          runs: 1,
-          extra: {
-            events: phase.length,
-            lost,
-            'KiB/subscriber': Number((((rss - baseRss) * 1024) / level).toFixed(1)),
-            'connect s': Number(connectSeconds.toFixed(1)),
-          },
-        });
       }
       return rows;
     } finally {
