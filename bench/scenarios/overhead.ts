@@ -19,7 +19,7 @@ const QUERY = '{ topProducts(first: 5) { upc name price weight } }';
  */
 export const overhead: Scenario = {
   name: 'overhead',
-  description: 'one single-subgraph query direct to the subgraph vs through our gateway (p50 ratio; target < 1.3x)',
+  description: 'one single-subgraph query direct to the subgraph vs through our gateway (latency ratio; target < 1.3x)',
   async run(knobs) {
     const dir = await mkdtemp(join(tmpdir(), 'polystore-bench-overhead-'));
     const redis = await testRedis();

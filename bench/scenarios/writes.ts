@@ -96,7 +96,7 @@ export const writes: Scenario = {
       await client.connect();
       const { rows } = await client
         .query<{ bad: string; negative: string; sold: string; soldout: string }>(
-          `SELECT count(*) FILTER (WHERE p.stock <> (CASE WHEN p.id = $4::uuid THEN $3 ELSE $2 END) - coalesce(s.units, 0)) AS bad,
+          `SELECT count(*) FILTER (WHERE p.stock <> (CASE WHEN p.id = $4::uuid THEN $3::int ELSE $2::int END) - coalesce(s.units, 0)) AS bad,
                 count(*) FILTER (WHERE p.stock < 0) AS negative,
                 coalesce(sum(s.units), 0) AS sold,
                 count(*) FILTER (WHERE p.stock = 0) AS soldout
