@@ -114,8 +114,12 @@ export const nPlusOne: Scenario = {
     const fixtures: Disposable[] = [];
     const contexts: ReturnType<typeof testServiceContext>[] = [];
     try {
-      const [postgres, mongo, s3, redis] = await Promise.all([testPostgres(), testMongo(), testS3(), privateRedis()]);
-      fixtures.push(postgres, mongo, s3, redis);
+      // One at a time, each registered as it is made: a failure leaves nothing behind.
+      const keep = <T extends Disposable>(fixture: T) => (fixtures.push(fixture), fixture);
+      const redis = keep(await privateRedis());
+      const postgres = keep(await testPostgres());
+      const mongo = keep(await testMongo());
+      const s3 = keep(await testS3());
       const proxy = await countingProxy(s3.endpoint);
       fixtures.push(proxy);
       let statements = 0;
