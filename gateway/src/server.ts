@@ -16,7 +16,7 @@ import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { handleIdeAssetRequest, IDE_DEFAULT_QUERY, renderLocalGraphiQL } from './ide.js';
 import { gatewayPlugins } from './plugins/index.js';
-import { SUBGRAPHS, subgraphUrls } from './subgraphs.js';
+import { subgraphUrls } from './subgraphs.js';
 import { supergraphSource } from './supergraph-source.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -24,6 +24,12 @@ export const GRAPHQL_PATH = '/graphql';
 export interface GatewayOptions extends ServiceContext {
   /** Supergraph SDL to serve instead of the file at SUPERGRAPH_PATH (tests compose their own). */
   supergraph?: string;
+  /**
+   * Send one subgraph request for identical in-flight ones and share its answer
+   * (the HTTP transport's `deduplicateInflightRequests`). Default true; the
+   * benchmarks turn it off to measure the engine alone.
+   */
+  deduplicateSubgraphRequests?: boolean;
 }
 
 export interface Gateway {
@@ -56,7 +62,13 @@ function locationsFromSupergraph(sdl: string): Record<string, string> {
  * planner by default. Subgraph subscriptions go over graphql-ws; clients can
  * subscribe over graphql-ws or SSE on the same path.
  */
-export async function createGateway({ config, log, teardown, supergraph }: GatewayOptions): Promise<Gateway> {
+export async function createGateway({
+  config,
+  log,
+  teardown,
+  supergraph,
+  deduplicateSubgraphRequests = true,
+}: GatewayOptions): Promise<Gateway> {
   // A supergraph given in code (tests) is fixed; the file or URL is polled and swapped when it changes.
   const source = supergraph === undefined ? supergraphSource(config.gateway, log) : undefined;
   const sdl = supergraph ?? (await source!());
@@ -82,12 +94,16 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
         }
       : {}),
     ...(config.gateway.queryPlanner === 'rust' ? { unifiedGraphHandler } : {}),
+    // One entry per subgraph of the supergraph served (ours, or a test's or benchmark's fixture).
     transportEntries: Object.fromEntries(
-      SUBGRAPHS.map(({ name }) => [
+      Object.keys(locations).map((name) => [
         name,
         {
-          ...(overrides[name] ? { location: overrides[name] } : {}),
-          options: { subscriptions: { kind: 'ws', location: GRAPHQL_PATH } },
+          ...(overrides[name as keyof typeof overrides] ? { location: overrides[name as keyof typeof overrides] } : {}),
+          options: {
+            subscriptions: { kind: 'ws', location: GRAPHQL_PATH },
+            deduplicateInflightRequests: deduplicateSubgraphRequests,
+          },
         },
       ]),
     ),

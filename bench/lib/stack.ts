@@ -1,0 +1,58 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, SUBGRAPHS, type SubgraphName } from '@polystore/common';
+import { freePort } from '@polystore/embedded';
+import { testPostgres, testRedis } from '@polystore/testing/stores';
+import { startStack } from '@polystore/launcher';
+import { ComponentError } from './process.js';
+
+/**
+ * The whole stack as `npm start` runs it (each subgraph and the gateway in its
+ * own process) on a database and Redis key prefix of its own, the embedded
+ * MongoDB and S3 in a temporary folder. `dispose` removes all of it.
+ */
+export async function startBenchStack() {
+  const log = createLogger('bench', 'warn');
+  const postgres = await testPostgres();
+  const redis = await testRedis();
+  const dataDir = await mkdtemp(join(tmpdir(), 'polystore-bench-'));
+  const subgraphPorts = new Map<SubgraphName, number>();
+  for (const subgraph of SUBGRAPHS) subgraphPorts.set(subgraph.name, await freePort());
+  const cleanup = async () => {
+    await postgres.dispose();
+    await redis.dispose();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  let stack;
+  try {
+    stack = await startStack({
+      log,
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+        DATA_DIR: dataDir,
+        DATABASE_URL: postgres.url,
+        REDIS_URL: redis.url,
+        REDIS_KEY_PREFIX: redis.keyPrefix,
+        GATEWAY_PORT: String(await freePort()),
+        ...Object.fromEntries(SUBGRAPHS.map((s) => [s.portVariable, String(subgraphPorts.get(s.name))])),
+      },
+    });
+  } catch (err) {
+    await cleanup();
+    throw new ComponentError(`the stack (subgraphs + gateway) could not start: ${String(err)}`);
+  }
+  const running = stack;
+  return {
+    stack: running,
+    postgres,
+    redis,
+    dataDir,
+    subgraphPorts,
+    async dispose() {
+      await running.stop();
+      await cleanup();
+    },
+  };
+}

@@ -1,0 +1,197 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
+import { createServer, request, type Server } from 'node:http';
+import { Redis } from 'ioredis';
+import { graphqlRequest, type Env } from '@polystore/common';
+import { freePort } from '@polystore/embedded';
+import { composeSupergraph } from '@polystore/gateway/compose';
+import { createGateway } from '@polystore/gateway';
+import { createMongoSubgraph } from '@polystore/mongo-subgraph';
+import { createSqlSubgraph } from '@polystore/sql-subgraph';
+import { createStorageSubgraph } from '@polystore/storage-subgraph';
+import { testServiceContext } from '@polystore/testing';
+import { testMongo, testPostgres, testS3, type Disposable } from '@polystore/testing/stores';
+import { ComponentError } from '../lib/process.js';
+import type { Row } from '../lib/report.js';
+import type { Scenario } from '../lib/scenario.js';
+
+/** The page sizes tried; 100 is the API's largest page (MAX_PAGE_SIZE). */
+const SIZES = [10, 100];
+const QUERY = (n: number) => `{ products(first: ${n}) { edges { node {
+  sku name price { amount } stock details { category tags } rating { average count } images { filename } } } } }`;
+
+/** A private redis-server, so INFO commandstats counts only this stack's commands. */
+async function privateRedis(): Promise<Disposable & { url: string; client: Redis }> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const failed = new Promise<never>((_, reject) =>
+    child.once('error', (err) => reject(new ComponentError(`private redis-server could not start: ${err.message}`))),
+  );
+  // redis-server starts in well under a second; try for up to five.
+  let client: Redis | undefined;
+  for (let attempt = 0; attempt < 50 && !client; attempt++) {
+    const candidate = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => null,
+    });
+    candidate.on('error', () => undefined);
+    try {
+      await Promise.race([candidate.connect(), failed]);
+      client = candidate;
+    } catch (err) {
+      candidate.disconnect();
+      if (err instanceof ComponentError) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  if (!client) {
+    child.kill('SIGTERM');
+    throw new ComponentError(`private redis-server did not answer on port ${port}`);
+  }
+  const connected = client;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    client: connected,
+    async dispose() {
+      connected.disconnect();
+      child.kill('SIGTERM');
+    },
+  };
+}
+
+/** An HTTP proxy in front of S3 that counts the calls through it. */
+async function countingProxy(target: string): Promise<Disposable & { url: string; count: () => number }> {
+  let calls = 0;
+  const upstream = new URL(target);
+  const server: Server = createServer((req, res) => {
+    calls++;
+    const forward = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on('error', () => res.writeHead(502).end());
+    req.pipe(forward);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    count: () => calls,
+    dispose: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const commandCalls = async (redis: Redis) =>
+  [...(await redis.info('commandstats')).matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)]
+    .filter(([, name]) => name !== 'info' && name !== 'config')
+    .reduce((sum, [, , calls]) => sum + Number(calls), 0);
+
+/**
+ * Store round trips per request as lists grow: the stack in this process with
+ * counters on every store (PostgreSQL statements from the sql-subgraph's
+ * query hook, MongoDB commands from driver command monitoring, S3 calls
+ * through a counting proxy, Redis commands from INFO commandstats of a
+ * private redis-server), one query of N products with fields from all three
+ * subgraphs, cold (entity cache emptied) and warm. Counts must stay flat.
+ */
+export const nPlusOne: Scenario = {
+  name: 'n+1',
+  description: 'store round trips per request for 10 and 100 products (SQL, MongoDB, S3, Redis), cold and warm cache',
+  async run() {
+    setMaxListeners(0); // the gateway runs in this process: as gateway/src/index.ts
+    const fixtures: Disposable[] = [];
+    const contexts: ReturnType<typeof testServiceContext>[] = [];
+    try {
+      // One at a time, each registered as it is made: a failure leaves nothing behind.
+      const keep = <T extends Disposable>(fixture: T) => (fixtures.push(fixture), fixture);
+      const redis = keep(await privateRedis());
+      const postgres = keep(await testPostgres());
+      const mongo = keep(await testMongo());
+      const s3 = keep(await testS3());
+      const proxy = await countingProxy(s3.endpoint);
+      fixtures.push(proxy);
+      let statements = 0;
+      let mongoCommands = 0;
+      const env: Env = {
+        DATABASE_URL: postgres.url,
+        REDIS_URL: redis.url,
+        REDIS_KEY_PREFIX: 'bench:',
+        MONGO_URL: mongo.url,
+        MONGO_DATABASE: mongo.database,
+        S3_ENDPOINT: proxy.url,
+        S3_BUCKET: s3.bucket,
+      };
+      const context = () => {
+        const created = testServiceContext(env);
+        contexts.push(created);
+        return created;
+      };
+      const sql = await createSqlSubgraph(context(), { onQuery: () => statements++ });
+      env.SQL_SUBGRAPH_URL = await sql.listen(0);
+      const mongoSubgraph = await createMongoSubgraph(context());
+      mongoSubgraph.store.client.on('commandStarted', () => mongoCommands++);
+      const storage = await createStorageSubgraph(context());
+      const urls = {
+        sql: env.SQL_SUBGRAPH_URL,
+        mongo: await mongoSubgraph.listen(0),
+        storage: await storage.listen(0),
+      };
+      const gateway = await createGateway({ ...context(), supergraph: composeSupergraph(urls) });
+      const url = await gateway.listen(0);
+
+      const tag = Date.now().toString(36);
+      for (let i = 0; i < Math.max(...SIZES); i++) {
+        const body = await graphqlRequest(
+          url,
+          'mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }',
+          {
+            input: {
+              sku: `NPLUS1-${tag}-${i}`,
+              name: `N+1 product ${i}`,
+              price: { amount: 100 + i, currency: 'EUR' },
+              stock: 5,
+            },
+          },
+        );
+        if (body.errors) throw new Error(`seeding failed: ${JSON.stringify(body.errors)}`);
+      }
+      await new Promise((r) => setTimeout(r, 1_000)); // let product events settle
+
+      const rows: Row[] = [];
+      for (const cache of ['cold', 'warm'] as const) {
+        for (const size of SIZES) {
+          if (cache === 'cold') await redis.client.flushdb();
+          else await graphqlRequest(url, QUERY(size)); // fill the cache
+          await redis.client.config('RESETSTAT');
+          const before = { statements, mongoCommands, s3: proxy.count() };
+          const body = await graphqlRequest(url, QUERY(size));
+          if (body.errors) throw new Error(`query failed: ${JSON.stringify(body.errors)}`);
+          const counts = {
+            'pg statements': statements - before.statements,
+            'mongo commands': mongoCommands - before.mongoCommands,
+            's3 calls': proxy.count() - before.s3,
+            'redis commands': await commandCalls(redis.client),
+          };
+          process.stderr.write(`  n+1 ${size} products, ${cache}: ${JSON.stringify(counts)}\n`);
+          rows.push({ scenario: 'n+1', variant: `${size} products, ${cache} cache`, side: 'polystore', extra: counts });
+        }
+      }
+      return rows;
+    } finally {
+      for (const { teardown } of contexts.reverse()) await teardown.close();
+      for (const fixture of fixtures.reverse()) await fixture.dispose();
+    }
+  },
+};
