@@ -58,6 +58,9 @@ const COUNTS = `{ products(first: 1) { totalCount } users(first: 10) { totalCoun
 describe('npm start', () => {
   it('starts embedded stores and four services, seeds demo data, and serves images by URL', async () => {
     stack = await startStack({ env, log });
+    // No JWT_SECRET configured: development secrets, and tokens printed to try the API with.
+    expect(stack.tokens.admin).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(stack.tokens.user).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(Object.keys(stack.storeEnv).sort()).toEqual(['DATABASE_URL', 'MONGO_URL', 'REDIS_URL', 'S3_ENDPOINT']);
     const response = await gql(PRODUCT);
     expect(response.errors).toBeUndefined();

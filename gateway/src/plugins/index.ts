@@ -1,5 +1,7 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import type { RedisLayer, ServiceContext } from '@polystore/common';
+import { jwtAuthPlugins } from './jwt-auth.js';
+import { subgraphSignaturePlugins } from './subgraph-signature.js';
 
 /** What every gateway plugin may use: the config, logs, teardown, and the shared Redis. */
 export interface PluginContext extends ServiceContext {
@@ -11,6 +13,10 @@ export interface PluginContext extends ServiceContext {
  * The gateway's plugins, in the order they run: one file per plugin in this
  * folder, each a factory taking the plugin context.
  */
-export function gatewayPlugins(_context: PluginContext): GatewayPlugin[] {
-  return [];
+export function gatewayPlugins(context: PluginContext): GatewayPlugin[] {
+  return [
+    // Identity first: the claims must be on the subgraph request before it is signed.
+    ...jwtAuthPlugins(context),
+    ...subgraphSignaturePlugins(context),
+  ];
 }

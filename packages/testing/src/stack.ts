@@ -5,6 +5,7 @@ import { createMongoSubgraph, type MongoSubgraph } from '@polystore/mongo-subgra
 import { createSqlSubgraph, type SqlSubgraph } from '@polystore/sql-subgraph';
 import { createStorageSubgraph, type StorageSubgraph } from '@polystore/storage-subgraph';
 import { testServiceContext } from './service.js';
+import { TEST_AUTH_ENV } from './tokens.js';
 import { testMongo, testPostgres, testRedis, testS3, type Disposable, type TestS3 } from './stores/index.js';
 
 export interface TestStack {
@@ -43,6 +44,8 @@ export async function startTestStack(): Promise<TestStack> {
       S3_BUCKET: s3.bucket,
       OUTBOX_POLL_INTERVAL_MS: '50',
       EVENT_RETRY_AFTER_MS: '500',
+      // Tokens verified at the gateway, subgraphs answering signed requests only (mint with testToken).
+      ...TEST_AUTH_ENV,
     };
     const context = (extra: Env = {}) => {
       const created = testServiceContext({ ...env, ...extra });

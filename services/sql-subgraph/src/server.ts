@@ -49,6 +49,7 @@ export async function createSqlSubgraph(
     readiness: [{ name: 'postgres', check: () => db.query('SELECT 1') }],
     log,
     teardown,
+    signatureSecret: config.auth.subgraphSecret,
   });
   const flushOutbox = async () => {
     if (!relay) throw new Error('the outbox relay needs Redis (REDIS_URL)');

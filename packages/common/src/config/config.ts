@@ -1,5 +1,5 @@
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs.js';
-import { type Env, readBool, readEnum, readInt, readString, readUrl } from './env.js';
+import { ConfigError, type Env, readBool, readEnum, readInt, readOptionalString, readString, readUrl } from './env.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -68,6 +68,23 @@ export interface Config {
     introspection: boolean;
     /** Milliseconds the gateway waits for a subgraph before answering with an error for its part. Default 30000. */
     upstreamTimeoutMs: number;
+  };
+  auth: {
+    /** HS256 shared secret that verifies client tokens at the gateway (at least 32 characters). Unset with no JWKS URL: tokens are not read. */
+    jwtSecret: string | undefined;
+    /** JWKS URL of the identity provider (RS256/ES256 tokens); used instead of `jwtSecret` when set. */
+    jwksUrl: string | undefined;
+    /** Required `iss` claim. Default `polystore`. */
+    issuer: string;
+    /** Required `aud` claim. Default `polystore`. */
+    audience: string;
+    /** Seconds of clock difference tolerated on `exp`/`nbf`. Default 30, at most 300. */
+    clockSkewSeconds: number;
+    /**
+     * Secret the gateway signs subgraph requests with (HMAC-SHA256, claims included); every
+     * subgraph refuses unsigned requests when it is set. At least 32 characters.
+     */
+    subgraphSecret: string | undefined;
   };
   /**
    * Where each subgraph is reached by the gateway and by the other subgraphs;
@@ -143,10 +160,25 @@ export function loadConfig(env: Env = process.env): Config {
       introspection: readBool(env, 'GATEWAY_INTROSPECTION', true),
       upstreamTimeoutMs: readInt(env, 'GATEWAY_UPSTREAM_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
     },
+    auth: {
+      jwtSecret: readSecret(env, 'JWT_SECRET'),
+      jwksUrl: readUrl(env, 'JWT_JWKS_URL'),
+      issuer: readString(env, 'JWT_ISSUER', 'polystore'),
+      audience: readString(env, 'JWT_AUDIENCE', 'polystore'),
+      clockSkewSeconds: readInt(env, 'JWT_CLOCK_SKEW_SECONDS', 30, { min: 0, max: 300 }),
+      subgraphSecret: readSecret(env, 'SUBGRAPH_SIGNING_SECRET'),
+    },
     subgraphUrls: perSubgraph(({ urlVariable }) => readUrl(env, urlVariable)),
     dataDir: readString(env, 'DATA_DIR', '.data'),
     seedOnStart: readBool(env, 'SEED_ON_START', true),
   };
+}
+
+/** A secret long enough to resist guessing (HS256 wants at least 256 bits). */
+function readSecret(env: Env, name: string): string | undefined {
+  const value = readOptionalString(env, name);
+  if (value !== undefined && value.length < 32) throw new ConfigError(`${name} must be at least 32 characters`);
+  return value;
 }
 
 /** One value per subgraph of the registry, keyed by its name. */
@@ -190,6 +222,12 @@ export const CONFIG_VARIABLES = [
   'QUERY_PLANNER',
   'GATEWAY_INTROSPECTION',
   'GATEWAY_UPSTREAM_TIMEOUT_MS',
+  'JWT_SECRET',
+  'JWT_JWKS_URL',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'JWT_CLOCK_SKEW_SECONDS',
+  'SUBGRAPH_SIGNING_SECRET',
   ...SUBGRAPHS.map((subgraph) => subgraph.urlVariable),
   'DATA_DIR',
   'SEED_ON_START',

@@ -1,0 +1,112 @@
+import { createHmac } from 'node:crypto';
+import { signRequest } from '@polystore/common';
+import { bearer, errorCodes, graphqlRequest, TEST_AUTH_ENV, testToken } from '@polystore/testing';
+import { startTestStack, type TestStack } from '@polystore/testing/stack';
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+
+afterAll(async () => {
+  await stack?.dispose();
+});
+
+const PUBLIC_READ = '{ products(first: 1) { totalCount } }';
+
+/** POSTs a query to the gateway with an Authorization header; status and body. */
+async function withAuthorization(authorization: string) {
+  const response = await fetch(stack.gatewayUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization },
+    body: JSON.stringify({ query: PUBLIC_READ }),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as { errors?: { extensions?: { code?: string } }[] },
+  };
+}
+
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+describe('tokens at the gateway', () => {
+  it('answers public reads without a token, and with a valid one', async () => {
+    expect((await graphqlRequest(stack.gatewayUrl, PUBLIC_READ)).errors).toBeUndefined();
+    const withToken = await graphqlRequest(
+      stack.gatewayUrl,
+      PUBLIC_READ,
+      {},
+      { headers: bearer(testToken({ sub: 'u' })) },
+    );
+    expect(withToken.errors).toBeUndefined();
+  });
+
+  const now = () => Math.floor(Date.now() / 1000);
+  const refused: [string, () => string][] = [
+    ['forged (another secret)', () => testToken({ sub: 'u' }, { secret: 'another-secret-0123456789abcdef0123456789' })],
+    ['expired (beyond the clock skew)', () => testToken({ sub: 'u' }, { expiresInSeconds: -120 })],
+    ['from another issuer', () => testToken({ sub: 'u' }, { issuer: 'someone-else' })],
+    ['for another audience', () => testToken({ sub: 'u' }, { audience: 'another-api' })],
+    [
+      'alg: none',
+      () =>
+        `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'u', scope: 'admin', iss: TEST_AUTH_ENV.JWT_ISSUER, aud: TEST_AUTH_ENV.JWT_AUDIENCE, exp: now() + 600 })}.`,
+    ],
+    [
+      'HS256 with its payload changed',
+      () => {
+        const [header, , signature] = testToken({ sub: 'u' }).split('.');
+        return `${header}.${b64({ sub: 'u', scope: 'admin', iss: TEST_AUTH_ENV.JWT_ISSUER, aud: TEST_AUTH_ENV.JWT_AUDIENCE, exp: now() + 600 })}.${signature}`;
+      },
+    ],
+    ['not a JWT', () => 'garbage'],
+  ];
+  it.each(refused)('refuses a token %s with 401 UNAUTHENTICATED', async (_name, token) => {
+    const { status, body } = await withAuthorization(`Bearer ${token()}`);
+    expect(status).toBe(401);
+    expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('refuses an Authorization header that is not a bearer token', async () => {
+    const { status, body } = await withAuthorization('Basic dXNlcjpwYXNz');
+    expect(status).toBe(401);
+    expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('accepts a token expired within the clock skew', async () => {
+    const { status } = await withAuthorization(`Bearer ${testToken({ sub: 'u' }, { expiresInSeconds: -5 })}`);
+    expect(status).toBe(200);
+  });
+});
+
+describe('subgraphs answer only the gateway', () => {
+  const query = '{ _service { sdl } }';
+  it.each(['sql', 'mongo', 'storage'] as const)('the %s subgraph refuses a direct unsigned call', async (name) => {
+    const response = await fetch(stack.subgraphUrls[name], {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    });
+    expect(response.status).toBe(401);
+    expect(errorCodes((await response.json()) as never)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('refuses a GET, a forged signature, and claims changed after signing', async () => {
+    const url = stack.subgraphUrls.sql;
+    const get = await fetch(`${url}?query=${encodeURIComponent(query)}`);
+    expect(get.status).toBe(401);
+
+    const forged = createHmac('sha256', 'not-the-secret').update(query).digest('base64');
+    const post = (body: object) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post({ query, extensions: { 'hmac-signature': forged } })).status).toBe(401);
+
+    const secret = TEST_AUTH_ENV.SUBGRAPH_SIGNING_SECRET;
+    const claims = { jwt: { payload: { sub: 'u1' } } };
+    const signature = signRequest(secret, { query, extensions: claims });
+    expect((await post({ query, extensions: { ...claims, 'hmac-signature': signature } })).status).toBe(200);
+    const escalated = { jwt: { payload: { sub: 'u1', scope: 'admin' } } };
+    expect((await post({ query, extensions: { ...escalated, 'hmac-signature': signature } })).status).toBe(401);
+  });
+});
