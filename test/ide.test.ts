@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { asAdmin } from '@polystore/testing';
 
 /**
  * The GraphQL IDE as a person meets it: a real headless Chromium (Debian's
@@ -38,7 +39,7 @@ afterAll(async () => {
     });
     const created = await fetch(stack.gatewayUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...asAdmin() },
       body: JSON.stringify({
         query: `mutation { createProduct(input: { sku: "IDE-1", name: "Seen in the IDE", price: { amount: 990, currency: "EUR" }, stock: 3 }) { id } }`,
       }),

@@ -110,3 +110,40 @@ describe('subgraphs answer only the gateway', () => {
     expect((await post({ query, extensions: { ...escalated, 'hmac-signature': signature } })).status).toBe(401);
   });
 });
+
+describe('authorization in the schema, at the gateway', () => {
+  const CREATE = `mutation ($input: CreateProductInput!) { createProduct(input: $input) { id sku } }`;
+  const input = (sku: string) => ({ sku, name: 'Locked', price: { amount: 100, currency: 'EUR' }, stock: 1 });
+  const countProducts = async () =>
+    (await graphqlRequest(stack.gatewayUrl, PUBLIC_READ)).data!.products.totalCount as number;
+
+  it('refuses a catalog change without a token (UNAUTHENTICATED) or without the admin scope (FORBIDDEN), and changes nothing', async () => {
+    const before = await countProducts();
+    const anonymous = await graphqlRequest(stack.gatewayUrl, CREATE, { input: input('LOCK-1') });
+    expect(errorCodes(anonymous)).toEqual(['UNAUTHENTICATED']);
+    const user = await graphqlRequest(
+      stack.gatewayUrl,
+      CREATE,
+      { input: input('LOCK-2') },
+      { headers: bearer(testToken({ sub: 'u' })) },
+    );
+    expect(errorCodes(user)).toEqual(['FORBIDDEN']);
+    expect(await countProducts()).toBe(before);
+    const admin = await graphqlRequest(
+      stack.gatewayUrl,
+      CREATE,
+      { input: input('LOCK-3') },
+      { headers: bearer(testToken({ sub: 'u', scope: 'admin' })) },
+    );
+    expect(admin.errors).toBeUndefined();
+    expect(await countProducts()).toBe(before + 1);
+  });
+
+  it('refuses placing an order without a token', async () => {
+    const result = await graphqlRequest(
+      stack.gatewayUrl,
+      `mutation { placeOrder(input: { userId: "00000000-0000-4000-8000-000000000001", items: [] }) { id } }`,
+    );
+    expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
+  });
+});

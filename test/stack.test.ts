@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { productPrefix } from '@polystore/storage-subgraph/keys';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { createLogger } from '@polystore/common';
-import { errorCodes, graphqlRequest } from '@polystore/testing';
+import { bearer, errorCodes, graphqlRequest } from '@polystore/testing';
 import { freePort } from '@polystore/embedded';
 import { StackStartError, startStack, type RunningStack } from '@polystore/launcher';
 
@@ -42,7 +42,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const gql = (query: string, variables?: Record<string, unknown>) => graphqlRequest(stack!.gatewayUrl, query, variables);
+const gql = (query: string, variables?: Record<string, unknown>) =>
+  graphqlRequest(stack!.gatewayUrl, query, variables, { headers: bearer(stack!.tokens.admin!) });
 
 async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 5_000) {
   const deadline = Date.now() + timeoutMs;

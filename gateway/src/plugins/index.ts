@@ -1,5 +1,6 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import type { RedisLayer, ServiceContext } from '@polystore/common';
+import { authorizationPlugins } from './authorization.js';
 import { jwtAuthPlugins } from './jwt-auth.js';
 import { subgraphSignaturePlugins } from './subgraph-signature.js';
 
@@ -17,6 +18,7 @@ export function gatewayPlugins(context: PluginContext): GatewayPlugin[] {
   return [
     // Identity first: the claims must be on the subgraph request before it is signed.
     ...jwtAuthPlugins(context),
+    ...authorizationPlugins(context),
     ...subgraphSignaturePlugins(context),
   ];
 }

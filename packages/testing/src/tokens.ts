@@ -1,4 +1,12 @@
-import { ADMIN_SCOPE, mintToken, type Claims, type Env } from '@polystore/common';
+import {
+  ADMIN_SCOPE,
+  mintToken,
+  SIGNATURE_EXTENSION,
+  signRequest,
+  type Claims,
+  type Env,
+  type GraphQLResponse,
+} from '@polystore/common';
 
 /** The secrets every test stack runs with (fixed: tests mint tokens the stack accepts). */
 export const TEST_AUTH_ENV = {
@@ -32,3 +40,27 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** Headers of a request made as an admin. */
 export const asAdmin = () => bearer(adminToken());
+
+/**
+ * A request straight to a subgraph of the test stack, signed as the gateway
+ * signs (subgraphs refuse unsigned ones), optionally with forwarded claims.
+ */
+export async function signedSubgraphRequest<Data = Record<string, any>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  claims?: Claims,
+): Promise<GraphQLResponse<Data>> {
+  const extensions: Record<string, unknown> = claims ? { jwt: { payload: claims } } : {};
+  extensions[SIGNATURE_EXTENSION] = signRequest(TEST_AUTH_ENV.SUBGRAPH_SIGNING_SECRET, {
+    query,
+    variables,
+    extensions,
+  });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables, extensions }),
+  });
+  return (await response.json()) as GraphQLResponse<Data>;
+}
