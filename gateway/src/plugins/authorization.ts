@@ -31,7 +31,8 @@ export function authorizationPlugins({ config }: PluginContext): GatewayPlugin[]
         const { user, fieldAuthArgs, typeAuthArgs, fieldScopes, typeScopes, userScopes } = params;
         const needsUser = fieldAuthArgs || typeAuthArgs || fieldScopes?.length || typeScopes?.length;
         if (!needsUser) return undefined;
-        if (!user) return refusal(ErrorCode.Unauthenticated, `${params.field.name} needs a signed-in user`, 401, params);
+        if (!user)
+          return refusal(ErrorCode.Unauthenticated, `${params.field.name} needs a signed-in user`, 401, params);
         if (!hasScopes(typeScopes, userScopes) || !hasScopes(fieldScopes, userScopes))
           return refusal(ErrorCode.Forbidden, `${params.field.name} needs the scope it requires`, 403, params);
         return undefined;
