@@ -45,6 +45,7 @@ export * from './events/invalidations.js';
 export * from './auth/tokens.js';
 export * from './auth/signature.js';
 export * from './auth/claims.js';
+export * from './auth/viewer.js';
 
 // References to entities another subgraph owns: asked of their owner, at once.
 export * from './references.js';
