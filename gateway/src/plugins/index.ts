@@ -2,6 +2,7 @@ import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import type { RedisLayer, ServiceContext } from '@polystore/common';
 import { authorizationPlugins } from './authorization.js';
 import { jwtAuthPlugins } from './jwt-auth.js';
+import { limitPlugins } from './limits.js';
 import { subgraphSignaturePlugins } from './subgraph-signature.js';
 
 /** What every gateway plugin may use: the config, logs, teardown, and the shared Redis. */
@@ -16,7 +17,9 @@ export interface PluginContext extends ServiceContext {
  */
 export function gatewayPlugins(context: PluginContext): GatewayPlugin[] {
   return [
-    // Identity first: the claims must be on the subgraph request before it is signed.
+    // Cheap refusals first: body size, then depth, aliases, tokens and cost while parsing and validating.
+    ...limitPlugins(context),
+    // Identity: the claims must be on the subgraph request before it is signed.
     ...jwtAuthPlugins(context),
     ...authorizationPlugins(context),
     ...subgraphSignaturePlugins(context),

@@ -68,6 +68,21 @@ export interface Config {
     introspection: boolean;
     /** Milliseconds the gateway waits for a subgraph before answering with an error for its part. Default 30000. */
     upstreamTimeoutMs: number;
+    /** Refusals before execution (docs/security.md); each is answered with a 4xx or a coded error. */
+    limits: {
+      /** Deepest field nesting. Default 12. */
+      maxDepth: number;
+      /** Aliases per operation. Default 20. */
+      maxAliases: number;
+      /** Directives per operation. Default 20. */
+      maxDirectives: number;
+      /** Lexical tokens per document. Default 3000. */
+      maxTokens: number;
+      /** Estimated cost (graphql-armor's cost: objects 2, scalars 1, times depth). Default 10000. */
+      maxCost: number;
+      /** Largest request body in bytes. Default 100 KiB. */
+      maxBodyBytes: number;
+    };
   };
   auth: {
     /** HS256 shared secret that verifies client tokens at the gateway (at least 32 characters). Unset with no JWKS URL: tokens are not read. */
@@ -159,6 +174,14 @@ export function loadConfig(env: Env = process.env): Config {
       queryPlanner: readEnum(env, 'QUERY_PLANNER', ['rust', 'js'] as const, 'rust'),
       introspection: readBool(env, 'GATEWAY_INTROSPECTION', true),
       upstreamTimeoutMs: readInt(env, 'GATEWAY_UPSTREAM_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
+      limits: {
+        maxDepth: readInt(env, 'GATEWAY_MAX_DEPTH', 12, { min: 1, max: 100 }),
+        maxAliases: readInt(env, 'GATEWAY_MAX_ALIASES', 20, { min: 0, max: 1000 }),
+        maxDirectives: readInt(env, 'GATEWAY_MAX_DIRECTIVES', 20, { min: 0, max: 1000 }),
+        maxTokens: readInt(env, 'GATEWAY_MAX_TOKENS', 3_000, { min: 100, max: 100_000 }),
+        maxCost: readInt(env, 'GATEWAY_MAX_COST', 10_000, { min: 1, max: 10_000_000 }),
+        maxBodyBytes: readInt(env, 'GATEWAY_MAX_BODY_BYTES', 100 * 1024, { min: 1024, max: 100 * MiB }),
+      },
     },
     auth: {
       jwtSecret: readSecret(env, 'JWT_SECRET'),
@@ -222,6 +245,12 @@ export const CONFIG_VARIABLES = [
   'QUERY_PLANNER',
   'GATEWAY_INTROSPECTION',
   'GATEWAY_UPSTREAM_TIMEOUT_MS',
+  'GATEWAY_MAX_DEPTH',
+  'GATEWAY_MAX_ALIASES',
+  'GATEWAY_MAX_DIRECTIVES',
+  'GATEWAY_MAX_TOKENS',
+  'GATEWAY_MAX_COST',
+  'GATEWAY_MAX_BODY_BYTES',
   'JWT_SECRET',
   'JWT_JWKS_URL',
   'JWT_ISSUER',

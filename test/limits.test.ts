@@ -1,0 +1,100 @@
+/**
+ * A hostile corpus against the gateway: every case is answered with a 4xx or a
+ * GraphQL error with a code, and none reaches a subgraph (requests counted on
+ * the subgraphs' own HTTP servers). No timings are asserted here (they are
+ * flaky on shared machines); see docs/security.md for measured figures.
+ */
+import type { IncomingMessage } from 'node:http';
+import { startTestStack, type TestStack } from '@polystore/testing/stack';
+
+let stack: TestStack;
+let subgraphRequests = 0;
+const count = (req: IncomingMessage) => {
+  if (req.url?.startsWith('/graphql')) subgraphRequests++;
+};
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  for (const subgraph of [stack.sql, stack.mongo, stack.storage]) subgraph.httpServer.on('request', count);
+});
+
+afterAll(async () => {
+  await stack?.dispose();
+});
+
+const repeat = (n: number, make: (i: number) => string) => Array.from({ length: n }, (_, i) => make(i)).join(' ');
+const nested = (depth: number): string =>
+  depth === 0 ? 'id' : `orders(first: 1) { edges { node { user { ${nested(depth - 1)} } } } }`;
+
+const corpus: [string, () => string | object][] = [
+  [
+    'an alias bomb (5,000 aliases)',
+    () => ({ query: `{ ${repeat(5_000, (i) => `a${i}: products(first: 1) { totalCount }`)} }` }),
+  ],
+  [
+    'field duplication (20,000 times one field)',
+    () => ({ query: `{ products(first: 1) { ${repeat(20_000, () => 'totalCount')} } }` }),
+  ],
+  [
+    '40 aliases (over the alias limit, under the token limit)',
+    () => ({ query: `{ ${repeat(40, (i) => `a${i}: products(first: 1) { totalCount }`)} }` }),
+  ],
+  ['a fragment cycle', () => ({ query: 'query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }' })],
+  [
+    'deep nesting (depth 40)',
+    () => ({ query: `{ user(id: "00000000-0000-4000-8000-000000000001") { ${nested(10)} } }` }),
+  ],
+  [
+    '50 directives',
+    () => ({ query: `{ products(first: 1) ${repeat(50, () => '@include(if: true)')} { totalCount } }` }),
+  ],
+  [
+    'huge variables (2 MB)',
+    () => ({
+      query: 'query ($v: String) { products(first: 1) { totalCount } }',
+      variables: { v: 'x'.repeat(2_000_000) },
+    }),
+  ],
+  [
+    'a batch of 1,000 operations',
+    () => Array.from({ length: 1_000 }, () => ({ query: '{ products(first: 1) { totalCount } }' })),
+  ],
+  ['a body that is not JSON', () => '{"query": '],
+  ['an unknown field (no suggestion leaks past the limits)', () => ({ query: '{ prodcts { id } }' })],
+];
+
+describe('hostile operations are refused before any subgraph is called', () => {
+  it.each(corpus)('%s', async (_name, make) => {
+    const body = make();
+    const before = subgraphRequests;
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    expect(response.status).toBeLessThan(500);
+    if (response.status < 400) {
+      const result = JSON.parse(text) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+      expect(result.data ?? null).toBeNull();
+      expect(result.errors?.length).toBeGreaterThan(0);
+      for (const error of result.errors!) expect(typeof error.extensions?.code).toBe('string');
+    }
+    expect(text).not.toMatch(/\n\s+at /); // no stack trace
+    expect(subgraphRequests).toBe(before);
+  });
+
+  it('still answers an ordinary query (and that one reaches the subgraphs)', async () => {
+    const before = subgraphRequests;
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: '{ products(first: 5) { totalCount edges { node { sku details { category } } } } }',
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
+    expect(subgraphRequests).toBeGreaterThan(before);
+  });
+});
