@@ -2,7 +2,7 @@ import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import type { RedisLayer, ServiceContext } from '@polystore/common';
 import { authorizationPlugins } from './authorization.js';
 import { jwtAuthPlugins } from './jwt-auth.js';
-import { limitPlugins } from './limits.js';
+import { limitPlugins, useRefusalCode } from './limits.js';
 import { subgraphSignaturePlugins } from './subgraph-signature.js';
 
 /** What every gateway plugin may use: the config, logs, teardown, and the shared Redis. */
@@ -23,5 +23,7 @@ export function gatewayPlugins(context: PluginContext): GatewayPlugin[] {
     ...jwtAuthPlugins(context),
     ...authorizationPlugins(context),
     ...subgraphSignaturePlugins(context),
+    // Last: a code for any refusal still without one.
+    useRefusalCode(),
   ];
 }

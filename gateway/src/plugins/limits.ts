@@ -15,7 +15,6 @@ export function limitPlugins({ config }: PluginContext): GatewayPlugin[] {
   const limits = config.gateway.limits;
   return [
     useBodyLimit(limits.maxBodyBytes),
-    useRefusalCode(),
     EnvelopArmorPlugin({
       maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, exposeLimits: true },
       maxAliases: { n: limits.maxAliases, exposeLimits: true },
@@ -47,8 +46,9 @@ function useBodyLimit(maxBytes: number): GatewayPlugin {
 /**
  * graphql-armor's refusals (and other validation errors) come without a code:
  * an operation refused before execution (no `data`) gets GRAPHQL_VALIDATION_FAILED.
+ * Last in the plugin list, after the plugins that give their own refusals a code.
  */
-function useRefusalCode(): GatewayPlugin {
+export function useRefusalCode(): GatewayPlugin {
   return {
     onResultProcess({ result, setResult }) {
       if (Array.isArray(result) || !result || typeof result !== 'object' || !('errors' in result)) return;
