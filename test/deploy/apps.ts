@@ -95,6 +95,8 @@ export const APPS: Record<string, AppSpec> = Object.fromEntries([
         'GATEWAY_MAX_TOKENS',
         'GATEWAY_MAX_COST',
         'GATEWAY_MAX_BODY_BYTES',
+        'GATEWAY_RATE_LIMIT',
+        'GATEWAY_RATE_LIMIT_WINDOW_SECONDS',
       ],
       dependsOn: healthy(...SUBGRAPHS.map((subgraph) => subgraph.service)),
     },

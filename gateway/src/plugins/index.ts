@@ -3,6 +3,7 @@ import type { RedisLayer, ServiceContext } from '@polystore/common';
 import { authorizationPlugins } from './authorization.js';
 import { jwtAuthPlugins } from './jwt-auth.js';
 import { limitPlugins, useRefusalCode } from './limits.js';
+import { rateLimitPlugins } from './rate-limit.js';
 import { subgraphSignaturePlugins } from './subgraph-signature.js';
 
 /** What every gateway plugin may use: the config, logs, teardown, and the shared Redis. */
@@ -21,6 +22,8 @@ export function gatewayPlugins(context: PluginContext): GatewayPlugin[] {
     ...limitPlugins(context),
     // Identity: the claims must be on the subgraph request before it is signed.
     ...jwtAuthPlugins(context),
+    // Per identity, so after the JWT plugin has verified who it is.
+    ...rateLimitPlugins(context),
     ...authorizationPlugins(context),
     ...subgraphSignaturePlugins(context),
     // Last: a code for any refusal still without one.

@@ -12,6 +12,8 @@ export interface TestStack {
   gatewayUrl: string;
   subgraphUrls: { sql: string; mongo: string; storage: string };
   redis: { url: string; keyPrefix: string };
+  /** The variables every service of this stack was started with (for a second gateway on the same stores). */
+  env: Env;
   sql: SqlSubgraph;
   mongo: MongoSubgraph;
   storage: StorageSubgraph;
@@ -24,7 +26,7 @@ export interface TestStack {
  * Redis, MongoDB and S3 from MONGO_URL / S3_ENDPOINT or embedded, the
  * supergraph composed from the schema files with the ports it got.
  */
-export async function startTestStack(): Promise<TestStack> {
+export async function startTestStack(extraEnv: Env = {}): Promise<TestStack> {
   const fixtures: Disposable[] = [];
   const contexts: { teardown: { close(): Promise<void> } }[] = [];
   const dispose = async () => {
@@ -46,6 +48,9 @@ export async function startTestStack(): Promise<TestStack> {
       EVENT_RETRY_AFTER_MS: '500',
       // Tokens verified at the gateway, subgraphs answering signed requests only (mint with testToken).
       ...TEST_AUTH_ENV,
+      // Every request of a test file comes from one address: rate limits have their own test.
+      GATEWAY_RATE_LIMIT: '100000',
+      ...extraEnv,
     };
     const context = (extra: Env = {}) => {
       const created = testServiceContext({ ...env, ...extra });
@@ -69,6 +74,7 @@ export async function startTestStack(): Promise<TestStack> {
       gatewayUrl,
       subgraphUrls: urls,
       redis: { url: redis.url, keyPrefix: redis.keyPrefix },
+      env: { ...env },
       sql,
       mongo: mongoSubgraph,
       storage,

@@ -83,6 +83,11 @@ export interface Config {
       /** Largest request body in bytes. Default 100 KiB. */
       maxBodyBytes: number;
     };
+    /**
+     * Requests per window per user (token `sub`) or, anonymous, per client IP, counted in
+     * Redis so every gateway replica shares one budget; 429 with Retry-After above it. 0: off.
+     */
+    rateLimit: { requests: number; windowSeconds: number };
   };
   auth: {
     /** HS256 shared secret that verifies client tokens at the gateway (at least 32 characters). Unset with no JWKS URL: tokens are not read. */
@@ -182,6 +187,10 @@ export function loadConfig(env: Env = process.env): Config {
         maxCost: readInt(env, 'GATEWAY_MAX_COST', 10_000, { min: 1, max: 10_000_000 }),
         maxBodyBytes: readInt(env, 'GATEWAY_MAX_BODY_BYTES', 100 * 1024, { min: 1024, max: 100 * MiB }),
       },
+      rateLimit: {
+        requests: readInt(env, 'GATEWAY_RATE_LIMIT', 600, { min: 0, max: 1_000_000 }),
+        windowSeconds: readInt(env, 'GATEWAY_RATE_LIMIT_WINDOW_SECONDS', 60, { min: 1, max: 86_400 }),
+      },
     },
     auth: {
       jwtSecret: readSecret(env, 'JWT_SECRET'),
@@ -251,6 +260,8 @@ export const CONFIG_VARIABLES = [
   'GATEWAY_MAX_TOKENS',
   'GATEWAY_MAX_COST',
   'GATEWAY_MAX_BODY_BYTES',
+  'GATEWAY_RATE_LIMIT',
+  'GATEWAY_RATE_LIMIT_WINDOW_SECONDS',
   'JWT_SECRET',
   'JWT_JWKS_URL',
   'JWT_ISSUER',
