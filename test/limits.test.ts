@@ -98,3 +98,38 @@ describe('hostile operations are refused before any subgraph is called', () => {
     expect(subgraphRequests).toBeGreaterThan(before);
   });
 });
+
+describe('transport', () => {
+  it('refuses a GET without the CSRF header (403 FORBIDDEN), answers one with it', async () => {
+    const url = `${stack.gatewayUrl}?query=${encodeURIComponent('{ products(first: 1) { totalCount } }')}`;
+    const before = subgraphRequests;
+    const bare = await fetch(url, { headers: { accept: 'application/json' } });
+    expect(bare.status).toBe(403);
+    expect(((await bare.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe(
+      'FORBIDDEN',
+    );
+    expect(subgraphRequests).toBe(before);
+    const withHeader = await fetch(url, { headers: { accept: 'application/json', 'x-graphql-csrf': '1' } });
+    expect(withHeader.status).toBe(200);
+  });
+
+  it('never runs a mutation over GET', async () => {
+    const mutation = 'mutation { createUser(input: { email: "get@csrf.test", name: "GET" }) { id } }';
+    const before = subgraphRequests;
+    const response = await fetch(`${stack.gatewayUrl}?query=${encodeURIComponent(mutation)}`, {
+      headers: { accept: 'application/json', 'x-graphql-csrf': '1' },
+    });
+    expect(response.status).toBe(405);
+    expect(subgraphRequests).toBe(before);
+  });
+
+  it('refuses a form POST without the CSRF header', async () => {
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'query=%7B%20products(first%3A%201)%20%7B%20totalCount%20%7D%20%7D',
+    });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+  });
+});

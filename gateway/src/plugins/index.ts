@@ -1,6 +1,7 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import type { RedisLayer, ServiceContext } from '@polystore/common';
 import { authorizationPlugins } from './authorization.js';
+import { csrfPlugins } from './csrf.js';
 import { jwtAuthPlugins } from './jwt-auth.js';
 import { limitPlugins, useRefusalCode } from './limits.js';
 import { rateLimitPlugins } from './rate-limit.js';
@@ -20,6 +21,7 @@ export function gatewayPlugins(context: PluginContext): GatewayPlugin[] {
   return [
     // Cheap refusals first: body size, then depth, aliases, tokens and cost while parsing and validating.
     ...limitPlugins(context),
+    ...csrfPlugins(),
     // Identity: the claims must be on the subgraph request before it is signed.
     ...jwtAuthPlugins(context),
     // Per identity, so after the JWT plugin has verified who it is.

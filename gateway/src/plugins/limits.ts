@@ -61,10 +61,19 @@ export function useRefusalCode(): GatewayPlugin {
             ? error
             : new GraphQLError(error.message, {
                 nodes: error.nodes,
-                extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
+                extensions: { ...error.extensions, code: codeForStatus(error) },
               }),
         ),
       });
     },
   };
+}
+
+/** A refusal's code from its HTTP status: 403 (CSRF) FORBIDDEN, 405 (a mutation over GET) BAD_REQUEST, else a validation failure. */
+function codeForStatus(error: GraphQLError): string {
+  const status = (error.extensions?.['http'] as { status?: number } | undefined)?.status;
+  if (status === 403) return 'FORBIDDEN';
+  if (status === 405 || status === 413 || status === 400)
+    return status === 400 ? 'GRAPHQL_VALIDATION_FAILED' : 'BAD_REQUEST';
+  return 'GRAPHQL_VALIDATION_FAILED';
 }
