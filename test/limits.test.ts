@@ -133,3 +133,13 @@ describe('transport', () => {
     expect(response.status).toBeLessThan(500);
   });
 });
+
+describe('CORS by default', () => {
+  it('answers no cross-origin preflight when no origin is configured', async () => {
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

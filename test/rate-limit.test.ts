@@ -8,7 +8,11 @@ let second: string;
 let closeSecond: () => Promise<void>;
 
 beforeAll(async () => {
-  stack = await startTestStack({ GATEWAY_RATE_LIMIT: '5', GATEWAY_RATE_LIMIT_WINDOW_SECONDS: '60' });
+  stack = await startTestStack({
+    GATEWAY_RATE_LIMIT: '5',
+    GATEWAY_RATE_LIMIT_WINDOW_SECONDS: '60',
+    GATEWAY_CORS_ORIGINS: 'http://app.example',
+  });
   // A second gateway process's worth: its own runtime and Redis connection, the same Redis and prefix.
   const context = testServiceContext(stack.env);
   closeSecond = () => context.teardown.close();
@@ -51,5 +55,21 @@ describe('rate limits in Redis, shared by two gateways', () => {
   it('gives a signed-in user a budget of their own', async () => {
     const response = await ask(stack.gatewayUrl, bearer(testToken({ sub: 'rate-user' })));
     expect(response.status).toBe(200);
+  });
+});
+
+describe('CORS from config', () => {
+  const preflight = (origin: string) =>
+    fetch(stack.gatewayUrl, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+
+  it('allows the configured origin and no other', async () => {
+    const allowed = await preflight('http://app.example');
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://app.example');
+    const other = await preflight('http://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).not.toBe('http://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).not.toBe('*');
   });
 });

@@ -78,6 +78,9 @@ export async function createGateway({ config, log, teardown, supergraph }: Gatew
       ]),
     ),
     graphqlEndpoint: GRAPHQL_PATH,
+    // Closed unless origins are configured (GATEWAY_CORS_ORIGINS); the IDE is same-origin.
+    cors:
+      config.gateway.corsOrigins.length > 0 ? { origin: config.gateway.corsOrigins, methods: ['GET', 'POST'] } : false,
     plugins: () => gatewayPlugins({ config, log, teardown, redis }),
     // A subgraph that hangs costs its part of the answer, not the whole request.
     // Subscriptions are exempt: they are meant to stay open.

@@ -97,6 +97,7 @@ export const APPS: Record<string, AppSpec> = Object.fromEntries([
         'GATEWAY_MAX_BODY_BYTES',
         'GATEWAY_RATE_LIMIT',
         'GATEWAY_RATE_LIMIT_WINDOW_SECONDS',
+        'GATEWAY_CORS_ORIGINS',
       ],
       dependsOn: healthy(...SUBGRAPHS.map((subgraph) => subgraph.service)),
     },

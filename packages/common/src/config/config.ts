@@ -88,6 +88,8 @@ export interface Config {
      * Redis so every gateway replica shares one budget; 429 with Retry-After above it. 0: off.
      */
     rateLimit: { requests: number; windowSeconds: number };
+    /** Browser origins allowed to call the gateway cross-origin (CORS). Default none: closed. */
+    corsOrigins: string[];
   };
   auth: {
     /** HS256 shared secret that verifies client tokens at the gateway (at least 32 characters). Unset with no JWKS URL: tokens are not read. */
@@ -191,6 +193,7 @@ export function loadConfig(env: Env = process.env): Config {
         requests: readInt(env, 'GATEWAY_RATE_LIMIT', 600, { min: 0, max: 1_000_000 }),
         windowSeconds: readInt(env, 'GATEWAY_RATE_LIMIT_WINDOW_SECONDS', 60, { min: 1, max: 86_400 }),
       },
+      corsOrigins: readOrigins(env, 'GATEWAY_CORS_ORIGINS'),
     },
     auth: {
       jwtSecret: readSecret(env, 'JWT_SECRET'),
@@ -211,6 +214,25 @@ function readSecret(env: Env, name: string): string | undefined {
   const value = readOptionalString(env, name);
   if (value !== undefined && value.length < 32) throw new ConfigError(`${name} must be at least 32 characters`);
   return value;
+}
+
+/** A comma-separated list of origins (`https://app.example.com`), each checked. */
+function readOrigins(env: Env, name: string): string[] {
+  const origins = (readOptionalString(env, name) ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || parsed.origin !== origin)
+      throw new ConfigError(`${name}: "${origin}" is not an origin like https://app.example.com`);
+  }
+  return origins;
 }
 
 /** One value per subgraph of the registry, keyed by its name. */
@@ -262,6 +284,7 @@ export const CONFIG_VARIABLES = [
   'GATEWAY_MAX_BODY_BYTES',
   'GATEWAY_RATE_LIMIT',
   'GATEWAY_RATE_LIMIT_WINDOW_SECONDS',
+  'GATEWAY_CORS_ORIGINS',
   'JWT_SECRET',
   'JWT_JWKS_URL',
   'JWT_ISSUER',
