@@ -6,6 +6,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 
 let stack: TestStack;
 let subgraphRequests = 0;
@@ -14,7 +16,7 @@ const count = (req: IncomingMessage) => {
 };
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await startTestStack({ GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION: '3' });
   for (const subgraph of [stack.sql, stack.mongo, stack.storage]) subgraph.httpServer.on('request', count);
 });
 
@@ -141,5 +143,28 @@ describe('CORS by default', () => {
       headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' },
     });
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('subscriptions per connection', () => {
+  it('refuses a subscription beyond the bound on one connection, and keeps the others', async () => {
+    const client = createClient({
+      url: stack.gatewayUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      lazy: false,
+    });
+    const errors: unknown[][] = [0, 1, 2, 3].map(() => []);
+    const stops = [0, 1, 2, 3].map((i) =>
+      client.subscribe(
+        { query: 'subscription { inventoryChanged { id stock } }' },
+        { next: () => undefined, error: (err) => errors[i]!.push(err), complete: () => undefined },
+      ),
+    );
+    const deadline = Date.now() + 5_000;
+    while (errors[3]!.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(errors.slice(0, 3).every((list) => list.length === 0)).toBe(true);
+    expect(JSON.stringify(errors[3])).toContain('BAD_REQUEST');
+    for (const stop of stops) stop();
+    await client.dispose();
   });
 });

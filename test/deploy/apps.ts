@@ -98,6 +98,7 @@ export const APPS: Record<string, AppSpec> = Object.fromEntries([
         'GATEWAY_RATE_LIMIT',
         'GATEWAY_RATE_LIMIT_WINDOW_SECONDS',
         'GATEWAY_CORS_ORIGINS',
+        'GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION',
       ],
       dependsOn: healthy(...SUBGRAPHS.map((subgraph) => subgraph.service)),
     },

@@ -88,6 +88,8 @@ export interface Config {
      * Redis so every gateway replica shares one budget; 429 with Retry-After above it. 0: off.
      */
     rateLimit: { requests: number; windowSeconds: number };
+    /** Operations one graphql-ws connection may run at once. Default 20. */
+    maxSubscriptionsPerConnection: number;
     /** Browser origins allowed to call the gateway cross-origin (CORS). Default none: closed. */
     corsOrigins: string[];
   };
@@ -193,6 +195,10 @@ export function loadConfig(env: Env = process.env): Config {
         requests: readInt(env, 'GATEWAY_RATE_LIMIT', 600, { min: 0, max: 1_000_000 }),
         windowSeconds: readInt(env, 'GATEWAY_RATE_LIMIT_WINDOW_SECONDS', 60, { min: 1, max: 86_400 }),
       },
+      maxSubscriptionsPerConnection: readInt(env, 'GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, {
+        min: 1,
+        max: 1000,
+      }),
       corsOrigins: readOrigins(env, 'GATEWAY_CORS_ORIGINS'),
     },
     auth: {
@@ -285,6 +291,7 @@ export const CONFIG_VARIABLES = [
   'GATEWAY_RATE_LIMIT',
   'GATEWAY_RATE_LIMIT_WINDOW_SECONDS',
   'GATEWAY_CORS_ORIGINS',
+  'GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION',
   'JWT_SECRET',
   'JWT_JWKS_URL',
   'JWT_ISSUER',
