@@ -2,6 +2,8 @@ import { createHmac } from 'node:crypto';
 import { signRequest } from '@polystore/common';
 import { bearer, errorCodes, graphqlRequest, TEST_AUTH_ENV, testToken } from '@polystore/testing';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 
 let stack: TestStack;
 
@@ -243,5 +245,33 @@ describe('ownership, checked by the owning subgraph from the forwarded claims', 
       id: bob,
     });
     expect(publicPart.data!.user.name).toBe('bob@owners.test');
+  });
+});
+
+describe('subscriptions check the token at subscribe time (connectionParams)', () => {
+  async function firstError(authorization: string) {
+    const client = createClient({
+      url: stack.gatewayUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { Authorization: authorization },
+    });
+    const errors: unknown[] = [];
+    const stop = client.subscribe(
+      { query: 'subscription { inventoryChanged { id stock } }' },
+      { next: (result) => errors.push(result), error: (err) => errors.push(err), complete: () => undefined },
+    );
+    const deadline = Date.now() + 5_000;
+    while (errors.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    stop();
+    await client.dispose();
+    return JSON.stringify(errors);
+  }
+
+  it('refuses a forged or expired token with UNAUTHENTICATED', async () => {
+    const forged = testToken({ sub: 'u' }, { secret: 'another-secret-0123456789abcdef0123456789' });
+    expect(await firstError(`Bearer ${forged}`)).toContain('UNAUTHENTICATED');
+    expect(await firstError(`Bearer ${testToken({ sub: 'u' }, { expiresInSeconds: -120 })}`)).toContain(
+      'UNAUTHENTICATED',
+    );
   });
 });

@@ -59,12 +59,54 @@ export function jwtAuthPlugins({ config }: PluginContext): GatewayPlugin[] {
     reject: { missingToken: false, invalidToken: true },
     forward: { payload: true, token: false },
   }) as GatewayPlugin;
-  return [jwt, useUnauthenticatedCode()];
+  return [withUnauthenticatedCode(jwt), useUnauthenticatedCode()];
+}
+
+/** A refusal of the JWT plugin: the error it threw, with the code UNAUTHENTICATED. */
+function coded(err: unknown): never {
+  if (err instanceof GraphQLError && !err.extensions?.['code'] && refusals.has(err.message)) {
+    throw unauthenticated('the token is invalid, expired, or not for this API');
+  }
+  throw err;
+}
+
+/**
+ * Over graphql-ws no HTTP result is processed, so the JWT plugin's refusals get
+ * their code where they are thrown: its context hooks are wrapped.
+ */
+function withUnauthenticatedCode(plugin: GatewayPlugin): GatewayPlugin {
+  const init = plugin.onPluginInit;
+  return {
+    ...plugin,
+    onPluginInit(payload) {
+      return init?.({
+        ...payload,
+        addPlugin: (added) => {
+          const inner = added as GatewayPlugin & Record<string, unknown>;
+          const wrapped: Record<string, unknown> = { ...inner };
+          for (const hook of ['onRequestParse', 'onContextBuilding'] as const) {
+            const original = inner[hook] as ((...args: unknown[]) => unknown) | undefined;
+            if (!original) continue;
+            wrapped[hook] = (...args: unknown[]) => {
+              try {
+                const result = original.apply(inner, args);
+                return result instanceof Promise ? result.catch(coded) : result;
+              } catch (err) {
+                return coded(err);
+              }
+            };
+          }
+          payload.addPlugin(wrapped as Parameters<typeof payload.addPlugin>[0]);
+        },
+      });
+    },
+  };
 }
 
 /** The JWT plugin's refusals carry an HTTP status but no code: give them UNAUTHENTICATED. */
+const refusals = new Set(['Unauthenticated', 'Invalid authentication token provided']);
+
 function useUnauthenticatedCode(): GatewayPlugin {
-  const refusals = new Set(['Unauthenticated', 'Invalid authentication token provided']);
   return {
     onResultProcess({ result, setResult }) {
       if (Array.isArray(result) || !result || typeof result !== 'object' || !('errors' in result)) return;
