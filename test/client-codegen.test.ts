@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { graphqlRequest } from '@polystore/testing';
+import { asAdmin, graphqlRequest } from '@polystore/testing';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 import { fetchProductPage } from '../examples/client/product-page.js';
 
@@ -38,6 +38,8 @@ describe('client codegen example', () => {
     const created = await graphqlRequest(
       stack.gatewayUrl,
       `mutation { createProduct(input: { sku: "CLIENT-1", name: "Typed", price: { amount: 1200, currency: "USD" }, stock: 1 }) { id } }`,
+      {},
+      { headers: asAdmin() },
     );
     const id = created.data!.createProduct.id as string;
     const product = await fetchProductPage(stack.gatewayUrl, id);

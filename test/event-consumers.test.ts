@@ -1,7 +1,7 @@
 import { productPrefix } from '@polystore/storage-subgraph/keys';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
-import { graphqlRequest, upsertTestCategory } from '@polystore/testing';
+import { asAdmin, graphqlRequest, signedSubgraphRequest, upsertTestCategory } from '@polystore/testing';
 import { putProductImage } from '@polystore/storage-subgraph/objects';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 
@@ -29,7 +29,7 @@ async function eventually(check: () => Promise<boolean>, what: string) {
 describe('when a product is deleted', () => {
   it('its details leave MongoDB and its images leave S3, and other products keep theirs', async () => {
     const gql = (query: string, variables?: Record<string, unknown>) =>
-      graphqlRequest(stack.gatewayUrl, query, variables);
+      graphqlRequest(stack.gatewayUrl, query, variables, { headers: asAdmin() });
     await upsertTestCategory(stack.gatewayUrl, 'misc');
     const ids: string[] = [];
     for (const sku of ['GONE-1', 'KEPT-1']) {
@@ -63,7 +63,7 @@ describe('when a product is deleted', () => {
     // Read the images once so the list is in the cache; the deletion must drop it.
     const imagesOf = async (id: string) =>
       (
-        await graphqlRequest(
+        await signedSubgraphRequest(
           stack.subgraphUrls.storage,
           `query ($id: ID!) { _entities(representations: [{ __typename: "Product", id: $id }]) { ... on Product { images { id } } } }`,
           { id },

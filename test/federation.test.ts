@@ -8,7 +8,7 @@ import {
   findDangerousChanges,
   type IntrospectionQuery,
 } from 'graphql';
-import { errorCodes, graphqlRequest, upsertTestCategory } from '@polystore/testing';
+import { asAdmin, errorCodes, graphqlRequest, upsertTestCategory } from '@polystore/testing';
 import { putProductImage } from '@polystore/storage-subgraph/objects';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 
@@ -27,6 +27,8 @@ describe('one product across three stores, through the gateway', () => {
     const created = await graphqlRequest(
       stack.gatewayUrl,
       `mutation { createProduct(input: { sku: "KAYAK-1", name: "Kayak", price: { amount: 89900, currency: "EUR" }, stock: 3 }) { id } }`,
+      {},
+      { headers: asAdmin() },
     );
     expect(created.errors).toBeUndefined();
     const productId: string = created.data!.createProduct.id;
@@ -44,6 +46,7 @@ describe('one product across three stores, through the gateway', () => {
           attributes: { lengthCm: 310 },
         },
       },
+      { headers: asAdmin() },
     );
     expect(details.errors).toBeUndefined();
 
@@ -65,6 +68,7 @@ describe('one product across three stores, through the gateway', () => {
         }
       }`,
       { id: productId },
+      { headers: asAdmin() },
     );
     expect(response.errors).toBeUndefined();
     const product = response.data!.product;
@@ -91,6 +95,8 @@ describe('one product across three stores, through the gateway', () => {
     const response = await graphqlRequest(
       stack.gatewayUrl,
       `{ products(first: 10) { totalCount edges { node { sku details { category } images { id } } } pageInfo { hasNextPage } } }`,
+      {},
+      { headers: asAdmin() },
     );
     expect(response.errors).toBeUndefined();
     expect(response.data!.products.totalCount).toBeGreaterThanOrEqual(1);
@@ -101,13 +107,22 @@ describe('one product across three stores, through the gateway', () => {
     const duplicate = await graphqlRequest(
       stack.gatewayUrl,
       `mutation { createProduct(input: { sku: "KAYAK-1", name: "Again", price: { amount: 1, currency: "EUR" } }) { id } }`,
+      {},
+      { headers: asAdmin() },
     );
     expect(errorCodes(duplicate)).toEqual(['CONFLICT']);
-    const malformed = await graphqlRequest(stack.gatewayUrl, `{ product(id: "nope") { sku } }`);
+    const malformed = await graphqlRequest(
+      stack.gatewayUrl,
+      `{ product(id: "nope") { sku } }`,
+      {},
+      { headers: asAdmin() },
+    );
     expect(errorCodes(malformed)).toEqual(['BAD_USER_INPUT']);
     const unknown = await graphqlRequest(
       stack.gatewayUrl,
       `{ product(id: "00000000-0000-4000-8000-000000000000") { sku details { category } } }`,
+      {},
+      { headers: asAdmin() },
     );
     expect(unknown).toEqual({ data: { product: null } });
   });
@@ -129,6 +144,8 @@ describe('client tooling', () => {
     const response = await graphqlRequest(
       stack.gatewayUrl,
       `{ __schema { queryType { fields { name } } } __type(name: "Product") { fields { name } } }`,
+      {},
+      { headers: asAdmin() },
     );
     const rootFields = response.data!.__schema.queryType.fields.map((field: { name: string }) => field.name);
     expect(rootFields).toEqual(expect.arrayContaining(['user', 'users', 'product', 'products', 'asset']));
@@ -137,7 +154,7 @@ describe('client tooling', () => {
   });
 
   it('serves exactly the committed public schema (schema.graphql) to introspection', async () => {
-    const response = await graphqlRequest(stack.gatewayUrl, getIntrospectionQuery());
+    const response = await graphqlRequest(stack.gatewayUrl, getIntrospectionQuery(), {}, { headers: asAdmin() });
     const served = buildClientSchema(response.data as IntrospectionQuery);
     const committed = buildSchema(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'));
     // Any difference is a breaking or dangerous change in one direction or the other.

@@ -3,7 +3,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { AddressInfo } from 'node:net';
 import type { Teardown } from '@polystore/common';
-import { graphqlRequest, startForTest } from '@polystore/testing';
+import { asAdmin, graphqlRequest, startForTest } from '@polystore/testing';
 import { testPostgres, testRedis, type Disposable } from '@polystore/testing/stores';
 import { composeSupergraph } from '@polystore/gateway/compose';
 import { createGateway } from '@polystore/gateway';
@@ -61,8 +61,15 @@ describe('a subgraph that hangs', () => {
     await graphqlRequest(
       gatewayUrl,
       `mutation { createProduct(input: { sku: "HANG-1", name: "Tent", price: { amount: 1, currency: "USD" } }) { id } }`,
+      {},
+      { headers: asAdmin() },
     );
-    const response = await graphqlRequest(gatewayUrl, `{ productBySku(sku: "HANG-1") { sku details { category } } }`);
+    const response = await graphqlRequest(
+      gatewayUrl,
+      `{ productBySku(sku: "HANG-1") { sku details { category } } }`,
+      {},
+      { headers: asAdmin() },
+    );
     expect(response.data).toEqual({ productBySku: { sku: 'HANG-1', details: null } });
     expect(response.errors?.length).toBeGreaterThan(0);
   });
@@ -71,6 +78,8 @@ describe('a subgraph that hangs', () => {
     const created = await graphqlRequest(
       gatewayUrl,
       `mutation { createProduct(input: { sku: "LONG-1", name: "Lamp", price: { amount: 1, currency: "USD" }, stock: 1 }) { id } }`,
+      {},
+      { headers: asAdmin() },
     );
     const productId = created.data!.createProduct.id as string;
     const client = createClient({ url: gatewayUrl.replace('http', 'ws'), webSocketImpl: WebSocket });
@@ -94,6 +103,7 @@ describe('a subgraph that hangs', () => {
         {
           id: productId,
         },
+        { headers: asAdmin() },
       );
       await new Promise((resolve) => setTimeout(resolve, 500));
     }

@@ -7,6 +7,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { freePort } from '@polystore/embedded';
 import { composeSupergraph } from '@polystore/gateway/compose';
+import { TEST_AUTH_ENV } from '@polystore/testing';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 
 /**
@@ -60,6 +61,8 @@ describe('gateway shutdown under load', () => {
         REDIS_URL: stack.redis.url,
         REDIS_KEY_PREFIX: stack.redis.keyPrefix,
         SHUTDOWN_TIMEOUT_MS: '10000',
+        ...TEST_AUTH_ENV,
+        GATEWAY_RATE_LIMIT: '100000',
       },
       stdio: 'ignore',
     });

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { asAdmin } from '@polystore/testing';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 
 /**
@@ -38,7 +39,7 @@ afterAll(async () => {
     });
     const created = await fetch(stack.gatewayUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...asAdmin() },
       body: JSON.stringify({
         query: `mutation { createProduct(input: { sku: "IDE-1", name: "Seen in the IDE", price: { amount: 990, currency: "EUR" }, stock: 3 }) { id } }`,
       }),

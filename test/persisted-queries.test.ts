@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createGateway, type Gateway } from '@polystore/gateway';
 import { composeSupergraph } from '@polystore/gateway/compose';
 import { connectRedisLayer, createLogger, Teardown } from '@polystore/common';
-import { graphqlRequest, testServiceContext } from '@polystore/testing';
+import { asAdmin, graphqlRequest, testServiceContext } from '@polystore/testing';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 import { createPersistedQueryStore, operationHash } from '../gateway/src/plugins/persisted-queries/redis-store.js';
 import { registerManifest } from '../gateway/src/plugins/persisted-queries/register.js';
@@ -18,11 +18,7 @@ const teardown = new Teardown();
 
 beforeAll(async () => {
   stack = await startTestStack();
-  const context = testServiceContext({
-    REDIS_URL: stack.redis.url,
-    REDIS_KEY_PREFIX: stack.redis.keyPrefix,
-    GATEWAY_PERSISTED_QUERIES: 'allow-list',
-  });
+  const context = testServiceContext({ ...stack.env, GATEWAY_PERSISTED_QUERIES: 'allow-list' });
   const gateway = await createGateway({ ...context, supergraph: composeSupergraph(stack.subgraphUrls) });
   allowList = { gateway, url: await gateway.listen(0), close: () => context.teardown.close() };
 });
@@ -89,6 +85,8 @@ describe('allow-list (GATEWAY_PERSISTED_QUERIES=allow-list)', () => {
     const created = await graphqlRequest(
       stack.gatewayUrl,
       `mutation { createProduct(input: { sku: "ALLOWED-1", name: "Listed", price: { amount: 100, currency: "USD" }, stock: 1 }) { id } }`,
+      {},
+      { headers: asAdmin() },
     );
     const productId = created.data!.createProduct.id as string;
     const allowed = await persisted(allowList.url, id.replace(/^sha256:/, ''), undefined, { id: productId });

@@ -31,7 +31,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   const { port } = proxy.address() as { port: number };
-  const context = testServiceContext({ REDIS_URL: stack.redis.url, REDIS_KEY_PREFIX: stack.redis.keyPrefix });
+  const context = testServiceContext(stack.env);
   const gateway = await createGateway({
     ...context,
     supergraph: composeSupergraph({ ...stack.subgraphUrls, sql: `http://127.0.0.1:${port}/graphql` }),

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
-import { graphqlRequest } from '@polystore/testing';
+import { randomUUID } from 'node:crypto';
+import { asAdmin, bearer, graphqlRequest, testToken } from '@polystore/testing';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 
 /**
@@ -12,11 +13,13 @@ let redis: Redis;
 let productId: string;
 
 beforeAll(async () => {
-  stack = await startTestStack({ gatewayEnv: { GATEWAY_RESPONSE_CACHE: 'true' } });
+  stack = await startTestStack({ GATEWAY_RESPONSE_CACHE: 'true' });
   redis = new Redis(stack.redis.url);
   const created = await graphqlRequest(
     stack.gatewayUrl,
     `mutation { createProduct(input: { sku: "CACHED-1", name: "Kettle", price: { amount: 3000, currency: "EUR" }, stock: 4 }) { id } }`,
+    {},
+    { headers: asAdmin() },
   );
   productId = created.data!.createProduct.id;
   // The creation's own event would otherwise drop the first cached answer mid-test.
@@ -72,7 +75,7 @@ describe('response cache', () => {
   it('keeps callers apart: another identity is answered on its own', async () => {
     await read();
     const before = await sqlSubgraphRequests();
-    await read({ authorization: 'Bearer someone-else' });
+    await read(bearer(testToken({ sub: randomUUID() })));
     expect(await sqlSubgraphRequests()).toBe(before + 1);
   });
 
@@ -82,6 +85,7 @@ describe('response cache', () => {
       stack.gatewayUrl,
       `mutation ($id: ID!) { updateProduct(input: { id: $id, price: { amount: 3500, currency: "EUR" } }) { id price { amount } } }`,
       { id: productId },
+      { headers: asAdmin() },
     );
     expect(updated.errors).toBeUndefined();
     expect((await read()).data!.product.price).toEqual({ amount: 3500 });

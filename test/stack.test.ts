@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { productPrefix } from '@polystore/storage-subgraph/keys';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { createLogger } from '@polystore/common';
-import { errorCodes, graphqlRequest } from '@polystore/testing';
+import { bearer, errorCodes, graphqlRequest } from '@polystore/testing';
 import { freePort } from '@polystore/embedded';
 import { StackStartError, startStack, type RunningStack } from '@polystore/launcher';
 
@@ -42,7 +42,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const gql = (query: string, variables?: Record<string, unknown>) => graphqlRequest(stack!.gatewayUrl, query, variables);
+const gql = (query: string, variables?: Record<string, unknown>) =>
+  graphqlRequest(stack!.gatewayUrl, query, variables, { headers: bearer(stack!.tokens.admin!) });
 
 async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 5_000) {
   const deadline = Date.now() + timeoutMs;
@@ -58,6 +59,9 @@ const COUNTS = `{ products(first: 1) { totalCount } users(first: 10) { totalCoun
 describe('npm start', () => {
   it('starts embedded stores and four services, seeds demo data, and serves images by URL', async () => {
     stack = await startStack({ env, log });
+    // No JWT_SECRET configured: development secrets, and tokens printed to try the API with.
+    expect(stack.tokens.admin).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(stack.tokens.user).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(Object.keys(stack.storeEnv).sort()).toEqual(['DATABASE_URL', 'MONGO_URL', 'REDIS_URL', 'S3_ENDPOINT']);
     const response = await gql(PRODUCT);
     expect(response.errors).toBeUndefined();

@@ -1,4 +1,4 @@
-import { graphqlRequest, upsertTestCategory } from '@polystore/testing';
+import { asAdmin, graphqlRequest, upsertTestCategory } from '@polystore/testing';
 import { putProductImage } from '@polystore/storage-subgraph/objects';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 import { subscribeOverSse, subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
@@ -15,7 +15,7 @@ let productId: string;
 beforeAll(async () => {
   stack = await startTestStack();
   const gql = (query: string, variables?: Record<string, unknown>) =>
-    graphqlRequest(stack.gatewayUrl, query, variables);
+    graphqlRequest(stack.gatewayUrl, query, variables, { headers: asAdmin() });
   userId = (await gql(`mutation { createUser(input: { email: "sub@example.com", name: "Sub Scriber" }) { id } }`)).data!
     .createUser.id;
   productId = (
@@ -56,12 +56,14 @@ async function placeAndPay(): Promise<string> {
     stack.gatewayUrl,
     `mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }`,
     { input: { userId, items: [{ productId, quantity: 2 }] } },
+    { headers: asAdmin() },
   );
   const orderId = placed.data!.placeOrder.id as string;
   await graphqlRequest(
     stack.gatewayUrl,
     `mutation ($id: ID!) { updateOrderStatus(input: { orderId: $id, status: PAID }) { id } }`,
     { id: orderId },
+    { headers: asAdmin() },
   );
   return orderId;
 }
@@ -120,11 +122,13 @@ async function firstReview(received: unknown[]): Promise<unknown> {
       stack.gatewayUrl,
       `mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }`,
       { input: { email: `reviewer-${reviewers++}@example.com`, name: 'Rev Iewer' } },
+      { headers: asAdmin() },
     );
     const added = await graphqlRequest(
       stack.gatewayUrl,
       `mutation ($input: AddReviewInput!) { addReview(input: $input) { id } }`,
       { input: { productId, userId: user.data!.createUser.id, rating: 5, title: 'Bright', body: '' } },
+      { headers: asAdmin() },
     );
     expect(added.errors).toBeUndefined();
     for (let wait = 0; wait < 20 && received.length === 0; wait++)

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGateway } from '@polystore/gateway';
 import { composeSupergraph } from '@polystore/gateway/compose';
-import { graphqlRequest, testServiceContext } from '@polystore/testing';
+import { asAdmin, graphqlRequest, testServiceContext } from '@polystore/testing';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 import { subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
 
@@ -23,8 +23,7 @@ beforeAll(async () => {
   const file = join(dir, 'supergraph.graphql');
   await writeFile(file, composeSupergraph(stack.subgraphUrls));
   const context = testServiceContext({
-    REDIS_URL: stack.redis.url,
-    REDIS_KEY_PREFIX: stack.redis.keyPrefix,
+    ...stack.env,
     SUPERGRAPH_PATH: file,
     SUPERGRAPH_POLL_MS: '100',
   });
@@ -60,6 +59,8 @@ describe('supergraph hot reload', () => {
     const created = await graphqlRequest(
       gatewayUrl,
       `mutation { createProduct(input: { sku: "RELOAD-1", name: "Lamp", price: { amount: 500, currency: "USD" }, stock: 1 }) { id } }`,
+      {},
+      { headers: asAdmin() },
     );
     const productId = created.data!.createProduct.id as string;
     subscription = subscribeOverWebSocket(
@@ -74,6 +75,7 @@ describe('supergraph hot reload', () => {
         gatewayUrl,
         `mutation ($id: ID!) { restock(input: { productId: $id, quantity: 1 }) { stock } }`,
         { id: productId },
+        { headers: asAdmin() },
       );
       await stack.sql.flushOutbox();
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -105,6 +107,7 @@ describe('supergraph hot reload', () => {
         gatewayUrl,
         `mutation ($id: ID!) { restock(input: { productId: $id, quantity: 1 }) { stock } }`,
         { id: productId },
+        { headers: asAdmin() },
       );
       await stack.sql.flushOutbox();
       await new Promise((resolve) => setTimeout(resolve, 200));

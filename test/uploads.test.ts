@@ -1,5 +1,5 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { errorCodes, graphqlRequest } from '@polystore/testing';
+import { asAdmin, errorCodes, graphqlRequest } from '@polystore/testing';
 import { userPrefix } from '@polystore/storage-subgraph/keys';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 import { subscribeOverSse, subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
@@ -16,7 +16,8 @@ let userId: string;
 let productId: string;
 let orderId: string;
 
-const gql = (query: string, variables?: Record<string, unknown>) => graphqlRequest(stack.gatewayUrl, query, variables);
+const gql = (query: string, variables?: Record<string, unknown>) =>
+  graphqlRequest(stack.gatewayUrl, query, variables, { headers: asAdmin() });
 
 beforeAll(async () => {
   stack = await startTestStack();

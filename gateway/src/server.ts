@@ -12,6 +12,7 @@ import {
   type ReadinessCheck,
   type ServiceContext,
 } from '@polystore/common';
+import { GraphQLError } from 'graphql';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { handleIdeAssetRequest, IDE_DEFAULT_QUERY, renderLocalGraphiQL } from './ide.js';
@@ -114,6 +115,9 @@ export async function createGateway({
         return requestId ? { [REQUEST_ID_HEADER]: requestId } : {};
       },
     },
+    // Closed unless origins are configured (GATEWAY_CORS_ORIGINS); the IDE is same-origin.
+    cors:
+      config.gateway.corsOrigins.length > 0 ? { origin: config.gateway.corsOrigins, methods: ['GET', 'POST'] } : false,
     plugins: () => plugins,
     // A subgraph that hangs costs its part of the answer, not the whole request.
     // Subscriptions are exempt: they are meant to stay open.
@@ -164,12 +168,37 @@ export async function createGateway({
   });
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  const wsOptions = getGraphQLWSOptions<Record<string, unknown>, Extra>(runtime, (ctx) => ({
+    req: ctx.extra.request,
+    socket: ctx.extra.socket,
+    connectionParams: ctx.connectionParams,
+  }));
+  // One connection holds at most GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION operations at once.
+  const active = new WeakMap<object, Set<string>>();
+  const maxPerConnection = config.gateway.maxSubscriptionsPerConnection;
   const wsHandle = useServer(
-    getGraphQLWSOptions<Record<string, unknown>, Extra>(runtime, (ctx) => ({
-      req: ctx.extra.request,
-      socket: ctx.extra.socket,
-      connectionParams: ctx.connectionParams,
-    })),
+    {
+      ...wsOptions,
+      onSubscribe(ctx, id, payload) {
+        const ids = active.get(ctx) ?? new Set<string>();
+        active.set(ctx, ids);
+        if (ids.size >= maxPerConnection) {
+          return [
+            new GraphQLError(`at most ${maxPerConnection} operations at once on one connection`, {
+              extensions: { code: 'BAD_REQUEST' },
+            }),
+          ];
+        }
+        ids.add(id);
+        return wsOptions.onSubscribe!(ctx, id, payload);
+      },
+      onComplete(ctx, id) {
+        active.get(ctx)?.delete(id);
+      },
+      onError(ctx, id) {
+        active.get(ctx)?.delete(id);
+      },
+    },
     wsServer,
   );
 

@@ -15,7 +15,7 @@ interface AppSpec {
 
 export const STORES = ['postgres', 'mongo', 'redis', 'minio', 'minio-init'];
 
-export const COMMON_REQUIRED = ['LOG_LEVEL', 'HOST', 'REDIS_URL'];
+export const COMMON_REQUIRED = ['LOG_LEVEL', 'HOST', 'REDIS_URL', 'SUBGRAPH_SIGNING_SECRET'];
 /** Read by every process. */
 export const COMMON_ALLOWED = [...COMMON_REQUIRED, 'SHUTDOWN_TIMEOUT_MS', 'REDIS_KEY_PREFIX', 'CACHE_TTL_SECONDS'];
 
@@ -77,8 +77,29 @@ export const APPS: Record<string, AppSpec> = Object.fromEntries([
       entry: 'gateway/src/index.ts',
       port: 'gateway',
       portVariable: 'GATEWAY_PORT',
-      required: ['GATEWAY_PORT', 'SUPERGRAPH_PATH', 'QUERY_PLANNER', ...SUBGRAPHS.map((s) => s.urlVariable)],
-      own: [],
+      required: [
+        'GATEWAY_PORT',
+        'SUPERGRAPH_PATH',
+        'QUERY_PLANNER',
+        'JWT_SECRET',
+        'JWT_ISSUER',
+        'JWT_AUDIENCE',
+        ...SUBGRAPHS.map((s) => s.urlVariable),
+      ],
+      own: [
+        'JWT_JWKS_URL',
+        'JWT_CLOCK_SKEW_SECONDS',
+        'GATEWAY_MAX_DEPTH',
+        'GATEWAY_MAX_ALIASES',
+        'GATEWAY_MAX_DIRECTIVES',
+        'GATEWAY_MAX_TOKENS',
+        'GATEWAY_MAX_COST',
+        'GATEWAY_MAX_BODY_BYTES',
+        'GATEWAY_RATE_LIMIT',
+        'GATEWAY_RATE_LIMIT_WINDOW_SECONDS',
+        'GATEWAY_CORS_ORIGINS',
+        'GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+      ],
       dependsOn: healthy(...SUBGRAPHS.map((subgraph) => subgraph.service)),
     },
   ],

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { composeServices } from '@theguild/federation-composition';
-import { parse } from 'graphql';
+import { Kind, parse, print } from 'graphql';
 import { defaultUrlOf, schemaFileOf, SUBGRAPHS } from '../subgraphs.js';
 
 export class CompositionError extends Error {
@@ -27,7 +27,30 @@ export function composeGraphs(urls: Partial<Record<string, string>> = {}): {
   if (result.errors) {
     throw new CompositionError(`composition failed:\n${result.errors.map((error) => `- ${error.message}`).join('\n')}`);
   }
-  return { supergraph: `${result.supergraphSdl.trim()}\n`, publicSchema: `${result.publicSdl.trim()}\n` };
+  return {
+    supergraph: `${result.supergraphSdl.trim()}\n`,
+    publicSchema: `${withSecurityDirectives(result.publicSdl, result.supergraphSdl)}\n`,
+  };
+}
+
+/** The auth directives of the federation spec, which the gateway serves to introspection like any definition. */
+const SECURITY_NAMES = new Set([
+  'authenticated',
+  'requiresScopes',
+  'requiresScopes__Scope',
+  'policy',
+  'policy__Policy',
+]);
+
+/** The public schema plus the definitions of the auth directives the supergraph uses (the gateway serves them). */
+function withSecurityDirectives(publicSdl: string, supergraphSdl: string): string {
+  const definitions = parse(supergraphSdl).definitions.filter(
+    (node) =>
+      (node.kind === Kind.DIRECTIVE_DEFINITION || node.kind === Kind.SCALAR_TYPE_DEFINITION) &&
+      SECURITY_NAMES.has(node.name.value),
+  );
+  if (definitions.length === 0) return publicSdl.trim();
+  return `${publicSdl.trim()}\n\n${definitions.map((node) => print(node)).join('\n\n')}`;
 }
 
 /** The supergraph SDL alone. */

@@ -1,8 +1,14 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import type { RedisLayer, ServiceContext, ServiceMetrics } from '@polystore/common';
+import { authorizationPlugins } from './authorization.js';
+import { csrfPlugins } from './csrf.js';
+import { jwtAuthPlugins } from './jwt-auth.js';
+import { limitPlugins, useRefusalCode } from './limits.js';
 import { prometheusMetrics } from './metrics.js';
 import { persistedQueries } from './persisted-queries/index.js';
+import { rateLimitPlugins } from './rate-limit.js';
 import { redisResponseCache } from './response-cache/index.js';
+import { subgraphSignaturePlugins } from './subgraph-signature.js';
 
 /** What every gateway plugin may use: the config, logs, teardown, and the shared Redis. */
 export interface PluginContext extends ServiceContext {
@@ -21,7 +27,24 @@ export interface PluginContext extends ServiceContext {
  * folder, each a factory taking the plugin context.
  */
 export function gatewayPlugins(context: PluginContext): GatewayPlugin[] {
-  return [prometheusMetrics(context), persistedQueries(context), redisResponseCache(context)].filter(
-    (plugin) => plugin !== undefined,
-  ) as GatewayPlugin[];
+  const optional = (plugin: GatewayPlugin | undefined) => (plugin ? [plugin] : []);
+  return [
+    // First, so every request is measured, refused ones included.
+    prometheusMetrics(context),
+    // Cheap refusals first: body size, then depth, aliases, tokens and cost while parsing and validating.
+    ...limitPlugins(context),
+    // The operation's text from its hash (APQ or the allow-list), before it is parsed.
+    ...optional(persistedQueries(context) as GatewayPlugin | undefined),
+    ...csrfPlugins(),
+    // Identity: the claims must be on the subgraph request before it is signed.
+    ...jwtAuthPlugins(context),
+    // Per identity, so after the JWT plugin has verified who it is.
+    ...rateLimitPlugins(context),
+    ...authorizationPlugins(context),
+    // After authorization: a cached answer is only ever given to a caller allowed to ask.
+    ...optional(redisResponseCache(context) as GatewayPlugin | undefined),
+    ...subgraphSignaturePlugins(context),
+    // Last: a code for any refusal still without one.
+    useRefusalCode(),
+  ];
 }

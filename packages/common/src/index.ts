@@ -42,6 +42,12 @@ export * from './events/contract.js';
 export * from './events/consumer-group.js';
 export * from './events/invalidations.js';
 
+// Identity: tokens (development and tests), the gateway's signature on subgraph requests, forwarded claims.
+export * from './auth/tokens.js';
+export * from './auth/signature.js';
+export * from './auth/claims.js';
+export * from './auth/viewer.js';
+
 // References to entities another subgraph owns: asked of their owner, at once.
 export * from './references.js';
 

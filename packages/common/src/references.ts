@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Config } from './config/config.js';
+import { signRequest, SIGNATURE_EXTENSION } from './auth/signature.js';
 import { notFound, serviceUnavailable } from './errors.js';
 import { isUuid } from './ids.js';
 import { ownerOf, subgraphDefaultUrl, type OwnedEntity } from './subgraphs.js';
@@ -11,8 +12,10 @@ export interface OwnerQueryOptions {
   subgraphUrls: Config['subgraphUrls'];
   /** Milliseconds to wait for the owner before failing with SERVICE_UNAVAILABLE. Default 5000. */
   timeoutMs?: number;
-  /** Headers every request carries (for example the gateway's signature, once subgraphs require one). */
+  /** Headers every request carries. */
   headers?: () => Record<string, string>;
+  /** SUBGRAPH_SIGNING_SECRET: signs each request as the gateway does, since the owner refuses unsigned ones. */
+  signatureSecret?: string;
 }
 
 /**
@@ -23,7 +26,7 @@ export interface OwnerQueryOptions {
  * that cannot be reached, or answers without entities, is SERVICE_UNAVAILABLE.
  */
 export async function readFromOwner<T>(
-  { subgraphUrls, timeoutMs = 5_000, headers }: OwnerQueryOptions,
+  { subgraphUrls, timeoutMs = 5_000, headers, signatureSecret }: OwnerQueryOptions,
   type: OwnedEntity,
   ids: readonly string[],
   selection: string,
@@ -31,15 +34,18 @@ export async function readFromOwner<T>(
   if (ids.length === 0) return [];
   const owner = ownerOf(type);
   const url = subgraphUrls[owner.name] ?? subgraphDefaultUrl(owner);
+  const query = `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${type} { ${selection} } } }`;
+  const variables = { representations: ids.map((id) => ({ __typename: type, id: id.toLowerCase() })) };
+  // A service-to-service read carries no user's claims: it asks only whether entities exist and what they are.
+  const extensions = signatureSecret
+    ? { [SIGNATURE_EXTENSION]: signRequest(signatureSecret, { query, variables }) }
+    : undefined;
   let body: { data?: { _entities?: (T | null)[] }; errors?: { message: string }[] };
   try {
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers?.() },
-      body: JSON.stringify({
-        query: `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${type} { ${selection} } } }`,
-        variables: { representations: ids.map((id) => ({ __typename: type, id: id.toLowerCase() })) },
-      }),
+      body: JSON.stringify({ query, variables, extensions }),
       signal: AbortSignal.timeout(timeoutMs),
     });
     body = (await response.json()) as typeof body;

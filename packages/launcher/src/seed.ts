@@ -2,10 +2,15 @@ import cliProgress from 'cli-progress';
 import { graphqlRequest, Teardown, type Config, type GraphQLResponse, type Logger } from '@polystore/common';
 import { putProductImage } from '@polystore/storage-subgraph/objects';
 import { createS3Store } from '@polystore/storage-subgraph/s3';
+import { adminToken, authorization } from './tokens.js';
 import { DEMO_CATEGORIES, DEMO_PRODUCTS, DEMO_REVIEWS, DEMO_USERS, productImage } from './demo-data.js';
 
-const request = (gatewayUrl: string, query: string, variables: Record<string, unknown> = {}) =>
-  graphqlRequest(gatewayUrl, query, variables, { timeoutMs: 30_000 });
+const request = (
+  gatewayUrl: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) => graphqlRequest(gatewayUrl, query, variables, { timeoutMs: 30_000, headers });
 
 function check(result: GraphQLResponse, allowed: string[] = []): GraphQLResponse {
   const unexpected = (result.errors ?? []).filter((error) => !allowed.includes(error.extensions?.code ?? ''));
@@ -13,6 +18,9 @@ function check(result: GraphQLResponse, allowed: string[] = []): GraphQLResponse
     throw new Error(`seed request failed: ${unexpected.map((error) => error.message).join('; ')}`);
   return result;
 }
+
+/** A request to the gateway as the seeding admin. */
+type Send = (query: string, variables?: Record<string, unknown>) => Promise<GraphQLResponse>;
 
 /** True when the stores hold no product yet. */
 export async function storesAreEmpty(gatewayUrl: string): Promise<boolean> {
@@ -43,13 +51,16 @@ export async function seed({
       )
     : undefined;
   bar?.start(DEMO_USERS.length + DEMO_PRODUCTS.length + 1, 0, { step: 'users' });
+  // Seeding writes the catalog, so it runs as an admin (a token minted from JWT_SECRET when set).
+  const admin = authorization(adminToken(config));
+  const send = (query: string, variables?: Record<string, unknown>) => request(gatewayUrl, query, variables, admin);
   const teardown = new Teardown(log);
   const s3 = createS3Store(config, teardown);
   const counts = { users: 0, products: 0, images: 0, reviews: 0, orders: 0 };
   try {
     for (const user of DEMO_USERS) {
       const result = check(
-        await request(gatewayUrl, 'mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }', {
+        await send('mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }', {
           input: user,
         }),
         ['CONFLICT'],
@@ -59,19 +70,15 @@ export async function seed({
     }
     for (const category of DEMO_CATEGORIES) {
       check(
-        await request(
-          gatewayUrl,
-          'mutation ($input: UpsertCategoryInput!) { upsertCategory(input: $input) { slug } }',
-          {
-            input: category,
-          },
-        ),
+        await send('mutation ($input: UpsertCategoryInput!) { upsertCategory(input: $input) { slug } }', {
+          input: category,
+        }),
       );
     }
     for (const product of DEMO_PRODUCTS) {
       const { details, color: _color, ...core } = product;
       const created = check(
-        await request(gatewayUrl, 'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }', {
+        await send('mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }', {
           input: core,
         }),
         ['CONFLICT'],
@@ -80,22 +87,16 @@ export async function seed({
       if (productId) counts.products++;
       else {
         const existing = check(
-          await request(gatewayUrl, 'query ($sku: String!) { productBySku(sku: $sku) { id } }', { sku: product.sku }),
+          await send('query ($sku: String!) { productBySku(sku: $sku) { id } }', { sku: product.sku }),
         );
         productId = existing.data!.productBySku.id as string;
       }
       check(
-        await request(
-          gatewayUrl,
-          'mutation ($input: UpsertProductDetailsInput!) { upsertProductDetails(input: $input) { id } }',
-          {
-            input: { productId, ...details },
-          },
-        ),
+        await send('mutation ($input: UpsertProductDetailsInput!) { upsertProductDetails(input: $input) { id } }', {
+          input: { productId, ...details },
+        }),
       );
-      const images = check(
-        await request(gatewayUrl, 'query ($id: ID!) { product(id: $id) { images { id } } }', { id: productId }),
-      );
+      const images = check(await send('query ($id: ID!) { product(id: $id) { images { id } } }', { id: productId }));
       if (images.data!.product.images.length === 0) {
         for (const view of ['front', 'side']) {
           await putProductImage(s3, productId, {
@@ -108,8 +109,8 @@ export async function seed({
       }
       bar?.increment(1, { step: product.sku });
     }
-    counts.reviews = await seedReviews(gatewayUrl);
-    counts.orders = await seedOrders(gatewayUrl);
+    counts.reviews = await seedReviews(send);
+    counts.orders = await seedOrders(send);
     bar?.increment(1, { step: 'orders' });
   } finally {
     bar?.stop();
@@ -120,20 +121,18 @@ export async function seed({
 }
 
 /** The demo reviews; one a user already wrote (CONFLICT) is kept as it is. */
-async function seedReviews(gatewayUrl: string): Promise<number> {
-  const users = check(await request(gatewayUrl, '{ users(first: 100) { edges { node { id email } } } }'));
+async function seedReviews(send: Send): Promise<number> {
+  const users = check(await send('{ users(first: 100) { edges { node { id email } } } }'));
   const userIds = new Map<string, string>(
     users.data!.users.edges.map((edge: { node: { id: string; email: string } }) => [edge.node.email, edge.node.id]),
   );
   let added = 0;
   for (const { user, sku, ...review } of DEMO_REVIEWS) {
-    const product = check(
-      await request(gatewayUrl, 'query ($sku: String!) { productBySku(sku: $sku) { id } }', { sku }),
-    );
+    const product = check(await send('query ($sku: String!) { productBySku(sku: $sku) { id } }', { sku }));
     const userId = userIds.get(DEMO_USERS[user]!.email);
     if (!userId || !product.data?.productBySku) continue;
     const result = check(
-      await request(gatewayUrl, 'mutation ($input: AddReviewInput!) { addReview(input: $input) { id } }', {
+      await send('mutation ($input: AddReviewInput!) { addReview(input: $input) { id } }', {
         input: { ...review, userId, productId: product.data.productBySku.id },
       }),
       ['CONFLICT'],
@@ -144,10 +143,9 @@ async function seedReviews(gatewayUrl: string): Promise<number> {
 }
 
 /** A few orders in different states for the demo users who have none yet. */
-async function seedOrders(gatewayUrl: string): Promise<number> {
+async function seedOrders(send: Send): Promise<number> {
   const catalog = check(
-    await request(
-      gatewayUrl,
+    await send(
       '{ users(first: 3) { edges { node { id orders(first: 1) { totalCount } } } } products(first: 4) { edges { node { id } } } }',
     ),
   );
@@ -162,7 +160,7 @@ async function seedOrders(gatewayUrl: string): Promise<number> {
     // Products priced in other currencies cannot share an order: order them one by one.
     for (const item of items) {
       const result = check(
-        await request(gatewayUrl, 'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }', {
+        await send('mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }', {
           input: { userId: edge.node.id, items: [item] },
         }),
         ['INSUFFICIENT_STOCK'],
@@ -173,13 +171,9 @@ async function seedOrders(gatewayUrl: string): Promise<number> {
       // Walk some orders forward so the demo shows history and every state.
       for (const status of ['PAID', 'SHIPPED', 'DELIVERED'].slice(0, (i + placed) % 4)) {
         check(
-          await request(
-            gatewayUrl,
-            'mutation ($input: UpdateOrderStatusInput!) { updateOrderStatus(input: $input) { id } }',
-            {
-              input: { orderId, status },
-            },
-          ),
+          await send('mutation ($input: UpdateOrderStatusInput!) { updateOrderStatus(input: $input) { id } }', {
+            input: { orderId, status },
+          }),
         );
       }
     }

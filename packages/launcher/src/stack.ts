@@ -1,9 +1,19 @@
-import { loadConfig, SUBGRAPHS, subgraphEntryPath, type Config, type Env, type Logger } from '@polystore/common';
+import { randomUUID } from 'node:crypto';
+import {
+  graphqlRequest,
+  loadConfig,
+  SUBGRAPHS,
+  subgraphEntryPath,
+  type Config,
+  type Env,
+  type Logger,
+} from '@polystore/common';
 import { isPortFree } from '@polystore/embedded';
 import { spawnService, waitUntilReady, type ServiceProcess } from './processes.js';
 import { seed, storesAreEmpty } from './seed.js';
 import { readStackState, removeStackState, writeStackState } from './state.js';
 import { startMissingStores } from './stores.js';
+import { adminToken, developmentAuthEnv, developmentToken } from './tokens.js';
 
 /** A start-up that cannot go on for a reason the user can fix; the message says how. */
 export class StackStartError extends Error {}
@@ -12,6 +22,8 @@ export interface RunningStack {
   gatewayUrl: string;
   /** Where the services reach the stores started here (DATABASE_URL, REDIS_URL, …). */
   storeEnv: Record<string, string>;
+  /** Tokens to try the API with (printed by `npm start`); absent when tokens come from an identity provider. */
+  tokens: { user?: string; admin?: string };
   /** Resolves when any service exits on its own: the stack is then broken. */
   failed: Promise<string>;
   stop(): Promise<void>;
@@ -49,11 +61,13 @@ export async function startStack({
   try {
     // The pinned AWS SDK supports Node 20; its notice about future releases is noise here.
     const local = (port: number) => `http://127.0.0.1:${port}`;
+    const authEnv = developmentAuthEnv({ ...process.env, ...env });
     const serviceEnv = {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...process.env,
       ...env,
       ...stores.env,
+      ...authEnv,
       // The gateway and the subgraphs (for reference checks) reach each subgraph on its port here.
       ...Object.fromEntries(
         SUBGRAPHS.map((subgraph) => [subgraph.urlVariable, `${local(config.ports[subgraph.name])}/graphql`]),
@@ -73,20 +87,37 @@ export async function startStack({
     await waitUntilReady(`${local(config.ports.gateway)}/ready`, gateway, signal);
     const gatewayUrl = `${local(config.ports.gateway)}/graphql`;
 
-    await writeStackState(config.dataDir, { pid: process.pid, gatewayUrl, env: stores.env });
+    const stateEnv = { ...stores.env, ...authEnv };
+    await writeStackState(config.dataDir, { pid: process.pid, gatewayUrl, env: stateEnv });
+    const running = loadConfig({ ...process.env, ...env, ...stateEnv });
     if (config.seedOnStart && (await storesAreEmpty(gatewayUrl))) {
       signal?.throwIfAborted();
-      await seed({ gatewayUrl, config: loadConfig({ ...env, ...stores.env }), log });
+      await seed({ gatewayUrl, config: running, log });
     }
+    const tokens = {
+      admin: adminToken(running),
+      user: developmentToken(running, { sub: (await firstUserId(gatewayUrl, adminToken(running))) ?? randomUUID() }),
+    };
     signal?.throwIfAborted();
     const failed = Promise.race(
       processes.map((service) => service.exited.then((code) => `${service.name} exited (${String(code)})`)),
     );
-    return { gatewayUrl, storeEnv: stores.env, failed, stop };
+    return { gatewayUrl, storeEnv: stores.env, tokens, failed, stop };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** The first demo user's id, so the printed user token can place orders and read them back. */
+async function firstUserId(gatewayUrl: string, token: string | undefined): Promise<string | undefined> {
+  const result = await graphqlRequest<{ users?: { edges: { node: { id: string } }[] } }>(
+    gatewayUrl,
+    '{ users(first: 1) { edges { node { id } } } }',
+    {},
+    { timeoutMs: 10_000, headers: token ? { authorization: `Bearer ${token}` } : {} },
+  ).catch(() => undefined);
+  return result?.data?.users?.edges[0]?.node.id;
 }
 
 const PORTS = [

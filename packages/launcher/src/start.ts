@@ -42,8 +42,13 @@ try {
     process.exit(0);
   }
   void stack.failed.then((reason) => shutdown(reason, 1));
+  const { user, admin } = stack.tokens;
+  const tokens = user
+    ? `\n  Development tokens (valid 12 hours; in the IDE's Headers tab: {"Authorization": "Bearer <token>"}):\n` +
+      `    user:  ${user}\n    admin: ${admin}\n`
+    : '';
   process.stdout.write(
-    `\n  Polystore is ready: ${stack.gatewayUrl}\n  Open it in a browser for the GraphQL IDE. Ctrl-C stops everything.\n\n`,
+    `\n  Polystore is ready: ${stack.gatewayUrl}\n  Open it in a browser for the GraphQL IDE. Ctrl-C stops everything.\n${tokens}\n`,
   );
 } catch (err) {
   if (starting.signal.aborted) {

@@ -12,3 +12,4 @@ export * from './service.js';
 export * from './graphql.js';
 export * from './catalog.js';
 export * from './entity-owner.js';
+export * from './tokens.js';

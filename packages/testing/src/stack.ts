@@ -5,12 +5,15 @@ import { createMongoSubgraph, type MongoSubgraph } from '@polystore/mongo-subgra
 import { createSqlSubgraph, type SqlSubgraph } from '@polystore/sql-subgraph';
 import { createStorageSubgraph, type StorageSubgraph } from '@polystore/storage-subgraph';
 import { testServiceContext } from './service.js';
+import { TEST_AUTH_ENV } from './tokens.js';
 import { testMongo, testPostgres, testRedis, testS3, type Disposable, type TestS3 } from './stores/index.js';
 
 export interface TestStack {
   gatewayUrl: string;
   subgraphUrls: { sql: string; mongo: string; storage: string };
   redis: { url: string; keyPrefix: string };
+  /** The variables every service of this stack was started with (for a second gateway on the same stores). */
+  env: Env;
   sql: SqlSubgraph;
   mongo: MongoSubgraph;
   storage: StorageSubgraph;
@@ -22,9 +25,8 @@ export interface TestStack {
  * The whole stack in this process on random ports: real PostgreSQL and
  * Redis, MongoDB and S3 from MONGO_URL / S3_ENDPOINT or embedded, the
  * supergraph composed from the schema files with the ports it got.
- * `gatewayEnv` adds variables for the gateway alone (for example its caches).
  */
-export async function startTestStack({ gatewayEnv = {} }: { gatewayEnv?: Env } = {}): Promise<TestStack> {
+export async function startTestStack(extraEnv: Env = {}): Promise<TestStack> {
   const fixtures: Disposable[] = [];
   const contexts: { teardown: { close(): Promise<void> } }[] = [];
   const dispose = async () => {
@@ -44,6 +46,11 @@ export async function startTestStack({ gatewayEnv = {} }: { gatewayEnv?: Env } =
       S3_BUCKET: s3.bucket,
       OUTBOX_POLL_INTERVAL_MS: '50',
       EVENT_RETRY_AFTER_MS: '500',
+      // Tokens verified at the gateway, subgraphs answering signed requests only (mint with testToken).
+      ...TEST_AUTH_ENV,
+      // Every request of a test file comes from one address: rate limits have their own test.
+      GATEWAY_RATE_LIMIT: '100000',
+      ...extraEnv,
     };
     const context = (extra: Env = {}) => {
       const created = testServiceContext({ ...env, ...extra });
@@ -61,12 +68,13 @@ export async function startTestStack({ gatewayEnv = {} }: { gatewayEnv?: Env } =
       mongo: await mongoSubgraph.listen(0),
       storage: await storage.listen(0),
     };
-    const gateway = await createGateway({ ...context(gatewayEnv), supergraph: composeSupergraph(urls) });
+    const gateway = await createGateway({ ...context(), supergraph: composeSupergraph(urls) });
     const gatewayUrl = await gateway.listen(0);
     return {
       gatewayUrl,
       subgraphUrls: urls,
       redis: { url: redis.url, keyPrefix: redis.keyPrefix },
+      env: { ...env },
       sql,
       mongo: mongoSubgraph,
       storage,

@@ -1,4 +1,4 @@
-import { readFromOwner, type Config } from '@polystore/common';
+import { readFromOwner, type OwnerQueryOptions } from '@polystore/common';
 import type { ProductDetailsDocument } from './models.js';
 
 export type ProductCopy = Pick<ProductDetailsDocument, 'name' | 'sku' | 'productCreatedAt'>;
@@ -9,10 +9,10 @@ export type ProductCopy = Pick<ProductDetailsDocument, 'name' | 'sku' | 'product
  * says *that* a product changed, the owner says what it is now, so a late or
  * repeated event can never write an old name. Null for a product that is gone.
  */
-export function createProductCopier(subgraphUrls: Config['subgraphUrls'], timeoutMs = 5_000) {
+export function createProductCopier(owner: OwnerQueryOptions) {
   return async (productIds: readonly string[]): Promise<(ProductCopy | null)[]> => {
     const products = await readFromOwner<{ name: string; sku: string; createdAt: string }>(
-      { subgraphUrls, timeoutMs },
+      owner,
       'Product',
       productIds,
       'name sku createdAt',

@@ -22,8 +22,10 @@ export async function createMongoSubgraph({ config, log, teardown }: ServiceCont
   const store = await connectMongo(config.mongo, teardown);
   const { redis, cache: settings } = await connectServiceCache<MongoEvents>({ config, log, teardown }, 'mongo');
   const cache = createMongoCache(store, settings);
-  const references = createReferenceChecker({ subgraphUrls: config.subgraphUrls });
-  const copyProducts = createProductCopier(config.subgraphUrls);
+  // Reads from the owners of User, Product and Order, signed as the gateway signs.
+  const owners = { subgraphUrls: config.subgraphUrls, signatureSecret: config.auth.subgraphSecret };
+  const references = createReferenceChecker(owners);
+  const copyProducts = createProductCopier(owners);
   startEventConsumer({ config, log, teardown }, { events: redis.events, store, cache, copyProducts });
   const server = await createSubgraphServer({
     name: 'mongo-subgraph',
@@ -32,6 +34,7 @@ export async function createMongoSubgraph({ config, log, teardown }: ServiceCont
     readiness: [{ name: 'mongodb', check: () => store.db.command({ ping: 1 }) }],
     log,
     teardown,
+    signatureSecret: config.auth.subgraphSecret,
   });
   return { ...server, store };
 }

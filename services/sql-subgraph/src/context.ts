@@ -1,4 +1,4 @@
-import type { PubSub } from '@polystore/common';
+import type { PubSub, Viewer } from '@polystore/common';
 import type { DataSource } from 'typeorm';
 import type { SqlCache } from './cache.js';
 import type { SqlEvents } from './events/outbox-relay.js';
@@ -9,8 +9,15 @@ export interface SqlContext {
   cache: SqlCache;
   loaders: SqlLoaders;
   pubsub: PubSub<SqlEvents>;
+  /** Who asks (forwarded claims): orders, summaries and emails are their owner's or an admin's. */
+  viewer: Viewer;
 }
 
-export function createContext(db: DataSource, cache: SqlCache, pubsub: PubSub<SqlEvents>): SqlContext {
-  return { db, cache, pubsub, loaders: createLoaders(db, cache) };
+export function createContext(
+  db: DataSource,
+  cache: SqlCache,
+  pubsub: PubSub<SqlEvents>,
+  viewer: Viewer = { enforced: false, userId: undefined, admin: false },
+): SqlContext {
+  return { db, cache, pubsub, viewer, loaders: createLoaders(db, cache) };
 }

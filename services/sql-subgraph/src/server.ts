@@ -1,5 +1,12 @@
 import type { DataSource } from 'typeorm';
-import { connectServiceCache, createSubgraphServer, type ServiceContext, type SubgraphServer } from '@polystore/common';
+import {
+  connectServiceCache,
+  createSubgraphServer,
+  requestClaims,
+  viewerOf,
+  type ServiceContext,
+  type SubgraphServer,
+} from '@polystore/common';
 import { createSqlCache } from './cache.js';
 import { createContext } from './context.js';
 import { createDataSource } from './db/data-source.js';
@@ -45,10 +52,17 @@ export async function createSqlSubgraph(
   const server = await createSubgraphServer({
     name: 'sql-subgraph',
     schema: buildSchema(),
-    context: () => createContext(db, cache, redis.pubsub),
+    context: (request) =>
+      createContext(
+        db,
+        cache,
+        redis.pubsub,
+        viewerOf(requestClaims(request), config.auth.subgraphSecret !== undefined),
+      ),
     readiness: [{ name: 'postgres', check: () => db.query('SELECT 1') }],
     log,
     teardown,
+    signatureSecret: config.auth.subgraphSecret,
   });
   const flushOutbox = async () => {
     if (!relay) throw new Error('the outbox relay needs Redis (REDIS_URL)');

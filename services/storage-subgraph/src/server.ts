@@ -24,7 +24,9 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
   await ensureBucket(s3, log);
   const { redis, cache: settings } = await connectServiceCache<StorageEvents>({ config, log, teardown }, 's3');
   const cache = createStorageCache(s3, settings);
-  const references = createReferenceChecker({ subgraphUrls: config.subgraphUrls });
+  // Reads from the owners of User, Product and Order, signed as the gateway signs.
+  const owners = { subgraphUrls: config.subgraphUrls, signatureSecret: config.auth.subgraphSecret };
+  const references = createReferenceChecker(owners);
   startEventConsumer({ config, log, teardown }, { events: redis.events, s3, cache });
   startUploadSweeper({ s3, log, teardown });
   const server = await createSubgraphServer({
@@ -34,6 +36,7 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
     readiness: [{ name: 's3', check: () => s3.client.send(new HeadBucketCommand({ Bucket: s3.bucket })) }],
     log,
     teardown,
+    signatureSecret: config.auth.subgraphSecret,
   });
   return { ...server, s3 };
 }

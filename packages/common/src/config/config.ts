@@ -1,5 +1,5 @@
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs.js';
-import { type Env, readBool, readEnum, readInt, readString, readUrl } from './env.js';
+import { ConfigError, type Env, readBool, readEnum, readInt, readOptionalString, readString, readUrl } from './env.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -86,6 +86,47 @@ export interface Config {
     };
     /** Milliseconds the gateway waits for a subgraph before answering with an error for its part. Default 30000. */
     upstreamTimeoutMs: number;
+    /** Refusals before execution (docs/security.md); each is answered with a 4xx or a coded error. */
+    limits: {
+      /** Deepest field nesting. Default 12. */
+      maxDepth: number;
+      /** Aliases per operation. Default 20. */
+      maxAliases: number;
+      /** Directives per operation. Default 20. */
+      maxDirectives: number;
+      /** Lexical tokens per document. Default 3000. */
+      maxTokens: number;
+      /** Estimated cost (graphql-armor's cost: objects 2, scalars 1, times depth). Default 10000. */
+      maxCost: number;
+      /** Largest request body in bytes. Default 100 KiB. */
+      maxBodyBytes: number;
+    };
+    /**
+     * Requests per window per user (token `sub`) or, anonymous, per client IP, counted in
+     * Redis so every gateway replica shares one budget; 429 with Retry-After above it. 0: off.
+     */
+    rateLimit: { requests: number; windowSeconds: number };
+    /** Operations one graphql-ws connection may run at once. Default 20. */
+    maxSubscriptionsPerConnection: number;
+    /** Browser origins allowed to call the gateway cross-origin (CORS). Default none: closed. */
+    corsOrigins: string[];
+  };
+  auth: {
+    /** HS256 shared secret that verifies client tokens at the gateway (at least 32 characters). Unset with no JWKS URL: tokens are not read. */
+    jwtSecret: string | undefined;
+    /** JWKS URL of the identity provider (RS256/ES256 tokens); used instead of `jwtSecret` when set. */
+    jwksUrl: string | undefined;
+    /** Required `iss` claim. Default `polystore`. */
+    issuer: string;
+    /** Required `aud` claim. Default `polystore`. */
+    audience: string;
+    /** Seconds of clock difference tolerated on `exp`/`nbf`. Default 30, at most 300. */
+    clockSkewSeconds: number;
+    /**
+     * Secret the gateway signs subgraph requests with (HMAC-SHA256, claims included); every
+     * subgraph refuses unsigned requests when it is set. At least 32 characters.
+     */
+    subgraphSecret: string | undefined;
   };
   /**
    * Where each subgraph is reached by the gateway and by the other subgraphs;
@@ -171,11 +212,62 @@ export function loadConfig(env: Env = process.env): Config {
         ttlSeconds: readInt(env, 'GATEWAY_PERSISTED_QUERIES_TTL_SECONDS', 0, { min: 0 }),
       },
       upstreamTimeoutMs: readInt(env, 'GATEWAY_UPSTREAM_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
+      limits: {
+        maxDepth: readInt(env, 'GATEWAY_MAX_DEPTH', 12, { min: 1, max: 100 }),
+        maxAliases: readInt(env, 'GATEWAY_MAX_ALIASES', 20, { min: 0, max: 1000 }),
+        maxDirectives: readInt(env, 'GATEWAY_MAX_DIRECTIVES', 20, { min: 0, max: 1000 }),
+        maxTokens: readInt(env, 'GATEWAY_MAX_TOKENS', 3_000, { min: 100, max: 100_000 }),
+        maxCost: readInt(env, 'GATEWAY_MAX_COST', 10_000, { min: 1, max: 10_000_000 }),
+        maxBodyBytes: readInt(env, 'GATEWAY_MAX_BODY_BYTES', 100 * 1024, { min: 1024, max: 100 * MiB }),
+      },
+      rateLimit: {
+        requests: readInt(env, 'GATEWAY_RATE_LIMIT', 600, { min: 0, max: 1_000_000 }),
+        windowSeconds: readInt(env, 'GATEWAY_RATE_LIMIT_WINDOW_SECONDS', 60, { min: 1, max: 86_400 }),
+      },
+      maxSubscriptionsPerConnection: readInt(env, 'GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, {
+        min: 1,
+        max: 1000,
+      }),
+      corsOrigins: readOrigins(env, 'GATEWAY_CORS_ORIGINS'),
+    },
+    auth: {
+      jwtSecret: readSecret(env, 'JWT_SECRET'),
+      jwksUrl: readUrl(env, 'JWT_JWKS_URL'),
+      issuer: readString(env, 'JWT_ISSUER', 'polystore'),
+      audience: readString(env, 'JWT_AUDIENCE', 'polystore'),
+      clockSkewSeconds: readInt(env, 'JWT_CLOCK_SKEW_SECONDS', 30, { min: 0, max: 300 }),
+      subgraphSecret: readSecret(env, 'SUBGRAPH_SIGNING_SECRET'),
     },
     subgraphUrls: perSubgraph(({ urlVariable }) => readUrl(env, urlVariable)),
     dataDir: readString(env, 'DATA_DIR', '.data'),
     seedOnStart: readBool(env, 'SEED_ON_START', true),
   };
+}
+
+/** A secret long enough to resist guessing (HS256 wants at least 256 bits). */
+function readSecret(env: Env, name: string): string | undefined {
+  const value = readOptionalString(env, name);
+  if (value !== undefined && value.length < 32) throw new ConfigError(`${name} must be at least 32 characters`);
+  return value;
+}
+
+/** A comma-separated list of origins (`https://app.example.com`), each checked. */
+function readOrigins(env: Env, name: string): string[] {
+  const origins = (readOptionalString(env, name) ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || parsed.origin !== origin)
+      throw new ConfigError(`${name}: "${origin}" is not an origin like https://app.example.com`);
+  }
+  return origins;
 }
 
 /** One value per subgraph of the registry, keyed by its name. */
@@ -226,6 +318,22 @@ export const CONFIG_VARIABLES = [
   'GATEWAY_PERSISTED_QUERIES',
   'GATEWAY_PERSISTED_QUERIES_TTL_SECONDS',
   'GATEWAY_UPSTREAM_TIMEOUT_MS',
+  'GATEWAY_MAX_DEPTH',
+  'GATEWAY_MAX_ALIASES',
+  'GATEWAY_MAX_DIRECTIVES',
+  'GATEWAY_MAX_TOKENS',
+  'GATEWAY_MAX_COST',
+  'GATEWAY_MAX_BODY_BYTES',
+  'GATEWAY_RATE_LIMIT',
+  'GATEWAY_RATE_LIMIT_WINDOW_SECONDS',
+  'GATEWAY_CORS_ORIGINS',
+  'GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+  'JWT_SECRET',
+  'JWT_JWKS_URL',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'JWT_CLOCK_SKEW_SECONDS',
+  'SUBGRAPH_SIGNING_SECRET',
   ...SUBGRAPHS.map((subgraph) => subgraph.urlVariable),
   'DATA_DIR',
   'SEED_ON_START',

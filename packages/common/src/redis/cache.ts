@@ -8,6 +8,11 @@ export interface EntityCache {
   getMany(keys: readonly string[]): Promise<(string | null)[]>;
   setMany(entries: readonly (readonly [key: string, value: string])[], ttlSeconds: number): Promise<void>;
   delete(keys: readonly string[]): Promise<void>;
+  /**
+   * Counts one hit in a fixed window of `windowMs` that starts with the key's first
+   * hit (rate limits). Null when the store cannot answer: callers let the request through.
+   */
+  hit(key: string, windowMs: number): Promise<{ count: number; resetInMs: number } | null>;
 }
 
 /** In-process cache with expiry, used only when no Redis URL is configured. */
@@ -44,5 +49,14 @@ export class MemoryCache implements EntityCache {
 
   async delete(keys: readonly string[]): Promise<void> {
     for (const key of keys) this.entries.delete(key);
+  }
+
+  async hit(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }> {
+    const now = Date.now();
+    const entry = this.entries.get(key);
+    const live = entry && entry.expiresAt > now ? entry : { value: '0', expiresAt: now + windowMs };
+    const count = Number(live.value) + 1;
+    this.entries.set(key, { value: String(count), expiresAt: live.expiresAt });
+    return { count, resetInMs: live.expiresAt - now };
   }
 }

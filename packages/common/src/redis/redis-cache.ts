@@ -42,6 +42,20 @@ export class RedisCache implements EntityCache {
     }
   }
 
+  async hit(key: string, windowMs: number): Promise<{ count: number; resetInMs: number } | null> {
+    try {
+      // One round trip: start the window if absent, count, read what is left of it.
+      const results = await this.redis.multi().set(key, '0', 'PX', windowMs, 'NX').incr(key).pttl(key).exec();
+      const count = Number(results?.[1]?.[1]);
+      const ttl = Number(results?.[2]?.[1]);
+      if (!Number.isFinite(count)) return null;
+      return { count, resetInMs: ttl > 0 ? ttl : windowMs };
+    } catch (err) {
+      this.warn(err, 'rate-limit count failed; letting the request through');
+      return null;
+    }
+  }
+
   private warn(err: unknown, message: string) {
     const now = Date.now();
     if (now - this.lastWarning < 10_000) return;

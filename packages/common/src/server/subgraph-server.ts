@@ -2,9 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { recordClaims } from '../auth/claims.js';
+import { verifyRequestSignature } from '../auth/signature.js';
 import { createErrorFormatter, ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Teardown } from '../teardown.js';
@@ -27,6 +29,12 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   teardown: Teardown;
   /** Largest accepted request body. Default 1 MiB. */
   maxBodyBytes?: number;
+  /**
+   * SUBGRAPH_SIGNING_SECRET: when set, every GraphQL request (HTTP and WebSocket
+   * subscribe) must carry the gateway's HMAC signature, or it is refused with
+   * UNAUTHENTICATED before it is executed. Unset: every request is accepted.
+   */
+  signatureSecret?: string;
 }
 
 export interface SubgraphServer {
@@ -50,7 +58,7 @@ function toHeaderMap(req: IncomingMessage): HeaderMap {
 export async function createSubgraphServer<Context extends BaseContext>(
   options: SubgraphServerOptions<Context>,
 ): Promise<SubgraphServer> {
-  const { name, schema, log, teardown, readiness, maxBodyBytes = 1024 * 1024 } = options;
+  const { name, schema, log, teardown, readiness, maxBodyBytes = 1024 * 1024, signatureSecret } = options;
   const httpServer = createServer();
   const metrics = createMetrics(name);
 
@@ -65,7 +73,26 @@ export async function createSubgraphServer<Context extends BaseContext>(
   await apollo.start();
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
-  const wsHandle = useServer({ schema, context: (ctx) => options.context(ctx.extra.request) }, wsServer);
+  const wsHandle = useServer(
+    {
+      schema,
+      // One WebSocket carries many operations: each gets its own view of the
+      // upgrade request, carrying the claims of its subscribe message.
+      context: (ctx, _id, payload) => {
+        const request = Object.create(ctx.extra.request) as IncomingMessage;
+        recordClaims(request, payload);
+        return options.context(request);
+      },
+      onSubscribe(_ctx, _id, payload) {
+        if (signatureSecret && !verifyRequestSignature(signatureSecret, payload)) {
+          log.warn({ service: name }, 'unsigned or forged subscription refused');
+          return [unsignedError()];
+        }
+        return undefined;
+      },
+    },
+    wsServer,
+  );
 
   httpServer.on('request', (req, res) => {
     withRequestContext(req, res, () => handle(req, res)).catch((err: unknown) => {
@@ -92,6 +119,12 @@ export async function createSubgraphServer<Context extends BaseContext>(
       sendError(res, err.status, 'BAD_REQUEST', err.message);
       return;
     }
+    if (signatureSecret && !verifyRequestSignature(signatureSecret, body)) {
+      log.warn({ service: name, method: req.method }, 'unsigned or forged request refused');
+      sendError(res, 401, ErrorCode.Unauthenticated, 'this service answers only requests signed by the gateway');
+      return;
+    }
+    recordClaims(req, body);
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: {
         method: req.method?.toUpperCase() ?? 'GET',
@@ -125,6 +158,12 @@ export async function createSubgraphServer<Context extends BaseContext>(
       return url;
     },
   };
+}
+
+function unsignedError() {
+  return new GraphQLError('this service answers only requests signed by the gateway', {
+    extensions: { code: ErrorCode.Unauthenticated },
+  });
 }
 
 function sendError(res: ServerResponse, status: number, code: string, message: string) {

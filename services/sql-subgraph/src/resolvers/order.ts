@@ -1,4 +1,13 @@
-import { badUserInput, filter, notFound, pageSize, pipe, requireUuid, type EventPayloads } from '@polystore/common';
+import {
+  badUserInput,
+  filter,
+  notFound,
+  pageSize,
+  pipe,
+  requireOwnerOrAdmin,
+  requireUuid,
+  type EventPayloads,
+} from '@polystore/common';
 import * as orders from '../aggregates/orders.js';
 import type { SqlContext } from '../context.js';
 import { creationConnection, decodeCreationCursor } from '../db/keyset.js';
@@ -21,11 +30,16 @@ const invalidateOrder = ({ loaders }: SqlContext, orderId: string, restockedProd
 
 export const orderResolvers: Resolvers = {
   Query: {
-    order: (_, { id }, { loaders }) => loaders.order.load(requireUuid(id)),
+    async order(_, { id }, { loaders, viewer }) {
+      const order = await loaders.order.load(requireUuid(id));
+      if (order) requireOwnerOrAdmin(viewer, order.userId, 'this order');
+      return order;
+    },
   },
   Mutation: {
     async placeOrder(_, { input }, context) {
       const userId = requireUuid(input.userId, 'userId');
+      requireOwnerOrAdmin(context.viewer, userId, 'an order for this user');
       if (input.items.length === 0 || input.items.length > MAX_ITEMS) {
         throw badUserInput(`an order needs 1 to ${MAX_ITEMS} items`, { field: 'items' });
       }
@@ -50,6 +64,9 @@ export const orderResolvers: Resolvers = {
     },
     async cancelOrder(_, { input }, context) {
       const orderId = requireUuid(input.orderId, 'orderId');
+      const order = await context.loaders.order.load(orderId);
+      if (!order) throw notFound(`order ${orderId} does not exist`, { id: orderId });
+      requireOwnerOrAdmin(context.viewer, order.userId, 'this order');
       await orders.cancel(context.db, orderId);
       await invalidateOrder(context, orderId, await productIdsOf(context, orderId));
       return reload(context, orderId);
@@ -95,7 +112,8 @@ export const orderResolvers: Resolvers = {
     subtotal: (item) => ({ amount: item.unitPriceAmount * item.quantity, currency: item.currency }),
   },
   User: {
-    orders(user, args, { loaders }) {
+    orders(user, args, { loaders, viewer }) {
+      requireOwnerOrAdmin(viewer, user.id, "this user's orders");
       const size = pageSize(args.first);
       const after = args.after ? decodeCreationCursor(args.after) : undefined;
       return loaders
@@ -103,6 +121,9 @@ export const orderResolvers: Resolvers = {
         .load(user.id)
         .then((rows) => creationConnection(rows, size, () => loaders.orderCountByUserId.load(user.id)));
     },
-    orderSummary: (user, _, { loaders }) => loaders.orderSummaryByUserId.load(user.id),
+    orderSummary(user, _, { loaders, viewer }) {
+      requireOwnerOrAdmin(viewer, user.id, "this user's order summary");
+      return loaders.orderSummaryByUserId.load(user.id);
+    },
   },
 };

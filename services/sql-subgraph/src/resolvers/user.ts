@@ -1,4 +1,4 @@
-import { requireUuid } from '@polystore/common';
+import { requireOwnerOrAdmin, requireUuid } from '@polystore/common';
 import * as users from '../aggregates/users.js';
 import { writeRow } from '../db/write-row.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
@@ -20,5 +20,10 @@ export const userResolvers: Resolvers = {
   },
   User: {
     __resolveReference: ({ id }, { loaders }) => loaders.user.load(id),
+    /** Private: the user's own, or an admin's to read. */
+    email(user, _, { viewer }) {
+      requireOwnerOrAdmin(viewer, user.id, "this user's email");
+      return user.email;
+    },
   },
 };

@@ -1,0 +1,79 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
+import { GraphQLError } from 'graphql';
+import type { PluginContext } from './index.js';
+
+/**
+ * Refuses expensive operations before they are executed, so none reaches a
+ * subgraph: depth, aliases, directives, tokens (field duplication is refused
+ * while parsing) and estimated cost, with graphql-armor (the security plugin
+ * Hive Gateway documents). Field suggestions ("Did you mean …?") are hidden when
+ * introspection is off. Bodies larger than GATEWAY_MAX_BODY_BYTES are refused
+ * with 413 from their Content-Length, before they are read.
+ */
+export function limitPlugins({ config }: PluginContext): GatewayPlugin[] {
+  const limits = config.gateway.limits;
+  return [
+    useBodyLimit(limits.maxBodyBytes),
+    EnvelopArmorPlugin({
+      maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, exposeLimits: true },
+      maxAliases: { n: limits.maxAliases, exposeLimits: true },
+      maxDirectives: { n: limits.maxDirectives, exposeLimits: true },
+      maxTokens: { n: limits.maxTokens, exposeLimits: true },
+      costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true, exposeLimits: true },
+      blockFieldSuggestion: { enabled: !config.gateway.introspection },
+    }) as GatewayPlugin,
+  ];
+}
+
+function useBodyLimit(maxBytes: number): GatewayPlugin {
+  return {
+    onRequest({ request, endResponse, fetchAPI }) {
+      const declared = Number(request.headers.get('content-length') ?? 0);
+      if (!(declared > maxBytes)) return;
+      endResponse(
+        fetchAPI.Response.json(
+          {
+            errors: [{ message: `request body exceeds ${maxBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }],
+          },
+          { status: 413 },
+        ),
+      );
+    },
+  };
+}
+
+/**
+ * graphql-armor's refusals (and other validation errors) come without a code:
+ * an operation refused before execution (no `data`) gets GRAPHQL_VALIDATION_FAILED.
+ * Last in the plugin list, after the plugins that give their own refusals a code.
+ */
+export function useRefusalCode(): GatewayPlugin {
+  return {
+    onResultProcess({ result, setResult }) {
+      if (Array.isArray(result) || !result || typeof result !== 'object' || !('errors' in result)) return;
+      const { data, errors } = result as { data?: unknown; errors?: readonly GraphQLError[] };
+      if (data !== undefined || !errors?.some((error) => !error.extensions?.['code'])) return;
+      setResult({
+        ...result,
+        errors: errors.map((error) =>
+          error.extensions?.['code']
+            ? error
+            : new GraphQLError(error.message, {
+                nodes: error.nodes,
+                extensions: { ...error.extensions, code: codeForStatus(error) },
+              }),
+        ),
+      });
+    },
+  };
+}
+
+/** A refusal's code from its HTTP status: 403 (CSRF) FORBIDDEN, 405 (a mutation over GET) BAD_REQUEST, else a validation failure. */
+function codeForStatus(error: GraphQLError): string {
+  const status = (error.extensions?.['http'] as { status?: number } | undefined)?.status;
+  if (status === 403) return 'FORBIDDEN';
+  if (status === 405 || status === 413 || status === 400)
+    return status === 400 ? 'GRAPHQL_VALIDATION_FAILED' : 'BAD_REQUEST';
+  return 'GRAPHQL_VALIDATION_FAILED';
+}

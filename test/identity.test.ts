@@ -1,0 +1,277 @@
+import { createHmac } from 'node:crypto';
+import { signRequest } from '@polystore/common';
+import { bearer, errorCodes, graphqlRequest, TEST_AUTH_ENV, testToken } from '@polystore/testing';
+import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+
+afterAll(async () => {
+  await stack?.dispose();
+});
+
+const PUBLIC_READ = '{ products(first: 1) { totalCount } }';
+
+/** POSTs a query to the gateway with an Authorization header; status and body. */
+async function withAuthorization(authorization: string) {
+  const response = await fetch(stack.gatewayUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization },
+    body: JSON.stringify({ query: PUBLIC_READ }),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as { errors?: { extensions?: { code?: string } }[] },
+  };
+}
+
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+describe('tokens at the gateway', () => {
+  it('answers public reads without a token, and with a valid one', async () => {
+    expect((await graphqlRequest(stack.gatewayUrl, PUBLIC_READ)).errors).toBeUndefined();
+    const withToken = await graphqlRequest(
+      stack.gatewayUrl,
+      PUBLIC_READ,
+      {},
+      { headers: bearer(testToken({ sub: 'u' })) },
+    );
+    expect(withToken.errors).toBeUndefined();
+  });
+
+  const now = () => Math.floor(Date.now() / 1000);
+  const refused: [string, () => string][] = [
+    ['forged (another secret)', () => testToken({ sub: 'u' }, { secret: 'another-secret-0123456789abcdef0123456789' })],
+    ['expired (beyond the clock skew)', () => testToken({ sub: 'u' }, { expiresInSeconds: -120 })],
+    ['from another issuer', () => testToken({ sub: 'u' }, { issuer: 'someone-else' })],
+    ['for another audience', () => testToken({ sub: 'u' }, { audience: 'another-api' })],
+    [
+      'alg: none',
+      () =>
+        `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'u', scope: 'admin', iss: TEST_AUTH_ENV.JWT_ISSUER, aud: TEST_AUTH_ENV.JWT_AUDIENCE, exp: now() + 600 })}.`,
+    ],
+    [
+      'HS256 with its payload changed',
+      () => {
+        const [header, , signature] = testToken({ sub: 'u' }).split('.');
+        return `${header}.${b64({ sub: 'u', scope: 'admin', iss: TEST_AUTH_ENV.JWT_ISSUER, aud: TEST_AUTH_ENV.JWT_AUDIENCE, exp: now() + 600 })}.${signature}`;
+      },
+    ],
+    ['not a JWT', () => 'garbage'],
+  ];
+  it.each(refused)('refuses a token %s with 401 UNAUTHENTICATED', async (_name, token) => {
+    const { status, body } = await withAuthorization(`Bearer ${token()}`);
+    expect(status).toBe(401);
+    expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('refuses an Authorization header that is not a bearer token', async () => {
+    const { status, body } = await withAuthorization('Basic dXNlcjpwYXNz');
+    expect(status).toBe(401);
+    expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('accepts a token expired within the clock skew', async () => {
+    const { status } = await withAuthorization(`Bearer ${testToken({ sub: 'u' }, { expiresInSeconds: -5 })}`);
+    expect(status).toBe(200);
+  });
+});
+
+describe('subgraphs answer only the gateway', () => {
+  const query = '{ _service { sdl } }';
+  it.each(['sql', 'mongo', 'storage'] as const)('the %s subgraph refuses a direct unsigned call', async (name) => {
+    const response = await fetch(stack.subgraphUrls[name], {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    });
+    expect(response.status).toBe(401);
+    expect(errorCodes((await response.json()) as never)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('refuses a GET, a forged signature, and claims changed after signing', async () => {
+    const url = stack.subgraphUrls.sql;
+    const get = await fetch(`${url}?query=${encodeURIComponent(query)}`);
+    expect(get.status).toBe(401);
+
+    const forged = createHmac('sha256', 'not-the-secret').update(query).digest('base64');
+    const post = (body: object) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post({ query, extensions: { 'hmac-signature': forged } })).status).toBe(401);
+
+    const secret = TEST_AUTH_ENV.SUBGRAPH_SIGNING_SECRET;
+    const claims = { jwt: { payload: { sub: 'u1' } } };
+    const signature = signRequest(secret, { query, extensions: claims });
+    expect((await post({ query, extensions: { ...claims, 'hmac-signature': signature } })).status).toBe(200);
+    const escalated = { jwt: { payload: { sub: 'u1', scope: 'admin' } } };
+    expect((await post({ query, extensions: { ...escalated, 'hmac-signature': signature } })).status).toBe(401);
+  });
+});
+
+describe('authorization in the schema, at the gateway', () => {
+  const CREATE = `mutation ($input: CreateProductInput!) { createProduct(input: $input) { id sku } }`;
+  const input = (sku: string) => ({ sku, name: 'Locked', price: { amount: 100, currency: 'EUR' }, stock: 1 });
+  const countProducts = async () =>
+    (await graphqlRequest(stack.gatewayUrl, PUBLIC_READ)).data!.products.totalCount as number;
+
+  it('refuses a catalog change without a token (UNAUTHENTICATED) or without the admin scope (FORBIDDEN), and changes nothing', async () => {
+    const before = await countProducts();
+    const anonymous = await graphqlRequest(stack.gatewayUrl, CREATE, { input: input('LOCK-1') });
+    expect(errorCodes(anonymous)).toEqual(['UNAUTHENTICATED']);
+    const user = await graphqlRequest(
+      stack.gatewayUrl,
+      CREATE,
+      { input: input('LOCK-2') },
+      { headers: bearer(testToken({ sub: 'u' })) },
+    );
+    expect(errorCodes(user)).toEqual(['FORBIDDEN']);
+    expect(await countProducts()).toBe(before);
+    const admin = await graphqlRequest(
+      stack.gatewayUrl,
+      CREATE,
+      { input: input('LOCK-3') },
+      { headers: bearer(testToken({ sub: 'u', scope: 'admin' })) },
+    );
+    expect(admin.errors).toBeUndefined();
+    expect(await countProducts()).toBe(before + 1);
+  });
+
+  it('refuses placing an order without a token', async () => {
+    const result = await graphqlRequest(
+      stack.gatewayUrl,
+      `mutation { placeOrder(input: { userId: "00000000-0000-4000-8000-000000000001", items: [] }) { id } }`,
+    );
+    expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
+  });
+});
+
+describe('ownership, checked by the owning subgraph from the forwarded claims', () => {
+  const admin = { headers: bearer(testToken({ sub: '00000000-0000-4000-8000-000000000000', scope: 'admin' })) };
+  const as = (sub: string) => ({ headers: bearer(testToken({ sub })) });
+  let alice: string;
+  let bob: string;
+  let productId: string;
+  let bobsOrder: string;
+
+  beforeAll(async () => {
+    const user = async (email: string) =>
+      (
+        await graphqlRequest(
+          stack.gatewayUrl,
+          `mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }`,
+          { input: { email, name: email } },
+          admin,
+        )
+      ).data!.createUser.id as string;
+    [alice, bob] = [await user('alice@owners.test'), await user('bob@owners.test')];
+    productId = (
+      await graphqlRequest(
+        stack.gatewayUrl,
+        `mutation { createProduct(input: { sku: "OWN-1", name: "Owned", price: { amount: 100, currency: "EUR" }, stock: 50 }) { id } }`,
+        {},
+        admin,
+      )
+    ).data!.createProduct.id;
+    const placed = await graphqlRequest(
+      stack.gatewayUrl,
+      `mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }`,
+      { input: { userId: bob, items: [{ productId, quantity: 1 }] } },
+      as(bob),
+    );
+    expect(placed.errors).toBeUndefined();
+    bobsOrder = placed.data!.placeOrder.id;
+  });
+
+  const PLACE = `mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }`;
+
+  it('lets a user place an order for themselves only', async () => {
+    const own = await graphqlRequest(
+      stack.gatewayUrl,
+      PLACE,
+      { input: { userId: alice, items: [{ productId, quantity: 1 }] } },
+      as(alice),
+    );
+    expect(own.errors).toBeUndefined();
+    const forBob = await graphqlRequest(
+      stack.gatewayUrl,
+      PLACE,
+      { input: { userId: bob, items: [{ productId, quantity: 1 }] } },
+      as(alice),
+    );
+    expect(errorCodes(forBob)).toEqual(['FORBIDDEN']);
+  });
+
+  it("refuses reading another user's order (FORBIDDEN), or any order without a token (UNAUTHENTICATED)", async () => {
+    const query = `query ($id: ID!) { order(id: $id) { id status } }`;
+    expect((await graphqlRequest(stack.gatewayUrl, query, { id: bobsOrder }, as(bob))).data!.order.id).toBe(bobsOrder);
+    expect(errorCodes(await graphqlRequest(stack.gatewayUrl, query, { id: bobsOrder }, as(alice)))).toEqual([
+      'FORBIDDEN',
+    ]);
+    expect(errorCodes(await graphqlRequest(stack.gatewayUrl, query, { id: bobsOrder }))).toEqual(['UNAUTHENTICATED']);
+    expect((await graphqlRequest(stack.gatewayUrl, query, { id: bobsOrder }, admin)).errors).toBeUndefined();
+  });
+
+  it("refuses cancelling another user's order, and leaves it as it was", async () => {
+    const cancel = `mutation ($input: CancelOrderInput!) { cancelOrder(input: $input) { status } }`;
+    expect(
+      errorCodes(await graphqlRequest(stack.gatewayUrl, cancel, { input: { orderId: bobsOrder } }, as(alice))),
+    ).toEqual(['FORBIDDEN']);
+    const order = await graphqlRequest(
+      stack.gatewayUrl,
+      `query ($id: ID!) { order(id: $id) { status } }`,
+      { id: bobsOrder },
+      as(bob),
+    );
+    expect(order.data!.order.status).toBe('PENDING');
+  });
+
+  it("keeps a user's email, orders and summary to that user", async () => {
+    const query = `query ($id: ID!) { user(id: $id) { name email orderSummary { orderCount } orders(first: 5) { totalCount } } }`;
+    const own = await graphqlRequest(stack.gatewayUrl, query, { id: bob }, as(bob));
+    expect(own.errors).toBeUndefined();
+    expect(own.data!.user.orders.totalCount).toBe(1);
+    const other = await graphqlRequest(stack.gatewayUrl, query, { id: bob }, as(alice));
+    expect(new Set(errorCodes(other))).toEqual(new Set(['FORBIDDEN']));
+    const anonymous = await graphqlRequest(stack.gatewayUrl, `query ($id: ID!) { user(id: $id) { name email } }`, {
+      id: bob,
+    });
+    expect(errorCodes(anonymous)).toEqual(['UNAUTHENTICATED']);
+    const publicPart = await graphqlRequest(stack.gatewayUrl, `query ($id: ID!) { user(id: $id) { name } }`, {
+      id: bob,
+    });
+    expect(publicPart.data!.user.name).toBe('bob@owners.test');
+  });
+});
+
+describe('subscriptions check the token at subscribe time (connectionParams)', () => {
+  async function firstError(authorization: string) {
+    const client = createClient({
+      url: stack.gatewayUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { Authorization: authorization },
+    });
+    const errors: unknown[] = [];
+    const stop = client.subscribe(
+      { query: 'subscription { inventoryChanged { id stock } }' },
+      { next: (result) => errors.push(result), error: (err) => errors.push(err), complete: () => undefined },
+    );
+    const deadline = Date.now() + 5_000;
+    while (errors.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    stop();
+    await client.dispose();
+    return JSON.stringify(errors);
+  }
+
+  it('refuses a forged or expired token with UNAUTHENTICATED', async () => {
+    const forged = testToken({ sub: 'u' }, { secret: 'another-secret-0123456789abcdef0123456789' });
+    expect(await firstError(`Bearer ${forged}`)).toContain('UNAUTHENTICATED');
+    expect(await firstError(`Bearer ${testToken({ sub: 'u' }, { expiresInSeconds: -120 })}`)).toContain(
+      'UNAUTHENTICATED',
+    );
+  });
+});

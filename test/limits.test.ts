@@ -1,0 +1,170 @@
+/**
+ * A hostile corpus against the gateway: every case is answered with a 4xx or a
+ * GraphQL error with a code, and none reaches a subgraph (requests counted on
+ * the subgraphs' own HTTP servers). No timings are asserted here (they are
+ * flaky on shared machines); see docs/security.md for measured figures.
+ */
+import type { IncomingMessage } from 'node:http';
+import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+
+let stack: TestStack;
+let subgraphRequests = 0;
+const count = (req: IncomingMessage) => {
+  if (req.url?.startsWith('/graphql')) subgraphRequests++;
+};
+
+beforeAll(async () => {
+  stack = await startTestStack({ GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION: '3' });
+  for (const subgraph of [stack.sql, stack.mongo, stack.storage]) subgraph.httpServer.on('request', count);
+});
+
+afterAll(async () => {
+  await stack?.dispose();
+});
+
+const repeat = (n: number, make: (i: number) => string) => Array.from({ length: n }, (_, i) => make(i)).join(' ');
+const nested = (depth: number): string =>
+  depth === 0 ? 'id' : `orders(first: 1) { edges { node { user { ${nested(depth - 1)} } } } }`;
+
+const corpus: [string, () => string | object][] = [
+  [
+    'an alias bomb (5,000 aliases)',
+    () => ({ query: `{ ${repeat(5_000, (i) => `a${i}: products(first: 1) { totalCount }`)} }` }),
+  ],
+  [
+    'field duplication (20,000 times one field)',
+    () => ({ query: `{ products(first: 1) { ${repeat(20_000, () => 'totalCount')} } }` }),
+  ],
+  [
+    '40 aliases (over the alias limit, under the token limit)',
+    () => ({ query: `{ ${repeat(40, (i) => `a${i}: products(first: 1) { totalCount }`)} }` }),
+  ],
+  ['a fragment cycle', () => ({ query: 'query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }' })],
+  [
+    'deep nesting (depth 40)',
+    () => ({ query: `{ user(id: "00000000-0000-4000-8000-000000000001") { ${nested(10)} } }` }),
+  ],
+  [
+    '50 directives',
+    () => ({ query: `{ products(first: 1) ${repeat(50, () => '@include(if: true)')} { totalCount } }` }),
+  ],
+  [
+    'huge variables (2 MB)',
+    () => ({
+      query: 'query ($v: String) { products(first: 1) { totalCount } }',
+      variables: { v: 'x'.repeat(2_000_000) },
+    }),
+  ],
+  [
+    'a batch of 1,000 operations',
+    () => Array.from({ length: 1_000 }, () => ({ query: '{ products(first: 1) { totalCount } }' })),
+  ],
+  ['a body that is not JSON', () => '{"query": '],
+  ['an unknown field (no suggestion leaks past the limits)', () => ({ query: '{ prodcts { id } }' })],
+];
+
+describe('hostile operations are refused before any subgraph is called', () => {
+  it.each(corpus)('%s', async (_name, make) => {
+    const body = make();
+    const before = subgraphRequests;
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    expect(response.status).toBeLessThan(500);
+    if (response.status < 400) {
+      const result = JSON.parse(text) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+      expect(result.data ?? null).toBeNull();
+      expect(result.errors?.length).toBeGreaterThan(0);
+      for (const error of result.errors!) expect(typeof error.extensions?.code).toBe('string');
+    }
+    expect(text).not.toMatch(/\n\s+at /); // no stack trace
+    expect(subgraphRequests).toBe(before);
+  });
+
+  it('still answers an ordinary query (and that one reaches the subgraphs)', async () => {
+    const before = subgraphRequests;
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: '{ products(first: 5) { totalCount edges { node { sku details { category } } } } }',
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
+    expect(subgraphRequests).toBeGreaterThan(before);
+  });
+});
+
+describe('transport', () => {
+  it('refuses a GET without the CSRF header (403 FORBIDDEN), answers one with it', async () => {
+    const url = `${stack.gatewayUrl}?query=${encodeURIComponent('{ products(first: 1) { totalCount } }')}`;
+    const before = subgraphRequests;
+    const bare = await fetch(url, { headers: { accept: 'application/json' } });
+    expect(bare.status).toBe(403);
+    expect(((await bare.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe(
+      'FORBIDDEN',
+    );
+    expect(subgraphRequests).toBe(before);
+    const withHeader = await fetch(url, { headers: { accept: 'application/json', 'x-graphql-csrf': '1' } });
+    expect(withHeader.status).toBe(200);
+  });
+
+  it('never runs a mutation over GET', async () => {
+    const mutation = 'mutation { createUser(input: { email: "get@csrf.test", name: "GET" }) { id } }';
+    const before = subgraphRequests;
+    const response = await fetch(`${stack.gatewayUrl}?query=${encodeURIComponent(mutation)}`, {
+      headers: { accept: 'application/json', 'x-graphql-csrf': '1' },
+    });
+    expect(response.status).toBe(405);
+    expect(subgraphRequests).toBe(before);
+  });
+
+  it('refuses a form POST without the CSRF header', async () => {
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'query=%7B%20products(first%3A%201)%20%7B%20totalCount%20%7D%20%7D',
+    });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+  });
+});
+
+describe('CORS by default', () => {
+  it('answers no cross-origin preflight when no origin is configured', async () => {
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('subscriptions per connection', () => {
+  it('refuses a subscription beyond the bound on one connection, and keeps the others', async () => {
+    const client = createClient({
+      url: stack.gatewayUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      lazy: false,
+    });
+    const errors: unknown[][] = [0, 1, 2, 3].map(() => []);
+    const stops = [0, 1, 2, 3].map((i) =>
+      client.subscribe(
+        { query: 'subscription { inventoryChanged { id stock } }' },
+        { next: () => undefined, error: (err) => errors[i]!.push(err), complete: () => undefined },
+      ),
+    );
+    const deadline = Date.now() + 5_000;
+    while (errors[3]!.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(errors.slice(0, 3).every((list) => list.length === 0)).toBe(true);
+    expect(JSON.stringify(errors[3])).toContain('BAD_REQUEST');
+    for (const stop of stops) stop();
+    await client.dispose();
+  });
+});
