@@ -19,6 +19,8 @@ import { nPlusOne } from './scenarios/n-plus-one.js';
  */
 // The pinned AWS SDK supports Node 20; its notice about future releases is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// One address sends all the load: per-client rate limits would measure themselves, not the gateway.
+process.env.GATEWAY_RATE_LIMIT ??= '0';
 
 const SCENARIOS: Scenario[] = [engine, overhead, e2e, nPlusOne, writes, subscriptions];
 

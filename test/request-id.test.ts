@@ -31,10 +31,11 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   const { port } = proxy.address() as { port: number };
-  const context = testServiceContext(stack.env);
+  const viaProxy = `http://127.0.0.1:${port}/graphql`;
+  const context = testServiceContext({ ...stack.env, SQL_SUBGRAPH_URL: viaProxy });
   const gateway = await createGateway({
     ...context,
-    supergraph: composeSupergraph({ ...stack.subgraphUrls, sql: `http://127.0.0.1:${port}/graphql` }),
+    supergraph: composeSupergraph({ ...stack.subgraphUrls, sql: viaProxy }),
   });
   gatewayUrl = await gateway.listen(0);
   close = () => context.teardown.close();

@@ -10,6 +10,8 @@ export interface Side {
   url: string;
   /** The process whose CPU and memory are measured (the gateway). */
   component?: Component;
+  /** Sent with every request to this side (for example a token). */
+  headers?: Record<string, string>;
 }
 
 interface Sample extends LoadResult {
@@ -28,15 +30,19 @@ export async function compareSides(
   sides: Side[],
   bodies: string[],
   knobs: Knobs,
+  /** A side that needs other request bodies (a signed request straight to a subgraph), by side name. */
+  bodiesFor: Record<string, string> = {},
 ): Promise<Row[]> {
   const samples = new Map<string, Sample[]>(sides.map((side) => [side.name, []]));
   for (let run = 0; run < knobs.runs; run++) {
     const order = run % 2 === 0 ? sides : [...sides].reverse();
     for (const side of order) {
-      if (knobs.warmupSeconds > 0) await load(side.url, bodies, { ...knobs, seconds: knobs.warmupSeconds });
+      const sideBodies = bodiesFor[side.name] ? [bodiesFor[side.name]!] : bodies;
+      if (knobs.warmupSeconds > 0)
+        await load(side.url, sideBodies, { ...knobs, seconds: knobs.warmupSeconds }, side.headers);
       const cpuBefore = side.component?.cpuSeconds() ?? NaN;
       const started = performance.now();
-      const result = await load(side.url, bodies, knobs);
+      const result = await load(side.url, sideBodies, knobs, side.headers);
       const elapsed = (performance.now() - started) / 1000;
       const cpu = ((side.component?.cpuSeconds() ?? NaN) - cpuBefore) / elapsed;
       samples.get(side.name)!.push({ ...result, cpu });

@@ -18,16 +18,16 @@ export async function load(
   url: string,
   bodies: string[],
   { seconds, connections }: Pick<Knobs, 'seconds' | 'connections'>,
+  /** Sent with every request (for example who the client is). */
+  extraHeaders: Record<string, string> = {},
 ): Promise<LoadResult> {
+  const headers = { 'content-type': 'application/json', ...extraHeaders };
   if (!/^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(url)) throw new Error(`load goes to 127.0.0.1 only, not ${url}`);
-  const requests =
-    bodies.length > 1
-      ? bodies.map((body) => ({ method: 'POST' as const, body, headers: { 'content-type': 'application/json' } }))
-      : undefined;
+  const requests = bodies.length > 1 ? bodies.map((body) => ({ method: 'POST' as const, body, headers })) : undefined;
   const result = await autocannon({
     url,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers,
     body: bodies[0],
     ...(requests ? { requests } : {}),
     connections,

@@ -1,11 +1,27 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, SUBGRAPHS, type SubgraphName } from '@polystore/common';
+import { ADMIN_SCOPE, createLogger, mintToken, SUBGRAPHS, type SubgraphName } from '@polystore/common';
 import { freePort } from '@polystore/embedded';
 import { testPostgres, testRedis } from '@polystore/testing/stores';
 import { startStack } from '@polystore/launcher';
 import { ComponentError } from './process.js';
+
+/**
+ * The bench's own secrets: the gateway verifies its tokens and signs for the
+ * subgraphs, as in production, and the baseline gateway signs the same way.
+ */
+export const BENCH_AUTH_ENV = {
+  JWT_SECRET: randomBytes(32).toString('hex'),
+  SUBGRAPH_SIGNING_SECRET: randomBytes(32).toString('hex'),
+};
+/** Who the bench's requests act as: an admin, who may read and write everything. */
+export const BENCH_CLAIMS = { sub: '00000000-0000-4000-8000-000000000000', scope: ADMIN_SCOPE };
+/** Headers of a request to our gateway as the bench's admin. */
+export const adminHeaders = (): Record<string, string> => ({
+  authorization: `Bearer ${mintToken(BENCH_AUTH_ENV.JWT_SECRET, BENCH_CLAIMS, { issuer: 'polystore', audience: 'polystore', expiresInSeconds: 6 * 3600 })}`,
+});
 
 /**
  * The whole stack as `npm start` runs it (each subgraph and the gateway in its
@@ -31,6 +47,7 @@ export async function startBenchStack() {
       env: {
         ...process.env,
         LOG_LEVEL: 'warn',
+        ...BENCH_AUTH_ENV,
         DATA_DIR: dataDir,
         DATABASE_URL: postgres.url,
         REDIS_URL: redis.url,

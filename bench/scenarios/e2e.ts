@@ -1,13 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { graphqlRequest, SUBGRAPHS } from '@polystore/common';
+import { CLAIMS_EXTENSION, graphqlRequest, SIGNATURE_EXTENSION, signRequest, SUBGRAPHS } from '@polystore/common';
 import { freePort } from '@polystore/embedded';
 import { composeSupergraph } from '@polystore/gateway/compose';
 import { compareSides, ratio } from '../lib/compare.js';
 import { startComponent, type Component } from '../lib/process.js';
 import type { Row } from '../lib/report.js';
 import type { Scenario } from '../lib/scenario.js';
-import { startBenchStack } from '../lib/stack.js';
+import { adminHeaders, BENCH_AUTH_ENV, BENCH_CLAIMS, startBenchStack } from '../lib/stack.js';
 
 /** Queries over the whole stack (three subgraphs, real PostgreSQL and Redis, embedded MongoDB and S3). */
 export const E2E_QUERIES = {
@@ -25,8 +25,8 @@ export const E2E_QUERIES = {
   }`,
 };
 
-export async function verify(url: string, query: string) {
-  const body = await graphqlRequest(url, query);
+export async function verify(url: string, query: string, headers: Record<string, string> = {}) {
+  const body = await graphqlRequest(url, query, undefined, { headers });
   if (body.errors) throw new Error(`${url} answered with errors: ${JSON.stringify(body.errors)}`);
   return body;
 }
@@ -48,6 +48,7 @@ export const e2e: Scenario = {
       const seeded = (await verify(
         stack.gatewayUrl,
         '{ users(first: 4) { edges { node { id } } } products(first: 6) { edges { node { id } } } }',
+        adminHeaders(),
       )) as { data: { users: Ids; products: Ids } };
       const productIds = seeded.data.products.edges.map((edge) => edge.node.id);
       for (const [i, edge] of seeded.data.users.edges.entries()) {
@@ -55,6 +56,7 @@ export const e2e: Scenario = {
           await verify(
             stack.gatewayUrl,
             `mutation { placeOrder(input: { userId: "${edge.node.id}", items: [{ productId: "${productIds[(i + n) % 2]}", quantity: 1 }] }) { id } }`,
+            adminHeaders(),
           );
         }
       }
@@ -68,14 +70,22 @@ export const e2e: Scenario = {
         '@apollo/gateway (baseline)',
         new URL('../fixtures/apollo-gateway.ts', import.meta.url),
         [supergraphFile, String(await freePort())],
+        // It signs its subgraph requests and forwards the bench's claims, as our gateway does.
+        {
+          env: {
+            ...process.env,
+            SUBGRAPH_SIGNING_SECRET: BENCH_AUTH_ENV.SUBGRAPH_SIGNING_SECRET,
+            BENCH_FORWARDED_CLAIMS: JSON.stringify(BENCH_CLAIMS),
+          },
+        },
       );
       const sides = [
-        { name: 'polystore', url: stack.gatewayUrl },
+        { name: 'polystore', url: stack.gatewayUrl, headers: adminHeaders() },
         { name: '@apollo/gateway', url: baseline.ready.url as string, component: baseline },
       ];
       const rows: Row[] = [];
       for (const [variant, query] of Object.entries(E2E_QUERIES)) {
-        for (const side of sides) await verify(side.url, query);
+        for (const side of sides) await verify(side.url, query, side.headers);
         const [ours, theirs] = await compareSides('e2e', variant, sides, [JSON.stringify({ query })], knobs);
         ours!.extra = { 'x rps': ratio(ours!, theirs!), 'x p50': ratio(ours!, theirs!, 'p50') };
         rows.push(ours!, theirs!);
@@ -83,16 +93,29 @@ export const e2e: Scenario = {
       // The gateway's overhead on a real subgraph: one connection, one request at a time.
       const single = '{ users(first: 10) { edges { node { id name email } } } }';
       const direct = `http://127.0.0.1:${subgraphPorts.get('sql')}/graphql`;
-      await verify(direct, single);
+      // Straight to the subgraph, signed and with the claims as the gateway would send them.
+      const forwarded = { [CLAIMS_EXTENSION]: { payload: BENCH_CLAIMS } };
+      const signedBody = JSON.stringify({
+        query: single,
+        extensions: {
+          ...forwarded,
+          [SIGNATURE_EXTENSION]: signRequest(BENCH_AUTH_ENV.SUBGRAPH_SIGNING_SECRET, {
+            query: single,
+            extensions: forwarded,
+          }),
+        },
+      });
+      await verify(stack.gatewayUrl, single, adminHeaders());
       const [via, straight] = await compareSides(
         'overhead',
         'sql-subgraph users, 1 conn',
         [
-          { name: 'through polystore gateway', url: stack.gatewayUrl },
+          { name: 'through polystore gateway', url: stack.gatewayUrl, headers: adminHeaders() },
           { name: 'direct to subgraph', url: direct },
         ],
         [JSON.stringify({ query: single })],
         { ...knobs, connections: 1 },
+        { 'direct to subgraph': signedBody },
       );
       via!.extra = {
         'x mean': ratio(via!, straight!, 'mean'),

@@ -10,6 +10,7 @@ import { createMongoSubgraph } from '@polystore/mongo-subgraph';
 import { createSqlSubgraph } from '@polystore/sql-subgraph';
 import { createStorageSubgraph } from '@polystore/storage-subgraph';
 import { testServiceContext } from '@polystore/testing';
+import { adminHeaders, BENCH_AUTH_ENV } from '../lib/stack.js';
 import { testMongo, testPostgres, testS3, type Disposable } from '@polystore/testing/stores';
 import { ComponentError } from '../lib/process.js';
 import type { Row } from '../lib/report.js';
@@ -125,6 +126,8 @@ export const nPlusOne: Scenario = {
       let statements = 0;
       let mongoCommands = 0;
       const env: Env = {
+        ...BENCH_AUTH_ENV,
+        GATEWAY_RATE_LIMIT: '0',
         DATABASE_URL: postgres.url,
         REDIS_URL: redis.url,
         REDIS_KEY_PREFIX: 'bench:',
@@ -164,6 +167,7 @@ export const nPlusOne: Scenario = {
               stock: 5,
             },
           },
+          { headers: adminHeaders() },
         );
         if (body.errors) throw new Error(`seeding failed: ${JSON.stringify(body.errors)}`);
       }
@@ -173,10 +177,10 @@ export const nPlusOne: Scenario = {
       for (const cache of ['cold', 'warm'] as const) {
         for (const size of SIZES) {
           if (cache === 'cold') await redis.client.flushdb();
-          else await graphqlRequest(url, QUERY(size)); // fill the cache
+          else await graphqlRequest(url, QUERY(size), undefined, { headers: adminHeaders() }); // fill the cache
           await redis.client.config('RESETSTAT');
           const before = { statements, mongoCommands, s3: proxy.count() };
-          const body = await graphqlRequest(url, QUERY(size));
+          const body = await graphqlRequest(url, QUERY(size), undefined, { headers: adminHeaders() });
           if (body.errors) throw new Error(`query failed: ${JSON.stringify(body.errors)}`);
           const counts = {
             'pg statements': statements - before.statements,

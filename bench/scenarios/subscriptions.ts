@@ -5,7 +5,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { Row } from '../lib/report.js';
 import type { Scenario } from '../lib/scenario.js';
-import { startBenchStack } from '../lib/stack.js';
+import { adminHeaders, startBenchStack } from '../lib/stack.js';
 import { quantile } from '../lib/stats.js';
 
 const LEVELS = [1_000, 5_000, 10_000];
@@ -42,7 +42,9 @@ export const subscriptions: Scenario = {
     try {
       const url = bench.stack.gatewayUrl;
       const gatewayPid = pidOnPort(new URL(url).port);
-      const product = await graphqlRequest(url, '{ products(first: 1) { edges { node { id stock } } } }');
+      const product = await graphqlRequest(url, '{ products(first: 1) { edges { node { id stock } } } }', undefined, {
+        headers: adminHeaders(),
+      });
       const productId = (product.data as { products: { edges: { node: { id: string } }[] } }).products.edges[0]!.node
         .id;
       // Per event (identified by the stock it announces): when its mutation was sent, and who got it.
@@ -106,6 +108,7 @@ export const subscriptions: Scenario = {
               url,
               'mutation($input: RestockInput!) { restock(input: $input) { stock } }',
               { input: { productId, quantity: 1 } },
+              { headers: adminHeaders() },
             );
             if (result.errors) throw new Error(`restock failed: ${JSON.stringify(result.errors)}`);
             await new Promise((r) => setTimeout(r, 1000 / EVENTS_PER_SECOND));

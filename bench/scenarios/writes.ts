@@ -2,7 +2,7 @@ import pg from 'pg';
 import { graphqlRequest } from '@polystore/common';
 import type { Row } from '../lib/report.js';
 import type { Scenario } from '../lib/scenario.js';
-import { startBenchStack } from '../lib/stack.js';
+import { adminHeaders, startBenchStack } from '../lib/stack.js';
 import { median, quantile } from '../lib/stats.js';
 
 const BUYERS = 50;
@@ -34,6 +34,7 @@ async function buyersRun(url: string, users: string[], products: string[], secon
           url,
           'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
           { input: { userId, items: [{ productId, quantity }] } },
+          { headers: adminHeaders() },
         ).catch(() => ({ errors: [{ extensions: { code: 'NETWORK' } }] }));
         run.latencies.push(performance.now() - started);
         const code = (body.errors?.[0] as { extensions?: { code?: string } } | undefined)?.extensions?.code;
@@ -59,7 +60,7 @@ export const writes: Scenario = {
     const url = bench.stack.gatewayUrl;
     try {
       const create = async (query: string, input: unknown) => {
-        const body = await graphqlRequest(url, query, { input });
+        const body = await graphqlRequest(url, query, { input }, { headers: adminHeaders() });
         if (body.errors) throw new Error(`seeding failed: ${JSON.stringify(body.errors)}`);
         return (Object.values(body.data as object)[0] as { id: string }).id;
       };
