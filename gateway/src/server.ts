@@ -4,7 +4,6 @@ import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import {
   connectRedisLayer,
   createMetrics,
-  REQUEST_ID_HEADER,
   withRequestContext,
   handleHealthRequest,
   handleMetricsRequest,
@@ -109,12 +108,6 @@ export async function createGateway({
       ]),
     ),
     graphqlEndpoint: GRAPHQL_PATH,
-    propagateHeaders: {
-      fromClientToSubgraphs: ({ request }) => {
-        const requestId = request.headers.get(REQUEST_ID_HEADER);
-        return requestId ? { [REQUEST_ID_HEADER]: requestId } : {};
-      },
-    },
     // Closed unless origins are configured (GATEWAY_CORS_ORIGINS); the IDE is same-origin.
     cors:
       config.gateway.corsOrigins.length > 0 ? { origin: config.gateway.corsOrigins, methods: ['GET', 'POST'] } : false,
@@ -152,7 +145,9 @@ export async function createGateway({
       return;
     }
     metrics.observe(req, res);
-    // The request id (the client's or a new one) is on every log line, and the runtime forwards it to each subgraph.
+    // The request id (the client's or a new one) is on every log line; the runtime's own request-id
+    // plugin reads it from the request and adds it to each subgraph fetch (after de-duplication, so
+    // identical subgraph requests are still shared).
     withRequestContext(req, res, async () => {
       try {
         const handled =
