@@ -93,6 +93,11 @@ describe('response cache', () => {
 
   it('shows a change made behind the gateway once its domain event arrives, not after the TTL', async () => {
     await read();
+    // The answer is stored in the background: wait until it is, so the event below finds it.
+    await eventually(
+      async () => (await redis.exists(`${stack.redis.keyPrefix}gateway:rc:entity:Product:${productId}`)) === 1,
+      'the answer is cached',
+    );
     // Another writer changes the row; the trigger's ProductUpdated travels outbox → Redis stream → gateway.
     await stack.sql.db.query(`UPDATE products SET name = 'Electric kettle' WHERE id = $1`, [productId]);
     await stack.sql.flushOutbox();
