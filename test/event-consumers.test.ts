@@ -1,7 +1,7 @@
 import { productPrefix } from '@polystore/storage-subgraph/keys';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
-import { asAdmin, graphqlRequest, signedSubgraphRequest, upsertTestCategory } from '@polystore/testing';
+import { asAdmin, eventually, graphqlRequest, signedSubgraphRequest, upsertTestCategory } from '@polystore/testing';
 import { putProductImage } from '@polystore/storage-subgraph/objects';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 
@@ -17,14 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.dispose();
 });
-
-async function eventually(check: () => Promise<boolean>, what: string) {
-  for (let attempt = 0; attempt < 150; attempt++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
 
 describe('when a product is deleted', () => {
   it('its details leave MongoDB and its images leave S3, and other products keep theirs', async () => {
@@ -77,9 +69,10 @@ describe('when a product is deleted', () => {
     await eventually(
       async () => (await stack.mongo.store.productDetails.countDocuments({ productId: gone })) === 0,
       'the details are gone',
+      15_000,
     );
-    await eventually(async () => (await objectsOf(gone)) === 0, 'the images are gone');
-    await eventually(async () => (await imagesOf(gone)) === 0, 'the cached image list is dropped');
+    await eventually(async () => (await objectsOf(gone)) === 0, 'the images are gone', 15_000);
+    await eventually(async () => (await imagesOf(gone)) === 0, 'the cached image list is dropped', 15_000);
     // The API view above would be empty even with a stale list (HEAD finds nothing); check the cache itself.
     const redis = new Redis(stack.redis.url);
     const listKey = `${stack.redis.keyPrefix}s3:OwnerAssets:products/${gone}`;

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { asAdmin, bearer, graphqlRequest, testToken } from '@polystore/testing';
+import { asAdmin, bearer, eventually, graphqlRequest, testToken } from '@polystore/testing';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 
 /**
@@ -52,14 +52,6 @@ async function gatewayCaughtUp(): Promise<boolean> {
     .map((fields) => Object.fromEntries(fields.flatMap((value, i) => (i % 2 === 0 ? [[value, fields[i + 1]]] : []))))
     .find((fields) => fields.name === 'gateway-response-cache');
   return group !== undefined && group.pending === 0 && group.lag === 0;
-}
-
-async function eventually(check: () => Promise<boolean>, what: string) {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`not within 10 s: ${what}`);
 }
 
 describe('response cache', () => {

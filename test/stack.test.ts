@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { productPrefix } from '@polystore/storage-subgraph/keys';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { createLogger } from '@polystore/common';
-import { bearer, errorCodes, graphqlRequest } from '@polystore/testing';
+import { bearer, errorCodes, eventually, graphqlRequest } from '@polystore/testing';
 import { freePort } from '@polystore/embedded';
 import { StackStartError, startStack, type RunningStack } from '@polystore/launcher';
 
@@ -44,14 +44,6 @@ afterAll(async () => {
 
 const gql = (query: string, variables?: Record<string, unknown>) =>
   graphqlRequest(stack!.gatewayUrl, query, variables, { headers: bearer(stack!.tokens.admin!) });
-
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const PRODUCT = `{ products(first: 1) { totalCount edges { node { sku price { amount } details { category } images { url } } } } }`;
 const COUNTS = `{ products(first: 1) { totalCount } users(first: 10) { totalCount edges { node { orders(first: 1) { totalCount } } } } }`;
@@ -158,8 +150,9 @@ describe('npm start', () => {
         (await gql(`query ($id: ID!) { productDetails(productId: $id) { category } }`, { id: doomed.id })).data!
           .productDetails === null,
       'the details are gone from MongoDB',
+      5_000,
     );
-    await eventually(async () => (await objects()) === 0, 'the images are gone from S3');
+    await eventually(async () => (await objects()) === 0, 'the images are gone from S3', 5_000);
     s3.destroy();
   }, 60_000);
 

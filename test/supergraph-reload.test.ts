@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGateway } from '@polystore/gateway';
 import { composeSupergraph } from '@polystore/gateway/compose';
-import { asAdmin, graphqlRequest, testServiceContext } from '@polystore/testing';
+import { asAdmin, eventually, graphqlRequest, testServiceContext } from '@polystore/testing';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 import { subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
 
@@ -45,14 +45,6 @@ const productFields = async () =>
       name: string;
     }[]
   ).map((field) => field.name);
-
-async function eventually(check: () => Promise<boolean>, what: string) {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`not within 10 s: ${what}`);
-}
 
 describe('supergraph hot reload', () => {
   it('serves a new supergraph without a restart; subscriptions resume on it', async () => {

@@ -13,3 +13,4 @@ export * from './graphql.js';
 export * from './catalog.js';
 export * from './entity-owner.js';
 export * from './tokens.js';
+export * from './eventually.js';
