@@ -23,6 +23,13 @@ export const adminHeaders = (): Record<string, string> => ({
   authorization: `Bearer ${mintToken(BENCH_AUTH_ENV.JWT_SECRET, BENCH_CLAIMS, { issuer: 'polystore', audience: 'polystore', expiresInSeconds: 6 * 3600 })}`,
 });
 
+/** BENCH_CPU_PROFILE=dir: every stack process writes a CPU profile there when it exits. */
+function profileOptions(): Record<string, string> {
+  if (!process.env.BENCH_CPU_PROFILE) return {};
+  const hook = new URL('./cpu-profile-hook.ts', import.meta.url).href;
+  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import tsx --import ${hook}`.trim() };
+}
+
 /**
  * The whole stack as `npm start` runs it (each subgraph and the gateway in its
  * own process) on a database and Redis key prefix of its own, the embedded
@@ -52,6 +59,7 @@ export async function startBenchStack() {
         DATABASE_URL: postgres.url,
         REDIS_URL: redis.url,
         REDIS_KEY_PREFIX: redis.keyPrefix,
+        ...profileOptions(),
         GATEWAY_PORT: String(await freePort()),
         ...Object.fromEntries(SUBGRAPHS.map((s) => [s.portVariable, String(subgraphPorts.get(s.name))])),
       },
