@@ -1,10 +1,6 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { createSecretKey } from 'node:crypto';
-import {
-  createRemoteJwksSigningKeyProvider,
-  useJWT,
-  type ExtractTokenFunction,
-} from '@graphql-mesh/plugin-jwt-auth';
+import { createRemoteJwksSigningKeyProvider, useJWT, type ExtractTokenFunction } from '@graphql-mesh/plugin-jwt-auth';
 import { ErrorCode } from '@polystore/common';
 import { GraphQLError } from 'graphql';
 import type { PluginContext } from './index.js';
