@@ -14,6 +14,7 @@ import {
 import { GraphQLError } from 'graphql';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { shareAnonymousSubscriptions } from './anonymous-subscriptions.js';
 import { handleIdeAssetRequest, IDE_DEFAULT_QUERY, renderLocalGraphiQL } from './ide.js';
 import { gatewayPlugins } from './plugins/index.js';
 import { subgraphUrls } from './subgraphs.js';
@@ -174,6 +175,7 @@ export async function createGateway({
   const wsHandle = useServer(
     {
       ...wsOptions,
+      subscribe: shareAnonymousSubscriptions(wsOptions.subscribe!, metrics) as typeof wsOptions.subscribe,
       onSubscribe(ctx, id, payload) {
         const ids = active.get(ctx) ?? new Set<string>();
         active.set(ctx, ids);

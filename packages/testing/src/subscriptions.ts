@@ -15,8 +15,10 @@ export function subscribeOverWebSocket(
   url: string,
   query: string,
   variables: Record<string, unknown>,
+  /** Sent when the connection opens, e.g. `{ Authorization: 'Bearer …' }`. */
+  connectionParams?: Record<string, unknown>,
 ): TestSubscription {
-  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket });
+  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams });
   const received: unknown[] = [];
   client.subscribe(
     { query, variables },
