@@ -1,5 +1,6 @@
 import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { disposeOnInterrupt } from './lib/cleanup.js';
 import { KnobError, knobHelp, readKnobs } from './lib/knobs.js';
 import { ComponentError } from './lib/process.js';
 import { table, writeResults, type Row } from './lib/report.js';
@@ -47,6 +48,7 @@ try {
   }
   throw err;
 }
+disposeOnInterrupt();
 const chosen = args.length ? SCENARIOS.filter((s) => args.includes(s.name)) : SCENARIOS;
 
 const version = (name: string) =>

@@ -6,6 +6,7 @@ import { ADMIN_SCOPE, createLogger, mintToken, SUBGRAPHS, type SubgraphName } fr
 import { freePort } from '@polystore/embedded';
 import { testPostgres, testRedis } from '@polystore/testing/stores';
 import { startStack } from '@polystore/launcher';
+import { tracked } from './cleanup.js';
 import { ComponentError } from './process.js';
 
 /**
@@ -42,15 +43,16 @@ export async function startBenchStack({
   redis?: { url: string; keyPrefix: string };
 } = {}) {
   const log = createLogger('bench', 'warn');
-  const postgres = await testPostgres();
-  const redis = ownRedis ? { ...ownRedis, dispose: async () => undefined } : await testRedis();
+  const postgres = tracked(await testPostgres());
+  const redis = ownRedis ? { ...ownRedis, dispose: async () => undefined } : tracked(await testRedis());
   const dataDir = await mkdtemp(join(tmpdir(), 'polystore-bench-'));
+  const folder = tracked({ dispose: () => rm(dataDir, { recursive: true, force: true }) });
   const subgraphPorts = new Map<SubgraphName, number>();
   for (const subgraph of SUBGRAPHS) subgraphPorts.set(subgraph.name, await freePort());
   const cleanup = async () => {
     await postgres.dispose();
     await redis.dispose();
-    await rm(dataDir, { recursive: true, force: true });
+    await folder.dispose();
   };
   let stack;
   let env: NodeJS.ProcessEnv;
@@ -72,7 +74,7 @@ export async function startBenchStack({
     await cleanup();
     throw new ComponentError(`the stack (subgraphs + gateway) could not start: ${String(err)}`);
   }
-  const running = stack;
+  const running = tracked({ ...stack, dispose: () => stack.stop() });
   return {
     stack: running,
     /** What the stack was started with, and the embedded stores' addresses. */
@@ -83,7 +85,7 @@ export async function startBenchStack({
     dataDir,
     subgraphPorts,
     async dispose() {
-      await running.stop();
+      await running.dispose();
       await cleanup();
     },
   };

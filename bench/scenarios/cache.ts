@@ -1,5 +1,6 @@
 import { startPrivateRedis } from '@polystore/testing/stores';
 import { Redis } from 'ioredis';
+import { tracked } from '../lib/cleanup.js';
 import { loadLargeCatalog, LARGE_CATALOG } from '../lib/large-catalog.js';
 import { load, type LoadResult } from '../lib/load.js';
 import { listeningProcess } from '../lib/process.js';
@@ -44,7 +45,7 @@ export const cache: Scenario = {
   name: 'cache',
   description: 'product pages on 10k products / 100k order items: cold vs warm Redis entity cache, hit rate',
   async run(knobs) {
-    const redisServer = await startPrivateRedis();
+    const redisServer = tracked(await startPrivateRedis());
     const redis = new Redis(redisServer.url);
     try {
       const bench = await startBenchStack({ redis: { url: redisServer.url, keyPrefix: 'bench:' } });
