@@ -43,6 +43,7 @@ export async function createSqlSubgraph(
         log,
         teardown,
         intervalMs: config.outbox.pollIntervalMs,
+        listenUrl: config.postgres.url,
       })
     : undefined;
   if (!relay) {
