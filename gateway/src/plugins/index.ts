@@ -9,6 +9,7 @@ import { persistedQueries } from './persisted-queries/index.js';
 import { rateLimitPlugins } from './rate-limit.js';
 import { redisResponseCache } from './response-cache/index.js';
 import { subgraphSignaturePlugins } from './subgraph-signature.js';
+import { subscriptionErrorPlugins } from './subscription-errors.js';
 
 /** What every gateway plugin may use: the config, logs, teardown, and the shared Redis. */
 export interface PluginContext extends ServiceContext {
@@ -44,6 +45,8 @@ export function gatewayPlugins(context: PluginContext): GatewayPlugin[] {
     // After authorization: a cached answer is only ever given to a caller allowed to ask.
     ...optional(redisResponseCache(context) as GatewayPlugin | undefined),
     ...subgraphSignaturePlugins(context),
+    // A subgraph's coded refusal of a subscription reaches the client with its code, not masked.
+    ...subscriptionErrorPlugins(),
     // Last: a code for any refusal still without one.
     useRefusalCode(),
   ];
