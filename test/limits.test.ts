@@ -5,6 +5,7 @@
  * flaky on shared machines); see docs/security.md for measured figures.
  */
 import type { IncomingMessage } from 'node:http';
+import { asAdmin } from '@polystore/testing';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -98,6 +99,49 @@ describe('hostile operations are refused before any subgraph is called', () => {
     expect(response.status).toBe(200);
     expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
     expect(subgraphRequests).toBeGreaterThan(before);
+  });
+});
+
+describe('estimated cost, with list sizes from first', () => {
+  // Users, each with their orders, each with its items: every level is a list of `first` entries.
+  const usersOrdersItems = (first: number) =>
+    `{ users(first: ${first}) { edges { node { id orders(first: ${first}) { edges { node { id items { quantity product { name } } } } } } } } }`;
+  const ask = async (query: string) => {
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...asAdmin() },
+      body: JSON.stringify({ query }),
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] },
+    };
+  };
+
+  it('refuses a nested query with large first values with a code, before any subgraph request', async () => {
+    const before = subgraphRequests;
+    const { status, body } = await ask(usersOrdersItems(100));
+    expect(status).toBeLessThan(500);
+    expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['COST_ESTIMATED_TOO_EXPENSIVE']);
+    expect(subgraphRequests).toBe(before);
+  });
+
+  it('answers the same shape with small first values', async () => {
+    const before = subgraphRequests;
+    const { status, body } = await ask(usersOrdersItems(3));
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(subgraphRequests).toBeGreaterThan(before);
+  });
+
+  it('counts a default page size (first omitted) too', async () => {
+    const before = subgraphRequests;
+    const { body } = await ask(
+      '{ users { edges { node { orders { edges { node { items { product { name } } history { to } } } } } } } }',
+    );
+    // 20 users x 20 orders x (10 items + 10 history rows), at the default list size of 10.
+    expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['COST_ESTIMATED_TOO_EXPENSIVE']);
+    expect(subgraphRequests).toBe(before);
   });
 });
 

@@ -94,6 +94,7 @@ export const APPS: Record<string, AppSpec> = Object.fromEntries([
         'GATEWAY_MAX_DIRECTIVES',
         'GATEWAY_MAX_TOKENS',
         'GATEWAY_MAX_COST',
+        'GATEWAY_DEFAULT_LIST_SIZE',
         'GATEWAY_MAX_BODY_BYTES',
         'GATEWAY_RATE_LIMIT',
         'GATEWAY_RATE_LIMIT_WINDOW_SECONDS',

@@ -96,8 +96,14 @@ export interface Config {
       maxDirectives: number;
       /** Lexical tokens per document. Default 3000. */
       maxTokens: number;
-      /** Estimated cost (graphql-armor's cost: objects 2, scalars 1, times depth). Default 10000. */
+      /**
+       * Estimated cost (the runtime's demand control: each object 1 plus its `@cost`
+       * weight, times the list sizes above it: `first` where `@listSize` names it,
+       * else defaultListSize). 0: no cost limit. Default 10000.
+       */
       maxCost: number;
+      /** Assumed length of a list without `@listSize` (order items, images, tags). Default 10. */
+      defaultListSize: number;
       /** Largest request body in bytes. Default 100 KiB. */
       maxBodyBytes: number;
     };
@@ -217,7 +223,8 @@ export function loadConfig(env: Env = process.env): Config {
         maxAliases: readInt(env, 'GATEWAY_MAX_ALIASES', 20, { min: 0, max: 1000 }),
         maxDirectives: readInt(env, 'GATEWAY_MAX_DIRECTIVES', 20, { min: 0, max: 1000 }),
         maxTokens: readInt(env, 'GATEWAY_MAX_TOKENS', 3_000, { min: 100, max: 100_000 }),
-        maxCost: readInt(env, 'GATEWAY_MAX_COST', 10_000, { min: 1, max: 10_000_000 }),
+        maxCost: readInt(env, 'GATEWAY_MAX_COST', 10_000, { min: 0, max: 10_000_000 }),
+        defaultListSize: readInt(env, 'GATEWAY_DEFAULT_LIST_SIZE', 10, { min: 1, max: 1000 }),
         maxBodyBytes: readInt(env, 'GATEWAY_MAX_BODY_BYTES', 100 * 1024, { min: 1024, max: 100 * MiB }),
       },
       rateLimit: {
@@ -323,6 +330,7 @@ export const CONFIG_VARIABLES = [
   'GATEWAY_MAX_DIRECTIVES',
   'GATEWAY_MAX_TOKENS',
   'GATEWAY_MAX_COST',
+  'GATEWAY_DEFAULT_LIST_SIZE',
   'GATEWAY_MAX_BODY_BYTES',
   'GATEWAY_RATE_LIMIT',
   'GATEWAY_RATE_LIMIT_WINDOW_SECONDS',
