@@ -17,7 +17,13 @@ export const STORES = ['postgres', 'mongo', 'redis', 'minio', 'minio-init'];
 
 export const COMMON_REQUIRED = ['LOG_LEVEL', 'HOST', 'REDIS_URL', 'SUBGRAPH_SIGNING_SECRET'];
 /** Read by every process. */
-export const COMMON_ALLOWED = [...COMMON_REQUIRED, 'SHUTDOWN_TIMEOUT_MS', 'REDIS_KEY_PREFIX', 'CACHE_TTL_SECONDS'];
+export const COMMON_ALLOWED = [
+  ...COMMON_REQUIRED,
+  'SHUTDOWN_TIMEOUT_MS',
+  'REDIS_KEY_PREFIX',
+  'CACHE_TTL_SECONDS',
+  'SUBGRAPH_SIGNATURE_MAX_AGE_SECONDS',
+];
 
 const healthy = (...services: string[]) => Object.fromEntries(services.map((name) => [name, 'service_healthy']));
 

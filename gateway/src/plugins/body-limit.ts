@@ -15,7 +15,10 @@ function tooLarge(fetchAPI: FetchAPI, maxBytes: number): Response {
  * rest left unread) as soon as it grows past the limit, so nothing beyond it
  * is ever buffered.
  */
-async function readAtMost(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
+async function readAtMost(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<Uint8Array<ArrayBuffer> | undefined> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

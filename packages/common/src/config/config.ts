@@ -133,6 +133,12 @@ export interface Config {
      * subgraph refuses unsigned requests when it is set. At least 32 characters.
      */
     subgraphSecret: string | undefined;
+    /**
+     * Seconds a subgraph accepts a gateway signature after it was made (either way of
+     * its clock, so it also bounds clock difference); older ones are refused, so a
+     * captured request cannot be replayed later. Default 60.
+     */
+    signatureMaxAgeSeconds: number;
   };
   /**
    * Where each subgraph is reached by the gateway and by the other subgraphs;
@@ -244,6 +250,7 @@ export function loadConfig(env: Env = process.env): Config {
       audience: readString(env, 'JWT_AUDIENCE', 'polystore'),
       clockSkewSeconds: readInt(env, 'JWT_CLOCK_SKEW_SECONDS', 30, { min: 0, max: 300 }),
       subgraphSecret: readSecret(env, 'SUBGRAPH_SIGNING_SECRET'),
+      signatureMaxAgeSeconds: readInt(env, 'SUBGRAPH_SIGNATURE_MAX_AGE_SECONDS', 60, { min: 1, max: 3600 }),
     },
     subgraphUrls: perSubgraph(({ urlVariable }) => readUrl(env, urlVariable)),
     dataDir: readString(env, 'DATA_DIR', '.data'),
@@ -342,6 +349,7 @@ export const CONFIG_VARIABLES = [
   'JWT_AUDIENCE',
   'JWT_CLOCK_SKEW_SECONDS',
   'SUBGRAPH_SIGNING_SECRET',
+  'SUBGRAPH_SIGNATURE_MAX_AGE_SECONDS',
   ...SUBGRAPHS.map((subgraph) => subgraph.urlVariable),
   'DATA_DIR',
   'SEED_ON_START',
