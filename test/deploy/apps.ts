@@ -16,6 +16,16 @@ interface AppSpec {
 export const STORES = ['postgres', 'mongo', 'redis', 'minio', 'minio-init'];
 
 export const COMMON_REQUIRED = ['LOG_LEVEL', 'HOST', 'REDIS_URL', 'SUBGRAPH_SIGNING_SECRET'];
+/**
+ * What docker-compose.yml requires from the shell or `.env` (`${NAME:?…}`, no default):
+ * the secrets, with values the tests use (a password for PostgreSQL and MinIO, 32+ characters for tokens and signatures).
+ */
+export const COMPOSE_SECRETS = {
+  POSTGRES_PASSWORD: 'compose-test-postgres-password',
+  MINIO_ROOT_PASSWORD: 'compose-test-minio-password',
+  JWT_SECRET: 'compose-test-jwt-secret-0123456789abcdef',
+  SUBGRAPH_SIGNING_SECRET: 'compose-test-signing-secret-0123456789abcdef',
+};
 /** Read by every process. */
 export const COMMON_ALLOWED = [
   ...COMMON_REQUIRED,
