@@ -21,6 +21,8 @@ beforeAll(async () => {
     );
     productIds.push(created.data!.createProduct.id);
   }
+  // Their creation events (InventoryChanged) are published now, before anyone subscribes.
+  await stack.sql.flushOutbox();
 });
 
 afterAll(async () => {
