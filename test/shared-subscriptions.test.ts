@@ -24,6 +24,8 @@ beforeAll(async () => {
     );
     productIds.push(created.data!.createProduct.id);
   }
+  // Their creation events (InventoryChanged) are published now, before anyone subscribes.
+  await stack.sql.flushOutbox();
 });
 
 afterAll(async () => {
@@ -67,7 +69,7 @@ it('runs identical subscriptions once and fans every event out to each client', 
     stack.gatewayUrl,
     EVENTS,
     { id: productIds[0] },
-    { Authorization: `Bearer ${testToken({ sub: randomUUID() })}` },
+    { token: testToken({ sub: randomUUID() }) },
   );
   open.push(...same, other, signedIn);
   const expected = {

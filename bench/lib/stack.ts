@@ -16,6 +16,8 @@ import { ComponentError } from './process.js';
 export const BENCH_AUTH_ENV = {
   JWT_SECRET: randomBytes(32).toString('hex'),
   SUBGRAPH_SIGNING_SECRET: randomBytes(32).toString('hex'),
+  // The e2e scenario's direct side sends one signed body for its whole run.
+  SUBGRAPH_SIGNATURE_MAX_AGE_SECONDS: '3600',
 };
 /** Who the bench's requests act as: an admin, who may read and write everything. */
 export const BENCH_CLAIMS = { sub: '00000000-0000-4000-8000-000000000000', scope: ADMIN_SCOPE };

@@ -1,5 +1,5 @@
 import { canonicalJson, type ServiceMetrics } from '@polystore/common';
-import { getOperationAST, parse, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { getOperationAST, parse, type ExecutionArgs, type ExecutionResult, type GraphQLError } from 'graphql';
 import { Gauge } from 'prom-client';
 import { SharedStreams } from './shared-streams.js';
 
@@ -8,7 +8,12 @@ type Subscribe = (args: ExecutionArgs) => unknown;
 interface WebSocketContext {
   params?: { query?: unknown; operationName?: unknown; variables?: unknown; extensions?: unknown };
   connectionParams?: Record<string, unknown> | null;
+  /** Marks the operation as counted, so the rate-limit plugin in the pipeline does not count it again. */
+  budgetSpent?: boolean;
 }
+
+/** Spends one operation of the client's rate-limit budget: the refusal, or undefined within it. */
+type Spend = (context: WebSocketContext) => Promise<GraphQLError | undefined>;
 
 /**
  * graphql-ws `subscribe` that runs identical anonymous subscriptions once: the
@@ -19,9 +24,14 @@ interface WebSocketContext {
  * mutations included, arrives here), and only anonymous ones: a signed-in
  * client's operation runs for that client alone, with its own checks. Each
  * client's operation is still refused on its own (the connection's operation
- * bound, the rate limit) before it gets here.
+ * bound) before it gets here, and each spends its rate-limit budget here, since one that
+ * joins a running execution does not go through the pipeline where the budget is spent.
  */
-export function shareAnonymousSubscriptions(subscribe: Subscribe, metrics: ServiceMetrics): Subscribe {
+export function shareAnonymousSubscriptions(
+  subscribe: Subscribe,
+  metrics: ServiceMetrics,
+  spend: Spend | undefined,
+): Subscribe {
   const executions = new SharedStreams<ExecutionResult>();
   new Gauge({
     name: 'gateway_subscriptions_shared',
@@ -39,10 +49,14 @@ export function shareAnonymousSubscriptions(subscribe: Subscribe, metrics: Servi
       this.set(executions.subscribers);
     },
   });
-  return (args) => {
+  return async (args) => {
     const context = args.contextValue as WebSocketContext;
     const key = shareableKey(context);
-    return key === undefined ? subscribe(args) : executions.subscribe(key, () => subscribe(args));
+    if (key === undefined) return subscribe(args);
+    const refused = await spend?.(context);
+    if (refused) return { errors: [refused] };
+    context.budgetSpent = true;
+    return executions.subscribe(key, () => subscribe(args));
   };
 }
 

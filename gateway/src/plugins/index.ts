@@ -10,6 +10,7 @@ import { rateLimitPlugins } from './rate-limit.js';
 import { redisResponseCache } from './response-cache/index.js';
 import { sharedSubscriptions } from './shared-subscriptions.js';
 import { subgraphSignaturePlugins } from './subgraph-signature.js';
+import { subscriptionErrorPlugins } from './subscription-errors.js';
 
 /** What every gateway plugin may use: the config, logs, teardown, and the shared Redis. */
 export interface PluginContext extends ServiceContext {
@@ -47,6 +48,8 @@ export function gatewayPlugins(context: PluginContext): GatewayPlugin[] {
     ...subgraphSignaturePlugins(context),
     // Identical subscriptions share one upstream stream (keyed after signing, so per identity).
     sharedSubscriptions(context),
+    // A subgraph's coded refusal of a subscription reaches the client with its code, not masked.
+    ...subscriptionErrorPlugins(),
     // Last: a code for any refusal still without one.
     useRefusalCode(),
   ];

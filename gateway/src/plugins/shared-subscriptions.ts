@@ -1,5 +1,5 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
-import { canonicalJson } from '@polystore/common';
+import { canonicalJson, SIGNATURE_EXTENSION, SIGNED_AT_EXTENSION } from '@polystore/common';
 import { getOperationAST, print, type ExecutionResult } from 'graphql';
 import { Gauge } from 'prom-client';
 import { SharedStreams } from '../shared-streams.js';
@@ -47,7 +47,7 @@ export function sharedSubscriptions({ metrics }: Pick<PluginContext, 'metrics'>)
           query: print(request.document),
           operationName: request.operationName ?? null,
           variables: request.variables ?? null,
-          extensions: request.extensions ?? null,
+          extensions: identityOf(request.extensions),
         });
         // Not tied to the first client's lifetime: without its abort signal.
         return upstreams.subscribe(key, () => executor({ ...request, signal: undefined }));
@@ -55,6 +55,16 @@ export function sharedSubscriptions({ metrics }: Pick<PluginContext, 'metrics'>)
       setExecutor(shared as Executor);
     },
   };
+}
+
+/**
+ * The extensions that say who subscribes (the forwarded claims), without the signing
+ * time and the signature that covers it: subscribers in different seconds still share.
+ */
+function identityOf(extensions: ExecutionRequest['extensions']): Record<string, unknown> | null {
+  if (!extensions) return null;
+  const { [SIGNED_AT_EXTENSION]: _signedAt, [SIGNATURE_EXTENSION]: _signature, ...identity } = extensions;
+  return identity;
 }
 
 function operationType(request: ExecutionRequest): string | undefined {

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Config } from './config/config.js';
-import { signRequest, SIGNATURE_EXTENSION } from './auth/signature.js';
+import { signedExtensions } from './auth/signature.js';
 import { notFound, serviceUnavailable } from './errors.js';
 import { isUuid } from './ids.js';
 import { ownerOf, subgraphDefaultUrl, type OwnedEntity } from './subgraphs.js';
@@ -37,9 +37,7 @@ export async function readFromOwner<T>(
   const query = `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${type} { ${selection} } } }`;
   const variables = { representations: ids.map((id) => ({ __typename: type, id: id.toLowerCase() })) };
   // A service-to-service read carries no user's claims: it asks only whether entities exist and what they are.
-  const extensions = signatureSecret
-    ? { [SIGNATURE_EXTENSION]: signRequest(signatureSecret, { query, variables }) }
-    : undefined;
+  const extensions = signatureSecret ? signedExtensions(signatureSecret, { query, variables }) : undefined;
   let body: { data?: { _entities?: (T | null)[] }; errors?: { message: string }[] };
   try {
     const response = await fetch(url, {

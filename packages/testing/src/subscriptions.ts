@@ -10,15 +10,26 @@ export interface TestSubscription {
   dispose(): Promise<void>;
 }
 
-/** Subscribes to `url` (an http URL) over graphql-ws, as a browser or Apollo Client would. */
+/** Who subscribes: a token (sent as `Authorization: Bearer …`); anonymous without. */
+export interface SubscribeOptions {
+  token?: string;
+}
+
+/**
+ * Subscribes to `url` (an http URL) over graphql-ws, as a browser or Apollo Client
+ * would; the token goes in `connectionParams`.
+ */
 export function subscribeOverWebSocket(
   url: string,
   query: string,
   variables: Record<string, unknown>,
-  /** Sent when the connection opens, e.g. `{ Authorization: 'Bearer …' }`. */
-  connectionParams?: Record<string, unknown>,
+  { token }: SubscribeOptions = {},
 ): TestSubscription {
-  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams });
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    ...(token ? { connectionParams: { Authorization: `Bearer ${token}` } } : {}),
+  });
   const received: unknown[] = [];
   client.subscribe(
     { query, variables },
@@ -36,11 +47,16 @@ export async function subscribeOverSse(
   url: string,
   query: string,
   variables: Record<string, unknown>,
+  { token }: SubscribeOptions = {},
 ): Promise<TestSubscription> {
   const controller = new AbortController();
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: JSON.stringify({ query, variables }),
     signal: controller.signal,
   });

@@ -35,6 +35,7 @@ export async function createMongoSubgraph({ config, log, teardown }: ServiceCont
     log,
     teardown,
     signatureSecret: config.auth.subgraphSecret,
+    signatureMaxAgeSeconds: config.auth.signatureMaxAgeSeconds,
   });
   return { ...server, store };
 }

@@ -64,6 +64,7 @@ export async function createSqlSubgraph(
     log,
     teardown,
     signatureSecret: config.auth.subgraphSecret,
+    signatureMaxAgeSeconds: config.auth.signatureMaxAgeSeconds,
   });
   const flushOutbox = async () => {
     if (!relay) throw new Error('the outbox relay needs Redis (REDIS_URL)');

@@ -37,6 +37,7 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
     log,
     teardown,
     signatureSecret: config.auth.subgraphSecret,
+    signatureMaxAgeSeconds: config.auth.signatureMaxAgeSeconds,
   });
   return { ...server, s3 };
 }

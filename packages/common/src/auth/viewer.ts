@@ -34,3 +34,14 @@ export function requireOwnerOrAdmin(viewer: Viewer, ownerId: string, what: strin
   if (!viewer.userId) throw codedError(ErrorCode.Unauthenticated, `${what} needs a signed-in user`);
   if (viewer.userId !== ownerId.toLowerCase()) throw codedError(ErrorCode.Forbidden, `${what} belongs to another user`);
 }
+
+/**
+ * Whose events or rows a viewer may see when no owner is named: undefined for
+ * an admin (or an unchecked service: everyone's), else the viewer's own id.
+ * UNAUTHENTICATED without a user. Subscriptions filter their events by it.
+ */
+export function visibleOwner(viewer: Viewer, what: string): string | undefined {
+  if (!viewer.enforced || viewer.admin) return undefined;
+  if (!viewer.userId) throw codedError(ErrorCode.Unauthenticated, `${what} needs a signed-in user`);
+  return viewer.userId;
+}

@@ -7,6 +7,7 @@ import {
   pipe,
   requireOwnerOrAdmin,
   requireUuid,
+  visibleOwner,
   type EventPayloads,
 } from '@polystore/common';
 import * as orders from '../aggregates/orders.js';
@@ -80,12 +81,24 @@ export const orderResolvers: Resolvers = {
   },
   Subscription: {
     orderStatusChanged: {
-      subscribe(_, args, { pubsub }) {
+      // A user hears only their own orders (admin: everyone's): a filter naming another
+      // user or their order is FORBIDDEN at subscribe time, and events are kept to the owner.
+      async subscribe(_, args, { pubsub, viewer, loaders }) {
         const orderId = args.orderId == null ? null : requireUuid(args.orderId, 'orderId');
         const userId = args.userId == null ? null : requireUuid(args.userId, 'userId');
+        const owner = visibleOwner(viewer, 'subscribing to order events');
+        if (userId) requireOwnerOrAdmin(viewer, userId, 'this order feed');
+        // Whose order it is matters only to a checked, non-admin viewer: nobody else waits for the read.
+        const order = orderId && owner ? await loaders.order.load(orderId) : undefined;
+        if (order) requireOwnerOrAdmin(viewer, order.userId, 'this order');
         return pipe(
           pubsub.subscribe('OrderStatusChanged'),
-          filter((event) => (!orderId || event.orderId === orderId) && (!userId || event.userId === userId)),
+          filter(
+            (event) =>
+              (!orderId || event.orderId === orderId) &&
+              (!userId || event.userId === userId) &&
+              (!owner || event.userId === owner),
+          ),
         );
       },
       // The status is the one this event announces (the order may have moved on
