@@ -74,12 +74,13 @@ describe('outbox relay', () => {
 
     const events = (await streamEvents()).filter((event) => [orderId, productIds[0]].includes(event.aggregateId));
     expect(events.map((event) => event.type)).toEqual([
+      'ProductCreated',
       'InventoryChanged',
       'OrderPlaced',
       'InventoryChanged',
       'OrderStatusChanged',
     ]);
-    expect(events[3]!.payload).toEqual({ orderId, userId, from: 'PENDING', to: 'PAID' });
+    expect(events[4]!.payload).toEqual({ orderId, userId, from: 'PENDING', to: 'PAID' });
     const ids = events.map((event) => Number(event.id));
     expect([...ids].sort((a, b) => a - b)).toEqual(ids);
     expect(await bed.sql(`SELECT id FROM outbox WHERE published_at IS NULL`)).toEqual([]);
