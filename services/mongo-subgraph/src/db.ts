@@ -8,7 +8,7 @@ import {
   type IndexSpecification,
 } from 'mongodb';
 import { conflict, serviceUnavailable, type Config, type Teardown } from '@polystore/common';
-import type { CategoryDocument, ProductDetailsDocument, ReviewDocument } from './models.js';
+import type { BackfillDocument, CategoryDocument, ProductDetailsDocument, ReviewDocument } from './models.js';
 
 export interface MongoStore {
   client: MongoClient;
@@ -16,9 +16,15 @@ export interface MongoStore {
   categories: Collection<CategoryDocument>;
   productDetails: Collection<ProductDetailsDocument>;
   reviews: Collection<ReviewDocument>;
+  backfills: Collection<BackfillDocument>;
 }
 
-const COLLECTIONS = { categories: 'categories', productDetails: 'product_details', reviews: 'reviews' } as const;
+const COLLECTIONS = {
+  categories: 'categories',
+  productDetails: 'product_details',
+  reviews: 'reviews',
+  backfills: 'backfills',
+} as const;
 
 /**
  * Every index, by the query path it serves (docs/mongo.md lists the same).
@@ -74,6 +80,12 @@ export const INDEXES: {
     options: { name: 'reviews_user_newest' },
     serves: 'User.reviews, UserDeleted',
   },
+  {
+    collection: 'backfills',
+    key: { name: 1 },
+    options: { unique: true, name: 'backfills_name' },
+    serves: 'search catch-up progress',
+  },
 ];
 
 /** Creates every index; createIndex with the same name and key is a no-op, so start-up can run it every time. */
@@ -104,6 +116,7 @@ export async function connectMongo(mongo: Config['mongo'], teardown: Teardown): 
     categories: db.collection(COLLECTIONS.categories),
     productDetails: db.collection(COLLECTIONS.productDetails),
     reviews: db.collection(COLLECTIONS.reviews),
+    backfills: db.collection(COLLECTIONS.backfills),
   };
   await ensureIndexes(store);
   return store;
