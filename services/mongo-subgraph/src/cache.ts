@@ -20,7 +20,12 @@ import { reviewObjectId } from './review-id.js';
 export function createMongoCache(store: MongoStore, settings: CacheSettings) {
   return {
     details: cachedEntity<ProductDetailsDocument>(settings, 'ProductDetails', {
-      deserialize: jsonWithDates<ProductDetailsDocument>('createdAt', 'updatedAt', 'productCreatedAt', 'productUpdatedAt'),
+      deserialize: jsonWithDates<ProductDetailsDocument>(
+        'createdAt',
+        'updatedAt',
+        'productCreatedAt',
+        'productUpdatedAt',
+      ),
       async load(productIds) {
         const valid = productIds.filter(isUuid);
         const documents = await withMongoErrors(() =>

@@ -47,7 +47,9 @@ export function createProductCopies(owner: OwnerQueryOptions) {
       return products.map((product) => (product ? copyOf(product) : null));
     },
     /** One page of every product the owner has, in its order (newest first), for the catch-up. */
-    async list(after: string | null): Promise<{ copies: ProductCopy[]; endCursor: string | null; hasNextPage: boolean }> {
+    async list(
+      after: string | null,
+    ): Promise<{ copies: ProductCopy[]; endCursor: string | null; hasNextPage: boolean }> {
       const query = `query ($first: Int!, $after: String) {
         products(first: $first, after: $after) { edges { node { ${FIELDS} } } pageInfo { hasNextPage endCursor } }
       }`;

@@ -20,7 +20,8 @@ const found = async (text: string, url = bed.url): Promise<string[]> => {
   expect(answer.errors).toBeUndefined();
   return answer.data!.searchProducts.edges.map((edge: { node: { id: string } }) => edge.node.id);
 };
-const ownerCopies = () => createProductCopies({ subgraphUrls: { sql: bed.sql.url } });
+const ownerCopies = () =>
+  createProductCopies({ subgraphUrls: { sql: bed.sql.url, mongo: undefined, storage: undefined } });
 
 async function createProduct(name: string): Promise<{ id: string; sku: string }> {
   const sku = `SD-${randomUUID().slice(0, 8)}`;

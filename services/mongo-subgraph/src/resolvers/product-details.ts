@@ -2,6 +2,7 @@ import { badUserInput, notFound, requireAdmin, requireUuid } from '@polystore/co
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { withMongoErrors } from '../db.js';
 import type { ProductDetailsDocument, WrittenDetails } from '../models.js';
+import { recheckWrittenDetails } from '../category-rules.js';
 import { dropDocumentsOfGoneProducts, writeProductCopies } from '../search-documents.js';
 import {
   requireAttributes,
@@ -43,19 +44,21 @@ export const productDetailsResolvers: Resolvers = {
       // The product's document exists after this (made here if the events have not made it yet).
       const created = await withMongoErrors(() => writeProductCopies(store, [copy]));
       // No upsert: a document gone since is a product deleted since (its ProductDeleted handler removed it).
-      const written = await withMongoErrors(() =>
+      const before = await withMongoErrors(() =>
         store.productDetails.findOneAndUpdate(
           { productId },
           { $set: fields, $min: { createdAt: now } },
-          { returnDocument: 'after', projection: { _id: 0 } },
+          { returnDocument: 'before', projection: { _id: 0 } },
         ),
       );
       const gone = await dropDocumentsOfGoneProducts(store, productCopies, created);
       await loaders.detailsByProductId.invalidate([productId]);
-      if (!written || gone.length > 0) {
+      if (!before || gone.length > 0) {
         throw notFound(`product ${productId} does not exist`, { type: 'Product', id: productId });
       }
-      loaders.detailsByProductId.prime(productId, written);
+      // The category may have changed or gone since it was checked: see category-rules.ts.
+      await withMongoErrors(() => recheckWrittenDetails(store, { productId, ...fields }, before));
+      loaders.detailsByProductId.prime(productId, { ...before, ...fields, createdAt: before.createdAt ?? now });
       return { id: productId };
     },
   },

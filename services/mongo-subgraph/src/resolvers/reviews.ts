@@ -1,4 +1,15 @@
-import { conflict, filter, notFound, pageSize, pipe, requireReference, requireUuid } from '@polystore/common';
+import {
+  badUserInput,
+  conflict,
+  filter,
+  notFound,
+  pageSize,
+  pipe,
+  requireOwnerOrAdmin,
+  requireReference,
+  requireSignedIn,
+  requireUuid,
+} from '@polystore/common';
 import type { MongoContext } from '../context.js';
 import { withMongoErrors } from '../db.js';
 import { createLoaders } from '../loaders.js';
@@ -21,6 +32,47 @@ async function afterReviewChange({ store, loaders }: MongoContext, review: Pick<
   await Promise.all([loaders.ratingByProductId.invalidate([review.productId]), loaders.review.invalidate([review.id])]);
 }
 
+/**
+ * Who a new review is by: the signed-in user (UNAUTHENTICATED without one).
+ * An admin may name another user (imports, moderation, the demo seed); a user
+ * naming someone else is FORBIDDEN. A caller trusted without signatures must
+ * name the user.
+ */
+function authorOf({ viewer }: MongoContext, named: string | null | undefined): string {
+  const signedIn = requireSignedIn(viewer, 'a review');
+  const userId = named == null ? signedIn : requireUuid(named, 'userId');
+  if (!userId) throw badUserInput('userId is required when no user is signed in', { field: 'userId' });
+  requireOwnerOrAdmin(viewer, userId, 'a review by another user');
+  return userId;
+}
+
+/** Only a review's author or an admin may change it: NOT_FOUND, UNAUTHENTICATED or FORBIDDEN first, nothing written. */
+async function requireAuthorOrAdmin(context: MongoContext, id: string): Promise<void> {
+  const review = await loadReview(context, id);
+  requireOwnerOrAdmin(context.viewer, review.userId, 'this review');
+}
+
+/**
+ * Closes the race between a review and the deletion of its product or
+ * author: the references were checked before the insert, but a deletion
+ * whose event handler ran between that check and the insert would leave the
+ * review behind forever. Asking the owner again after the insert does: if the
+ * deletion committed first we see it and remove the review (NOT_FOUND); if it
+ * commits later, its event reaches the handler after our insert.
+ */
+async function removeIfOrphaned(context: MongoContext, review: ReviewDocument): Promise<void> {
+  const fresh = context.references.loader(); // this request's loader remembers the answers from before the insert
+  const [product, user] = await Promise.all([
+    fresh.load({ type: 'Product', id: review.productId }),
+    fresh.load({ type: 'User', id: review.userId }),
+  ]);
+  if (product && user) return;
+  await withMongoErrors(() => context.store.reviews.deleteOne({ _id: review._id, id: review.id }));
+  await afterReviewChange(context, review); // a rating read meanwhile may have counted it
+  const [type, id] = product ? (['User', review.userId] as const) : (['Product', review.productId] as const);
+  throw notFound(`${type.toLowerCase()} ${id} does not exist`, { type, id });
+}
+
 const pageArgs = (args: { first?: number | null; after?: string | null }) => ({
   size: pageSize(args.first),
   after: validateAfter(args.after),
@@ -32,8 +84,8 @@ export const reviewResolvers: Resolvers = {
   },
   Mutation: {
     async addReview(_, { input }, context) {
+      const userId = authorOf(context, input.userId);
       const productId = requireUuid(input.productId, 'productId');
-      const userId = requireUuid(input.userId, 'userId');
       const now = new Date();
       const review: ReviewDocument = {
         _id: reviewObjectId(reviewIdOf(productId, userId)),
@@ -52,6 +104,7 @@ export const reviewResolvers: Resolvers = {
       await withMongoErrors(() => context.store.reviews.insertOne(review), {
         duplicate: () => conflict('this user has already reviewed this product', { reviewId: review.id }),
       });
+      await removeIfOrphaned(context, review);
       await afterReviewChange(context, review);
       const event: ReviewAddedEvent = { reviewId: review.id, productId };
       context.pubsub.publish('ReviewAdded', event);
@@ -63,6 +116,7 @@ export const reviewResolvers: Resolvers = {
       if (input.rating != null) changes.rating = requireRating(input.rating);
       if (input.title != null) changes.title = requireTitle(input.title);
       if (input.body != null) changes.body = requireBody(input.body);
+      await requireAuthorOrAdmin(context, id);
       const updated = await withMongoErrors(() =>
         context.store.reviews.findOneAndUpdate(
           { _id: reviewObjectId(id), id },
@@ -76,6 +130,7 @@ export const reviewResolvers: Resolvers = {
     },
     async deleteReview(_, { input }, context) {
       const id = requireUuid(input.id);
+      await requireAuthorOrAdmin(context, id);
       const deleted = await withMongoErrors(() =>
         context.store.reviews.findOneAndDelete({ _id: reviewObjectId(id), id }),
       );
