@@ -16,6 +16,7 @@ import { createLoaders } from '../loaders.js';
 import type { ReviewAddedEvent, ReviewDocument } from '../models.js';
 import { copyRatingsToDetails } from '../ratings.js';
 import { reviewIdOf, reviewObjectId } from '../review-id.js';
+import { removeIfOrphaned } from '../review-references.js';
 import { validateAfter } from '../reviews.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { requireBody, requireRating, requireTitle } from '../validation.js';
@@ -52,27 +53,6 @@ async function requireAuthorOrAdmin(context: MongoContext, id: string): Promise<
   requireOwnerOrAdmin(context.viewer, review.userId, 'this review');
 }
 
-/**
- * Closes the race between a review and the deletion of its product or
- * author: the references were checked before the insert, but a deletion
- * whose event handler ran between that check and the insert would leave the
- * review behind forever. Asking the owner again after the insert does: if the
- * deletion committed first we see it and remove the review (NOT_FOUND); if it
- * commits later, its event reaches the handler after our insert.
- */
-async function removeIfOrphaned(context: MongoContext, review: ReviewDocument): Promise<void> {
-  const fresh = context.references.loader(); // this request's loader remembers the answers from before the insert
-  const [product, user] = await Promise.all([
-    fresh.load({ type: 'Product', id: review.productId }),
-    fresh.load({ type: 'User', id: review.userId }),
-  ]);
-  if (product && user) return;
-  await withMongoErrors(() => context.store.reviews.deleteOne({ _id: review._id, id: review.id }));
-  await afterReviewChange(context, review); // a rating read meanwhile may have counted it
-  const [type, id] = product ? (['User', review.userId] as const) : (['Product', review.productId] as const);
-  throw notFound(`${type.toLowerCase()} ${id} does not exist`, { type, id });
-}
-
 const pageArgs = (args: { first?: number | null; after?: string | null }) => ({
   size: pageSize(args.first),
   after: validateAfter(args.after),
@@ -104,8 +84,9 @@ export const reviewResolvers: Resolvers = {
       await withMongoErrors(() => context.store.reviews.insertOne(review), {
         duplicate: () => conflict('this user has already reviewed this product', { reviewId: review.id }),
       });
-      await removeIfOrphaned(context, review);
-      await afterReviewChange(context, review);
+      const gone = await removeIfOrphaned(context.store, context.references, review);
+      await afterReviewChange(context, review); // after a removal too: a rating read meanwhile may have counted it
+      if (gone) throw notFound(`${gone.type.toLowerCase()} ${gone.id} does not exist`, gone);
       const event: ReviewAddedEvent = { reviewId: review.id, productId };
       context.pubsub.publish('ReviewAdded', event);
       return review;
