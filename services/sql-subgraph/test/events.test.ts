@@ -144,8 +144,9 @@ describe('without Redis', () => {
       await expect(alone.subgraph.flushOutbox()).rejects.toThrow(/Redis/);
       // Several poll intervals (50 ms) pass: nothing is marked published.
       await new Promise((resolve) => setTimeout(resolve, 400));
-      // The product's creation and its restock.
-      expect(await alone.sql(`SELECT event_type FROM outbox WHERE published_at IS NULL`)).toEqual([
+      // The product's creation (ProductCreated with its opening stock) and its restock.
+      expect(await alone.sql(`SELECT event_type FROM outbox WHERE published_at IS NULL ORDER BY id`)).toEqual([
+        { event_type: 'ProductCreated' },
         { event_type: 'InventoryChanged' },
         { event_type: 'InventoryChanged' },
       ]);
