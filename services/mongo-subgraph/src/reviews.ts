@@ -29,12 +29,16 @@ function afterFilter(after: string | null): Filter<ReviewDocument> {
   };
 }
 
+/** Owners per aggregation: a pipeline has one `$unionWith` stage per owner, and MongoDB allows 1,000 stages. */
+export const OWNERS_PER_COMMAND = 200;
+
 /**
  * Pages for owners that share (size, after). One owner (a product page) is a
- * plain index range with a limit. Several are one aggregation: `$group`
- * collects each owner's matching reviews before `$slice` cuts the page, so
- * its work grows with their review counts; `$topN` would bound it on MongoDB
- * 5.2+, but the embedded server lacks it.
+ * plain index range with a limit. Several are one aggregation per 200 owners:
+ * the first owner's indexed range with a limit, then one `$unionWith`
+ * sub-pipeline per other owner, each the same bounded range on the index. Its
+ * work is at most size + 1 reviews per owner, whatever their review counts
+ * (a `$group` over every matching review, which this replaced, read them all).
  */
 async function readPages(
   store: MongoStore,
@@ -50,23 +54,40 @@ async function readPages(
       .toArray();
     return [{ _id: ownerIds[0]!, reviews }];
   }
-  return store.reviews
-    .aggregate<{ _id: string; reviews: ReviewDocument[] }>(
-      [
-        { $match: { [owner]: { $in: ownerIds }, ...afterFilter(after) } },
-        { $sort: sort },
-        { $group: { _id: `$${owner}`, reviews: { $push: '$$ROOT' } } },
-        { $project: { reviews: { $slice: ['$reviews', size + 1] } } },
-      ],
-      { batchSize: oneBatch(ownerIds.length) },
-    )
-    .toArray();
+  const pageOf = (ownerId: string) => [
+    { $match: { [owner]: ownerId, ...afterFilter(after) } },
+    { $sort: sort },
+    { $limit: size + 1 },
+  ];
+  const chunks: string[][] = [];
+  for (let i = 0; i < ownerIds.length; i += OWNERS_PER_COMMAND) chunks.push(ownerIds.slice(i, i + OWNERS_PER_COMMAND));
+  const rows = await Promise.all(
+    chunks.map(([first, ...rest]) =>
+      store.reviews
+        .aggregate<ReviewDocument>(
+          [
+            ...pageOf(first!),
+            ...rest.map((ownerId) => ({
+              $unionWith: { coll: store.reviews.collectionName, pipeline: pageOf(ownerId) },
+            })),
+          ],
+          { batchSize: oneBatch((rest.length + 1) * (size + 1)) },
+        )
+        .toArray(),
+    ),
+  );
+  const byOwner = new Map<string, ReviewDocument[]>();
+  for (const review of rows.flat()) {
+    const ownerId = review[owner];
+    byOwner.set(ownerId, [...(byOwner.get(ownerId) ?? []), review]);
+  }
+  return [...byOwner].map(([ownerId, reviews]) => ({ _id: ownerId, reviews }));
 }
 
 /**
  * One page of reviews for each of many owners in one aggregation per
- * distinct (size, after): match every owner, sort newest first, group per
- * owner keeping size + 1 (the extra one tells whether another page exists).
+ * distinct (size, after) (see readPages), each page size + 1 long (the extra
+ * one tells whether another page exists).
  * Call `validatePage` on the key first: cursors are checked before batching.
  */
 export function createReviewPageLoader(
