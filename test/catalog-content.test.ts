@@ -58,6 +58,12 @@ async function createProduct(sku: string, name: string): Promise<string> {
 }
 
 describe('search covers every product', () => {
+  it('has caught up with the owner at start-up, through signed requests', async () => {
+    await stack.mongo.searchCatchUp;
+    const progress = await stack.mongo.store.backfills.findOne({ name: 'product-search-documents' });
+    expect(progress?.completedAt).toBeInstanceOf(Date);
+  });
+
   it('finds a product with no details by a word of its name, then by its new name only, and not once deleted', async () => {
     const id = await createProduct('SEARCH-E2E-1', 'Axolotl aquarium');
     await eventually(async () => (await searchIds('axolotl')).includes(id), 'the new product in search');

@@ -41,6 +41,8 @@ const definitionOf = async (slug: string) =>
 describe('deleteCategory', () => {
   it('is refused with CONFLICT while details use the category, and deletes it once they do not', async () => {
     const [productId] = await categoryWithProducts('bikes-used', [{ frameCm: 54 }]);
+    // Written on a product's existing search document: the details get their own creation time.
+    expect((await bed.subgraph.store.productDetails.findOne({ productId }))?.createdAt).toBeInstanceOf(Date);
     const refused = await bed.gql(DELETE_CATEGORY, { slug: 'bikes-used' });
     expect(errorCodes(refused)).toEqual(['CONFLICT']);
     expect(refused.errors![0]!.extensions).toMatchObject({ products: 1 });
