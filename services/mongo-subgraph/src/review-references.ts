@@ -19,10 +19,14 @@ export async function removeIfOrphaned(
 ): Promise<{ type: 'Product' | 'User'; id: string } | null> {
   // A new loader: the request's own remembers the answers from before the insert.
   const fresh = references.loader();
-  const [product, user] = await Promise.all([
+  const answers = await Promise.all([
     fresh.load({ type: 'Product', id: review.productId }),
     fresh.load({ type: 'User', id: review.userId }),
-  ]);
+  ]).catch(() => null);
+  // An owner unreachable now leaves the answer from before the insert standing (the
+  // review is written; failing the request would make its retry a CONFLICT).
+  if (!answers) return null;
+  const [product, user] = answers;
   if (product && user) return null;
   await withMongoErrors(() => store.reviews.deleteOne({ _id: review._id, id: review.id }));
   return product ? { type: 'User', id: review.userId } : { type: 'Product', id: review.productId };

@@ -51,13 +51,17 @@ export const productDetailsResolvers: Resolvers = {
           { returnDocument: 'before', projection: { _id: 0 } },
         ),
       );
-      const gone = await dropDocumentsOfGoneProducts(store, productCopies, created);
-      await loaders.detailsByProductId.invalidate([productId]);
-      if (!before || gone.length > 0) {
-        throw notFound(`product ${productId} does not exist`, { type: 'Product', id: productId });
+      try {
+        const gone = await dropDocumentsOfGoneProducts(store, productCopies, created);
+        if (!before || gone.length > 0) {
+          throw notFound(`product ${productId} does not exist`, { type: 'Product', id: productId });
+        }
+        // The category may have changed or gone since it was checked: see category-rules.ts.
+        await withMongoErrors(() => recheckWrittenDetails(store, { productId, ...fields }, before));
+      } finally {
+        // After the last write (or its undo), so no reader caches a state that is about to change.
+        await loaders.detailsByProductId.invalidate([productId]);
       }
-      // The category may have changed or gone since it was checked: see category-rules.ts.
-      await withMongoErrors(() => recheckWrittenDetails(store, { productId, ...fields }, before));
       loaders.detailsByProductId.prime(productId, { ...before, ...fields, createdAt: before.createdAt ?? now });
       return { id: productId };
     },
