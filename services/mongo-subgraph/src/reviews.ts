@@ -4,9 +4,7 @@ import { ObjectId, type Filter } from 'mongodb';
 import { withMongoErrors, type MongoStore } from './db.js';
 import type { ReviewDocument } from './models.js';
 import { oneBatch } from './ratings.js';
-
-/** Which list of reviews: a product's or a user's. */
-export type ReviewOwner = 'productId' | 'userId';
+import { readPages, type ReviewOwner } from './review-pages.js';
 
 export interface ReviewPageKey {
   ownerId: string;
@@ -29,64 +27,9 @@ function afterFilter(after: string | null): Filter<ReviewDocument> {
   };
 }
 
-/** Owners per aggregation: a pipeline has one `$unionWith` stage per owner, and MongoDB allows 1,000 stages. */
-export const OWNERS_PER_COMMAND = 200;
-
 /**
- * Pages for owners that share (size, after). One owner (a product page) is a
- * plain index range with a limit. Several are one aggregation per 200 owners:
- * the first owner's indexed range with a limit, then one `$unionWith`
- * sub-pipeline per other owner, each the same bounded range on the index. Its
- * work is at most size + 1 reviews per owner, whatever their review counts
- * (a `$group` over every matching review, which this replaced, read them all).
- */
-async function readPages(
-  store: MongoStore,
-  owner: ReviewOwner,
-  ownerIds: string[],
-  size: number,
-  after: string | null,
-): Promise<{ _id: string; reviews: ReviewDocument[] }[]> {
-  const sort = { [owner]: 1, createdAt: -1, _id: -1 } as const;
-  if (ownerIds.length === 1) {
-    const reviews = await store.reviews
-      .find({ [owner]: ownerIds[0], ...afterFilter(after) }, { sort, limit: size + 1, batchSize: size + 1 })
-      .toArray();
-    return [{ _id: ownerIds[0]!, reviews }];
-  }
-  const pageOf = (ownerId: string) => [
-    { $match: { [owner]: ownerId, ...afterFilter(after) } },
-    { $sort: sort },
-    { $limit: size + 1 },
-  ];
-  const chunks: string[][] = [];
-  for (let i = 0; i < ownerIds.length; i += OWNERS_PER_COMMAND) chunks.push(ownerIds.slice(i, i + OWNERS_PER_COMMAND));
-  const rows = await Promise.all(
-    chunks.map(([first, ...rest]) =>
-      store.reviews
-        .aggregate<ReviewDocument>(
-          [
-            ...pageOf(first!),
-            ...rest.map((ownerId) => ({
-              $unionWith: { coll: store.reviews.collectionName, pipeline: pageOf(ownerId) },
-            })),
-          ],
-          { batchSize: oneBatch((rest.length + 1) * (size + 1)) },
-        )
-        .toArray(),
-    ),
-  );
-  const byOwner = new Map<string, ReviewDocument[]>();
-  for (const review of rows.flat()) {
-    const ownerId = review[owner];
-    byOwner.set(ownerId, [...(byOwner.get(ownerId) ?? []), review]);
-  }
-  return [...byOwner].map(([ownerId, reviews]) => ({ _id: ownerId, reviews }));
-}
-
-/**
- * One page of reviews for each of many owners in one aggregation per
- * distinct (size, after) (see readPages), each page size + 1 long (the extra
+ * One page of reviews for each of many owners in one command per distinct
+ * (size, after) (review-pages.ts), each page size + 1 long (the extra
  * one tells whether another page exists).
  * Call `validatePage` on the key first: cursors are checked before batching.
  */
@@ -107,7 +50,7 @@ export function createReviewPageLoader(
         [...groups.values()].map(async (group) => {
           const { size, after } = group[0]!;
           const ownerIds = [...new Set(group.map((key) => key.ownerId))];
-          const rows = await withMongoErrors(() => readPages(store, owner, ownerIds, size, after));
+          const rows = await withMongoErrors(() => readPages(store, owner, ownerIds, size, afterFilter(after)));
           const byOwner = groupByKeys(
             ownerIds,
             rows.map((row) => ({ ownerId: row._id, reviews: row.reviews })),

@@ -106,7 +106,26 @@ describe('review pages for many products at once', () => {
     return answer.data!._entities as Page[];
   };
 
-  it("gives each product its own newest reviews, in one command, and pages on with each one's cursor", async () => {
+  // $group (what the embedded server gets) and $unionWith sub-pipelines (what a real MongoDB 4.4+ gets), both run here.
+  it.each([false, true])(
+    "gives each product its own newest reviews, in one command, and pages on with each one's cursor (indexed sub-pipelines: %s)",
+    async (indexedSubPipelines) => {
+      const capabilities = bed.subgraph.store.capabilities;
+      const detected = capabilities.indexedSubPipelines;
+      capabilities.indexedSubPipelines = indexedSubPipelines;
+      try {
+        await pagesPerProduct();
+      } finally {
+        capabilities.indexedSubPipelines = detected;
+      }
+    },
+  );
+
+  it('finds what the server can do: the embedded server gets the single scan', () => {
+    if (!process.env.MONGO_URL) expect(bed.subgraph.store.capabilities).toEqual({ indexedSubPipelines: false });
+  });
+
+  async function pagesPerProduct() {
     const ids = await productsWithReviews(5);
     bed.commands.length = 0;
     const first = await pagesOf(ids);
@@ -120,5 +139,5 @@ describe('review pages for many products at once', () => {
     const second = await pagesOf([ids[0]!, ids[1]!], first[0]!.reviews.pageInfo.endCursor);
     expect(second[0]!.reviews.edges.map((edge) => edge.node.rating)).toEqual([3]);
     expect(second[0]!.reviews.pageInfo.hasNextPage).toBe(false);
-  });
+  }
 });
