@@ -10,6 +10,7 @@ import { overhead } from './scenarios/overhead.js';
 import { writes } from './scenarios/writes.js';
 import { subscriptions } from './scenarios/subscriptions.js';
 import { nPlusOne } from './scenarios/n-plus-one.js';
+import { cache } from './scenarios/cache.js';
 
 /**
  * `npm run bench [scenario…]`: runs the named scenarios (all by default) in
@@ -22,7 +23,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // One address sends all the load: per-client rate limits would measure themselves, not the gateway.
 process.env.GATEWAY_RATE_LIMIT ??= '0';
 
-const SCENARIOS: Scenario[] = [engine, overhead, e2e, nPlusOne, writes, subscriptions];
+const SCENARIOS: Scenario[] = [engine, overhead, e2e, cache, nPlusOne, writes, subscriptions];
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {

@@ -23,15 +23,27 @@ export const adminHeaders = (): Record<string, string> => ({
   authorization: `Bearer ${mintToken(BENCH_AUTH_ENV.JWT_SECRET, BENCH_CLAIMS, { issuer: 'polystore', audience: 'polystore', expiresInSeconds: 6 * 3600 })}`,
 });
 
+/** BENCH_CPU_PROFILE=dir: every stack process writes a CPU profile there when it exits. */
+function profileOptions(): Record<string, string> {
+  if (!process.env.BENCH_CPU_PROFILE) return {};
+  const hook = new URL('./cpu-profile-hook.ts', import.meta.url).href;
+  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import tsx --import ${hook}`.trim() };
+}
+
 /**
  * The whole stack as `npm start` runs it (each subgraph and the gateway in its
  * own process) on a database and Redis key prefix of its own, the embedded
  * MongoDB and S3 in a temporary folder. `dispose` removes all of it.
  */
-export async function startBenchStack() {
+export async function startBenchStack({
+  redis: ownRedis,
+}: {
+  /** A Redis of the scenario's own (its INFO counts only this stack), instead of a prefix on the shared one. */
+  redis?: { url: string; keyPrefix: string };
+} = {}) {
   const log = createLogger('bench', 'warn');
   const postgres = await testPostgres();
-  const redis = await testRedis();
+  const redis = ownRedis ? { ...ownRedis, dispose: async () => undefined } : await testRedis();
   const dataDir = await mkdtemp(join(tmpdir(), 'polystore-bench-'));
   const subgraphPorts = new Map<SubgraphName, number>();
   for (const subgraph of SUBGRAPHS) subgraphPorts.set(subgraph.name, await freePort());
@@ -41,21 +53,21 @@ export async function startBenchStack() {
     await rm(dataDir, { recursive: true, force: true });
   };
   let stack;
+  let env: NodeJS.ProcessEnv;
   try {
-    stack = await startStack({
-      log,
-      env: {
-        ...process.env,
-        LOG_LEVEL: 'warn',
-        ...BENCH_AUTH_ENV,
-        DATA_DIR: dataDir,
-        DATABASE_URL: postgres.url,
-        REDIS_URL: redis.url,
-        REDIS_KEY_PREFIX: redis.keyPrefix,
-        GATEWAY_PORT: String(await freePort()),
-        ...Object.fromEntries(SUBGRAPHS.map((s) => [s.portVariable, String(subgraphPorts.get(s.name))])),
-      },
-    });
+    env = {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      ...BENCH_AUTH_ENV,
+      DATA_DIR: dataDir,
+      DATABASE_URL: postgres.url,
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: redis.keyPrefix,
+      ...profileOptions(),
+      GATEWAY_PORT: String(await freePort()),
+      ...Object.fromEntries(SUBGRAPHS.map((s) => [s.portVariable, String(subgraphPorts.get(s.name))])),
+    };
+    stack = await startStack({ log, env });
   } catch (err) {
     await cleanup();
     throw new ComponentError(`the stack (subgraphs + gateway) could not start: ${String(err)}`);
@@ -63,6 +75,9 @@ export async function startBenchStack() {
   const running = stack;
   return {
     stack: running,
+    /** What the stack was started with, and the embedded stores' addresses. */
+    env: { ...env, ...running.storeEnv },
+    log,
     postgres,
     redis,
     dataDir,

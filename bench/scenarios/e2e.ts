@@ -4,7 +4,7 @@ import { CLAIMS_EXTENSION, graphqlRequest, SIGNATURE_EXTENSION, signRequest, SUB
 import { freePort } from '@polystore/embedded';
 import { composeSupergraph } from '@polystore/gateway/compose';
 import { compareSides, ratio } from '../lib/compare.js';
-import { startComponent, type Component } from '../lib/process.js';
+import { listeningProcess, startComponent, type Component } from '../lib/process.js';
 import type { Row } from '../lib/report.js';
 import type { Scenario } from '../lib/scenario.js';
 import { adminHeaders, BENCH_AUTH_ENV, BENCH_CLAIMS, startBenchStack } from '../lib/stack.js';
@@ -25,8 +25,13 @@ export const E2E_QUERIES = {
   }`,
 };
 
-export async function verify(url: string, query: string, headers: Record<string, string> = {}) {
-  const body = await graphqlRequest(url, query, undefined, { headers });
+export async function verify(
+  url: string,
+  query: string,
+  headers: Record<string, string> = {},
+  variables?: Record<string, unknown>,
+) {
+  const body = await graphqlRequest(url, query, variables, { headers });
   if (body.errors) throw new Error(`${url} answered with errors: ${JSON.stringify(body.errors)}`);
   return body;
 }
@@ -80,7 +85,12 @@ export const e2e: Scenario = {
         },
       );
       const sides = [
-        { name: 'polystore', url: stack.gatewayUrl, headers: adminHeaders() },
+        {
+          name: 'polystore',
+          url: stack.gatewayUrl,
+          headers: adminHeaders(),
+          component: listeningProcess(new URL(stack.gatewayUrl).port),
+        },
         { name: '@apollo/gateway', url: baseline.ready.url as string, component: baseline },
       ];
       const rows: Row[] = [];

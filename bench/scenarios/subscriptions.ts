@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { graphqlRequest } from '@polystore/common';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { listeningProcess } from '../lib/process.js';
 import type { Row } from '../lib/report.js';
 import type { Scenario } from '../lib/scenario.js';
 import { adminHeaders, startBenchStack } from '../lib/stack.js';
@@ -11,16 +10,6 @@ import { quantile } from '../lib/stats.js';
 const LEVELS = [1_000, 5_000, 10_000];
 const EVENTS_PER_SECOND = 2;
 const CONNECT_BATCH = 250;
-
-/** The pid listening on a port (the gateway runs in a process the launcher started). */
-function pidOnPort(port: string): number {
-  const out = execFileSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' });
-  const match = out.match(/pid=(\d+)/);
-  if (!match) throw new Error(`no process listens on port ${port}`);
-  return Number(match[1]);
-}
-const rssMiB = (pid: number) =>
-  Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m)![1]) / 1024;
 
 /**
  * Live subscribers on one gateway process: 1k, then 5k, then 10k graphql-ws
@@ -41,7 +30,7 @@ export const subscriptions: Scenario = {
     const clients: Client[] = [];
     try {
       const url = bench.stack.gatewayUrl;
-      const gatewayPid = pidOnPort(new URL(url).port);
+      const gateway = listeningProcess(new URL(url).port);
       const product = await graphqlRequest(url, '{ products(first: 1) { edges { node { id stock } } } }', undefined, {
         headers: adminHeaders(),
       });
@@ -83,7 +72,7 @@ export const subscriptions: Scenario = {
             },
           );
         });
-      const baseRss = rssMiB(gatewayPid);
+      const baseRss = gateway.rssMiB();
       const rows: Row[] = [];
       let stock = (product.data as { products: { edges: { node: { stock: number } }[] } }).products.edges[0]!.node
         .stock;
@@ -97,7 +86,7 @@ export const subscriptions: Scenario = {
           // Let the last subscriptions reach the subgraph before the first event.
           await new Promise((r) => setTimeout(r, 2_000));
           const connectSeconds = (performance.now() - connectStarted) / 1000;
-          const rss = rssMiB(gatewayPid);
+          const rss = gateway.rssMiB();
           const phase: number[] = [];
           for (let i = 0; i < knobs.events; i++) {
             stock += 1;

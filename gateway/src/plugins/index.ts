@@ -8,6 +8,7 @@ import { prometheusMetrics } from './metrics.js';
 import { persistedQueries } from './persisted-queries/index.js';
 import { rateLimitPlugins } from './rate-limit.js';
 import { redisResponseCache } from './response-cache/index.js';
+import { sharedSubscriptions } from './shared-subscriptions.js';
 import { subgraphSignaturePlugins } from './subgraph-signature.js';
 
 /** What every gateway plugin may use: the config, logs, teardown, and the shared Redis. */
@@ -44,6 +45,8 @@ export function gatewayPlugins(context: PluginContext): GatewayPlugin[] {
     // After authorization: a cached answer is only ever given to a caller allowed to ask.
     ...optional(redisResponseCache(context) as GatewayPlugin | undefined),
     ...subgraphSignaturePlugins(context),
+    // Identical subscriptions share one upstream stream (keyed after signing, so per identity).
+    sharedSubscriptions(context),
     // Last: a code for any refusal still without one.
     useRefusalCode(),
   ];

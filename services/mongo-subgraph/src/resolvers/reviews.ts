@@ -3,6 +3,7 @@ import {
   conflict,
   filter,
   notFound,
+  oncePerEvent,
   pageSize,
   pipe,
   requireOwnerOrAdmin,
@@ -26,6 +27,11 @@ async function loadReview({ loaders }: MongoContext, id: string): Promise<Review
   if (!review) throw notFound(`review ${id} does not exist`, { type: 'Review', id });
   return review;
 }
+
+const reviewEvent = oncePerEvent<
+  ReviewAddedEvent,
+  { loaders: MongoContext['loaders']; review: Promise<ReviewDocument> }
+>();
 
 /** After any change to a product's reviews: its rating, the copy search sorts by, and the review itself. */
 async function afterReviewChange({ store, loaders }: MongoContext, review: Pick<ReviewDocument, 'id' | 'productId'>) {
@@ -129,10 +135,15 @@ export const reviewResolvers: Resolvers = {
           filter((event) => event.productId === productId),
         );
       },
+      // Read once per event for all its subscribers, who share that event's loaders
+      // (a subscription's context lives as long as the subscription).
       resolve: async (event: ReviewAddedEvent, _: unknown, context: MongoContext) => {
-        // A subscription's context lives as long as the subscription: each event gets fresh loaders.
-        context.loaders = createLoaders(context.store, context.cache, context.references);
-        return loadReview(context, event.reviewId);
+        const shared = reviewEvent(event, () => {
+          const loaders = createLoaders(context.store, context.cache, context.references);
+          return { loaders, review: loadReview({ ...context, loaders }, event.reviewId) };
+        });
+        context.loaders = shared.loaders;
+        return shared.review;
       },
     },
   },

@@ -2,6 +2,7 @@ import {
   badUserInput,
   filter,
   notFound,
+  oncePerEvent,
   pageSize,
   pipe,
   requireOwnerOrAdmin,
@@ -18,6 +19,11 @@ import { requireIntInRange } from '../validation.js';
 const MAX_ITEMS = 100;
 
 const reload = ({ loaders }: SqlContext, orderId: string) => loadFresh(loaders.order, orderId, 'order');
+
+const orderEvent = oncePerEvent<
+  EventPayloads['OrderStatusChanged'],
+  { loaders: SqlContext['loaders']; order: ReturnType<typeof reload> }
+>();
 
 async function productIdsOf(context: SqlContext, orderId: string): Promise<string[]> {
   const items = (await context.loaders.itemsByOrderId.load(orderId)) ?? [];
@@ -83,11 +89,15 @@ export const orderResolvers: Resolvers = {
         );
       },
       // The status is the one this event announces (the order may have moved on
-      // before delivery); other fields are read when the event is delivered.
+      // before delivery); other fields are read when the event is delivered, once per
+      // event for all its subscribers, who share that event's loaders.
       resolve: async (event: EventPayloads['OrderStatusChanged'], _: unknown, context: SqlContext) => {
-        // A subscription's context lives as long as the subscription: each event gets fresh loaders.
-        context.loaders = createLoaders(context.db, context.cache);
-        return { ...(await reload(context, event.orderId)), status: event.to };
+        const shared = orderEvent(event, () => {
+          const loaders = createLoaders(context.db, context.cache);
+          return { loaders, order: reload({ ...context, loaders }, event.orderId) };
+        });
+        context.loaders = shared.loaders;
+        return { ...(await shared.order), status: event.to };
       },
     },
   },
