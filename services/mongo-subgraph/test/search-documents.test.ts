@@ -74,6 +74,9 @@ describe('search documents from product events', () => {
 
   it("removes a document written for a product deleted after the owner's answer", async () => {
     const { id } = await createProduct('Bilby stove');
+    const documents = () => bed.subgraph.store.productDetails.countDocuments({ productId: id });
+    // Its ProductCreated handled first, so no handler of it is still under way.
+    await eventually(async () => (await documents()) === 1, 'the ProductCreated handler');
     const [copy] = await ownerCopies().read([id]);
     await bed.sql.gql(`mutation ($id: ID!) { deleteProduct(input: { id: $id }) { id } }`, { id });
     // Wait until the ProductDeleted handler has run, so this write comes after it.
