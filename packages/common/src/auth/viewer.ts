@@ -45,3 +45,25 @@ export function visibleOwner(viewer: Viewer, what: string): string | undefined {
   if (!viewer.userId) throw codedError(ErrorCode.Unauthenticated, `${what} needs a signed-in user`);
   return viewer.userId;
 }
+
+/**
+ * What only an admin may do, checked in the subgraph as well as by the
+ * gateway's `@requiresScopes` (a request that reached the subgraph without
+ * them, for example through another gateway, is refused here too):
+ * UNAUTHENTICATED without a token, FORBIDDEN without the admin scope.
+ */
+export function requireAdmin(viewer: Viewer, what: string): void {
+  if (!viewer.enforced || viewer.admin) return;
+  if (!viewer.userId) throw codedError(ErrorCode.Unauthenticated, `${what} needs a signed-in admin`);
+  throw codedError(ErrorCode.Forbidden, `${what} needs the ${ADMIN_SCOPE} scope`);
+}
+
+/**
+ * The signed-in user a write is made by: UNAUTHENTICATED without one. When
+ * ownership is not enforced (no signing secret) the caller is trusted and
+ * this returns the token's user, if any.
+ */
+export function requireSignedIn(viewer: Viewer, what: string): string | undefined {
+  if (viewer.enforced && !viewer.userId) throw codedError(ErrorCode.Unauthenticated, `${what} needs a signed-in user`);
+  return viewer.userId;
+}
