@@ -10,6 +10,7 @@ import { rateLimitPlugins } from './rate-limit.js';
 import { redisResponseCache } from './response-cache/index.js';
 import { sharedSubscriptions } from './shared-subscriptions.js';
 import { subgraphSignaturePlugins } from './subgraph-signature.js';
+import { tracing } from './tracing.js';
 
 /** What every gateway plugin may use: the config, logs, teardown, and the shared Redis. */
 export interface PluginContext extends ServiceContext {
@@ -30,7 +31,8 @@ export interface PluginContext extends ServiceContext {
 export function gatewayPlugins(context: PluginContext): GatewayPlugin[] {
   const optional = (plugin: GatewayPlugin | undefined) => (plugin ? [plugin] : []);
   return [
-    // First, so every request is measured, refused ones included.
+    // First, so every request is traced and measured, refused ones included.
+    ...optional(tracing(context)),
     prometheusMetrics(context),
     // Cheap refusals first: body size, then depth, aliases, tokens and cost while parsing and validating.
     ...limitPlugins(context),
