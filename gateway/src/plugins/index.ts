@@ -45,7 +45,7 @@ export function gatewayPlugins(context: PluginContext): GatewayPlugin[] {
     ...rateLimitPlugins(context),
     ...authorizationPlugins(context),
     // After authorization: a cached answer is only ever given to a caller allowed to ask.
-    ...optional(redisResponseCache(context) as GatewayPlugin | undefined),
+    ...redisResponseCache(context),
     ...subgraphSignaturePlugins(context),
     // Identical subscriptions share one upstream stream (keyed after signing, so per identity).
     sharedSubscriptions(context),

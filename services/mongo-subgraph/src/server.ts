@@ -1,5 +1,6 @@
 import {
   connectServiceCache,
+  createMetrics,
   createReferenceChecker,
   createSubgraphServer,
   type ServiceContext,
@@ -20,7 +21,13 @@ export interface MongoSubgraph extends SubgraphServer {
 /** Builds the document subgraph: connects, ensures indexes, and returns a server not yet listening. */
 export async function createMongoSubgraph({ config, log, teardown }: ServiceContext): Promise<MongoSubgraph> {
   const store = await connectMongo(config.mongo, teardown);
-  const { redis, cache: settings } = await connectServiceCache<MongoEvents>({ config, log, teardown }, 'mongo');
+  // One registry for /metrics: the server's request metrics and the entity cache's lookups.
+  const metrics = createMetrics('mongo-subgraph');
+  const { redis, cache: settings } = await connectServiceCache<MongoEvents>(
+    { config, log, teardown },
+    'mongo',
+    metrics,
+  );
   const cache = createMongoCache(store, settings);
   // Reads from the owners of User, Product and Order, signed as the gateway signs.
   const owners = { subgraphUrls: config.subgraphUrls, signatureSecret: config.auth.subgraphSecret };
@@ -29,6 +36,7 @@ export async function createMongoSubgraph({ config, log, teardown }: ServiceCont
   startEventConsumer({ config, log, teardown }, { events: redis.events, store, cache, copyProducts });
   const server = await createSubgraphServer({
     name: 'mongo-subgraph',
+    metrics,
     schema: buildSchema(),
     context: () => createContext({ store, cache, pubsub: redis.pubsub, references, copyProducts }),
     readiness: [{ name: 'mongodb', check: () => store.db.command({ ping: 1 }) }],

@@ -1,7 +1,9 @@
 import type { CacheEntityRecord } from '@envelop/response-cache';
+import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { startConsumerGroup, type EventHandlers, type EventName, type EventPayloads } from '@polystore/common';
 import type { PluginContext } from '../index.js';
+import { responseCacheMetrics } from './metrics.js';
 import { createRedisResponseStore } from './redis-store.js';
 
 /**
@@ -43,12 +45,12 @@ export const responseInvalidations: {
  * Authorization header), so private fields never reach another caller.
  * Responses with errors are not cached. Off, or without Redis, it is absent.
  */
-export function redisResponseCache({ config, log, teardown, redis }: PluginContext) {
+export function redisResponseCache({ config, log, teardown, redis, metrics }: PluginContext): GatewayPlugin[] {
   const { enabled, ttlSeconds } = config.gateway.responseCache;
-  if (!enabled) return undefined;
+  if (!enabled) return [];
   if (!redis.client) {
     log.warn('GATEWAY_RESPONSE_CACHE needs Redis (REDIS_URL): responses are not cached');
-    return undefined;
+    return [];
   }
   const cache = createRedisResponseStore(redis.client, `${redis.keyPrefix}gateway:rc:`, log);
 
@@ -63,7 +65,7 @@ export function redisResponseCache({ config, log, teardown, redis }: PluginConte
     handlers,
   );
 
-  return useResponseCache({
+  const cachePlugin = useResponseCache({
     cache,
     session: (request) => request.headers.get('authorization'),
     ttl: ttlSeconds * 1000,
@@ -72,4 +74,6 @@ export function redisResponseCache({ config, log, teardown, redis }: PluginConte
     ),
     invalidateViaMutation: true,
   });
+  // The metrics first: a hit ends the request in the cache plugin's onParams, before later plugins see its params.
+  return [responseCacheMetrics(metrics), cachePlugin as GatewayPlugin];
 }

@@ -14,7 +14,7 @@ import { readBody, RequestBodyError } from './body.js';
 import { handleHealthRequest, sendJson, type ReadinessCheck } from './health.js';
 import { listenHttp } from './listen.js';
 import { withRequestContext } from '../request-context.js';
-import { createMetrics, handleMetricsRequest } from './metrics.js';
+import { createMetrics, handleMetricsRequest, type ServiceMetrics } from './metrics.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -35,6 +35,8 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
    * UNAUTHENTICATED before it is executed. Unset: every request is accepted.
    */
   signatureSecret?: string;
+  /** The registry behind `/metrics`, when the service counts things of its own in it (the entity cache). Default: a new one. */
+  metrics?: ServiceMetrics;
 }
 
 export interface SubgraphServer {
@@ -60,7 +62,7 @@ export async function createSubgraphServer<Context extends BaseContext>(
 ): Promise<SubgraphServer> {
   const { name, schema, log, teardown, readiness, maxBodyBytes = 1024 * 1024, signatureSecret } = options;
   const httpServer = createServer();
-  const metrics = createMetrics(name);
+  const metrics = options.metrics ?? createMetrics(name);
 
   const apollo = new ApolloServer<Context>({
     schema,
