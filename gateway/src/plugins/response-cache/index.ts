@@ -52,7 +52,10 @@ export function redisResponseCache({ config, log, teardown, redis, metrics }: Pl
     log.warn('GATEWAY_RESPONSE_CACHE needs Redis (REDIS_URL): responses are not cached');
     return [];
   }
-  const cache = createRedisResponseStore(redis.client, `${redis.keyPrefix}gateway:rc:`, log);
+  const cache = createRedisResponseStore(redis.client, `${redis.keyPrefix}gateway:rc:`, log, {
+    // Longer than any execution can last: a subgraph that does not answer in time is given up on.
+    rememberInvalidationsMs: config.gateway.upstreamTimeoutMs + 60_000,
+  });
 
   const handlers: EventHandlers = Object.fromEntries(
     Object.entries(responseInvalidations).map(([type, entities]) => [
