@@ -11,13 +11,14 @@ import {
   type ReadinessCheck,
   type ServiceContext,
 } from '@polystore/common';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { shareAnonymousSubscriptions } from './anonymous-subscriptions.js';
 import { handleIdeAssetRequest, IDE_DEFAULT_QUERY, renderLocalGraphiQL } from './ide.js';
 import { gatewayPlugins } from './plugins/index.js';
 import { subgraphUrls } from './subgraphs.js';
+import { subscriptionsAcrossReloads } from './subscriptions-across-reloads.js';
 import { supergraphSource } from './supergraph-source.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -169,14 +170,18 @@ export async function createGateway({
     socket: ctx.extra.socket,
     connectionParams: ctx.connectionParams,
   }));
+  // Identical anonymous subscriptions run once; every subscription outlives a supergraph swap
+  // (subscribed again on the new one, where the runtime would end it).
+  const reloads = subscriptionsAcrossReloads(runtime, {
+    subscribe: shareAnonymousSubscriptions(wsOptions.subscribe!, metrics),
+  });
   // One connection holds at most GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION operations at once.
   const active = new WeakMap<object, Set<string>>();
   const maxPerConnection = config.gateway.maxSubscriptionsPerConnection;
   const wsHandle = useServer(
     {
       ...wsOptions,
-      subscribe: shareAnonymousSubscriptions(wsOptions.subscribe!, metrics) as typeof wsOptions.subscribe,
-      onSubscribe(ctx, id, payload) {
+      async onSubscribe(ctx, id, payload) {
         const ids = active.get(ctx) ?? new Set<string>();
         active.set(ctx, ids);
         if (ids.size >= maxPerConnection) {
@@ -187,8 +192,10 @@ export async function createGateway({
           ];
         }
         ids.add(id);
-        return wsOptions.onSubscribe!(ctx, id, payload);
+        const build = async () => (await wsOptions.onSubscribe!(ctx, id, payload)) as ExecutionArgs;
+        return reloads.remember(await build(), build);
       },
+      subscribe: (args) => reloads.subscribe(args),
       onComplete(ctx, id) {
         active.get(ctx)?.delete(id);
       },
