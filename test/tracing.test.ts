@@ -7,16 +7,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@polystore/embedded';
 import { composeSupergraph } from '@polystore/gateway/compose';
-import { eventually, graphqlRequest, TEST_AUTH_ENV } from '@polystore/testing';
-import { testPostgres, testRedis, type Disposable } from '@polystore/testing/stores';
+import { asAdmin, eventually, graphqlRequest, TEST_AUTH_ENV } from '@polystore/testing';
+import { testMongo, testPostgres, testRedis, type Disposable } from '@polystore/testing/stores';
 
 /**
- * OpenTelemetry across processes, as deployed: the gateway and the sql-subgraph
- * run as their own processes (the store drivers are instrumented when a process
+ * OpenTelemetry across processes, as deployed: the gateway, the sql-subgraph and
+ * the mongo-subgraph run as their own processes (the store drivers are instrumented when a process
  * loads them, which jest's module loader would bypass), with
  * OTEL_EXPORTER_OTLP_ENDPOINT pointing at a collector in this test that keeps
  * what the exporters post (OTLP/HTTP JSON). One query must leave one trace that
- * holds the gateway's spans, the sql-subgraph's and its PostgreSQL query.
+ * holds the gateway's spans, each subgraph's, and their PostgreSQL, MongoDB and
+ * Redis calls.
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -90,11 +91,11 @@ async function waitUntilUp(url: string) {
 }
 
 beforeAll(async () => {
-  const [postgres, redis] = await Promise.all([testPostgres(), testRedis()]);
-  fixtures.push(postgres, redis);
+  const [postgres, redis, mongo] = await Promise.all([testPostgres(), testRedis(), testMongo()]);
+  fixtures.push(postgres, redis, mongo);
   dir = await mkdtemp(join(tmpdir(), 'polystore-tracing-'));
   const otlp = await startCollector();
-  const [sqlPort, gatewayPort] = [await freePort(), await freePort()];
+  const [sqlPort, mongoPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
   const common = {
     OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
     REDIS_URL: redis.url,
@@ -106,10 +107,19 @@ beforeAll(async () => {
     SQL_SUBGRAPH_PORT: String(sqlPort),
   });
   const sqlUrl = `http://127.0.0.1:${sqlPort}/graphql`;
+  startService('services/mongo-subgraph/src/index.ts', {
+    ...common,
+    MONGO_URL: mongo.url,
+    MONGO_DATABASE: mongo.database,
+    MONGO_SUBGRAPH_PORT: String(mongoPort),
+    SQL_SUBGRAPH_URL: sqlUrl,
+  });
+  const mongoUrl = `http://127.0.0.1:${mongoPort}/graphql`;
   await waitUntilUp(`http://127.0.0.1:${sqlPort}/ready`);
+  await waitUntilUp(`http://127.0.0.1:${mongoPort}/ready`);
 
   const supergraph = join(dir, 'supergraph.graphql');
-  await writeFile(supergraph, composeSupergraph({ sql: sqlUrl }));
+  await writeFile(supergraph, composeSupergraph({ sql: sqlUrl, mongo: mongoUrl }));
   startService('gateway/src/index.ts', {
     ...common,
     GATEWAY_PORT: String(gatewayPort),
@@ -140,16 +150,24 @@ afterAll(async () => {
 });
 
 describe('tracing', () => {
-  it('one query leaves one trace across the gateway, the sql-subgraph, PostgreSQL and Redis', async () => {
+  it('one query leaves one trace across the gateway, both subgraphs, PostgreSQL, MongoDB and Redis', async () => {
+    const created = await graphqlRequest(
+      gatewayUrl,
+      `mutation { createProduct(input: { sku: "TRACED-1", name: "Lamp", price: { amount: 900, currency: "EUR" }, stock: 1 }) { id } }`,
+      {},
+      { headers: asAdmin() },
+    );
+    const productId = created.data!.createProduct.id as string;
     // The client's own traceparent: the gateway joins it, so the trace is known in advance.
     const traceId = randomBytes(16).toString('hex');
     const response = await graphqlRequest(
       gatewayUrl,
-      '{ products(first: 2) { totalCount edges { node { sku } } } }',
-      {},
+      'query ($id: ID!) { product(id: $id) { sku details { description } } }',
+      { id: productId },
       { headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` } },
     );
     expect(response.errors).toBeUndefined();
+    expect(response.data!.product.sku).toBe('TRACED-1');
 
     const trace = () => received.filter((span) => span.traceId === traceId);
     const has = (service: string, scope: string) => trace().some((s) => s.service === service && s.scope === scope);
@@ -157,8 +175,10 @@ describe('tracing', () => {
       async () =>
         has('gateway', 'gateway') &&
         has('sql-subgraph', '@opentelemetry/instrumentation-http') &&
-        has('sql-subgraph', '@opentelemetry/instrumentation-pg'),
-      'spans of the gateway, the sql-subgraph and PostgreSQL in the trace',
+        has('sql-subgraph', '@opentelemetry/instrumentation-pg') &&
+        has('mongo-subgraph', '@opentelemetry/instrumentation-http') &&
+        has('mongo-subgraph', '@opentelemetry/instrumentation-mongodb'),
+      'spans of the gateway, both subgraphs, PostgreSQL and MongoDB in the trace',
       20_000,
     );
 
@@ -172,9 +192,11 @@ describe('tracing', () => {
     // The statement runs inside the subgraph's request.
     const query = spans.find((s) => s.scope === '@opentelemetry/instrumentation-pg' && s.name.startsWith('pg.query'));
     expect(query).toBeDefined();
-    // Redis: the gateway counts the request against the caller's rate limit.
-    expect(spans.some((s) => s.service === 'gateway' && s.scope === '@opentelemetry/instrumentation-ioredis')).toBe(
-      true,
-    );
+    // Redis: the gateway counts the request against the caller's rate limit; each subgraph's loader reads its cache.
+    for (const service of ['gateway', 'sql-subgraph', 'mongo-subgraph']) {
+      expect(spans.some((s) => s.service === service && s.scope === '@opentelemetry/instrumentation-ioredis')).toBe(
+        true,
+      );
+    }
   }, 60_000);
 });

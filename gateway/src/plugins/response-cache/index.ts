@@ -72,7 +72,8 @@ export function redisResponseCache({ config, log, teardown, redis, metrics }: Pl
     cache,
     session: (request) => request.headers.get('authorization'),
     ttl: ttlSeconds * 1000,
-    ttlPerType: Object.fromEntries(
+    // Type names are coordinates too (`ttlPerType` is deprecated, and warns on every start).
+    ttlPerSchemaCoordinate: Object.fromEntries(
       Object.entries(TTL_SECONDS_PER_TYPE).map(([type, seconds]) => [type, Math.min(seconds, ttlSeconds) * 1000]),
     ),
     invalidateViaMutation: true,
