@@ -1,3 +1,4 @@
+import { Repeater } from '@repeaterjs/repeater';
 import type { GatewayRuntime } from '@graphql-hive/gateway-runtime';
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 
@@ -33,23 +34,45 @@ export function subscriptionsAcrossReloads(runtime: GatewayRuntime, ws: GraphQLW
   const run = async (args: Args) => (await ws.subscribe!(args)) as Result;
   const rebuilders = new WeakMap<object, () => Promise<Args>>();
 
-  async function* follow(first: AsyncIterable<ExecutionResult>, schema: unknown, rebuild: () => Promise<Args>) {
-    let stream = first;
-    let servedOn = schema;
-    for (let reattached = 0; reattached <= MAX_REATTACHMENTS; reattached++) {
-      // `yield*` passes the client's unsubscribe (return) on to the current stream.
-      yield* stream;
-      const current = await runtime.getSchema();
-      // Ended for another reason (the subgraph closed it): end as before.
-      if (current === servedOn) return;
-      servedOn = current;
-      const next = await run(await rebuild());
-      if (!isAsyncIterable(next)) {
-        yield next;
-        return;
+  /**
+   * A Repeater rather than an async generator: a client that leaves (return) must reach the
+   * current upstream stream at once, not after its next event (a generator queues return()
+   * while it awaits).
+   */
+  function follow(first: AsyncIterable<ExecutionResult>, schema: unknown, rebuild: () => Promise<Args>) {
+    return new Repeater<ExecutionResult>(async (push, stop) => {
+      let stream = first[Symbol.asyncIterator]();
+      let left = false;
+      const leaving = stop.then(() => {
+        left = true;
+        void stream.return?.();
+        return { done: true, value: undefined } as const;
+      });
+      let servedOn = schema;
+      try {
+        for (let reattached = 0; reattached <= MAX_REATTACHMENTS && !left; reattached++) {
+          for (;;) {
+            const next = await Promise.race([stream.next(), leaving]);
+            if (left || next.done) break;
+            await push(next.value);
+          }
+          const current = await runtime.getSchema();
+          // Left, or ended for another reason (the subgraph closed it): end as before.
+          if (left || current === servedOn) break;
+          servedOn = current;
+          const next = await run(await rebuild());
+          if (!isAsyncIterable(next)) {
+            await push(next);
+            break;
+          }
+          stream = next[Symbol.asyncIterator]();
+          if (left) void stream.return?.();
+        }
+        stop();
+      } catch (err) {
+        stop(err);
       }
-      stream = next;
-    }
+    });
   }
 
   return {
