@@ -1,8 +1,7 @@
-import type { Cache } from '@envelop/response-cache';
 import { Redis } from 'ioredis';
 import { createLogger } from '@polystore/common';
 import { testRedis, type Disposable } from '@polystore/testing/stores';
-import { createRedisResponseStore } from '../src/plugins/response-cache/redis-store.js';
+import { createRedisResponseStore, type RedisResponseStore } from '../src/plugins/response-cache/redis-store.js';
 
 /**
  * The response store against the real Redis, step by step as the response
@@ -11,7 +10,7 @@ import { createRedisResponseStore } from '../src/plugins/response-cache/redis-st
  */
 let fixture: Disposable & { url: string; keyPrefix: string };
 let redis: Redis;
-let store: Cache;
+let store: RedisResponseStore;
 
 const PRODUCT = { typename: 'Product', id: 'p1' };
 const ANSWER = { data: { product: { id: 'p1', name: 'Kettle' } } };
@@ -98,5 +97,24 @@ describe('response store', () => {
     expect(await store.get(id)).toBeUndefined(); // request B begins, after the write
     await store.set(id, ANSWER, [PRODUCT], TTL_MS); // A's stale answer arrives first
     expect(await store.get(id)).toBeUndefined();
+  });
+
+  it('tells when the invalidations begun so far have reached Redis, for a read on another replica', async () => {
+    const other = new Redis(fixture.url);
+    try {
+      const replica = createRedisResponseStore(other, fixture.keyPrefix, createLogger('test', 'silent', 'json'), {
+        rememberInvalidationsMs: 60_000,
+      });
+      const id = nextId();
+      await replica.get(id);
+      await replica.set(id, ANSWER, [PRODUCT], TTL_MS);
+      expect(await replica.get(id)).toEqual(ANSWER);
+      // The cache plugin starts a mutation's invalidation without awaiting it.
+      void store.invalidate([PRODUCT]);
+      await store.invalidated();
+      expect(await replica.get(id)).toBeUndefined();
+    } finally {
+      await other.quit();
+    }
   });
 });

@@ -1,10 +1,11 @@
 import type { CacheEntityRecord } from '@envelop/response-cache';
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
+import { getOperationAST } from 'graphql';
 import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { startConsumerGroup, type EventHandlers, type EventName, type EventPayloads } from '@polystore/common';
 import type { PluginContext } from '../index.js';
 import { responseCacheMetrics } from './metrics.js';
-import { createRedisResponseStore } from './redis-store.js';
+import { createRedisResponseStore, type RedisResponseStore } from './redis-store.js';
 
 /**
  * Lifetimes shorter than the default for types that change often or carry
@@ -79,5 +80,24 @@ export function redisResponseCache({ config, log, teardown, redis, metrics }: Pl
     invalidateViaMutation: true,
   });
   // The metrics first: a hit ends the request in the cache plugin's onParams, before later plugins see its params.
-  return [responseCacheMetrics(metrics), cachePlugin as GatewayPlugin];
+  return [responseCacheMetrics(metrics), cachePlugin as GatewayPlugin, readYourWrites(cache)];
+}
+
+/**
+ * A mutation's answer leaves once the cached responses it made stale are gone:
+ * the cache plugin starts the invalidation without waiting for it, so the
+ * client's next read could otherwise still be answered from the cache.
+ */
+function readYourWrites(cache: RedisResponseStore): GatewayPlugin {
+  const mutations = new WeakSet<Request>();
+  return {
+    onExecute({ args }) {
+      const request = (args.contextValue as { request?: Request }).request;
+      if (request && getOperationAST(args.document, args.operationName)?.operation === 'mutation')
+        mutations.add(request);
+    },
+    async onResultProcess({ request }) {
+      if (mutations.has(request)) await cache.invalidated();
+    },
+  };
 }

@@ -34,12 +34,17 @@ export interface RedisResponseStoreOptions {
  * (`@envelop/response-cache-redis` keeps one set per type that never expires,
  * writes keys without a prefix, and has this race; hence this store.)
  */
+export interface RedisResponseStore extends Cache {
+  /** Resolves once every invalidation begun so far has reached Redis (the cache plugin does not await them). */
+  invalidated(): Promise<void>;
+}
+
 export function createRedisResponseStore(
   redis: Redis,
   prefix: string,
   log: Logger,
   { rememberInvalidationsMs }: RedisResponseStoreOptions,
-): Cache {
+): RedisResponseStore {
   const clockKey = `${prefix}clock`;
   const responseKey = (id: string) => `${prefix}response:${id}`;
   const entityKeys = ({ typename, id }: CacheEntityRecord) => [
@@ -48,6 +53,7 @@ export function createRedisResponseStore(
   ];
   const withId = (entities: Iterable<CacheEntityRecord>) => [...entities].filter((entity) => entity.id !== undefined);
   const starts = createExecutionStarts(rememberInvalidationsMs);
+  const invalidating = new Set<Promise<unknown>>();
   const quietly = async <T>(what: string, work: () => Promise<T>, fallback: T): Promise<T> => {
     try {
       return await work();
@@ -84,12 +90,22 @@ export function createRedisResponseStore(
     async invalidate(entities) {
       const keys = withId(entities).flatMap(entityKeys);
       if (keys.length === 0) return;
-      await quietly(
+      const done = quietly(
         'invalidation',
         () =>
           redis.eval(INVALIDATE_SCRIPT, 1 + keys.length, clockKey, ...keys, rememberInvalidationsMs, responseKey('')),
         null,
       );
+      invalidating.add(done);
+      try {
+        await done;
+      } finally {
+        invalidating.delete(done);
+      }
+    },
+
+    async invalidated() {
+      if (invalidating.size > 0) await Promise.all(invalidating);
     },
   };
 }
