@@ -3,11 +3,14 @@ import {
   connectServiceCache,
   createReferenceChecker,
   createSubgraphServer,
+  requestClaims,
+  viewerOf,
   type ServiceContext,
   type SubgraphServer,
 } from '@polystore/common';
 import { createStorageCache } from './cache.js';
 import { createContext, type StorageEvents } from './context.js';
+import { createOrderOwners } from './ownership.js';
 import { createS3Store, ensureBucket, type S3Store } from './s3.js';
 import { startEventConsumer } from './events/consumer.js';
 import { startUploadSweeper } from './events/sweeper.js';
@@ -27,12 +30,17 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
   // Reads from the owners of User, Product and Order, signed as the gateway signs.
   const owners = { subgraphUrls: config.subgraphUrls, signatureSecret: config.auth.subgraphSecret };
   const references = createReferenceChecker(owners);
+  const orderOwners = createOrderOwners(owners);
   startEventConsumer({ config, log, teardown }, { events: redis.events, s3, cache });
   startUploadSweeper({ s3, log, teardown });
   const server = await createSubgraphServer({
     name: 'storage-subgraph',
     schema: buildSchema(),
-    context: () => createContext({ s3, cache, references, pubsub: redis.pubsub, log }),
+    context: (request) =>
+      createContext(
+        { s3, cache, references, orderOwners, pubsub: redis.pubsub, log },
+        viewerOf(requestClaims(request), config.auth.subgraphSecret !== undefined),
+      ),
     readiness: [{ name: 's3', check: () => s3.client.send(new HeadBucketCommand({ Bucket: s3.bucket })) }],
     log,
     teardown,

@@ -38,7 +38,15 @@ export interface UploadPlan {
  */
 export async function planUpload(
   store: S3Store,
-  request: { ownerType: OwnerType; ownerId: string; filename: string; contentType: string; size: number },
+  request: {
+    ownerType: OwnerType;
+    ownerId: string;
+    filename: string;
+    contentType: string;
+    size: number;
+    /** The signed-in user asking; undefined when the service checks no ownership. */
+    requestedBy: string | undefined;
+  },
 ): Promise<UploadPlan> {
   const key = newAssetKey(request.ownerType, request.ownerId, request.filename);
   const expiresIn = store.uploads.urlTtlSeconds;
@@ -48,6 +56,7 @@ export async function planUpload(
     contentType: request.contentType,
     size: request.size,
     expiresAt: expiresAt.toISOString(),
+    requestedBy: request.requestedBy,
   };
   if (request.size < store.uploads.multipartThresholdBytes) {
     // The record comes first: an object can only exist while its record does, so the sweep finds it.
@@ -127,6 +136,13 @@ export type Completion =
   | { status: 'unknown' }
   | { status: 'rejected'; reason: string; extensions?: Record<string, unknown> };
 
+export interface CompletionSteps {
+  /** Runs on the record before anything is touched; throws to refuse (someone else's upload, an owner gone). */
+  authorize(upload: PendingUpload): Promise<void>;
+  /** Runs once the object is verified, before it becomes visible (avatars replace the old one here). */
+  beforeVisible(): Promise<void>;
+}
+
 /**
  * Completes a pending upload: finishes a multipart upload, then checks with a
  * HEAD that the object has the declared size and type. On any mismatch the
@@ -137,12 +153,12 @@ export async function finishUpload(
   store: S3Store,
   key: string,
   parts: { partNumber: number; etag: string }[] | null | undefined,
-  /** Runs once the object is verified, before it becomes visible (avatars replace the old one here). */
-  beforeVisible: () => Promise<void> = async () => {},
+  { authorize, beforeVisible }: CompletionSteps,
   now = new Date(),
 ): Promise<Completion> {
   const upload = await readPendingUpload(store, pendingKey(key));
   if (!upload || upload.key !== key) return { status: 'unknown' };
+  await authorize(upload);
   if (new Date(upload.expiresAt) < now) {
     await discardUpload(store, upload);
     return { status: 'rejected', reason: 'the upload expired before it was completed' };

@@ -34,3 +34,14 @@ export function requireOwnerOrAdmin(viewer: Viewer, ownerId: string, what: strin
   if (!viewer.userId) throw codedError(ErrorCode.Unauthenticated, `${what} needs a signed-in user`);
   if (viewer.userId !== ownerId.toLowerCase()) throw codedError(ErrorCode.Forbidden, `${what} belongs to another user`);
 }
+
+/**
+ * What only an admin may do, where the gateway's `@requiresScopes` cannot
+ * decide (one mutation serves several kinds of owner): UNAUTHENTICATED
+ * without a user, FORBIDDEN for a user without the admin scope.
+ */
+export function requireAdmin(viewer: Viewer, what: string): void {
+  if (!viewer.enforced || viewer.admin) return;
+  if (!viewer.userId) throw codedError(ErrorCode.Unauthenticated, `${what} needs a signed-in user`);
+  throw codedError(ErrorCode.Forbidden, `${what} needs the admin scope`);
+}
