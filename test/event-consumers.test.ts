@@ -2,7 +2,7 @@ import { productPrefix } from '@polystore/storage-subgraph/keys';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import { asAdmin, eventually, graphqlRequest, signedSubgraphRequest, upsertTestCategory } from '@polystore/testing';
-import { putProductImage } from '@polystore/storage-subgraph/objects';
+import { putProductImage } from '@polystore/storage-subgraph/server-writes';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 
 /**
@@ -35,12 +35,12 @@ describe('when a product is deleted', () => {
         `mutation ($id: ID!) { upsertProductDetails(input: { productId: $id, description: "d", category: "misc" }) { id } }`,
         { id },
       );
-      await putProductImage(stack.storage.s3, id, {
+      await putProductImage(stack.storage, id, {
         filename: 'a.png',
         contentType: 'image/png',
         body: Buffer.from('a'),
       });
-      await putProductImage(stack.storage.s3, id, {
+      await putProductImage(stack.storage, id, {
         filename: 'b.png',
         contentType: 'image/png',
         body: Buffer.from('b'),

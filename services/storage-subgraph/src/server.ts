@@ -8,7 +8,7 @@ import {
   type ServiceContext,
   type SubgraphServer,
 } from '@polystore/common';
-import { createStorageCache } from './cache.js';
+import { createStorageCache, type StorageCache } from './cache.js';
 import { createContext, type StorageEvents } from './context.js';
 import { createOrderOwners } from './ownership.js';
 import { createS3Store, ensureBucket, type S3Store } from './s3.js';
@@ -18,6 +18,8 @@ import { buildSchema } from './schema.js';
 
 export interface StorageSubgraph extends SubgraphServer {
   s3: S3Store;
+  /** For server-side writers (`server-writes.ts`), which drop the lists they change. */
+  cache: StorageCache;
 }
 
 /** Builds the object subgraph: checks the bucket and returns a server not yet listening. */
@@ -46,5 +48,5 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
     teardown,
     signatureSecret: config.auth.subgraphSecret,
   });
-  return { ...server, s3 };
+  return { ...server, s3, cache };
 }

@@ -16,7 +16,7 @@ import {
 } from '@polystore/testing';
 import { testRedis, testS3, type Disposable, type TestS3 } from '@polystore/testing/stores';
 import { assetIdFromKey } from '../src/keys.js';
-import { putProductImage } from '../src/objects.js';
+import { putProductImage } from '../src/server-writes.js';
 import { createS3Store, ensureBucket } from '../src/s3.js';
 import { createStorageSubgraph, type StorageSubgraph } from '../src/server.js';
 import { sweepExpiredUploads } from '../src/uploads.js';
@@ -333,7 +333,7 @@ describe('bad input', () => {
   });
 
   it.each([0, -5, 604_801])('refuses a URL expiry of %s seconds', async (expiresIn) => {
-    const key = await putProductImage(subgraph.s3, PRODUCT, {
+    const key = await putProductImage(subgraph, PRODUCT, {
       filename: 'e.png',
       contentType: 'image/png',
       body: Buffer.from('e'),
@@ -347,26 +347,55 @@ describe('bad input', () => {
 });
 
 describe('listing', () => {
-  it('lists the images of N products with two S3 calls per distinct product, then from Redis', async () => {
-    const products = [randomUUID(), randomUUID(), randomUUID()];
-    for (const productId of products) {
-      for (const name of ['a.png', 'b.png', 'c.png']) {
-        await putProductImage(subgraph.s3, productId, {
-          filename: name,
-          contentType: 'image/png',
-          body: Buffer.from(name),
-        });
+  it.each([10, 100])(
+    'lists the images of %i products, half of them without any, with one S3 call per distinct product, then none',
+    async (count) => {
+      const products = Array.from({ length: count }, () => randomUUID());
+      const withImages = products.filter((_, i) => i % 2 === 0);
+      for (const productId of withImages) {
+        for (const name of ['a.png', 'b.png']) {
+          await putProductImage(subgraph, productId, {
+            filename: name,
+            contentType: 'image/png',
+            body: Buffer.from(name),
+          });
+        }
       }
-    }
-    const representations = [...products, products[0]].map((id) => ({ __typename: 'Product', id }));
+      // Every product asked for twice in one request: de-duplicated per request.
+      const representations = [...products, ...products].map((id) => ({ __typename: 'Product', id }));
+      const expected = [...products, ...products].map((id) => (withImages.includes(id) ? 2 : 0));
+      s3Calls.length = 0;
+      const cold = await gql(IMAGES, { representations });
+      expect(cold.errors).toBeUndefined();
+      expect(cold.data!._entities.map((p: { images: unknown[] }) => p.images.length)).toEqual(expected);
+      expect(s3Calls).toEqual(Array(count).fill('ListObjectsV2Command'));
+      // Warm: from Redis, empty lists included.
+      s3Calls.length = 0;
+      const warm = await gql(IMAGES, { representations });
+      expect(warm.data).toEqual(cold.data);
+      expect(s3Calls).toEqual([]);
+    },
+  );
+
+  it('drops a cached list, empty ones included, when an upload completes or an asset is deleted', async () => {
+    const productId = randomUUID();
+    owners.existing.add(productId);
+    const images = async () =>
+      (await gql(IMAGES, { representations: [{ __typename: 'Product', id: productId }] })).data!._entities[0]
+        .images as { id: string }[];
+    expect(await images()).toEqual([]); // cached empty
+    const ticket = await upload('PRODUCT', productId, 'new.png', 'image/png', Buffer.from('new'));
+    expect(await images()).toEqual([]); // pending: still hidden
+    expect((await complete(ticket.assetId)).errors).toBeUndefined();
+    expect((await images()).map((image) => image.id)).toEqual([ticket.assetId]);
     s3Calls.length = 0;
-    const first = await gql(IMAGES, { representations });
-    expect(first.errors).toBeUndefined();
-    expect(first.data!._entities.map((p: { images: unknown[] }) => p.images.length)).toEqual([3, 3, 3, 3]);
-    expect(s3Calls).toEqual(Array(2 * products.length).fill('ListObjectsV2Command'));
-    s3Calls.length = 0;
-    await gql(IMAGES, { representations });
-    expect(s3Calls).toEqual([]);
+    await images();
+    expect(s3Calls).toEqual([]); // the new list is cached
+    const deleted = await gql(`mutation ($id: ID!) { deleteAsset(input: { assetId: $id }) { assetId } }`, {
+      id: ticket.assetId,
+    });
+    expect(deleted.errors).toBeUndefined();
+    expect(await images()).toEqual([]);
   });
 
   it('creates a missing bucket at start-up, with versioning where the server has it', async () => {
