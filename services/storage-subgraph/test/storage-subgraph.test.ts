@@ -15,7 +15,8 @@ import {
   type FakeEntityOwner,
 } from '@polystore/testing';
 import { testRedis, testS3, type Disposable, type TestS3 } from '@polystore/testing/stores';
-import { assetIdFromKey } from '../src/keys.js';
+import { assetIdFromKey, pendingKey, pendingMarkerKey, productPrefix, uploadIdOfMarker } from '../src/keys.js';
+import { deleteObject, deletePrefix, readPendingUpload, writePendingUpload } from '../src/objects.js';
 import { putProductImage } from '../src/server-writes.js';
 import { createS3Store, ensureBucket } from '../src/s3.js';
 import { createStorageSubgraph, type StorageSubgraph } from '../src/server.js';
@@ -284,6 +285,38 @@ describe('direct uploads', () => {
     expect(await objectKeys('pending/')).toEqual([]);
     expect(await objectKeys(kept.key)).toEqual([kept.key]);
     expect(errorCodes(await complete(abandoned.assetId))).toEqual(['NOT_FOUND']);
+  });
+  it('sweeps a record its completion left behind (a crash after the marker went) without touching the asset', async () => {
+    const ticket = await upload('PRODUCT', PRODUCT, 'survivor.png', 'image/png', Buffer.from('survivor'));
+    const record = await readPendingUpload(subgraph.s3, pendingKey(ticket.key));
+    expect((await complete(ticket.assetId)).errors).toBeUndefined();
+    // As if the service had died between deleting the marker and deleting the record.
+    await writePendingUpload(subgraph.s3, record!);
+    await deleteObject(subgraph.s3, pendingMarkerKey(ticket.key));
+    const later = new Date(Date.now() + 24 * 3600 * 1000);
+    expect(await sweepExpiredUploads(subgraph.s3, createLogger('test', 'silent'), later)).toBe(0);
+    expect(await objectKeys('pending/')).toEqual([]);
+    expect(await objectKeys(ticket.key)).toEqual([ticket.key]);
+  });
+
+  it('keeps the markers of pending uploads when an owner’s objects go, so the sweep removes a late PUT', async () => {
+    const owner = randomUUID();
+    owners.existing.add(owner);
+    const { ticket } = await request({
+      ownerType: 'PRODUCT',
+      ownerId: owner,
+      filename: 'late.png',
+      contentType: 'image/png',
+      size: 4,
+    });
+    // What the event consumer does on ProductDeleted, then a PUT with the URL handed out before.
+    await deletePrefix(subgraph.s3, productPrefix(owner), (key) => uploadIdOfMarker(key) !== null);
+    expect(await objectKeys(productPrefix(owner))).toEqual([pendingMarkerKey(ticket.key)]);
+    await fetch(ticket.url, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: Buffer.from('late') });
+    const later = new Date(Date.now() + 24 * 3600 * 1000);
+    expect(await sweepExpiredUploads(subgraph.s3, createLogger('test', 'silent'), later)).toBe(1);
+    expect(await objectKeys(productPrefix(owner))).toEqual([]);
+    expect(await objectKeys(`pending/products/${owner}/`)).toEqual([]);
   });
 });
 
