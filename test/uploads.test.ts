@@ -1,5 +1,5 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { asAdmin, bearer, errorCodes, graphqlRequest, testToken } from '@polystore/testing';
+import { asAdmin, bearer, errorCodes, eventually, graphqlRequest, testToken } from '@polystore/testing';
 import { userPrefix } from '@polystore/storage-subgraph/keys';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 import { subscribeOverSse, subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
@@ -282,5 +282,33 @@ describe('ownership from the signed claims', () => {
       other,
     );
     expect(errorCodes(around)).toEqual(['FORBIDDEN']);
+  });
+
+  it('lets only the order’s owner or an admin subscribe to its uploads', async () => {
+    const ORDER_EVENTS = `subscription ($ownerId: ID!) { assetUploaded(ownerId: $ownerId) { filename } }`;
+    // Refused at subscribe time. The subgraph answers FORBIDDEN or UNAUTHENTICATED, but the
+    // gateway masks an error a subgraph raises while subscribing (INTERNAL_SERVER_ERROR), so
+    // only the refusal itself is checked here.
+    const refusals: TestSubscription[] = [];
+    for (const headers of [other, ANONYMOUS]) {
+      const refused = await subscribeOverSse(stack.gatewayUrl, ORDER_EVENTS, { ownerId: orderId }, headers);
+      refusals.push(refused);
+      await eventually(async () => refused.received.length > 0, 'the subscription is refused');
+      expect(refused.received[0]).toEqual({ errors: [expect.objectContaining({ message: expect.any(String) })] });
+    }
+    const allowed = await subscribeOverSse(stack.gatewayUrl, ORDER_EVENTS, { ownerId: orderId }, owner);
+    subscriptions.push(allowed);
+    // Uploads until the subscription (which starts asynchronously) has seen one; bounded.
+    for (let attempt = 0; attempt < 20 && allowed.received.length === 0; attempt++) {
+      await upload('ORDER', orderId, 'seen.pdf', 'application/pdf', Buffer.from('%PDF-1.7 seen'), owner);
+      for (let wait = 0; wait < 20 && allowed.received.length === 0; wait++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(allowed.received[0]).toEqual({ data: { assetUploaded: { filename: 'seen.pdf' } } });
+    // The refused got no event.
+    for (const refused of refusals) {
+      expect(refused.received).toHaveLength(1);
+      await refused.dispose();
+    }
   });
 });

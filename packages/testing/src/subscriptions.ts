@@ -29,16 +29,20 @@ export function subscribeOverWebSocket(
   return { received, dispose: async () => await client.dispose() };
 }
 
-/** Subscribes over server-sent events (POST with `accept: text/event-stream`), reading `data:` lines as they come. */
+/**
+ * Subscribes over server-sent events (POST with `accept: text/event-stream`), reading
+ * `data:` lines as they come; `headers` are added to the request (for example `bearer(token)`).
+ */
 export async function subscribeOverSse(
   url: string,
   query: string,
   variables: Record<string, unknown>,
+  headers: Record<string, string> = {},
 ): Promise<TestSubscription> {
   const controller = new AbortController();
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    headers: { ...headers, 'content-type': 'application/json', accept: 'text/event-stream' },
     body: JSON.stringify({ query, variables }),
     signal: controller.signal,
   });
