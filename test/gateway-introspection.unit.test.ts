@@ -45,4 +45,34 @@ describe('introspection', () => {
       await gateway.close();
     }
   });
+
+  // A misspelt field: with suggestions, the error names the real one, which tells a
+  // stranger the schema piece by piece even with introspection off.
+  const MISSPELT = '{ prodcts(first: 1) { totalCount } }';
+
+  it('suggests field names ("Did you mean") while introspection is on', async () => {
+    const gateway = await gatewayWith('true');
+    try {
+      const { errors } = JSON.parse((await gateway.ask(MISSPELT)).body) as { errors: { message: string }[] };
+      expect(errors.map((error) => error.message).join(' ')).toMatch(/Did you mean "products"/);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('hides field suggestions when introspection is off, and still answers with a code', async () => {
+    const gateway = await gatewayWith('false');
+    try {
+      const { errors } = JSON.parse((await gateway.ask(MISSPELT)).body) as {
+        errors: { message: string; extensions?: { code?: string } }[];
+      };
+      expect(errors.length).toBeGreaterThan(0);
+      const messages = errors.map((error) => error.message).join(' ');
+      expect(messages).not.toMatch(/Did you mean/i);
+      expect(messages).not.toContain('"products"');
+      for (const error of errors) expect(typeof error.extensions?.code).toBe('string');
+    } finally {
+      await gateway.close();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { signRequest } from '@polystore/common';
+import { signedExtensions } from '@polystore/common';
 import { bearer, errorCodes, graphqlRequest, TEST_AUTH_ENV, testToken } from '@polystore/testing';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 import { createClient } from 'graphql-ws';
@@ -105,11 +105,41 @@ describe('subgraphs answer only the gateway', () => {
     expect((await post({ query, extensions: { 'hmac-signature': forged } })).status).toBe(401);
 
     const secret = TEST_AUTH_ENV.SUBGRAPH_SIGNING_SECRET;
-    const claims = { jwt: { payload: { sub: 'u1' } } };
-    const signature = signRequest(secret, { query, extensions: claims });
-    expect((await post({ query, extensions: { ...claims, 'hmac-signature': signature } })).status).toBe(200);
-    const escalated = { jwt: { payload: { sub: 'u1', scope: 'admin' } } };
-    expect((await post({ query, extensions: { ...escalated, 'hmac-signature': signature } })).status).toBe(401);
+    const signed = signedExtensions(secret, { query, extensions: { jwt: { payload: { sub: 'u1' } } } });
+    expect((await post({ query, extensions: signed })).status).toBe(200);
+    const escalated = { ...signed, jwt: { payload: { sub: 'u1', scope: 'admin' } } };
+    expect((await post({ query, extensions: escalated })).status).toBe(401);
+  });
+
+  describe('replayed signatures', () => {
+    const post = (url: string, extensions: Record<string, unknown>) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, extensions }),
+      });
+    const secret = TEST_AUTH_ENV.SUBGRAPH_SIGNING_SECRET;
+
+    it.each(['sql', 'mongo', 'storage'] as const)(
+      'the %s subgraph refuses a signature older than its window, and answers a fresh one',
+      async (name) => {
+        const url = stack.subgraphUrls[name];
+        // Signed ten minutes ago (the window is SUBGRAPH_SIGNATURE_MAX_AGE_SECONDS, 60 by default).
+        const old = signedExtensions(secret, { query }, Date.now() - 10 * 60_000);
+        const refused = await post(url, old);
+        expect(refused.status).toBe(401);
+        expect(errorCodes((await refused.json()) as never)).toEqual(['UNAUTHENTICATED']);
+        expect((await post(url, signedExtensions(secret, { query }))).status).toBe(200);
+      },
+    );
+
+    it('refuses a signing time changed after signing, and a signature without one', async () => {
+      const url = stack.subgraphUrls.sql;
+      const fresh = signedExtensions(secret, { query });
+      expect((await post(url, { ...fresh, 'signed-at': (fresh['signed-at'] as number) + 1 })).status).toBe(401);
+      const { 'signed-at': _dropped, ...untimed } = fresh;
+      expect((await post(url, untimed)).status).toBe(401);
+    });
   });
 });
 

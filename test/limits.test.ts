@@ -4,7 +4,8 @@
  * the subgraphs' own HTTP servers). No timings are asserted here (they are
  * flaky on shared machines); see docs/security.md for measured figures.
  */
-import type { IncomingMessage } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
+import { asAdmin } from '@polystore/testing';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -98,6 +99,102 @@ describe('hostile operations are refused before any subgraph is called', () => {
     expect(response.status).toBe(200);
     expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
     expect(subgraphRequests).toBeGreaterThan(before);
+  });
+});
+
+/**
+ * POSTs a body without Content-Length (chunked), piece by piece, and stops sending once
+ * the answer arrives. Bounded: at most `pieces` writes; an error after the answer (the
+ * server closing a connection it refused) is expected and ignored.
+ */
+function postChunked(url: string, piece: string, pieces: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+    });
+    req.on('response', (res) => {
+      answered = true;
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+      res.on('error', reject);
+    });
+    req.on('error', (err) => {
+      if (!answered) reject(err);
+    });
+    void (async () => {
+      for (let i = 0; i < pieces && !answered && !req.destroyed; i++) {
+        req.write(piece);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      if (!answered && !req.destroyed) req.end();
+    })();
+  });
+}
+
+describe('request body size without Content-Length (chunked)', () => {
+  it('refuses a chunked body that grows past GATEWAY_MAX_BODY_BYTES with 413 and a code, before any subgraph request', async () => {
+    const before = subgraphRequests;
+    // A JSON document that never ends: 64 pieces of 16 KiB (1 MiB) of padding, against a 100 KiB limit.
+    const { status, body } = await postChunked(stack.gatewayUrl, ' '.repeat(16 * 1024), 64);
+    expect(status).toBe(413);
+    expect((JSON.parse(body) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe(
+      'BAD_REQUEST',
+    );
+    expect(subgraphRequests).toBe(before);
+  });
+
+  it('answers a chunked body within the limit', async () => {
+    const query = JSON.stringify({ query: '{ products(first: 1) { totalCount } }' });
+    const { status, body } = await postChunked(stack.gatewayUrl, query, 1);
+    expect(status).toBe(200);
+    expect((JSON.parse(body) as { errors?: unknown }).errors).toBeUndefined();
+  });
+});
+
+describe('estimated cost, with list sizes from first', () => {
+  // Users, each with their orders, each with its items: every level is a list of `first` entries.
+  const usersOrdersItems = (first: number) =>
+    `{ users(first: ${first}) { edges { node { id orders(first: ${first}) { edges { node { id items { quantity product { name } } } } } } } } }`;
+  const ask = async (query: string) => {
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...asAdmin() },
+      body: JSON.stringify({ query }),
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] },
+    };
+  };
+
+  it('refuses a nested query with large first values with a code, before any subgraph request', async () => {
+    const before = subgraphRequests;
+    const { status, body } = await ask(usersOrdersItems(100));
+    expect(status).toBeLessThan(500);
+    expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['COST_ESTIMATED_TOO_EXPENSIVE']);
+    expect(subgraphRequests).toBe(before);
+  });
+
+  it('answers the same shape with small first values', async () => {
+    const before = subgraphRequests;
+    const { status, body } = await ask(usersOrdersItems(3));
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(subgraphRequests).toBeGreaterThan(before);
+  });
+
+  it('counts a default page size (first omitted) too', async () => {
+    const before = subgraphRequests;
+    const { body } = await ask(
+      '{ users { edges { node { orders { edges { node { items { product { name } } history { to } } } } } } } }',
+    );
+    // 20 users x 20 orders x (10 items + 10 history rows), at the default list size of 10.
+    expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['COST_ESTIMATED_TOO_EXPENSIVE']);
+    expect(subgraphRequests).toBe(before);
   });
 });
 

@@ -2,6 +2,8 @@ import { composeSupergraph } from '@polystore/gateway/compose';
 import { createGateway } from '@polystore/gateway';
 import { bearer, testServiceContext, testToken } from '@polystore/testing';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 
 let stack: TestStack;
 let second: string;
@@ -55,6 +57,52 @@ describe('rate limits in Redis, shared by two gateways', () => {
   it('gives a signed-in user a budget of their own', async () => {
     const response = await ask(stack.gatewayUrl, bearer(testToken({ sub: 'rate-user' })));
     expect(response.status).toBe(200);
+  });
+});
+
+describe('graphql-ws operations spend the same budget', () => {
+  /** Runs one operation over the connection; its results (data or errors) until it completes. */
+  const run = (client: ReturnType<typeof createClient>) =>
+    new Promise<unknown[]>((resolve) => {
+      const results: unknown[] = [];
+      client.subscribe(
+        { query: '{ products(first: 1) { totalCount } }' },
+        {
+          next: (result) => results.push(result),
+          error: (err) => resolve([...results, err]),
+          complete: () => resolve(results),
+        },
+      );
+    });
+
+  it('counts each subscribe message against the identity of the connection, HTTP requests included', async () => {
+    const token = testToken({ sub: 'ws-rate-user' });
+    const client = createClient({
+      url: stack.gatewayUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { Authorization: `Bearer ${token}` },
+    });
+    try {
+      // Five in the budget: three over HTTP, two over the socket.
+      for (let i = 0; i < 3; i++) expect((await ask(second, bearer(token))).status).toBe(200);
+      for (let i = 0; i < 2; i++) expect(JSON.stringify(await run(client))).toContain('totalCount');
+      const refused = JSON.stringify(await run(client));
+      expect(refused).toContain('RATE_LIMITED');
+      expect(refused).not.toContain('totalCount');
+      // And the socket's operations spent the HTTP budget too.
+      expect((await ask(stack.gatewayUrl, bearer(token))).status).toBe(429);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it("counts an anonymous connection's operations against its address (spent by the first test)", async () => {
+    const client = createClient({ url: stack.gatewayUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket });
+    try {
+      expect(JSON.stringify(await run(client))).toContain('RATE_LIMITED');
+    } finally {
+      await client.dispose();
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { asAdmin, graphqlRequest, upsertTestCategory } from '@polystore/testing';
+import { adminToken, asAdmin, graphqlRequest, testToken, upsertTestCategory } from '@polystore/testing';
 import { putProductImage } from '@polystore/storage-subgraph/server-writes';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 import { subscribeOverSse, subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
@@ -51,11 +51,11 @@ const ORDER_EVENTS = `subscription ($userId: ID) {
   }
 }`;
 
-async function placeAndPay(): Promise<string> {
+async function placeAndPay(forUser = userId): Promise<string> {
   const placed = await graphqlRequest(
     stack.gatewayUrl,
     `mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }`,
-    { input: { userId, items: [{ productId, quantity: 2 }] } },
+    { input: { userId: forUser, items: [{ productId, quantity: 2 }] } },
     { headers: asAdmin() },
   );
   const orderId = placed.data!.placeOrder.id as string;
@@ -95,17 +95,86 @@ async function firstEvent(received: unknown[]): Promise<unknown> {
 
 describe('subscriptions through the gateway', () => {
   it('delivers orderStatusChanged over graphql-ws with fields from all three stores', async () => {
-    const subscription = subscribeOverWebSocket(stack.gatewayUrl, ORDER_EVENTS, { userId });
+    // As the user whose orders they are.
+    const subscription = subscribeOverWebSocket(
+      stack.gatewayUrl,
+      ORDER_EVENTS,
+      { userId },
+      { token: testToken({ sub: userId }) },
+    );
     subscriptions.push(subscription);
     const { received } = subscription;
     expect(await firstEvent(received)).toEqual(expectedEvent);
   });
 
   it('delivers the same over server-sent events', async () => {
-    const subscription = await subscribeOverSse(stack.gatewayUrl, ORDER_EVENTS, { userId });
+    const subscription = await subscribeOverSse(stack.gatewayUrl, ORDER_EVENTS, { userId }, { token: adminToken() });
     expect(subscription.contentType).toContain('text/event-stream');
     expect(await firstEvent(subscription.received)).toEqual(expectedEvent);
     await subscription.dispose();
+  });
+});
+
+describe('orderStatusChanged is kept to the owner of the order', () => {
+  const OWN_EVENTS = `subscription ($orderId: ID, $userId: ID) {
+    orderStatusChanged(orderId: $orderId, userId: $userId) { id status user { id } }
+  }`;
+  let otherUserId: string;
+  let othersOrder: string;
+
+  beforeAll(async () => {
+    otherUserId = (
+      await graphqlRequest(
+        stack.gatewayUrl,
+        `mutation { createUser(input: { email: "other-sub@example.com", name: "Other" }) { id } }`,
+        {},
+        { headers: asAdmin() },
+      )
+    ).data!.createUser.id;
+    othersOrder = await placeAndPay(otherUserId);
+  });
+
+  /** The first result of a subscription that is refused: an error result or a transport error. */
+  async function refusal(variables: Record<string, unknown>, token?: string): Promise<string> {
+    const subscription = subscribeOverWebSocket(stack.gatewayUrl, OWN_EVENTS, variables, token ? { token } : {});
+    subscriptions.push(subscription);
+    for (let wait = 0; wait < 100 && subscription.received.length === 0; wait++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    return JSON.stringify(subscription.received[0] ?? null);
+  }
+
+  it('refuses an anonymous subscriber with UNAUTHENTICATED', async () => {
+    expect(await refusal({})).toContain('UNAUTHENTICATED');
+  });
+
+  it("refuses a subscription to another user's order, or to their id, with FORBIDDEN", async () => {
+    const mine = testToken({ sub: userId });
+    expect(await refusal({ orderId: othersOrder }, mine)).toContain('FORBIDDEN');
+    expect(await refusal({ userId: otherUserId }, mine)).toContain('FORBIDDEN');
+  });
+
+  it("delivers a user only their own orders' events without a filter; an admin hears everyone's", async () => {
+    const mine = subscribeOverWebSocket(stack.gatewayUrl, OWN_EVENTS, {}, { token: testToken({ sub: userId }) });
+    const everyone = subscribeOverWebSocket(stack.gatewayUrl, OWN_EVENTS, {}, { token: adminToken() });
+    subscriptions.push(mine, everyone);
+    const owners = (received: unknown[]) =>
+      new Set(
+        received.map(
+          (result) =>
+            (result as { data: { orderStatusChanged: { user: { id: string } } } }).data.orderStatusChanged.user.id,
+        ),
+      );
+    // Until the user hears one of their own and the admin both kinds (bounded). Each round changes
+    // the other user's order first, on the same channel, so a leaked event would arrive first.
+    const done = () => mine.received.length > 0 && owners(everyone.received).size === 2;
+    for (let attempt = 0; attempt < 20 && !done(); attempt++) {
+      await placeAndPay(otherUserId);
+      await placeAndPay(userId);
+      for (let wait = 0; wait < 20 && !done(); wait++) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(mine.received.length).toBeGreaterThan(0);
+    expect(owners(mine.received)).toEqual(new Set([userId]));
+    expect(owners(everyone.received)).toEqual(new Set([userId, otherUserId]));
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Knobs } from './knobs.js';
 import { load, type LoadResult } from './load.js';
-import type { Component } from './process.js';
+import type { Measured } from './process.js';
 import type { Row } from './report.js';
 import { median } from './stats.js';
 
@@ -9,7 +9,7 @@ export interface Side {
   name: string;
   url: string;
   /** The process whose CPU and memory are measured (the gateway). */
-  component?: Component;
+  component?: Measured;
   /** Sent with every request to this side (for example a token). */
   headers?: Record<string, string>;
 }

@@ -12,18 +12,40 @@ export interface LoadResult {
 
 /**
  * One bounded autocannon run against a GraphQL endpoint on 127.0.0.1.
- * `bodies` with more than one entry are sent in turn (distinct queries).
+ * `bodies` with more than one entry are sent in turn across all connections
+ * (distinct queries): each request takes the next body, from `firstBody` on, so
+ * no two requests in flight carry the same body until the list wraps (with a
+ * list per connection, every connection would send body 0, then body 1, in step).
  */
 export async function load(
   url: string,
   bodies: string[],
-  { seconds, connections }: Pick<Knobs, 'seconds' | 'connections'>,
+  {
+    seconds,
+    connections,
+    amount,
+  }: Pick<Knobs, 'seconds' | 'connections'> & {
+    /** Send exactly this many requests instead of running for `seconds`. */
+    amount?: number;
+  },
   /** Sent with every request (for example who the client is). */
   extraHeaders: Record<string, string> = {},
-): Promise<LoadResult> {
+  /** Where in `bodies` this run starts. */
+  firstBody = 0,
+): Promise<LoadResult & { sent: number }> {
   const headers = { 'content-type': 'application/json', ...extraHeaders };
   if (!/^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(url)) throw new Error(`load goes to 127.0.0.1 only, not ${url}`);
-  const requests = bodies.length > 1 ? bodies.map((body) => ({ method: 'POST' as const, body, headers })) : undefined;
+  let next = firstBody;
+  const requests =
+    bodies.length > 1
+      ? [
+          {
+            method: 'POST' as const,
+            headers,
+            setupRequest: (request: object) => ({ ...request, body: bodies[next++ % bodies.length] }),
+          },
+        ]
+      : undefined;
   const result = await autocannon({
     url,
     method: 'POST',
@@ -31,7 +53,7 @@ export async function load(
     body: bodies[0],
     ...(requests ? { requests } : {}),
     connections,
-    duration: seconds,
+    ...(amount ? { amount } : { duration: seconds }),
   });
   return {
     rps: result.requests.average,
@@ -39,5 +61,6 @@ export async function load(
     p99: result.latency.p99,
     mean: result.latency.average,
     errors: result.errors + result.non2xx + result.timeouts,
+    sent: next - firstBody,
   };
 }

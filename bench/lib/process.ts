@@ -1,18 +1,22 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-/** A component the bench started in a process of its own. */
-export interface Component {
-  name: string;
-  child: ChildProcess;
-  /** What it sent when ready (usually `{ url }` or `{ urls }`). */
-  ready: Record<string, unknown>;
+/** What the bench can read of a process it measures, by pid, from /proc. */
+export interface Measured {
   /** CPU seconds (user + system) used so far. */
   cpuSeconds(): number;
   /** Peak resident memory so far, MiB (VmHWM). */
   peakRssMiB(): number;
   /** Current resident memory, MiB (VmRSS). */
   rssMiB(): number;
+}
+
+/** A component the bench started in a process of its own. */
+export interface Component extends Measured {
+  name: string;
+  child: ChildProcess;
+  /** What it sent when ready (usually `{ url }` or `{ urls }`). */
+  ready: Record<string, unknown>;
   stop(): Promise<void>;
 }
 
@@ -25,6 +29,27 @@ const CLOCK_TICKS = 100; // USER_HZ on Linux
 function procStatus(pid: number, field: string): number {
   const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
   return match ? Number(match[1]) / 1024 : NaN;
+}
+
+export function measured(pid: number): Measured {
+  return {
+    cpuSeconds() {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      // After "pid (comm) ": utime is field 14, stime 15 (1-based), i.e. 11 and 12 here.
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    },
+    peakRssMiB: () => procStatus(pid, 'VmHWM'),
+    rssMiB: () => procStatus(pid, 'VmRSS'),
+  };
+}
+
+/** The process listening on a port of 127.0.0.1 (a server the launcher started, say). */
+export function listeningProcess(port: number | string): Measured & { pid: number } {
+  const out = execFileSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' });
+  const match = out.match(/pid=(\d+)/);
+  if (!match) throw new ComponentError(`no process listens on port ${port}`);
+  const pid = Number(match[1]);
+  return { pid, ...measured(pid) };
 }
 
 /**
@@ -54,18 +79,11 @@ export function startComponent(
     });
     child.once('message', (ready: Record<string, unknown>) => {
       clearTimeout(timer);
-      const pid = child.pid!;
       resolve({
         name,
         child,
         ready,
-        cpuSeconds() {
-          const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-          // After "pid (comm) ": utime is field 14, stime 15 (1-based), i.e. 11 and 12 here.
-          return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-        },
-        peakRssMiB: () => procStatus(pid, 'VmHWM'),
-        rssMiB: () => procStatus(pid, 'VmRSS'),
+        ...measured(child.pid!),
         stop: () =>
           new Promise<void>((done) => {
             if (child.exitCode !== null || child.signalCode !== null) return done();

@@ -6,6 +6,7 @@ import { ADMIN_SCOPE, createLogger, mintToken, SUBGRAPHS, type SubgraphName } fr
 import { freePort } from '@polystore/embedded';
 import { testPostgres, testRedis } from '@polystore/testing/stores';
 import { startStack } from '@polystore/launcher';
+import { tracked } from './cleanup.js';
 import { ComponentError } from './process.js';
 
 /**
@@ -15,6 +16,8 @@ import { ComponentError } from './process.js';
 export const BENCH_AUTH_ENV = {
   JWT_SECRET: randomBytes(32).toString('hex'),
   SUBGRAPH_SIGNING_SECRET: randomBytes(32).toString('hex'),
+  // The e2e scenario's direct side sends one signed body for its whole run.
+  SUBGRAPH_SIGNATURE_MAX_AGE_SECONDS: '3600',
 };
 /** Who the bench's requests act as: an admin, who may read and write everything. */
 export const BENCH_CLAIMS = { sub: '00000000-0000-4000-8000-000000000000', scope: ADMIN_SCOPE };
@@ -23,52 +26,68 @@ export const adminHeaders = (): Record<string, string> => ({
   authorization: `Bearer ${mintToken(BENCH_AUTH_ENV.JWT_SECRET, BENCH_CLAIMS, { issuer: 'polystore', audience: 'polystore', expiresInSeconds: 6 * 3600 })}`,
 });
 
+/** BENCH_CPU_PROFILE=dir: every stack process writes a CPU profile there when it exits. */
+function profileOptions(): Record<string, string> {
+  if (!process.env.BENCH_CPU_PROFILE) return {};
+  const hook = new URL('./cpu-profile-hook.ts', import.meta.url).href;
+  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import tsx --import ${hook}`.trim() };
+}
+
 /**
  * The whole stack as `npm start` runs it (each subgraph and the gateway in its
  * own process) on a database and Redis key prefix of its own, the embedded
  * MongoDB and S3 in a temporary folder. `dispose` removes all of it.
  */
-export async function startBenchStack() {
+export async function startBenchStack({
+  redis: ownRedis,
+}: {
+  /** A Redis of the scenario's own (its INFO counts only this stack), instead of a prefix on the shared one. */
+  redis?: { url: string; keyPrefix: string };
+} = {}) {
   const log = createLogger('bench', 'warn');
-  const postgres = await testPostgres();
-  const redis = await testRedis();
+  const postgres = tracked(await testPostgres());
+  const redis = ownRedis ? { ...ownRedis, dispose: async () => undefined } : tracked(await testRedis());
   const dataDir = await mkdtemp(join(tmpdir(), 'polystore-bench-'));
+  const folder = tracked({ dispose: () => rm(dataDir, { recursive: true, force: true }) });
   const subgraphPorts = new Map<SubgraphName, number>();
   for (const subgraph of SUBGRAPHS) subgraphPorts.set(subgraph.name, await freePort());
   const cleanup = async () => {
     await postgres.dispose();
     await redis.dispose();
-    await rm(dataDir, { recursive: true, force: true });
+    await folder.dispose();
   };
   let stack;
+  let env: NodeJS.ProcessEnv;
   try {
-    stack = await startStack({
-      log,
-      env: {
-        ...process.env,
-        LOG_LEVEL: 'warn',
-        ...BENCH_AUTH_ENV,
-        DATA_DIR: dataDir,
-        DATABASE_URL: postgres.url,
-        REDIS_URL: redis.url,
-        REDIS_KEY_PREFIX: redis.keyPrefix,
-        GATEWAY_PORT: String(await freePort()),
-        ...Object.fromEntries(SUBGRAPHS.map((s) => [s.portVariable, String(subgraphPorts.get(s.name))])),
-      },
-    });
+    env = {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      ...BENCH_AUTH_ENV,
+      DATA_DIR: dataDir,
+      DATABASE_URL: postgres.url,
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: redis.keyPrefix,
+      ...profileOptions(),
+      GATEWAY_PORT: String(await freePort()),
+      ...Object.fromEntries(SUBGRAPHS.map((s) => [s.portVariable, String(subgraphPorts.get(s.name))])),
+    };
+    stack = await startStack({ log, env });
   } catch (err) {
     await cleanup();
     throw new ComponentError(`the stack (subgraphs + gateway) could not start: ${String(err)}`);
   }
-  const running = stack;
+  const running = tracked({ ...stack, dispose: () => stack.stop() });
   return {
     stack: running,
+    /** What the stack was started with, and the embedded stores' addresses. */
+    env: { ...env, ...running.storeEnv },
+    log,
     postgres,
     redis,
     dataDir,
     subgraphPorts,
     async dispose() {
-      await running.stop();
+      await running.dispose();
       await cleanup();
     },
   };

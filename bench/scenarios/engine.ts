@@ -8,6 +8,7 @@ import { testRedis } from '@polystore/testing/stores';
 import { compareSides, ratio } from '../lib/compare.js';
 import { startComponent, type Component } from '../lib/process.js';
 import type { Row } from '../lib/report.js';
+import { tracked } from '../lib/cleanup.js';
 import type { Scenario } from '../lib/scenario.js';
 import { ENGINE_SDL, ENGINE_SUBGRAPHS } from '../fixtures/engine-subgraphs.js';
 import { verify } from './e2e.js';
@@ -90,7 +91,8 @@ export const engine: Scenario = {
     'gateway engine on in-memory subgraphs: ours (dedupe on/off) vs @apollo/gateway, same and distinct queries',
   async run(knobs) {
     const dir = await mkdtemp(join(tmpdir(), 'polystore-bench-engine-'));
-    const redis = await testRedis();
+    const redis = tracked(await testRedis());
+    const folder = tracked({ dispose: () => rm(dir, { recursive: true, force: true }) });
     const started: Component[] = [];
     const profileDir = process.env.BENCH_CPU_PROFILE;
     try {
@@ -134,7 +136,7 @@ export const engine: Scenario = {
     } finally {
       for (const component of started.reverse()) await component.stop();
       await redis.dispose();
-      await rm(dir, { recursive: true, force: true });
+      await folder.dispose();
     }
   },
 };

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { createServer, request, type Server } from 'node:http';
 import { Redis } from 'ioredis';
@@ -11,7 +10,8 @@ import { createSqlSubgraph } from '@polystore/sql-subgraph';
 import { createStorageSubgraph } from '@polystore/storage-subgraph';
 import { testServiceContext } from '@polystore/testing';
 import { adminHeaders, BENCH_AUTH_ENV } from '../lib/stack.js';
-import { testMongo, testPostgres, testS3, type Disposable } from '@polystore/testing/stores';
+import { startPrivateRedis, testMongo, testPostgres, testS3, type Disposable } from '@polystore/testing/stores';
+import { tracked } from '../lib/cleanup.js';
 import { ComponentError } from '../lib/process.js';
 import type { Row } from '../lib/report.js';
 import type { Scenario } from '../lib/scenario.js';
@@ -23,48 +23,19 @@ const QUERY = (n: number) => `{ products(first: ${n}) { edges { node {
 
 /** A private redis-server, so INFO commandstats counts only this stack's commands. */
 async function privateRedis(): Promise<Disposable & { url: string; client: Redis }> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const failed = new Promise<never>((_, reject) =>
-    child.once('error', (err) => reject(new ComponentError(`private redis-server could not start: ${err.message}`))),
-  );
-  // redis-server starts in well under a second; try for up to five.
-  let client: Redis | undefined;
-  for (let attempt = 0; attempt < 50 && !client; attempt++) {
-    const candidate = new Redis({
-      port,
-      host: '127.0.0.1',
-      lazyConnect: true,
-      maxRetriesPerRequest: 1,
-      retryStrategy: () => null,
-    });
-    candidate.on('error', () => undefined);
-    try {
-      await Promise.race([candidate.connect(), failed]);
-      client = candidate;
-    } catch (err) {
-      candidate.disconnect();
-      if (err instanceof ComponentError) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  let server;
+  try {
+    server = await startPrivateRedis();
+  } catch (err) {
+    throw new ComponentError(`private redis-server could not start: ${String(err)}`);
   }
-  if (!client) {
-    child.kill('SIGTERM');
-    throw new ComponentError(`private redis-server did not answer on port ${port}`);
-  }
-  const connected = client;
+  const client = new Redis(server.url, { maxRetriesPerRequest: 1 });
   return {
-    url: `redis://127.0.0.1:${port}`,
-    client: connected,
+    url: server.url,
+    client,
     async dispose() {
-      connected.disconnect();
-      child.kill('SIGTERM');
+      client.disconnect();
+      await server.dispose();
     },
   };
 }
@@ -116,7 +87,7 @@ export const nPlusOne: Scenario = {
     const contexts: ReturnType<typeof testServiceContext>[] = [];
     try {
       // One at a time, each registered as it is made: a failure leaves nothing behind.
-      const keep = <T extends Disposable>(fixture: T) => (fixtures.push(fixture), fixture);
+      const keep = <T extends Disposable>(fixture: T) => (fixtures.push(tracked(fixture)), fixture);
       const redis = keep(await privateRedis());
       const postgres = keep(await testPostgres());
       const mongo = keep(await testMongo());

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { testRedis } from '@polystore/testing/stores';
 import { compareSides, ratio } from '../lib/compare.js';
 import type { Component } from '../lib/process.js';
+import { tracked } from '../lib/cleanup.js';
 import type { Scenario } from '../lib/scenario.js';
 import { startEngineFixture, startOurGateway } from './engine.js';
 import { verify } from './e2e.js';
@@ -22,7 +23,8 @@ export const overhead: Scenario = {
   description: 'one single-subgraph query direct to the subgraph vs through our gateway (latency ratio; target < 1.3x)',
   async run(knobs) {
     const dir = await mkdtemp(join(tmpdir(), 'polystore-bench-overhead-'));
-    const redis = await testRedis();
+    const redis = tracked(await testRedis());
+    const folder = tracked({ dispose: () => rm(dir, { recursive: true, force: true }) });
     const started: Component[] = [];
     try {
       const fixture = await startEngineFixture(dir);
@@ -52,7 +54,7 @@ export const overhead: Scenario = {
     } finally {
       for (const component of started.reverse()) await component.stop();
       await redis.dispose();
-      await rm(dir, { recursive: true, force: true });
+      await folder.dispose();
     }
   },
 };

@@ -14,8 +14,11 @@ import {
 import { GraphQLError } from 'graphql';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { shareAnonymousSubscriptions } from './anonymous-subscriptions.js';
+import { webSocketBudget } from './plugins/rate-limit.js';
 import { handleIdeAssetRequest, IDE_DEFAULT_QUERY, renderLocalGraphiQL } from './ide.js';
 import { gatewayPlugins } from './plugins/index.js';
+import { demandControl, withDefaultListSizes } from './plugins/demand-control.js';
 import { subgraphUrls } from './subgraphs.js';
 import { supergraphSource } from './supergraph-source.js';
 
@@ -72,6 +75,8 @@ export async function createGateway({
   // A supergraph given in code (tests) is fixed; the file or URL is polled and swapped when it changes.
   const source = supergraph === undefined ? supergraphSource(config.gateway, log) : undefined;
   const sdl = supergraph ?? (await source!());
+  // Every list gets a size for the cost estimate (GATEWAY_DEFAULT_LIST_SIZE where the schema names none).
+  const listSized = withDefaultListSizes(config);
   const overrides = subgraphUrls(config);
   const locations = { ...locationsFromSupergraph(sdl), ...overrides };
   const redis = await connectRedisLayer({
@@ -85,7 +90,7 @@ export async function createGateway({
   const plugins = gatewayPlugins({ config, log, teardown, redis, metrics });
 
   const runtime = createGatewayRuntime({
-    supergraph: source ?? sdl,
+    supergraph: source ? async () => listSized(await source()) : listSized(sdl),
     ...(source && config.gateway.supergraphPollMs > 0
       ? {
           pollingInterval: config.gateway.supergraphPollMs,
@@ -112,6 +117,8 @@ export async function createGateway({
     cors:
       config.gateway.corsOrigins.length > 0 ? { origin: config.gateway.corsOrigins, methods: ['GET', 'POST'] } : false,
     plugins: () => plugins,
+    // The estimated cost with list sizes from `first` (GATEWAY_MAX_COST, GATEWAY_DEFAULT_LIST_SIZE).
+    ...demandControl(config),
     // A subgraph that hangs costs its part of the answer, not the whole request.
     // Subscriptions are exempt: they are meant to stay open.
     upstreamTimeout: ({ executionRequest }) =>
@@ -174,6 +181,11 @@ export async function createGateway({
   const wsHandle = useServer(
     {
       ...wsOptions,
+      subscribe: shareAnonymousSubscriptions(
+        wsOptions.subscribe!,
+        metrics,
+        webSocketBudget({ config, redis }),
+      ) as typeof wsOptions.subscribe,
       onSubscribe(ctx, id, payload) {
         const ids = active.get(ctx) ?? new Set<string>();
         active.set(ctx, ids);

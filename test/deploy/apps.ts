@@ -16,8 +16,24 @@ interface AppSpec {
 export const STORES = ['postgres', 'mongo', 'redis', 'minio', 'minio-init'];
 
 export const COMMON_REQUIRED = ['LOG_LEVEL', 'HOST', 'REDIS_URL', 'SUBGRAPH_SIGNING_SECRET'];
+/**
+ * What docker-compose.yml requires from the shell or `.env` (`${NAME:?…}`, no default):
+ * the secrets, with values the tests use (a password for PostgreSQL and MinIO, 32+ characters for tokens and signatures).
+ */
+export const COMPOSE_SECRETS = {
+  POSTGRES_PASSWORD: 'compose-test-postgres-password',
+  MINIO_ROOT_PASSWORD: 'compose-test-minio-password',
+  JWT_SECRET: 'compose-test-jwt-secret-0123456789abcdef',
+  SUBGRAPH_SIGNING_SECRET: 'compose-test-signing-secret-0123456789abcdef',
+};
 /** Read by every process. */
-export const COMMON_ALLOWED = [...COMMON_REQUIRED, 'SHUTDOWN_TIMEOUT_MS', 'REDIS_KEY_PREFIX', 'CACHE_TTL_SECONDS'];
+export const COMMON_ALLOWED = [
+  ...COMMON_REQUIRED,
+  'SHUTDOWN_TIMEOUT_MS',
+  'REDIS_KEY_PREFIX',
+  'CACHE_TTL_SECONDS',
+  'SUBGRAPH_SIGNATURE_MAX_AGE_SECONDS',
+];
 
 const healthy = (...services: string[]) => Object.fromEntries(services.map((name) => [name, 'service_healthy']));
 
@@ -96,6 +112,7 @@ export const APPS: Record<string, AppSpec> = Object.fromEntries([
         'GATEWAY_MAX_DIRECTIVES',
         'GATEWAY_MAX_TOKENS',
         'GATEWAY_MAX_COST',
+        'GATEWAY_DEFAULT_LIST_SIZE',
         'GATEWAY_MAX_BODY_BYTES',
         'GATEWAY_RATE_LIMIT',
         'GATEWAY_RATE_LIMIT_WINDOW_SECONDS',

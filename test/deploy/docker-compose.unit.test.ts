@@ -6,7 +6,7 @@
  * from .env.example.
  */
 import { CONFIG_VARIABLES, loadConfig, SUBGRAPHS } from '@polystore/common';
-import { APP_NAMES, APPS, COMMON_ALLOWED, COMMON_REQUIRED, STORES } from './apps.js';
+import { APP_NAMES, APPS, COMMON_ALLOWED, COMMON_REQUIRED, COMPOSE_SECRETS, STORES } from './apps.js';
 import {
   dependsOn,
   durationMs,
@@ -26,9 +26,29 @@ import {
 /** The ports every process listens on when nothing is configured. */
 const DEFAULT_CONFIG = loadConfig({});
 
+describe('docker-compose.yml secrets', () => {
+  it('has no default for any secret: compose refuses to start, naming what to set, until each is set', () => {
+    for (const name of Object.keys(COMPOSE_SECRETS)) {
+      const { [name as keyof typeof COMPOSE_SECRETS]: _missing, ...others } = COMPOSE_SECRETS;
+      expect(() => loadCompose({ ...envExample.set, ...others })).toThrow(
+        new RegExp(`^${name} is required: set ${name} in .env`),
+      );
+    }
+    expect(() => loadCompose({})).toThrow(/is required/);
+  });
+
+  it('requires exactly the secrets, and .env.example sets none of them', () => {
+    expect([...loadCompose(COMPOSE_SECRETS).required].sort()).toEqual(Object.keys(COMPOSE_SECRETS).sort());
+    for (const name of Object.keys(COMPOSE_SECRETS)) {
+      expect(envExample.set[name]).toBeUndefined();
+      expect(envExample.names).toContain(name);
+    }
+  });
+});
+
 describe.each<[string, Env]>([
-  ['no .env', {}],
-  ['.env copied from .env.example', envExample.set],
+  ['only the secrets set', COMPOSE_SECRETS],
+  ['.env copied from .env.example, with the secrets set', { ...envExample.set, ...COMPOSE_SECRETS }],
 ])('docker-compose.yml (%s)', (_scenario, dotenv) => {
   let compose: ComposeFile;
   let interpolated: Set<string>;
@@ -104,8 +124,8 @@ describe.each<[string, Env]>([
     expect(envOf('minio-init').MINIO_ROOT_PASSWORD).toBe(minio.MINIO_ROOT_PASSWORD);
   });
 
-  it('reads every credential from the shell or .env with a default, and documents it in .env.example', () => {
-    // loadCompose already threw for a variable without a default.
+  it('reads every setting from the shell or .env, with a default unless it is a secret, and documents it in .env.example', () => {
+    // loadCompose already threw for a variable without a default that is not a secret.
     expect(interpolated.size).toBeGreaterThan(0);
     expect([...interpolated].filter((name) => !envExample.names.includes(name))).toEqual([]);
     expect(interpolated).toContain('POSTGRES_PASSWORD');

@@ -36,12 +36,19 @@ export interface ComposeFile {
 
 /**
  * docker-compose.yml as Compose reads it with this `.env`: `$$` is a literal
- * `$`; `${VAR:-default}` and `${VAR-default}` read `.env`. Any other form
- * throws, naming the variable: with a default everywhere `docker compose up`
- * works with no `.env`, and no secret has to be committed.
+ * `$`; `${VAR:-default}` and `${VAR-default}` read `.env`; `${VAR:?message}`
+ * (the secrets) must be set, or it throws with the message as Compose stops.
+ * Any other form throws, naming the variable: every setting but the secrets
+ * has a default, and no secret is ever committed.
  */
-export function loadCompose(dotenvValues: Env): { compose: ComposeFile; interpolated: Set<string> } {
+export function loadCompose(dotenvValues: Env): {
+  compose: ComposeFile;
+  interpolated: Set<string>;
+  /** Variables written `${NAME:?message}`: no default, compose refuses to start without them. */
+  required: Set<string>;
+} {
   const interpolated = new Set<string>();
+  const required = new Set<string>();
   const interpolate = (value: string) =>
     value.replace(
       /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
@@ -49,16 +56,23 @@ export function loadCompose(dotenvValues: Env): { compose: ComposeFile; interpol
         if (match === '$$') return '$';
         const name = (braced ?? bare)!;
         interpolated.add(name);
+        const set = dotenvValues[name];
+        if (op === ':?') {
+          // A secret: no default, compose stops with the message until it is set.
+          required.add(name);
+          if (!arg) throw new Error(`${match}: say how to set it`);
+          if (set === undefined || set === '') throw new Error(`${name} is required: ${arg}`);
+          return set;
+        }
         if (op !== ':-' && op !== '-') throw new Error(`${match} has no default: write \${${name}:-default}`);
         if (!arg) throw new Error(`${match}: empty default`);
-        const set = dotenvValues[name];
         return set === undefined || (op === ':-' && set === '') ? arg : set;
       },
     );
   const compose = parseYaml(readRepoFile('docker-compose.yml'), (_key, value) =>
     typeof value === 'string' ? interpolate(value) : value,
   ) as ComposeFile;
-  return { compose, interpolated };
+  return { compose, interpolated, required };
 }
 
 /** A service's `environment` as a map; an entry without a value would be taken from the host, so it throws. */

@@ -33,21 +33,26 @@ export function composeGraphs(urls: Partial<Record<string, string>> = {}): {
   };
 }
 
-/** The auth directives of the federation spec, which the gateway serves to introspection like any definition. */
-const SECURITY_NAMES = new Set([
+/**
+ * The auth and demand-control directives of the federation spec, which the gateway
+ * serves to introspection like any definition.
+ */
+const SERVED_DIRECTIVE_NAMES = new Set([
   'authenticated',
   'requiresScopes',
   'requiresScopes__Scope',
   'policy',
   'policy__Policy',
+  'cost',
+  'listSize',
 ]);
 
-/** The public schema plus the definitions of the auth directives the supergraph uses (the gateway serves them). */
+/** The public schema plus the definitions of the auth and cost directives the supergraph uses (the gateway serves them). */
 function withSecurityDirectives(publicSdl: string, supergraphSdl: string): string {
   const definitions = parse(supergraphSdl).definitions.filter(
     (node) =>
       (node.kind === Kind.DIRECTIVE_DEFINITION || node.kind === Kind.SCALAR_TYPE_DEFINITION) &&
-      SECURITY_NAMES.has(node.name.value),
+      SERVED_DIRECTIVE_NAMES.has(node.name.value),
   );
   if (definitions.length === 0) return publicSdl.trim();
   return `${publicSdl.trim()}\n\n${definitions.map((node) => print(node)).join('\n\n')}`;

@@ -1,15 +1,17 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { GraphQLError } from 'graphql';
+import { useBodyLimit } from './body-limit.js';
 import type { PluginContext } from './index.js';
 
 /**
  * Refuses expensive operations before they are executed, so none reaches a
  * subgraph: depth, aliases, directives, tokens (field duplication is refused
- * while parsing) and estimated cost, with graphql-armor (the security plugin
- * Hive Gateway documents). Field suggestions ("Did you mean …?") are hidden when
+ * while parsing), with graphql-armor (the security plugin Hive Gateway
+ * documents); the estimated cost is the runtime's own demand control
+ * (demand-control.ts). Field suggestions ("Did you mean …?") are hidden when
  * introspection is off. Bodies larger than GATEWAY_MAX_BODY_BYTES are refused
- * with 413 from their Content-Length, before they are read.
+ * with 413 (body-limit.ts).
  */
 export function limitPlugins({ config }: PluginContext): GatewayPlugin[] {
   const limits = config.gateway.limits;
@@ -20,27 +22,11 @@ export function limitPlugins({ config }: PluginContext): GatewayPlugin[] {
       maxAliases: { n: limits.maxAliases, exposeLimits: true },
       maxDirectives: { n: limits.maxDirectives, exposeLimits: true },
       maxTokens: { n: limits.maxTokens, exposeLimits: true },
-      costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true, exposeLimits: true },
+      // Its static estimate ignores `first`: the runtime's demand control estimates the cost instead.
+      costLimit: { enabled: false },
       blockFieldSuggestion: { enabled: !config.gateway.introspection },
     }) as GatewayPlugin,
   ];
-}
-
-function useBodyLimit(maxBytes: number): GatewayPlugin {
-  return {
-    onRequest({ request, endResponse, fetchAPI }) {
-      const declared = Number(request.headers.get('content-length') ?? 0);
-      if (!(declared > maxBytes)) return;
-      endResponse(
-        fetchAPI.Response.json(
-          {
-            errors: [{ message: `request body exceeds ${maxBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }],
-          },
-          { status: 413 },
-        ),
-      );
-    },
-  };
 }
 
 /**

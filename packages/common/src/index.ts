@@ -41,6 +41,7 @@ export * from './loaders/cached-loader.js';
 export * from './events/contract.js';
 export * from './events/consumer-group.js';
 export * from './events/invalidations.js';
+export * from './events/per-event.js';
 
 // Identity: tokens (development and tests), the gateway's signature on subgraph requests, forwarded claims.
 export * from './auth/tokens.js';

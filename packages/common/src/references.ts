@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
 import type { Config } from './config/config.js';
-import { signRequest, SIGNATURE_EXTENSION } from './auth/signature.js';
+import { signedExtensions } from './auth/signature.js';
 import { notFound, serviceUnavailable } from './errors.js';
 import { isUuid } from './ids.js';
-import { ownerOf, subgraphDefaultUrl, type OwnedEntity } from './subgraphs.js';
+import { ownerOf, subgraphDefaultUrl, type OwnedEntity, type SubgraphDefinition } from './subgraphs.js';
 
 /** Whether entities another subgraph owns exist, asked per request (batched). */
 export type ReferenceLoader = DataLoader<{ type: OwnedEntity; id: string }, boolean, string>;
@@ -19,28 +19,22 @@ export interface OwnerQueryOptions {
 }
 
 /**
- * Reads entities from the subgraph that owns their type (the registry's
- * `owns`), through its federation `_entities` field: the owner's answer, at
- * once, one HTTP request for all `ids`. `selection` is what to read of each
- * (for example `id name`); null where the entity does not exist. An owner
- * that cannot be reached, or answers without entities, is SERVICE_UNAVAILABLE.
+ * Runs one query on a subgraph, service to service: signed as the gateway
+ * signs (the subgraph refuses unsigned requests when a secret is set) and
+ * carrying no user's claims. An answer without `data`, or a subgraph that
+ * cannot be reached, is SERVICE_UNAVAILABLE naming `what`.
  */
-export async function readFromOwner<T>(
+export async function querySubgraph<T>(
   { subgraphUrls, timeoutMs = 5_000, headers, signatureSecret }: OwnerQueryOptions,
-  type: OwnedEntity,
-  ids: readonly string[],
-  selection: string,
-): Promise<(T | null)[]> {
-  if (ids.length === 0) return [];
-  const owner = ownerOf(type);
-  const url = subgraphUrls[owner.name] ?? subgraphDefaultUrl(owner);
-  const query = `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${type} { ${selection} } } }`;
-  const variables = { representations: ids.map((id) => ({ __typename: type, id: id.toLowerCase() })) };
-  // A service-to-service read carries no user's claims: it asks only whether entities exist and what they are.
-  const extensions = signatureSecret
-    ? { [SIGNATURE_EXTENSION]: signRequest(signatureSecret, { query, variables }) }
-    : undefined;
-  let body: { data?: { _entities?: (T | null)[] }; errors?: { message: string }[] };
+  subgraph: SubgraphDefinition,
+  query: string,
+  variables: Record<string, unknown>,
+  what: string,
+): Promise<{ data?: T; errors?: { message: string }[] }> {
+  const url = subgraphUrls[subgraph.name] ?? subgraphDefaultUrl(subgraph);
+  // A service-to-service read carries no user's claims: it asks only what exists and what it is.
+  const extensions = signatureSecret ? signedExtensions(signatureSecret, { query, variables }) : undefined;
+  let body: { data?: T; errors?: { message: string }[] };
   try {
     const response = await fetch(url, {
       method: 'POST',
@@ -50,10 +44,37 @@ export async function readFromOwner<T>(
     });
     body = (await response.json()) as typeof body;
   } catch (err) {
-    throw serviceUnavailable(`${owner.service} cannot be reached to read ${type} entities`, {
+    throw serviceUnavailable(`${subgraph.service} cannot be reached to ${what}`, {
       reason: err instanceof Error ? err.message : String(err),
     });
   }
+  if (!body.data) {
+    throw serviceUnavailable(`${subgraph.service} did not answer a request to ${what}`, {
+      reason: body.errors?.map((error) => error.message).join('; ') ?? 'no data in the answer',
+    });
+  }
+  return body;
+}
+
+/**
+ * Reads entities from the subgraph that owns their type (the registry's
+ * `owns`), through its federation `_entities` field: the owner's answer, at
+ * once, one HTTP request for all `ids`. `selection` is what to read of each
+ * (for example `id name`); null where the entity does not exist. An owner
+ * that cannot be reached, or answers without entities, is SERVICE_UNAVAILABLE.
+ */
+export async function readFromOwner<T>(
+  options: OwnerQueryOptions,
+  type: OwnedEntity,
+  ids: readonly string[],
+  selection: string,
+): Promise<(T | null)[]> {
+  if (ids.length === 0) return [];
+  const owner = ownerOf(type);
+  const query = `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${type} { ${selection} } } }`;
+  const variables = { representations: ids.map((id) => ({ __typename: type, id: id.toLowerCase() })) };
+  const what = `read ${type} entities`;
+  const body = await querySubgraph<{ _entities?: (T | null)[] }>(options, owner, query, variables, what);
   const entities = body.data?._entities;
   if (!entities || entities.length !== ids.length) {
     throw serviceUnavailable(`${owner.service} did not answer a read of ${type} entities`, {

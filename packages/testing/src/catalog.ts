@@ -1,4 +1,5 @@
 import { graphqlRequest } from '@polystore/common';
+import { asAdmin } from './tokens.js';
 
 export interface TestAttribute {
   name: string;
@@ -9,13 +10,15 @@ export interface TestAttribute {
 
 /**
  * Creates (or replaces) a category through the gateway or the mongo-subgraph,
- * so details can be written for it; attributes default to none.
+ * so details can be written for it; attributes default to none. Sent as an
+ * admin (the gateway requires the scope; a subgraph ignores the header).
  */
 export async function upsertTestCategory(url: string, slug: string, attributes: TestAttribute[] = []): Promise<void> {
   const result = await graphqlRequest(
     url,
     `mutation ($input: UpsertCategoryInput!) { upsertCategory(input: $input) { slug } }`,
     { input: { slug, name: slug, attributes } },
+    { headers: asAdmin() },
   );
   if (result.errors) throw new Error(`upsertCategory ${slug}: ${JSON.stringify(result.errors)}`);
 }

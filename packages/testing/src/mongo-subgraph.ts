@@ -48,6 +48,8 @@ export async function startMongoTestBed(env: Record<string, string> = {}): Promi
     };
     const started = await startForTest(createMongoSubgraph, serviceEnv);
     teardown = started.teardown;
+    // Its start-up catch-up is done before a test counts commands or reads documents.
+    await started.server.searchCatchUp;
     const commands: CommandStartedEvent[] = [];
     started.server.store.client.on('commandStarted', (event) => commands.push(event));
     const { url, server: subgraph } = started;

@@ -10,13 +10,26 @@ export interface TestSubscription {
   dispose(): Promise<void>;
 }
 
-/** Subscribes to `url` (an http URL) over graphql-ws, as a browser or Apollo Client would. */
+/** Who subscribes: a token (sent as `Authorization: Bearer …`); anonymous without. */
+export interface SubscribeOptions {
+  token?: string;
+}
+
+/**
+ * Subscribes to `url` (an http URL) over graphql-ws, as a browser or Apollo Client
+ * would; the token goes in `connectionParams`.
+ */
 export function subscribeOverWebSocket(
   url: string,
   query: string,
   variables: Record<string, unknown>,
+  { token }: SubscribeOptions = {},
 ): TestSubscription {
-  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket });
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    ...(token ? { connectionParams: { Authorization: `Bearer ${token}` } } : {}),
+  });
   const received: unknown[] = [];
   client.subscribe(
     { query, variables },
@@ -29,20 +42,21 @@ export function subscribeOverWebSocket(
   return { received, dispose: async () => await client.dispose() };
 }
 
-/**
- * Subscribes over server-sent events (POST with `accept: text/event-stream`), reading
- * `data:` lines as they come; `headers` are added to the request (for example `bearer(token)`).
- */
+/** Subscribes over server-sent events (POST with `accept: text/event-stream`), reading `data:` lines as they come. */
 export async function subscribeOverSse(
   url: string,
   query: string,
   variables: Record<string, unknown>,
-  headers: Record<string, string> = {},
+  { token }: SubscribeOptions = {},
 ): Promise<TestSubscription> {
   const controller = new AbortController();
   const response = await fetch(url, {
     method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json', accept: 'text/event-stream' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: JSON.stringify({ query, variables }),
     signal: controller.signal,
   });

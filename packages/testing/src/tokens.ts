@@ -1,8 +1,7 @@
 import {
   ADMIN_SCOPE,
   mintToken,
-  SIGNATURE_EXTENSION,
-  signRequest,
+  signedExtensions,
   type Claims,
   type Env,
   type GraphQLResponse,
@@ -51,11 +50,10 @@ export async function signedSubgraphRequest<Data = Record<string, any>>(
   variables: Record<string, unknown> = {},
   claims?: Claims,
 ): Promise<GraphQLResponse<Data>> {
-  const extensions: Record<string, unknown> = claims ? { jwt: { payload: claims } } : {};
-  extensions[SIGNATURE_EXTENSION] = signRequest(TEST_AUTH_ENV.SUBGRAPH_SIGNING_SECRET, {
+  const extensions = signedExtensions(TEST_AUTH_ENV.SUBGRAPH_SIGNING_SECRET, {
     query,
     variables,
-    extensions,
+    extensions: claims ? { jwt: { payload: claims } } : {},
   });
   const response = await fetch(url, {
     method: 'POST',

@@ -20,7 +20,12 @@ import { reviewObjectId } from './review-id.js';
 export function createMongoCache(store: MongoStore, settings: CacheSettings) {
   return {
     details: cachedEntity<ProductDetailsDocument>(settings, 'ProductDetails', {
-      deserialize: jsonWithDates<ProductDetailsDocument>('createdAt', 'updatedAt', 'productCreatedAt'),
+      deserialize: jsonWithDates<ProductDetailsDocument>(
+        'createdAt',
+        'updatedAt',
+        'productCreatedAt',
+        'productUpdatedAt',
+      ),
       async load(productIds) {
         const valid = productIds.filter(isUuid);
         const documents = await withMongoErrors(() =>
@@ -72,6 +77,7 @@ export type MongoCache = ReturnType<typeof createMongoCache>;
  */
 export const invalidations: Invalidations<MongoCache> = {
   ProductDeleted: ({ productId }) => ({ details: [productId], rating: [productId] }),
+  ProductCreated: ({ productId }) => ({ details: [productId] }),
   ProductUpdated: ({ productId }) => ({ details: [productId] }),
 };
 

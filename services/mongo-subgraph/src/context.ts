@@ -1,9 +1,9 @@
-import type { PubSub, ReferenceChecker } from '@polystore/common';
+import type { PubSub, ReferenceChecker, Viewer } from '@polystore/common';
 import type { MongoStore } from './db.js';
 import type { MongoCache } from './cache.js';
 import type { MongoEvents } from './events/topics.js';
 import { createLoaders, type MongoLoaders } from './loaders.js';
-import type { ProductCopier } from './product-copy.js';
+import type { ProductCopies } from './product-copy.js';
 
 /** What every resolver gets; built once per request (and once per subscription event). */
 export interface MongoContext {
@@ -11,10 +11,17 @@ export interface MongoContext {
   cache: MongoCache;
   pubsub: PubSub<MongoEvents>;
   references: ReferenceChecker;
-  copyProducts: ProductCopier;
+  productCopies: ProductCopies;
+  /** Who asks (forwarded, signed claims): reviews are their author's or an admin's; catalog writes an admin's. */
+  viewer: Viewer;
   loaders: MongoLoaders;
 }
 
-export function createContext(services: Omit<MongoContext, 'loaders'>): MongoContext {
-  return { ...services, loaders: createLoaders(services.store, services.cache, services.references) };
+const TRUSTED_CALLER: Viewer = { enforced: false, userId: undefined, admin: false };
+
+export function createContext(
+  services: Omit<MongoContext, 'loaders' | 'viewer'>,
+  viewer: Viewer = TRUSTED_CALLER,
+): MongoContext {
+  return { ...services, viewer, loaders: createLoaders(services.store, services.cache, services.references) };
 }

@@ -8,17 +8,34 @@ import {
   type IndexSpecification,
 } from 'mongodb';
 import { conflict, serviceUnavailable, type Config, type Teardown } from '@polystore/common';
-import type { CategoryDocument, ProductDetailsDocument, ReviewDocument } from './models.js';
+import type { BackfillDocument, CategoryDocument, ProductDetailsDocument, ReviewDocument } from './models.js';
+
+/** What the connected server can do that the embedded one cannot (docs/mongo.md lists the differences). */
+export interface MongoCapabilities {
+  /**
+   * Aggregation sub-pipelines (`$unionWith`) that each read an index range with
+   * a limit: MongoDB 4.4+. The embedded server runs them too, but scans the
+   * collection for each one, so there one `$group` over a single scan is cheaper.
+   */
+  indexedSubPipelines: boolean;
+}
 
 export interface MongoStore {
   client: MongoClient;
   db: Db;
+  capabilities: MongoCapabilities;
   categories: Collection<CategoryDocument>;
   productDetails: Collection<ProductDetailsDocument>;
   reviews: Collection<ReviewDocument>;
+  backfills: Collection<BackfillDocument>;
 }
 
-const COLLECTIONS = { categories: 'categories', productDetails: 'product_details', reviews: 'reviews' } as const;
+const COLLECTIONS = {
+  categories: 'categories',
+  productDetails: 'product_details',
+  reviews: 'reviews',
+  backfills: 'backfills',
+} as const;
 
 /**
  * Every index, by the query path it serves (docs/mongo.md lists the same).
@@ -74,6 +91,12 @@ export const INDEXES: {
     options: { name: 'reviews_user_newest' },
     serves: 'User.reviews, UserDeleted',
   },
+  {
+    collection: 'backfills',
+    key: { name: 1 },
+    options: { unique: true, name: 'backfills_name' },
+    serves: 'search catch-up progress',
+  },
 ];
 
 /** Creates every index; createIndex with the same name and key is a no-op, so start-up can run it every time. */
@@ -81,7 +104,24 @@ export async function ensureIndexes(store: MongoStore): Promise<void> {
   for (const { collection, key, options } of INDEXES) await store[collection].createIndex(key, options);
 }
 
-/** Connects and declares the indexes every access path needs. */
+/**
+ * Asks the server to explain a review page's query (after the indexes exist):
+ * a server that plans it as an index scan reads indexes in sub-pipelines too.
+ * The embedded server has no `explain` (it also answers `buildInfo` as if it
+ * were MongoDB 7.0, so the version says nothing).
+ */
+async function detectCapabilities(db: Db): Promise<MongoCapabilities> {
+  const explained = await db
+    .command({
+      explain: { find: COLLECTIONS.reviews, filter: { productId: '' }, sort: { createdAt: -1 }, limit: 1 },
+      verbosity: 'queryPlanner',
+    })
+    .catch(() => null);
+  const plan = JSON.stringify(explained?.queryPlanner?.winningPlan ?? null);
+  return { indexedSubPipelines: /IXSCAN/.test(plan) };
+}
+
+/** Connects, finds what the server can do, and declares the indexes every access path needs. */
 export async function connectMongo(mongo: Config['mongo'], teardown: Teardown): Promise<MongoStore> {
   if (!mongo.url) throw new Error('MONGO_URL is not set');
   const client = new MongoClient(mongo.url, {
@@ -101,11 +141,14 @@ export async function connectMongo(mongo: Config['mongo'], teardown: Teardown): 
   const store: MongoStore = {
     client,
     db,
+    capabilities: { indexedSubPipelines: false },
     categories: db.collection(COLLECTIONS.categories),
     productDetails: db.collection(COLLECTIONS.productDetails),
     reviews: db.collection(COLLECTIONS.reviews),
+    backfills: db.collection(COLLECTIONS.backfills),
   };
   await ensureIndexes(store);
+  store.capabilities = await detectCapabilities(db);
   return store;
 }
 

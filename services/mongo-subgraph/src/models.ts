@@ -32,25 +32,34 @@ export interface CategoryDocument {
 }
 
 /**
- * One document per product in `product_details`, keyed by the SQL product id.
- * `name`, `sku` and `productCreatedAt` are copies of the owner's fields that
- * search needs (refreshed on ProductUpdated); `rating` is a copy of the
- * review aggregate that search sorts by.
+ * One document per product in `product_details`, keyed by the SQL product id:
+ * every product's search document. `name`, `sku`, `productCreatedAt` and
+ * `productUpdatedAt` are copies of the owner's fields (kept from product
+ * events, versioned by `productUpdatedAt`); `rating` is a copy of the review
+ * aggregate that search sorts by. The details fields exist once
+ * upsertProductDetails has written them (`description` tells).
  */
 export interface ProductDetailsDocument {
   _id?: ObjectId;
   productId: string;
-  description: string;
-  category: string;
-  tags: string[];
-  attributes: Record<string, unknown>;
+  description?: string;
+  category?: string;
+  tags?: string[];
+  attributes?: Record<string, unknown>;
   name?: string;
   sku?: string;
   productCreatedAt?: Date;
+  productUpdatedAt?: Date;
   rating?: { average: number; count: number };
-  createdAt: Date;
-  updatedAt: Date;
+  /** When details were first written. */
+  createdAt?: Date;
+  /** When details were last written. */
+  updatedAt?: Date;
 }
+
+/** A product's document once details were written. */
+export type WrittenDetails = ProductDetailsDocument &
+  Required<Pick<ProductDetailsDocument, 'description' | 'category' | 'tags' | 'attributes' | 'updatedAt'>>;
 
 /**
  * One document per (product, user) in `reviews`. `_id` is derived from that
@@ -68,6 +77,17 @@ export interface ReviewDocument {
   body: string;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** Progress of a one-time catch-up (search-catch-up.ts), one per name in `backfills`. */
+export interface BackfillDocument {
+  _id?: ObjectId;
+  name: string;
+  /** The owner's cursor after the last page written; null before the first. */
+  after: string | null;
+  updatedAt: Date;
+  /** Set when the last page was written: it never runs again. */
+  completedAt?: Date;
 }
 
 export interface RatingSummary {

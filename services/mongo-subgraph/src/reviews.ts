@@ -4,9 +4,7 @@ import { ObjectId, type Filter } from 'mongodb';
 import { withMongoErrors, type MongoStore } from './db.js';
 import type { ReviewDocument } from './models.js';
 import { oneBatch } from './ratings.js';
-
-/** Which list of reviews: a product's or a user's. */
-export type ReviewOwner = 'productId' | 'userId';
+import { readPages, type ReviewOwner } from './review-pages.js';
 
 export interface ReviewPageKey {
   ownerId: string;
@@ -30,43 +28,9 @@ function afterFilter(after: string | null): Filter<ReviewDocument> {
 }
 
 /**
- * Pages for owners that share (size, after). One owner (a product page) is a
- * plain index range with a limit. Several are one aggregation: `$group`
- * collects each owner's matching reviews before `$slice` cuts the page, so
- * its work grows with their review counts; `$topN` would bound it on MongoDB
- * 5.2+, but the embedded server lacks it.
- */
-async function readPages(
-  store: MongoStore,
-  owner: ReviewOwner,
-  ownerIds: string[],
-  size: number,
-  after: string | null,
-): Promise<{ _id: string; reviews: ReviewDocument[] }[]> {
-  const sort = { [owner]: 1, createdAt: -1, _id: -1 } as const;
-  if (ownerIds.length === 1) {
-    const reviews = await store.reviews
-      .find({ [owner]: ownerIds[0], ...afterFilter(after) }, { sort, limit: size + 1, batchSize: size + 1 })
-      .toArray();
-    return [{ _id: ownerIds[0]!, reviews }];
-  }
-  return store.reviews
-    .aggregate<{ _id: string; reviews: ReviewDocument[] }>(
-      [
-        { $match: { [owner]: { $in: ownerIds }, ...afterFilter(after) } },
-        { $sort: sort },
-        { $group: { _id: `$${owner}`, reviews: { $push: '$$ROOT' } } },
-        { $project: { reviews: { $slice: ['$reviews', size + 1] } } },
-      ],
-      { batchSize: oneBatch(ownerIds.length) },
-    )
-    .toArray();
-}
-
-/**
- * One page of reviews for each of many owners in one aggregation per
- * distinct (size, after): match every owner, sort newest first, group per
- * owner keeping size + 1 (the extra one tells whether another page exists).
+ * One page of reviews for each of many owners in one command per distinct
+ * (size, after) (review-pages.ts), each page size + 1 long (the extra
+ * one tells whether another page exists).
  * Call `validatePage` on the key first: cursors are checked before batching.
  */
 export function createReviewPageLoader(
@@ -86,7 +50,7 @@ export function createReviewPageLoader(
         [...groups.values()].map(async (group) => {
           const { size, after } = group[0]!;
           const ownerIds = [...new Set(group.map((key) => key.ownerId))];
-          const rows = await withMongoErrors(() => readPages(store, owner, ownerIds, size, after));
+          const rows = await withMongoErrors(() => readPages(store, owner, ownerIds, size, afterFilter(after)));
           const byOwner = groupByKeys(
             ownerIds,
             rows.map((row) => ({ ownerId: row._id, reviews: row.reviews })),

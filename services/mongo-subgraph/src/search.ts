@@ -103,30 +103,50 @@ function afterCondition(sort: SearchSort, after: string): Document {
 }
 
 /**
- * Products matching every word (in name, description or tags, any case), the
- * category, every tag and every attribute filter: one aggregation that
- * matches on indexed fields first, scores, then takes one keyset page.
- * Relevance: 3 per word in the name, 2 per word that is a tag, 1 per word in
- * the description.
+ * Every product has a search document (name and sku copied from product
+ * events; details where written), so a product without details is found by
+ * its name or sku. Products matching every word (in name, sku, description or
+ * tags, any case), the category, every tag and every attribute filter: one
+ * aggregation that matches on indexed fields first, scores, then takes one
+ * keyset page. Relevance: 3 per word in the name or sku, 2 per word that is a
+ * tag, 1 per word in the description.
  */
 export async function searchProducts(store: MongoStore, input: SearchInput): Promise<Connection<{ id: string }>> {
   const words = searchWords(input.text);
   const match: Filter<ProductDetailsDocument> = {
-    description: { $exists: true },
     ...(input.category ? { category: requireCategory(input.category) } : {}),
     ...(input.tags?.length ? { tags: { $all: requireTags(input.tags) } } : {}),
     ...attributeConditions(input.attributes ?? []),
   };
   const expressions = words.map((word) => new RegExp(escapeRegex(word), 'i'));
   if (expressions.length > 0) {
-    match.$and = expressions.map((regex) => ({ $or: [{ name: regex }, { description: regex }, { tags: regex }] }));
+    match.$and = expressions.map((regex) => ({
+      $or: [{ name: regex }, { sku: regex }, { description: regex }, { tags: regex }],
+    }));
   }
   const after = input.after ? afterCondition(input.sort, input.after) : null;
   const score = words.map((word) => ({
     $add: [
-      { $cond: [{ $regexMatch: { input: { $ifNull: ['$name', ''] }, regex: escapeRegex(word), options: 'i' } }, 3, 0] },
-      { $cond: [{ $in: [word, '$tags'] }, 2, 0] },
-      { $cond: [{ $regexMatch: { input: '$description', regex: escapeRegex(word), options: 'i' } }, 1, 0] },
+      {
+        $cond: [
+          {
+            $or: [
+              { $regexMatch: { input: { $ifNull: ['$name', ''] }, regex: escapeRegex(word), options: 'i' } },
+              { $regexMatch: { input: { $ifNull: ['$sku', ''] }, regex: escapeRegex(word), options: 'i' } },
+            ],
+          },
+          3,
+          0,
+        ],
+      },
+      { $cond: [{ $in: [word, { $ifNull: ['$tags', []] }] }, 2, 0] },
+      {
+        $cond: [
+          { $regexMatch: { input: { $ifNull: ['$description', ''] }, regex: escapeRegex(word), options: 'i' } },
+          1,
+          0,
+        ],
+      },
     ],
   }));
   const rows = await withMongoErrors(() =>

@@ -2,6 +2,8 @@ import {
   connectServiceCache,
   createReferenceChecker,
   createSubgraphServer,
+  requestClaims,
+  viewerOf,
   type ServiceContext,
   type SubgraphServer,
 } from '@polystore/common';
@@ -10,11 +12,14 @@ import { createContext } from './context.js';
 import { connectMongo, type MongoStore } from './db.js';
 import { startEventConsumer } from './events/consumer.js';
 import type { MongoEvents } from './events/topics.js';
-import { createProductCopier } from './product-copy.js';
+import { createProductCopies } from './product-copy.js';
+import { startSearchCatchUp } from './search-catch-up.js';
 import { buildSchema } from './schema.js';
 
 export interface MongoSubgraph extends SubgraphServer {
   store: MongoStore;
+  /** Settles when the start-up catch-up of search documents is done or has given up. */
+  searchCatchUp: Promise<void>;
 }
 
 /** Builds the document subgraph: connects, ensures indexes, and returns a server not yet listening. */
@@ -25,16 +30,23 @@ export async function createMongoSubgraph({ config, log, teardown }: ServiceCont
   // Reads from the owners of User, Product and Order, signed as the gateway signs.
   const owners = { subgraphUrls: config.subgraphUrls, signatureSecret: config.auth.subgraphSecret };
   const references = createReferenceChecker(owners);
-  const copyProducts = createProductCopier(owners);
-  startEventConsumer({ config, log, teardown }, { events: redis.events, store, cache, copyProducts });
+  const productCopies = createProductCopies(owners);
+  startEventConsumer({ config, log, teardown }, { events: redis.events, store, cache, productCopies });
+  // After the consumer group: products older than their events (or than the group) get documents too.
+  const searchCatchUp = startSearchCatchUp({ store, productCopies }, { log, teardown });
   const server = await createSubgraphServer({
     name: 'mongo-subgraph',
     schema: buildSchema(),
-    context: () => createContext({ store, cache, pubsub: redis.pubsub, references, copyProducts }),
+    context: (request) =>
+      createContext(
+        { store, cache, pubsub: redis.pubsub, references, productCopies },
+        viewerOf(requestClaims(request), config.auth.subgraphSecret !== undefined),
+      ),
     readiness: [{ name: 'mongodb', check: () => store.db.command({ ping: 1 }) }],
     log,
     teardown,
     signatureSecret: config.auth.subgraphSecret,
+    signatureMaxAgeSeconds: config.auth.signatureMaxAgeSeconds,
   });
-  return { ...server, store };
+  return { ...server, store, searchCatchUp };
 }

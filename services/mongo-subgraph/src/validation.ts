@@ -126,39 +126,43 @@ const CHECKS: Record<AttributeType, (value: unknown, values: string[]) => boolea
     Array.isArray(value) && value.every((item) => typeof item === 'string' && values.includes(item)),
 };
 
-/**
- * Attributes checked against the category: every key defined, every required
- * one present, every value of its type. The error names the attribute.
- */
-export function requireAttributesOf(category: CategoryDocument, attributes: Record<string, unknown>) {
+/** What is wrong with attributes for a category (the first problem, naming the attribute), or null. */
+export function attributeProblem(
+  category: CategoryDocument,
+  attributes: Record<string, unknown>,
+): { attribute: string; message: string } | null {
   const definitions = new Map(category.attributes.map((definition) => [definition.name, definition]));
   for (const name of Object.keys(attributes)) {
     if (!definitions.has(name)) {
-      throw badUserInput(`attribute ${name} is not defined by category ${category.slug}`, {
-        field: 'attributes',
-        attribute: name,
-      });
+      return { attribute: name, message: `attribute ${name} is not defined by category ${category.slug}` };
     }
   }
   for (const definition of category.attributes) {
     const value = attributes[definition.name];
     if (value === undefined || value === null) {
       if (definition.required) {
-        throw badUserInput(`attribute ${definition.name} is required by category ${category.slug}`, {
-          field: 'attributes',
+        return {
           attribute: definition.name,
-        });
+          message: `attribute ${definition.name} is required by category ${category.slug}`,
+        };
       }
       continue;
     }
     if (!CHECKS[definition.type](value, definition.values)) {
       const of = definition.values.length > 0 ? ` of ${definition.values.join(', ')}` : '';
-      throw badUserInput(`attribute ${definition.name} must be ${definition.type}${of}`, {
-        field: 'attributes',
-        attribute: definition.name,
-      });
+      return { attribute: definition.name, message: `attribute ${definition.name} must be ${definition.type}${of}` };
     }
   }
+  return null;
+}
+
+/**
+ * Attributes checked against the category: every key defined, every required
+ * one present, every value of its type. The error names the attribute.
+ */
+export function requireAttributesOf(category: CategoryDocument, attributes: Record<string, unknown>) {
+  const problem = attributeProblem(category, attributes);
+  if (problem) throw badUserInput(problem.message, { field: 'attributes', attribute: problem.attribute });
   return attributes;
 }
 

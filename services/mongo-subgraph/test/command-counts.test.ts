@@ -86,3 +86,58 @@ describe('MongoDB commands per request', () => {
     expect(warm100).toEqual(['aggregate']);
   });
 });
+
+describe('review pages for many products at once', () => {
+  const PAGES = `query ($representations: [_Any!]!, $after: String) {
+    _entities(representations: $representations) {
+      ... on Product { id reviews(first: 1, after: $after) { pageInfo { hasNextPage endCursor } edges { node { rating } } } }
+    }
+  }`;
+  type Page = {
+    id: string;
+    reviews: { pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { rating: number } }[] };
+  };
+  const pagesOf = async (ids: string[], after?: string) => {
+    const answer = await bed.gql(PAGES, {
+      representations: ids.map((id) => ({ __typename: 'Product', id })),
+      after,
+    });
+    expect(answer.errors).toBeUndefined();
+    return answer.data!._entities as Page[];
+  };
+
+  // $group (what the embedded server gets) and $unionWith sub-pipelines (what a real MongoDB 4.4+ gets), both run here.
+  it.each([false, true])(
+    "gives each product its own newest reviews, in one command, and pages on with each one's cursor (indexed sub-pipelines: %s)",
+    async (indexedSubPipelines) => {
+      const capabilities = bed.subgraph.store.capabilities;
+      const detected = capabilities.indexedSubPipelines;
+      capabilities.indexedSubPipelines = indexedSubPipelines;
+      try {
+        await pagesPerProduct();
+      } finally {
+        capabilities.indexedSubPipelines = detected;
+      }
+    },
+  );
+
+  it('finds what the server can do: the embedded server gets the single scan', () => {
+    if (!process.env.MONGO_URL) expect(bed.subgraph.store.capabilities).toEqual({ indexedSubPipelines: false });
+  });
+
+  async function pagesPerProduct() {
+    const ids = await productsWithReviews(5);
+    bed.commands.length = 0;
+    const first = await pagesOf(ids);
+    expect(bed.commands.filter((command) => command.commandName === 'aggregate')).toHaveLength(1);
+    // Each product's newer review has 4 stars, its older 3.
+    expect(first.map((page) => [page.id, page.reviews.edges.map((edge) => edge.node.rating)])).toEqual(
+      ids.map((id) => [id, [4]]),
+    );
+    expect(first.every((page) => page.reviews.pageInfo.hasNextPage)).toBe(true);
+    // The cursors of products written at different times differ: one page at a time per cursor.
+    const second = await pagesOf([ids[0]!, ids[1]!], first[0]!.reviews.pageInfo.endCursor);
+    expect(second[0]!.reviews.edges.map((edge) => edge.node.rating)).toEqual([3]);
+    expect(second[0]!.reviews.pageInfo.hasNextPage).toBe(false);
+  }
+});

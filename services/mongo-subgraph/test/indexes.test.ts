@@ -34,8 +34,15 @@ const QUERY_PATHS: { path: string; collection: keyof typeof COLLECTIONS; filter:
     sort: { productCreatedAt: -1 },
   },
   { path: 'searchProducts(tags)', collection: 'productDetails', filter: { tags: { $all: ['travel'] } } },
+  { path: 'search documents by product', collection: 'productDetails', filter: { productId } },
+  {
+    path: 'deleteCategory, upsertCategory re-check',
+    collection: 'productDetails',
+    filter: { category: 'laptops' },
+  },
+  { path: 'search catch-up progress', collection: 'backfills', filter: { name: 'product-search-documents' } },
 ];
-const COLLECTIONS = { categories: 1, productDetails: 1, reviews: 1 } as const;
+const COLLECTIONS = { categories: 1, productDetails: 1, reviews: 1, backfills: 1 } as const;
 
 let bed: MongoTestBed;
 let store: MongoStore;

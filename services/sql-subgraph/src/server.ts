@@ -43,6 +43,7 @@ export async function createSqlSubgraph(
         log,
         teardown,
         intervalMs: config.outbox.pollIntervalMs,
+        listenUrl: config.postgres.url,
       })
     : undefined;
   if (!relay) {
@@ -63,6 +64,7 @@ export async function createSqlSubgraph(
     log,
     teardown,
     signatureSecret: config.auth.subgraphSecret,
+    signatureMaxAgeSeconds: config.auth.signatureMaxAgeSeconds,
   });
   const flushOutbox = async () => {
     if (!relay) throw new Error('the outbox relay needs Redis (REDIS_URL)');

@@ -74,12 +74,13 @@ describe('outbox relay', () => {
 
     const events = (await streamEvents()).filter((event) => [orderId, productIds[0]].includes(event.aggregateId));
     expect(events.map((event) => event.type)).toEqual([
+      'ProductCreated',
       'InventoryChanged',
       'OrderPlaced',
       'InventoryChanged',
       'OrderStatusChanged',
     ]);
-    expect(events[3]!.payload).toEqual({ orderId, userId, from: 'PENDING', to: 'PAID' });
+    expect(events[4]!.payload).toEqual({ orderId, userId, from: 'PENDING', to: 'PAID' });
     const ids = events.map((event) => Number(event.id));
     expect([...ids].sort((a, b) => a - b)).toEqual(ids);
     expect(await bed.sql(`SELECT id FROM outbox WHERE published_at IS NULL`)).toEqual([]);
@@ -143,8 +144,9 @@ describe('without Redis', () => {
       await expect(alone.subgraph.flushOutbox()).rejects.toThrow(/Redis/);
       // Several poll intervals (50 ms) pass: nothing is marked published.
       await new Promise((resolve) => setTimeout(resolve, 400));
-      // The product's creation and its restock.
-      expect(await alone.sql(`SELECT event_type FROM outbox WHERE published_at IS NULL`)).toEqual([
+      // The product's creation (ProductCreated with its opening stock) and its restock.
+      expect(await alone.sql(`SELECT event_type FROM outbox WHERE published_at IS NULL ORDER BY id`)).toEqual([
+        { event_type: 'ProductCreated' },
         { event_type: 'InventoryChanged' },
         { event_type: 'InventoryChanged' },
       ]);

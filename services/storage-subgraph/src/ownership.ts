@@ -1,11 +1,10 @@
 import DataLoader from 'dataloader';
 import {
-  codedError,
-  ErrorCode,
   notFound,
   readFromOwner,
   requireAdmin,
   requireOwnerOrAdmin,
+  requireSignedIn,
   type OwnerQueryOptions,
   type Viewer,
 } from '@polystore/common';
@@ -57,7 +56,7 @@ export async function requireManageRight(
   if (ownerType === 'products') return requireAdmin(viewer, what);
   if (ownerType === 'users') return requireOwnerOrAdmin(viewer, ownerId, what);
   // Refuse the anonymous before asking anyone whose the order is.
-  if (!viewer.userId) throw codedError(ErrorCode.Unauthenticated, `${what} needs a signed-in user`);
+  requireSignedIn(viewer, what);
   const userId = await orderOwners.load(ownerId);
   if (userId === null) throw notFound(`order ${ownerId} does not exist`, { type: 'Order', id: ownerId });
   requireOwnerOrAdmin(viewer, userId, what);

@@ -47,6 +47,7 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
     log,
     teardown,
     signatureSecret: config.auth.subgraphSecret,
+    signatureMaxAgeSeconds: config.auth.signatureMaxAgeSeconds,
   });
   return { ...server, s3, cache };
 }

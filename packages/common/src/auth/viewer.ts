@@ -36,12 +36,34 @@ export function requireOwnerOrAdmin(viewer: Viewer, ownerId: string, what: strin
 }
 
 /**
- * What only an admin may do, where the gateway's `@requiresScopes` cannot
- * decide (one mutation serves several kinds of owner): UNAUTHENTICATED
- * without a user, FORBIDDEN for a user without the admin scope.
+ * Whose events or rows a viewer may see when no owner is named: undefined for
+ * an admin (or an unchecked service: everyone's), else the viewer's own id.
+ * UNAUTHENTICATED without a user. Subscriptions filter their events by it.
+ */
+export function visibleOwner(viewer: Viewer, what: string): string | undefined {
+  if (!viewer.enforced || viewer.admin) return undefined;
+  if (!viewer.userId) throw codedError(ErrorCode.Unauthenticated, `${what} needs a signed-in user`);
+  return viewer.userId;
+}
+
+/**
+ * What only an admin may do, checked in the subgraph as well as by the
+ * gateway's `@requiresScopes` (a request that reached the subgraph without
+ * them, for example through another gateway, is refused here too):
+ * UNAUTHENTICATED without a token, FORBIDDEN without the admin scope.
  */
 export function requireAdmin(viewer: Viewer, what: string): void {
   if (!viewer.enforced || viewer.admin) return;
-  if (!viewer.userId) throw codedError(ErrorCode.Unauthenticated, `${what} needs a signed-in user`);
-  throw codedError(ErrorCode.Forbidden, `${what} needs the admin scope`);
+  if (!viewer.userId) throw codedError(ErrorCode.Unauthenticated, `${what} needs a signed-in admin`);
+  throw codedError(ErrorCode.Forbidden, `${what} needs the ${ADMIN_SCOPE} scope`);
+}
+
+/**
+ * The signed-in user a write is made by: UNAUTHENTICATED without one. When
+ * ownership is not enforced (no signing secret) the caller is trusted and
+ * this returns the token's user, if any.
+ */
+export function requireSignedIn(viewer: Viewer, what: string): string | undefined {
+  if (viewer.enforced && !viewer.userId) throw codedError(ErrorCode.Unauthenticated, `${what} needs a signed-in user`);
+  return viewer.userId;
 }

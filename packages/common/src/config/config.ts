@@ -100,8 +100,14 @@ export interface Config {
       maxDirectives: number;
       /** Lexical tokens per document. Default 3000. */
       maxTokens: number;
-      /** Estimated cost (graphql-armor's cost: objects 2, scalars 1, times depth). Default 10000. */
+      /**
+       * Estimated cost (the runtime's demand control: each object 1 plus its `@cost`
+       * weight, times the list sizes above it: `first` where `@listSize` names it,
+       * else defaultListSize). 0: no cost limit. Default 10000.
+       */
       maxCost: number;
+      /** Assumed length of a list without `@listSize` (order items, images, tags). Default 10. */
+      defaultListSize: number;
       /** Largest request body in bytes. Default 100 KiB. */
       maxBodyBytes: number;
     };
@@ -131,6 +137,12 @@ export interface Config {
      * subgraph refuses unsigned requests when it is set. At least 32 characters.
      */
     subgraphSecret: string | undefined;
+    /**
+     * Seconds a subgraph accepts a gateway signature after it was made (either way of
+     * its clock, so it also bounds clock difference); older ones are refused, so a
+     * captured request cannot be replayed later. Default 60.
+     */
+    signatureMaxAgeSeconds: number;
   };
   /**
    * Where each subgraph is reached by the gateway and by the other subgraphs;
@@ -223,7 +235,8 @@ export function loadConfig(env: Env = process.env): Config {
         maxAliases: readInt(env, 'GATEWAY_MAX_ALIASES', 20, { min: 0, max: 1000 }),
         maxDirectives: readInt(env, 'GATEWAY_MAX_DIRECTIVES', 20, { min: 0, max: 1000 }),
         maxTokens: readInt(env, 'GATEWAY_MAX_TOKENS', 3_000, { min: 100, max: 100_000 }),
-        maxCost: readInt(env, 'GATEWAY_MAX_COST', 10_000, { min: 1, max: 10_000_000 }),
+        maxCost: readInt(env, 'GATEWAY_MAX_COST', 10_000, { min: 0, max: 10_000_000 }),
+        defaultListSize: readInt(env, 'GATEWAY_DEFAULT_LIST_SIZE', 10, { min: 1, max: 1000 }),
         maxBodyBytes: readInt(env, 'GATEWAY_MAX_BODY_BYTES', 100 * 1024, { min: 1024, max: 100 * MiB }),
       },
       rateLimit: {
@@ -243,6 +256,7 @@ export function loadConfig(env: Env = process.env): Config {
       audience: readString(env, 'JWT_AUDIENCE', 'polystore'),
       clockSkewSeconds: readInt(env, 'JWT_CLOCK_SKEW_SECONDS', 30, { min: 0, max: 300 }),
       subgraphSecret: readSecret(env, 'SUBGRAPH_SIGNING_SECRET'),
+      signatureMaxAgeSeconds: readInt(env, 'SUBGRAPH_SIGNATURE_MAX_AGE_SECONDS', 60, { min: 1, max: 3600 }),
     },
     subgraphUrls: perSubgraph(({ urlVariable }) => readUrl(env, urlVariable)),
     dataDir: readString(env, 'DATA_DIR', '.data'),
@@ -331,6 +345,7 @@ export const CONFIG_VARIABLES = [
   'GATEWAY_MAX_DIRECTIVES',
   'GATEWAY_MAX_TOKENS',
   'GATEWAY_MAX_COST',
+  'GATEWAY_DEFAULT_LIST_SIZE',
   'GATEWAY_MAX_BODY_BYTES',
   'GATEWAY_RATE_LIMIT',
   'GATEWAY_RATE_LIMIT_WINDOW_SECONDS',
@@ -342,6 +357,7 @@ export const CONFIG_VARIABLES = [
   'JWT_AUDIENCE',
   'JWT_CLOCK_SKEW_SECONDS',
   'SUBGRAPH_SIGNING_SECRET',
+  'SUBGRAPH_SIGNATURE_MAX_AGE_SECONDS',
   ...SUBGRAPHS.map((subgraph) => subgraph.urlVariable),
   'DATA_DIR',
   'SEED_ON_START',

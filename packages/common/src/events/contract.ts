@@ -22,6 +22,8 @@ export interface EventPayloads {
   OrderStatusChanged: { orderId: string; userId: string; from: OrderStatus; to: OrderStatus };
   /** Written on a product's creation too, with `delta` equal to the stock. */
   InventoryChanged: { productId: string; stock: number; delta: number };
+  /** A product was created (its InventoryChanged with the opening stock follows). */
+  ProductCreated: { productId: string };
   /** sku, name or price changed. */
   ProductUpdated: { productId: string };
   ProductDeleted: { productId: string; sku: string };
@@ -87,6 +89,7 @@ const PAYLOADS: { [E in EventName]: Shape<EventPayloads[E]> } = {
   OrderPlaced: { orderId: uuid, userId: uuid, status: orderStatus, total: money },
   OrderStatusChanged: { orderId: uuid, userId: uuid, from: orderStatus, to: orderStatus },
   InventoryChanged: { productId: uuid, stock: integer, delta: integer },
+  ProductCreated: { productId: uuid },
   ProductUpdated: { productId: uuid },
   ProductDeleted: { productId: uuid, sku: text },
   UserUpdated: { userId: uuid },
@@ -98,6 +101,7 @@ export const EVENT_AGGREGATES = {
   OrderPlaced: ['Order', 'orderId'],
   OrderStatusChanged: ['Order', 'orderId'],
   InventoryChanged: ['Product', 'productId'],
+  ProductCreated: ['Product', 'productId'],
   ProductUpdated: ['Product', 'productId'],
   ProductDeleted: ['Product', 'productId'],
   UserUpdated: ['User', 'userId'],

@@ -31,10 +31,13 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   maxBodyBytes?: number;
   /**
    * SUBGRAPH_SIGNING_SECRET: when set, every GraphQL request (HTTP and WebSocket
-   * subscribe) must carry the gateway's HMAC signature, or it is refused with
-   * UNAUTHENTICATED before it is executed. Unset: every request is accepted.
+   * subscribe) must carry the gateway's HMAC signature, made within the last
+   * `signatureMaxAgeSeconds`, or it is refused with UNAUTHENTICATED before it
+   * is executed. Unset: every request is accepted.
    */
   signatureSecret?: string;
+  /** SUBGRAPH_SIGNATURE_MAX_AGE_SECONDS: how old a signature is still accepted. Default 60. */
+  signatureMaxAgeSeconds?: number;
 }
 
 export interface SubgraphServer {
@@ -59,6 +62,8 @@ export async function createSubgraphServer<Context extends BaseContext>(
   options: SubgraphServerOptions<Context>,
 ): Promise<SubgraphServer> {
   const { name, schema, log, teardown, readiness, maxBodyBytes = 1024 * 1024, signatureSecret } = options;
+  const signed = (body: unknown) =>
+    verifyRequestSignature(signatureSecret!, body, { maxAgeSeconds: options.signatureMaxAgeSeconds ?? 60 });
   const httpServer = createServer();
   const metrics = createMetrics(name);
 
@@ -84,8 +89,8 @@ export async function createSubgraphServer<Context extends BaseContext>(
         return options.context(request);
       },
       onSubscribe(_ctx, _id, payload) {
-        if (signatureSecret && !verifyRequestSignature(signatureSecret, payload)) {
-          log.warn({ service: name }, 'unsigned or forged subscription refused');
+        if (signatureSecret && !signed(payload)) {
+          log.warn({ service: name }, 'unsigned, forged or stale subscription refused');
           return [unsignedError()];
         }
         return undefined;
@@ -119,8 +124,8 @@ export async function createSubgraphServer<Context extends BaseContext>(
       sendError(res, err.status, 'BAD_REQUEST', err.message);
       return;
     }
-    if (signatureSecret && !verifyRequestSignature(signatureSecret, body)) {
-      log.warn({ service: name, method: req.method }, 'unsigned or forged request refused');
+    if (signatureSecret && !signed(body)) {
+      log.warn({ service: name, method: req.method }, 'unsigned, forged or stale request refused');
       sendError(res, 401, ErrorCode.Unauthenticated, 'this service answers only requests signed by the gateway');
       return;
     }

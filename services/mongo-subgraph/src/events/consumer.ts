@@ -1,14 +1,16 @@
 import { startConsumerGroup, type ServiceContext, type EventStream } from '@polystore/common';
 import { createMongoInvalidator, type MongoCache } from '../cache.js';
 import type { MongoStore } from '../db.js';
-import type { ProductCopier } from '../product-copy.js';
+import type { ProductCopies } from '../product-copy.js';
 import { copyRatingsToDetails } from '../ratings.js';
+import { syncSearchDocuments } from '../search-documents.js';
 
 /**
  * Reacts to domain events from the other services (idempotent, since events
  * may arrive more than once; what each makes stale is the table in cache.ts):
  * - ProductDeleted: the product's details and reviews go.
- * - ProductUpdated: search's copy of name and sku is read again from the owner.
+ * - ProductCreated, ProductUpdated: the product's search document is written
+ *   from what the owner holds now (newest version wins; search-documents.ts).
  * - UserDeleted: the user's reviews go (deleted, not anonymised: a review is
  *   the user's own words, and a rating no one can answer for should not count),
  *   and the ratings of the products they reviewed are recomputed.
@@ -19,8 +21,8 @@ export function startEventConsumer(
     events,
     store,
     cache,
-    copyProducts,
-  }: { events: EventStream; store: MongoStore; cache: MongoCache; copyProducts: ProductCopier },
+    productCopies,
+  }: { events: EventStream; store: MongoStore; cache: MongoCache; productCopies: ProductCopies },
 ): void {
   startConsumerGroup(
     { events, group: 'mongo-subgraph', log, teardown, retryAfterMs: config.events.retryAfterMs },
@@ -39,10 +41,8 @@ export function startEventConsumer(
           );
         }
       },
-      async ProductUpdated({ productId }) {
-        const [copy] = await copyProducts([productId]);
-        if (copy) await store.productDetails.updateOne({ productId }, { $set: copy });
-      },
+      ProductCreated: ({ productId }) => syncSearchDocuments(store, productCopies, [productId]),
+      ProductUpdated: ({ productId }) => syncSearchDocuments(store, productCopies, [productId]),
       async UserDeleted({ userId }, event) {
         const reviews = await store.reviews.find({ userId }, { projection: { id: 1, productId: 1 } }).toArray();
         if (reviews.length === 0) return;

@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { ProductReference, UserReference, ProductDetailsDocument, CategoryDocument, RatingSummary, ReviewDocument, ReviewConnectionModel, ReviewEdgeModel, ProductSearchResultModel, ProductSearchEdgeModel } from '../models.js';
+import type { ProductReference, UserReference, WrittenDetails, CategoryDocument, RatingSummary, ReviewDocument, ReviewConnectionModel, ReviewEdgeModel, ProductSearchResultModel, ProductSearchEdgeModel } from '../models.js';
 import type { MongoContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -23,7 +23,8 @@ export type AddReviewInput = {
   productId: Scalars['ID']['input'];
   rating: Scalars['Int']['input'];
   title: Scalars['String']['input'];
-  userId: Scalars['ID']['input'];
+  /** The author: the signed-in user when omitted. Only an admin may name another user (imports, moderation). */
+  userId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** One attribute the products of a category carry. */
@@ -76,26 +77,42 @@ export type Category = {
   slug: Scalars['String']['output'];
 };
 
+export type DeleteCategoryInput = {
+  slug: Scalars['String']['input'];
+};
+
 export type DeleteReviewInput = {
   id: Scalars['ID']['input'];
 };
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** One review per user per product: a second is CONFLICT. */
+  /** Reviews a product as the signed-in user. One review per user per product: a second is CONFLICT. */
   addReview: Review;
-  /** Returns the id of the deleted review. */
+  /** Deletes a category (admin); CONFLICT while any product's details use it. Returns the slug. */
+  deleteCategory: Scalars['String']['output'];
+  /** Deletes a review: only its author or an admin (FORBIDDEN otherwise). Returns the id of the deleted review. */
   deleteReview: Scalars['ID']['output'];
+  /** Changes a review: only its author or an admin (FORBIDDEN otherwise). */
   updateReview: Review;
-  /** Creates or replaces a category's attribute definitions; existing details are not rewritten. */
+  /**
+   * Creates or replaces a category's attribute definitions (admin). A change the existing details of the
+   * category would violate is BAD_USER_INPUT naming the attribute and how many products, so stored details
+   * always satisfy their category.
+   */
   upsertCategory: Category;
-  /** Creates or replaces the details of a product; BAD_USER_INPUT names the attribute at fault, NOT_FOUND an unknown product. */
+  /** Creates or replaces the details of a product (admin); BAD_USER_INPUT names the attribute at fault, NOT_FOUND an unknown product. */
   upsertProductDetails: Product;
 };
 
 
 export type MutationAddReviewArgs = {
   input: AddReviewInput;
+};
+
+
+export type MutationDeleteCategoryArgs = {
+  input: DeleteCategoryInput;
 };
 
 
@@ -407,12 +424,13 @@ export type ResolversTypes = {
   AttributeType: AttributeType;
   Category: ResolverTypeWrapper<CategoryDocument>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteCategoryInput: DeleteCategoryInput;
   DeleteReviewInput: DeleteReviewInput;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Product: ResolverTypeWrapper<ProductReference>;
-  ProductDetails: ResolverTypeWrapper<ProductDetailsDocument>;
+  ProductDetails: ResolverTypeWrapper<WrittenDetails>;
   ProductRating: ResolverTypeWrapper<RatingSummary>;
   ProductSearchEdge: ResolverTypeWrapper<ProductSearchEdgeModel>;
   ProductSearchResult: ResolverTypeWrapper<ProductSearchResultModel>;
@@ -441,12 +459,13 @@ export type ResolversParentTypes = {
   Float: Scalars['Float']['output'];
   Category: CategoryDocument;
   DateTime: Scalars['DateTime']['output'];
+  DeleteCategoryInput: DeleteCategoryInput;
   DeleteReviewInput: DeleteReviewInput;
   JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Product: ProductReference;
-  ProductDetails: ProductDetailsDocument;
+  ProductDetails: WrittenDetails;
   ProductRating: RatingSummary;
   ProductSearchEdge: ProductSearchEdgeModel;
   ProductSearchResult: ProductSearchResultModel;
@@ -484,6 +503,7 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 
 export type MutationResolvers<ContextType = MongoContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   addReview?: Resolver<ResolversTypes['Review'], ParentType, ContextType, RequireFields<MutationAddReviewArgs, 'input'>>;
+  deleteCategory?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<MutationDeleteCategoryArgs, 'input'>>;
   deleteReview?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteReviewArgs, 'input'>>;
   updateReview?: Resolver<ResolversTypes['Review'], ParentType, ContextType, RequireFields<MutationUpdateReviewArgs, 'input'>>;
   upsertCategory?: Resolver<ResolversTypes['Category'], ParentType, ContextType, RequireFields<MutationUpsertCategoryArgs, 'input'>>;

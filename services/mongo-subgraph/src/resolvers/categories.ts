@@ -1,9 +1,13 @@
+import { conflict, notFound, requireAdmin } from '@polystore/common';
+import { restoreCategory, requireNoViolations, violationsOf } from '../category-rules.js';
 import { withMongoErrors } from '../db.js';
 import type { CategoryDocument } from '../models.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { requireAttributeDefinitions, requireCategory, requireCategoryName } from '../validation.js';
 
 const MAX_CATEGORIES = 500;
+
+const productsText = (count: number) => (count === 1 ? '1 product' : `${count} products`);
 
 export const categoryResolvers: Resolvers = {
   Query: {
@@ -18,19 +22,57 @@ export const categoryResolvers: Resolvers = {
     category: (_, { slug }, { loaders }) => loaders.category.load(requireCategory(slug)),
   },
   Mutation: {
-    async upsertCategory(_, { input }, { store, loaders }) {
+    /**
+     * Refused (BAD_USER_INPUT naming the attribute and how many products)
+     * when the category's stored details would break the new definitions:
+     * checked before the write, and after it for details written meanwhile
+     * against the old definitions (then the category is put back).
+     */
+    async upsertCategory(_, { input }, { store, loaders, viewer }) {
+      requireAdmin(viewer, 'changing a category');
       const category: CategoryDocument = {
         slug: requireCategory(input.slug),
         name: requireCategoryName(input.name),
         attributes: requireAttributeDefinitions(input.attributes),
         updatedAt: new Date(),
       };
+      requireNoViolations(category, await withMongoErrors(() => violationsOf(store, category)));
       // Upsert on the natural key: concurrent writers converge on one document.
-      await withMongoErrors(() =>
-        store.categories.updateOne({ slug: category.slug }, { $set: category }, { upsert: true }),
+      const before = await withMongoErrors(() =>
+        store.categories.findOneAndUpdate(
+          { slug: category.slug },
+          { $set: category },
+          { upsert: true, returnDocument: 'before', projection: { _id: 0 } },
+        ),
       );
+      const late = await withMongoErrors(() => violationsOf(store, category));
+      if (late.length > 0) await withMongoErrors(() => restoreCategory(store, category, before));
       await loaders.category.invalidate([category.slug]);
+      requireNoViolations(category, late);
       return category;
+    },
+    /** CONFLICT while any product's details use the category, checked before and after the deletion. */
+    async deleteCategory(_, { input }, { store, loaders, viewer }) {
+      requireAdmin(viewer, 'deleting a category');
+      const slug = requireCategory(input.slug);
+      const inUse = () => withMongoErrors(() => store.productDetails.countDocuments({ category: slug }));
+      const refuse = (count: number) =>
+        conflict(`category ${slug} is used by the details of ${productsText(count)}`, { products: count });
+      const using = await inUse();
+      if (using > 0) throw refuse(using);
+      const deleted = await withMongoErrors(() =>
+        store.categories.findOneAndDelete({ slug }, { projection: { _id: 0 } }),
+      );
+      await loaders.category.invalidate([slug]);
+      if (!deleted) throw notFound(`category ${slug} does not exist`, { type: 'Category', slug });
+      // Details written meanwhile against the category: put it back (their writer re-checks too).
+      const late = await inUse();
+      if (late > 0) {
+        await withMongoErrors(() => store.categories.updateOne({ slug }, { $setOnInsert: deleted }, { upsert: true }));
+        await loaders.category.invalidate([slug]);
+        throw refuse(late);
+      }
+      return slug;
     },
   },
 };

@@ -1,8 +1,9 @@
-import { badUserInput, notFound, requireReference, requireUuid } from '@polystore/common';
+import { badUserInput, notFound, requireAdmin, requireUuid } from '@polystore/common';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { withMongoErrors } from '../db.js';
-import type { ProductDetailsDocument } from '../models.js';
-import { aggregateRatings } from '../ratings.js';
+import type { ProductDetailsDocument, WrittenDetails } from '../models.js';
+import { recheckWrittenDetails } from '../category-rules.js';
+import { dropDocumentsOfGoneProducts, writeProductCopies } from '../search-documents.js';
 import {
   requireAttributes,
   requireAttributesOf,
@@ -11,8 +12,9 @@ import {
   requireTags,
 } from '../validation.js';
 
-/** Details are written by upsertProductDetails; a document without them holds only search copies. */
-const detailsOf = (document: ProductDetailsDocument | null) => (document?.description === undefined ? null : document);
+/** Every product has a document (its search copies); details exist once written. */
+const detailsOf = (document: ProductDetailsDocument | null): WrittenDetails | null =>
+  document?.description === undefined ? null : (document as WrittenDetails);
 
 export const productDetailsResolvers: Resolvers = {
   Query: {
@@ -20,38 +22,47 @@ export const productDetailsResolvers: Resolvers = {
       detailsOf(await loaders.detailsByProductId.load(requireUuid(productId, 'productId'))),
   },
   Mutation: {
-    async upsertProductDetails(_, { input }, { store, loaders, copyProducts }) {
+    async upsertProductDetails(_, { input }, { store, loaders, productCopies, viewer }) {
+      requireAdmin(viewer, "a product's details");
       const productId = requireUuid(input.productId, 'productId');
       const slug = requireCategory(input.category);
       const attributes = requireAttributes(input.attributes ?? {});
+      const now = new Date();
       const fields = {
         description: requireDescription(input.description),
         category: slug,
         tags: requireTags(input.tags ?? []),
         attributes,
-        updatedAt: new Date(),
+        updatedAt: now,
       };
       const category = await loaders.category.load(slug);
       if (!category) throw badUserInput(`category ${slug} does not exist`, { field: 'category' });
       requireAttributesOf(category, attributes);
-      await requireReference(loaders.references, 'Product', productId);
-      // What search needs of the product, read from its owner now (events keep it fresh later).
-      const [copy] = await copyProducts([productId]);
+      // The owner says whether the product exists and what search needs of it, now: no wait for the event stream.
+      const [copy] = await productCopies.read([productId]);
       if (!copy) throw notFound(`product ${productId} does not exist`, { type: 'Product', id: productId });
-      const [rating] = await withMongoErrors(() => aggregateRatings(store, [productId]));
-      // Upsert on the natural key: concurrent writers converge on one document.
-      const document = await withMongoErrors(() =>
+      // The product's document exists after this (made here if the events have not made it yet).
+      const created = await withMongoErrors(() => writeProductCopies(store, [copy]));
+      // No upsert: a document gone since is a product deleted since (its ProductDeleted handler removed it).
+      const before = await withMongoErrors(() =>
         store.productDetails.findOneAndUpdate(
           { productId },
-          {
-            $set: { ...fields, ...copy, rating: { average: rating!.average, count: rating!.count } },
-            $setOnInsert: { productId, createdAt: fields.updatedAt },
-          },
-          { upsert: true, returnDocument: 'after', projection: { _id: 0 } },
+          { $set: fields, $min: { createdAt: now } },
+          { returnDocument: 'before', projection: { _id: 0 } },
         ),
       );
-      await loaders.detailsByProductId.invalidate([productId]);
-      if (document) loaders.detailsByProductId.prime(productId, document as ProductDetailsDocument);
+      try {
+        const gone = await dropDocumentsOfGoneProducts(store, productCopies, created);
+        if (!before || gone.length > 0) {
+          throw notFound(`product ${productId} does not exist`, { type: 'Product', id: productId });
+        }
+        // The category may have changed or gone since it was checked: see category-rules.ts.
+        await withMongoErrors(() => recheckWrittenDetails(store, { productId, ...fields }, before));
+      } finally {
+        // After the last write (or its undo), so no reader caches a state that is about to change.
+        await loaders.detailsByProductId.invalidate([productId]);
+      }
+      loaders.detailsByProductId.prime(productId, { ...before, ...fields, createdAt: before.createdAt ?? now });
       return { id: productId };
     },
   },

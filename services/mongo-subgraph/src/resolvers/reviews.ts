@@ -1,10 +1,23 @@
-import { conflict, filter, notFound, pageSize, pipe, requireReference, requireUuid } from '@polystore/common';
+import {
+  badUserInput,
+  conflict,
+  filter,
+  notFound,
+  oncePerEvent,
+  pageSize,
+  pipe,
+  requireOwnerOrAdmin,
+  requireReference,
+  requireSignedIn,
+  requireUuid,
+} from '@polystore/common';
 import type { MongoContext } from '../context.js';
 import { withMongoErrors } from '../db.js';
 import { createLoaders } from '../loaders.js';
 import type { ReviewAddedEvent, ReviewDocument } from '../models.js';
 import { copyRatingsToDetails } from '../ratings.js';
 import { reviewIdOf, reviewObjectId } from '../review-id.js';
+import { removeIfOrphaned } from '../review-references.js';
 import { validateAfter } from '../reviews.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { requireBody, requireRating, requireTitle } from '../validation.js';
@@ -15,10 +28,35 @@ async function loadReview({ loaders }: MongoContext, id: string): Promise<Review
   return review;
 }
 
+const reviewEvent = oncePerEvent<
+  ReviewAddedEvent,
+  { loaders: MongoContext['loaders']; review: Promise<ReviewDocument> }
+>();
+
 /** After any change to a product's reviews: its rating, the copy search sorts by, and the review itself. */
 async function afterReviewChange({ store, loaders }: MongoContext, review: Pick<ReviewDocument, 'id' | 'productId'>) {
   await withMongoErrors(() => copyRatingsToDetails(store, [review.productId]));
   await Promise.all([loaders.ratingByProductId.invalidate([review.productId]), loaders.review.invalidate([review.id])]);
+}
+
+/**
+ * Who a new review is by: the signed-in user (UNAUTHENTICATED without one).
+ * An admin may name another user (imports, moderation, the demo seed); a user
+ * naming someone else is FORBIDDEN. A caller trusted without signatures must
+ * name the user.
+ */
+function authorOf({ viewer }: MongoContext, named: string | null | undefined): string {
+  const signedIn = requireSignedIn(viewer, 'a review');
+  const userId = named == null ? signedIn : requireUuid(named, 'userId');
+  if (!userId) throw badUserInput('userId is required when no user is signed in', { field: 'userId' });
+  requireOwnerOrAdmin(viewer, userId, 'a review by another user');
+  return userId;
+}
+
+/** Only a review's author or an admin may change it: NOT_FOUND, UNAUTHENTICATED or FORBIDDEN first, nothing written. */
+async function requireAuthorOrAdmin(context: MongoContext, id: string): Promise<void> {
+  const review = await loadReview(context, id);
+  requireOwnerOrAdmin(context.viewer, review.userId, 'this review');
 }
 
 const pageArgs = (args: { first?: number | null; after?: string | null }) => ({
@@ -32,8 +70,8 @@ export const reviewResolvers: Resolvers = {
   },
   Mutation: {
     async addReview(_, { input }, context) {
+      const userId = authorOf(context, input.userId);
       const productId = requireUuid(input.productId, 'productId');
-      const userId = requireUuid(input.userId, 'userId');
       const now = new Date();
       const review: ReviewDocument = {
         _id: reviewObjectId(reviewIdOf(productId, userId)),
@@ -52,7 +90,9 @@ export const reviewResolvers: Resolvers = {
       await withMongoErrors(() => context.store.reviews.insertOne(review), {
         duplicate: () => conflict('this user has already reviewed this product', { reviewId: review.id }),
       });
-      await afterReviewChange(context, review);
+      const gone = await removeIfOrphaned(context.store, context.references, review);
+      await afterReviewChange(context, review); // after a removal too: a rating read meanwhile may have counted it
+      if (gone) throw notFound(`${gone.type.toLowerCase()} ${gone.id} does not exist`, gone);
       const event: ReviewAddedEvent = { reviewId: review.id, productId };
       context.pubsub.publish('ReviewAdded', event);
       return review;
@@ -63,6 +103,7 @@ export const reviewResolvers: Resolvers = {
       if (input.rating != null) changes.rating = requireRating(input.rating);
       if (input.title != null) changes.title = requireTitle(input.title);
       if (input.body != null) changes.body = requireBody(input.body);
+      await requireAuthorOrAdmin(context, id);
       const updated = await withMongoErrors(() =>
         context.store.reviews.findOneAndUpdate(
           { _id: reviewObjectId(id), id },
@@ -76,6 +117,7 @@ export const reviewResolvers: Resolvers = {
     },
     async deleteReview(_, { input }, context) {
       const id = requireUuid(input.id);
+      await requireAuthorOrAdmin(context, id);
       const deleted = await withMongoErrors(() =>
         context.store.reviews.findOneAndDelete({ _id: reviewObjectId(id), id }),
       );
@@ -93,10 +135,15 @@ export const reviewResolvers: Resolvers = {
           filter((event) => event.productId === productId),
         );
       },
+      // Read once per event for all its subscribers, who share that event's loaders
+      // (a subscription's context lives as long as the subscription).
       resolve: async (event: ReviewAddedEvent, _: unknown, context: MongoContext) => {
-        // A subscription's context lives as long as the subscription: each event gets fresh loaders.
-        context.loaders = createLoaders(context.store, context.cache, context.references);
-        return loadReview(context, event.reviewId);
+        const shared = reviewEvent(event, () => {
+          const loaders = createLoaders(context.store, context.cache, context.references);
+          return { loaders, review: loadReview({ ...context, loaders }, event.reviewId) };
+        });
+        context.loaders = shared.loaders;
+        return shared.review;
       },
     },
   },

@@ -10,6 +10,7 @@ import {
   type Teardown,
 } from '@polystore/common';
 import * as outbox from '../aggregates/outbox.js';
+import { listenForOutboxWrites } from './outbox-wakeup.js';
 import { createSqlInvalidator, type SqlCache } from '../cache.js';
 
 /** The events live subscriptions listen to, as pub/sub topics; the relay publishes them. */
@@ -24,6 +25,8 @@ export interface OutboxRelayOptions {
   teardown: Teardown;
   /** Pause between polls when the outbox is empty. */
   intervalMs: number;
+  /** Where to LISTEN for committed outbox writes, which wake the relay before its next poll. */
+  listenUrl?: string;
   /** Rows moved per transaction. Default 200. */
   batchSize?: number;
 }
@@ -45,6 +48,7 @@ export function startOutboxRelay({
   log,
   teardown,
   intervalMs,
+  listenUrl,
   batchSize = 200,
 }: OutboxRelayOptions) {
   const invalidator = createSqlInvalidator(cache);
@@ -97,7 +101,13 @@ export function startOutboxRelay({
     await outbox.prunePublished(db);
   }
 
+  // A tick is running, and whether a wake-up came while it ran (it then runs again at once).
+  let ticking = false;
+  let wokenWhileTicking = false;
+
   async function tick() {
+    ticking = true;
+    wokenWhileTicking = false;
     let delay = intervalMs;
     try {
       // Drain a backlog without waiting between full batches.
@@ -110,10 +120,24 @@ export function startOutboxRelay({
       delay = Math.min(intervalMs * 2 ** failures, 10_000);
       if (failures === 1 || failures % 20 === 0) log.warn({ err, failures }, 'outbox relay failed; retrying');
     }
+    ticking = false;
+    if (wokenWhileTicking && failures === 0) delay = 0;
     if (!stopped) timer = setTimeout(() => (running = tick()), delay);
   }
 
+  /** Relays now instead of at the next poll (or right after the batch in progress). */
+  function wake() {
+    if (stopped) return;
+    if (ticking) {
+      wokenWhileTicking = true;
+      return;
+    }
+    clearTimeout(timer);
+    running = tick();
+  }
+
   running = tick();
+  if (listenUrl) listenForOutboxWrites({ url: listenUrl, log, teardown, onWrite: wake });
   teardown.add('outbox relay', async () => {
     stopped = true;
     clearTimeout(timer);

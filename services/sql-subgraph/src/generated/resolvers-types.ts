@@ -306,7 +306,9 @@ export type Subscription = {
   inventoryChanged: Product;
   /**
    * Status changes of one order, or of every order of one user. Each event carries the
-   * status it announces; the other fields are read when the event is delivered.
+   * status it announces; the other fields are read when the event is delivered. A user
+   * hears only their own orders (another user's order or id is FORBIDDEN); the admin
+   * scope hears everyone's.
    */
   orderStatusChanged: Order;
 };

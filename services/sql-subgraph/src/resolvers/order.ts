@@ -2,10 +2,12 @@ import {
   badUserInput,
   filter,
   notFound,
+  oncePerEvent,
   pageSize,
   pipe,
   requireOwnerOrAdmin,
   requireUuid,
+  visibleOwner,
   type EventPayloads,
 } from '@polystore/common';
 import * as orders from '../aggregates/orders.js';
@@ -18,6 +20,11 @@ import { requireIntInRange } from '../validation.js';
 const MAX_ITEMS = 100;
 
 const reload = ({ loaders }: SqlContext, orderId: string) => loadFresh(loaders.order, orderId, 'order');
+
+const orderEvent = oncePerEvent<
+  EventPayloads['OrderStatusChanged'],
+  { loaders: SqlContext['loaders']; order: ReturnType<typeof reload> }
+>();
 
 async function productIdsOf(context: SqlContext, orderId: string): Promise<string[]> {
   const items = (await context.loaders.itemsByOrderId.load(orderId)) ?? [];
@@ -74,20 +81,36 @@ export const orderResolvers: Resolvers = {
   },
   Subscription: {
     orderStatusChanged: {
-      subscribe(_, args, { pubsub }) {
+      // A user hears only their own orders (admin: everyone's): a filter naming another
+      // user or their order is FORBIDDEN at subscribe time, and events are kept to the owner.
+      async subscribe(_, args, { pubsub, viewer, loaders }) {
         const orderId = args.orderId == null ? null : requireUuid(args.orderId, 'orderId');
         const userId = args.userId == null ? null : requireUuid(args.userId, 'userId');
+        const owner = visibleOwner(viewer, 'subscribing to order events');
+        if (userId) requireOwnerOrAdmin(viewer, userId, 'this order feed');
+        // Whose order it is matters only to a checked, non-admin viewer: nobody else waits for the read.
+        const order = orderId && owner ? await loaders.order.load(orderId) : undefined;
+        if (order) requireOwnerOrAdmin(viewer, order.userId, 'this order');
         return pipe(
           pubsub.subscribe('OrderStatusChanged'),
-          filter((event) => (!orderId || event.orderId === orderId) && (!userId || event.userId === userId)),
+          filter(
+            (event) =>
+              (!orderId || event.orderId === orderId) &&
+              (!userId || event.userId === userId) &&
+              (!owner || event.userId === owner),
+          ),
         );
       },
       // The status is the one this event announces (the order may have moved on
-      // before delivery); other fields are read when the event is delivered.
+      // before delivery); other fields are read when the event is delivered, once per
+      // event for all its subscribers, who share that event's loaders.
       resolve: async (event: EventPayloads['OrderStatusChanged'], _: unknown, context: SqlContext) => {
-        // A subscription's context lives as long as the subscription: each event gets fresh loaders.
-        context.loaders = createLoaders(context.db, context.cache);
-        return { ...(await reload(context, event.orderId)), status: event.to };
+        const shared = orderEvent(event, () => {
+          const loaders = createLoaders(context.db, context.cache);
+          return { loaders, order: reload({ ...context, loaders }, event.orderId) };
+        });
+        context.loaders = shared.loaders;
+        return { ...(await shared.order), status: event.to };
       },
     },
   },

@@ -1,4 +1,4 @@
-import { filter, pipe, requireUuid, type EventPayloads } from '@polystore/common';
+import { filter, oncePerEvent, pipe, requireUuid, type EventPayloads } from '@polystore/common';
 import * as products from '../aggregates/products.js';
 import type { SqlContext } from '../context.js';
 import { writeRow } from '../db/write-row.js';
@@ -9,6 +9,11 @@ import { requireIntInRange, requireMoney, requireName, requireSku } from '../val
 const MAX_RESTOCK = 1_000_000;
 
 const reloadProduct = ({ loaders }: SqlContext, id: string) => loadFresh(loaders.product, id, 'product');
+
+const inventoryEvent = oncePerEvent<
+  EventPayloads['InventoryChanged'],
+  { loaders: SqlContext['loaders']; product: ReturnType<typeof reloadProduct> }
+>();
 
 export const productResolvers: Resolvers = {
   Query: {
@@ -55,11 +60,16 @@ export const productResolvers: Resolvers = {
           filter((event) => !productId || event.productId === productId),
         );
       },
-      // The stock is the one this event announces; other fields are read fresh.
+      // The stock is the one this event announces; other fields are read fresh, once
+      // per event for all its subscribers, who share that event's loaders (a
+      // subscription's context lives as long as the subscription).
       resolve: async (event: EventPayloads['InventoryChanged'], _: unknown, context: SqlContext) => {
-        // A subscription's context lives as long as the subscription: each event gets fresh loaders.
-        context.loaders = createLoaders(context.db, context.cache);
-        return { ...(await reloadProduct(context, event.productId)), stock: event.stock };
+        const shared = inventoryEvent(event, () => {
+          const loaders = createLoaders(context.db, context.cache);
+          return { loaders, product: reloadProduct({ ...context, loaders }, event.productId) };
+        });
+        context.loaders = shared.loaders;
+        return { ...(await shared.product), stock: event.stock };
       },
     },
   },

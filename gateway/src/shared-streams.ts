@@ -1,0 +1,155 @@
+/** One subscriber's queue: values pushed by the source wait here until the subscriber reads them. */
+interface Listener<T> {
+  values: T[];
+  ended: boolean;
+  error?: { reason: unknown };
+  /** Resolves a `next()` waiting for a value. */
+  wake?: () => void;
+}
+
+/** One source stream and the subscribers it feeds. */
+interface Shared<T> {
+  listeners: Set<Listener<T>>;
+  /** Settles once the source answered: a stream to pump, or a single result (a refusal). */
+  started: Promise<AsyncIterator<T> | unknown>;
+}
+
+/** Values a subscriber may leave unread before it is ended with an error (it is not keeping up). */
+const MAX_UNREAD = 10_000;
+
+/**
+ * Streams shared by key: the first subscriber of a key starts the source, later
+ * ones join it and receive its values from then on (as a subscription does), and
+ * the source is closed when its last subscriber leaves. A subscriber is
+ * registered when it asks, so nothing the source sends after that is lost, even
+ * before it first reads. A source that answers with a single result instead of a
+ * stream (a refusal, an error) is not shared: whoever asked while it started gets
+ * that result.
+ */
+export class SharedStreams<T> {
+  private readonly shared = new Map<string, Shared<T>>();
+
+  /** Sources open now. */
+  get sources(): number {
+    return this.shared.size;
+  }
+
+  /** Subscribers fed by the open sources. */
+  get subscribers(): number {
+    let count = 0;
+    for (const entry of this.shared.values()) count += entry.listeners.size;
+    return count;
+  }
+
+  /** A stream of the source under `key`, started with `start` unless it runs already. */
+  subscribe(key: string, start: () => unknown): Promise<AsyncIterableIterator<T> | unknown> {
+    let entry = this.shared.get(key);
+    if (!entry) {
+      const created: Shared<T> = {
+        listeners: new Set(),
+        started: Promise.resolve()
+          .then(start)
+          .then((result) => (isAsyncIterable<T>(result) ? result[Symbol.asyncIterator]() : result)),
+      };
+      entry = created;
+      this.shared.set(key, created);
+      created.started.then(
+        (source) => {
+          if (isIterator<T>(source)) void this.pump(key, created, source);
+          else this.forget(key, created);
+        },
+        () => this.forget(key, created),
+      );
+    }
+    const shared = entry;
+    const listener: Listener<T> = { values: [], ended: false };
+    shared.listeners.add(listener);
+    return shared.started.then(
+      (source) => {
+        if (isIterator<T>(source)) return this.reader(key, shared, listener, source);
+        shared.listeners.delete(listener);
+        return source;
+      },
+      (err: unknown) => {
+        shared.listeners.delete(listener);
+        throw err;
+      },
+    );
+  }
+
+  /** What one subscriber iterates: its queue, and leaving (the last one closes the source). */
+  private reader(key: string, shared: Shared<T>, listener: Listener<T>, source: AsyncIterator<T>) {
+    const leave = () => {
+      if (!shared.listeners.delete(listener)) return;
+      if (shared.listeners.size === 0 && this.forget(key, shared)) void source.return?.();
+    };
+    const reader: AsyncIterableIterator<T> = {
+      [Symbol.asyncIterator]: () => reader,
+      async next() {
+        for (;;) {
+          if (listener.values.length > 0) return { value: listener.values.shift()!, done: false };
+          if (listener.error) {
+            leave();
+            throw listener.error.reason;
+          }
+          if (listener.ended) {
+            leave();
+            return { value: undefined, done: true };
+          }
+          await new Promise<void>((resolve) => (listener.wake = resolve));
+        }
+      },
+      async return() {
+        listener.ended = true;
+        listener.values.length = 0;
+        leave();
+        listener.wake?.();
+        return { value: undefined, done: true };
+      },
+    };
+    return reader;
+  }
+
+  private async pump(key: string, shared: Shared<T>, source: AsyncIterator<T>): Promise<void> {
+    const end = (listener: Listener<T>, error?: { reason: unknown }) => {
+      if (error) listener.error = error;
+      listener.ended = true;
+      listener.wake?.();
+    };
+    try {
+      for (;;) {
+        const next = await source.next();
+        if (next.done) break;
+        for (const listener of shared.listeners) {
+          if (listener.ended) continue;
+          if (listener.values.length >= MAX_UNREAD) {
+            end(listener, { reason: new Error(`subscriber left ${MAX_UNREAD} events unread`) });
+            continue;
+          }
+          listener.values.push(next.value);
+          listener.wake?.();
+        }
+      }
+      for (const listener of shared.listeners) end(listener);
+    } catch (err) {
+      for (const listener of shared.listeners) end(listener, { reason: err });
+    } finally {
+      this.forget(key, shared);
+    }
+  }
+
+  /** Drops `key` if it still names this entry; true when it did. */
+  private forget(key: string, shared: Shared<T>): boolean {
+    if (this.shared.get(key) !== shared) return false;
+    this.shared.delete(key);
+    return true;
+  }
+}
+
+function isAsyncIterable<T>(value: unknown): value is AsyncIterable<T> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+function isIterator<T>(value: unknown): value is AsyncIterator<T> {
+  return typeof value === 'object' && value !== null && typeof (value as AsyncIterator<T>).next === 'function';
+}
