@@ -11,7 +11,7 @@ import {
   type ReadinessCheck,
   type ServiceContext,
 } from '@polystore/common';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { shareAnonymousSubscriptions } from './anonymous-subscriptions.js';
@@ -20,6 +20,7 @@ import { handleIdeAssetRequest, IDE_DEFAULT_QUERY, renderLocalGraphiQL } from '.
 import { gatewayPlugins } from './plugins/index.js';
 import { demandControl, withDefaultListSizes } from './plugins/demand-control.js';
 import { subgraphUrls } from './subgraphs.js';
+import { subscriptionsAcrossReloads } from './subscriptions-across-reloads.js';
 import { supergraphSource } from './supergraph-source.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -175,18 +176,18 @@ export async function createGateway({
     socket: ctx.extra.socket,
     connectionParams: ctx.connectionParams,
   }));
+  // Identical anonymous subscriptions run once; every subscription outlives a supergraph swap
+  // (subscribed again on the new one, where the runtime would end it).
+  const reloads = subscriptionsAcrossReloads(runtime, {
+    subscribe: shareAnonymousSubscriptions(wsOptions.subscribe!, metrics, webSocketBudget({ config, redis })),
+  });
   // One connection holds at most GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION operations at once.
   const active = new WeakMap<object, Set<string>>();
   const maxPerConnection = config.gateway.maxSubscriptionsPerConnection;
   const wsHandle = useServer(
     {
       ...wsOptions,
-      subscribe: shareAnonymousSubscriptions(
-        wsOptions.subscribe!,
-        metrics,
-        webSocketBudget({ config, redis }),
-      ) as typeof wsOptions.subscribe,
-      onSubscribe(ctx, id, payload) {
+      async onSubscribe(ctx, id, payload) {
         const ids = active.get(ctx) ?? new Set<string>();
         active.set(ctx, ids);
         if (ids.size >= maxPerConnection) {
@@ -197,8 +198,10 @@ export async function createGateway({
           ];
         }
         ids.add(id);
-        return wsOptions.onSubscribe!(ctx, id, payload);
+        const build = async () => (await wsOptions.onSubscribe!(ctx, id, payload)) as ExecutionArgs;
+        return reloads.remember(await build(), build);
       },
+      subscribe: (args) => reloads.subscribe(args),
       onComplete(ctx, id) {
         active.get(ctx)?.delete(id);
       },

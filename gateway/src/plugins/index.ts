@@ -11,6 +11,7 @@ import { redisResponseCache } from './response-cache/index.js';
 import { sharedSubscriptions } from './shared-subscriptions.js';
 import { subgraphSignaturePlugins } from './subgraph-signature.js';
 import { subscriptionErrorPlugins } from './subscription-errors.js';
+import { tracing } from './tracing.js';
 
 /** What every gateway plugin may use: the config, logs, teardown, and the shared Redis. */
 export interface PluginContext extends ServiceContext {
@@ -31,7 +32,8 @@ export interface PluginContext extends ServiceContext {
 export function gatewayPlugins(context: PluginContext): GatewayPlugin[] {
   const optional = (plugin: GatewayPlugin | undefined) => (plugin ? [plugin] : []);
   return [
-    // First, so every request is measured, refused ones included.
+    // First, so every request is traced and measured, refused ones included.
+    ...optional(tracing(context)),
     prometheusMetrics(context),
     // Cheap refusals first: body size, then depth, aliases, tokens and cost while parsing and validating.
     ...limitPlugins(context),
@@ -44,7 +46,7 @@ export function gatewayPlugins(context: PluginContext): GatewayPlugin[] {
     ...rateLimitPlugins(context),
     ...authorizationPlugins(context),
     // After authorization: a cached answer is only ever given to a caller allowed to ask.
-    ...optional(redisResponseCache(context) as GatewayPlugin | undefined),
+    ...redisResponseCache(context),
     ...subgraphSignaturePlugins(context),
     // Identical subscriptions share one upstream stream (keyed after signing, so per identity).
     sharedSubscriptions(context),

@@ -1,6 +1,7 @@
 import usePrometheus from '@graphql-mesh/plugin-prometheus';
 import { Logger } from '@graphql-hive/logger';
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
+import type { ServiceMetrics } from '@polystore/common';
 import type { PluginContext } from './index.js';
 
 /**
@@ -39,3 +40,20 @@ export function prometheusMetrics({ metrics }: PluginContext): GatewayPlugin {
     },
   });
 }
+
+/**
+ * Our own plugins' counters on the same `/metrics`, named here so their names
+ * live in one place. Labels are bounded: outcomes, identity kinds, and operation
+ * names (as the runtime's metrics above label them).
+ */
+export const gatewayCounters = {
+  /** Requests refused with 429 by the rate limit (`plugins/rate-limit.ts`), by identity kind. */
+  rateLimitRefusals: (metrics: ServiceMetrics) =>
+    metrics.counter('gateway_rate_limit_refusals_total', 'Requests refused by the rate limit (429)', ['identity']),
+  /** Query operations answered from the response cache (`hit`) or executed (`miss`), by operation name. */
+  responseCacheLookups: (metrics: ServiceMetrics) =>
+    metrics.counter('gateway_response_cache_lookups_total', 'Response cache lookups of query operations', [
+      'operationName',
+      'result',
+    ]),
+};

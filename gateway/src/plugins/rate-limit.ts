@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { GraphQLError } from 'graphql';
 import type { PluginContext } from './index.js';
+import { gatewayCounters } from './metrics.js';
 
 type Context = {
   jwt?: { payload?: { sub?: unknown } };
@@ -20,11 +21,12 @@ type Context = {
  * Retry-After, before anything is executed. With Redis down requests go
  * through. Runs after the JWT plugin, which puts the claims on the context.
  */
-export function rateLimitPlugins({ config, redis }: PluginContext): GatewayPlugin[] {
+export function rateLimitPlugins({ config, redis, metrics }: PluginContext): GatewayPlugin[] {
   const { requests, windowSeconds } = config.gateway.rateLimit;
   if (requests === 0) return [];
   const windowMs = windowSeconds * 1000;
   const prefix = `${redis.keyPrefix}ratelimit:`;
+  const refusals = gatewayCounters.rateLimitRefusals(metrics);
   return [
     {
       async onRequestParse({ serverContext }) {
@@ -40,6 +42,7 @@ export function rateLimitPlugins({ config, redis }: PluginContext): GatewayPlugi
         const counted = await redis.cache.hit(key, windowMs);
         if (!counted || counted.count <= requests) return;
         const retryAfter = Math.max(1, Math.ceil(counted.resetInMs / 1000));
+        refusals.inc({ identity: typeof sub === 'string' ? 'user' : 'anonymous' });
         throw new GraphQLError(`rate limit of ${requests} requests per ${windowSeconds} s reached`, {
           extensions: {
             code: 'RATE_LIMITED',

@@ -11,6 +11,22 @@ import { withMongoErrors, type MongoStore } from './db.js';
 import type { CategoryDocument, ProductDetailsDocument, RatingSummary, ReviewDocument } from './models.js';
 import { aggregateRatings, oneBatch } from './ratings.js';
 import { reviewObjectId } from './review-id.js';
+import { readPages } from './review-pages.js';
+
+/** The longest first page of a product's reviews served from the cache (a product page asks for a few). */
+export const CACHED_FIRST_PAGE = 20;
+
+/** Reviews in the cache carry their public id; the ObjectId `_id` is derived from it again. */
+const reviewJson = {
+  serialize: (reviews: ReviewDocument[]) => JSON.stringify(reviews.map(({ _id, ...review }) => review)),
+  deserialize: (raw: string): ReviewDocument[] =>
+    (JSON.parse(raw) as Omit<ReviewDocument, '_id'>[]).map((review) => ({
+      ...review,
+      _id: reviewObjectId(review.id),
+      createdAt: new Date(review.createdAt),
+      updatedAt: new Date(review.updatedAt),
+    })),
+};
 
 /**
  * What the mongo-subgraph keeps in Redis (`<prefix>mongo:<Type>:<id>`):
@@ -39,6 +55,20 @@ export function createMongoCache(store: MongoStore, settings: CacheSettings) {
     /** By product id; dropped whenever a review of the product changes. */
     rating: cachedEntity<RatingSummary>(settings, 'ProductRating', {
       load: (productIds) => withMongoErrors(() => aggregateRatings(store, productIds)),
+    }),
+    /**
+     * By product id: its newest CACHED_FIRST_PAGE + 1 reviews (one more tells whether a
+     * page of CACHED_FIRST_PAGE has a next one); dropped with the rating, whenever a
+     * review of the product changes.
+     */
+    newestReviews: cachedEntity<ReviewDocument[]>(settings, 'ProductNewestReviews', {
+      ...reviewJson,
+      async load(productIds) {
+        const valid = productIds.filter(isUuid);
+        const pages = await withMongoErrors(() => readPages(store, 'productId', valid, CACHED_FIRST_PAGE, {}));
+        const byProduct = new Map(pages.map((page) => [page._id, page.reviews]));
+        return productIds.map((productId) => (isUuid(productId) ? (byProduct.get(productId) ?? []) : null));
+      },
     }),
     review: cachedEntity<ReviewDocument>(settings, 'Review', {
       serialize: ({ _id, ...review }) => JSON.stringify(review),
@@ -76,7 +106,7 @@ export type MongoCache = ReturnType<typeof createMongoCache>;
  * the payload) are invalidated by the handler itself.
  */
 export const invalidations: Invalidations<MongoCache> = {
-  ProductDeleted: ({ productId }) => ({ details: [productId], rating: [productId] }),
+  ProductDeleted: ({ productId }) => ({ details: [productId], rating: [productId], newestReviews: [productId] }),
   ProductCreated: ({ productId }) => ({ details: [productId] }),
   ProductUpdated: ({ productId }) => ({ details: [productId] }),
 };

@@ -1,17 +1,19 @@
 import DataLoader from 'dataloader';
 import type { ReferenceChecker } from '@polystore/common';
-import type { MongoCache } from './cache.js';
+import { CACHED_FIRST_PAGE, type MongoCache } from './cache.js';
 import type { MongoStore } from './db.js';
 import { countReviewsByUser, createReviewPageLoader } from './reviews.js';
 
 /** Per-request loaders: one query (or one Redis MGET) for every product, user or review in a response. */
 export function createLoaders(store: MongoStore, cache: MongoCache, references: ReferenceChecker) {
   const rating = cache.rating.loader();
+  const newestReviews = cache.newestReviews.loader();
   const reviewCountByUser = new DataLoader<string, number>((userIds) => countReviewsByUser(store, userIds));
   const reviewsByUser = createReviewPageLoader(store, 'userId', (userId) => reviewCountByUser.load(userId));
   return {
     detailsByProductId: cache.details.loader(),
     ratingByProductId: rating,
+    newestReviewsByProduct: newestReviews,
     review: cache.review.loader(),
     category: cache.category.loader(),
     // A product's review count is its rating's count: one cached aggregation answers both.
@@ -19,6 +21,8 @@ export function createLoaders(store: MongoStore, cache: MongoCache, references: 
       store,
       'productId',
       async (productId) => (await rating.load(productId))!.count,
+      // A first page of up to CACHED_FIRST_PAGE reviews comes from the cache.
+      { size: CACHED_FIRST_PAGE, read: async (productId) => (await newestReviews.load(productId)) ?? [] },
     ),
     reviewsByUser,
     /** Whether products and users exist, asked of their owner (batched). */

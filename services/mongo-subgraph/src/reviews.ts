@@ -37,6 +37,8 @@ export function createReviewPageLoader(
   store: MongoStore,
   owner: ReviewOwner,
   totalCount: (ownerId: string) => Promise<number>,
+  /** Where first pages (no `after`) of up to `size` come from instead: the newest size + 1 reviews of an owner. */
+  firstPages?: { size: number; read: (ownerId: string) => Promise<ReviewDocument[]> },
 ) {
   return new DataLoader<ReviewPageKey, Connection<ReviewDocument>, string>(
     async (keys) => {
@@ -46,6 +48,13 @@ export function createReviewPageLoader(
         groups.set(group, [...(groups.get(group) ?? []), key]);
       }
       const pages = new Map<ReviewPageKey, ReviewDocument[]>();
+      if (firstPages) {
+        const first = keys.filter((key) => !key.after && key.size <= firstPages.size);
+        await Promise.all(
+          first.map(async (key) => pages.set(key, (await firstPages.read(key.ownerId)).slice(0, key.size + 1))),
+        );
+        for (const key of first) groups.delete(`${key.size}|`);
+      }
       await Promise.all(
         [...groups.values()].map(async (group) => {
           const { size, after } = group[0]!;

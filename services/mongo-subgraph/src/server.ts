@@ -1,5 +1,6 @@
 import {
   connectServiceCache,
+  createMetrics,
   createReferenceChecker,
   createSubgraphServer,
   requestClaims,
@@ -25,7 +26,13 @@ export interface MongoSubgraph extends SubgraphServer {
 /** Builds the document subgraph: connects, ensures indexes, and returns a server not yet listening. */
 export async function createMongoSubgraph({ config, log, teardown }: ServiceContext): Promise<MongoSubgraph> {
   const store = await connectMongo(config.mongo, teardown);
-  const { redis, cache: settings } = await connectServiceCache<MongoEvents>({ config, log, teardown }, 'mongo');
+  // One registry for /metrics: the server's request metrics and the entity cache's lookups.
+  const metrics = createMetrics('mongo-subgraph');
+  const { redis, cache: settings } = await connectServiceCache<MongoEvents>(
+    { config, log, teardown },
+    'mongo',
+    metrics,
+  );
   const cache = createMongoCache(store, settings);
   // Reads from the owners of User, Product and Order, signed as the gateway signs.
   const owners = { subgraphUrls: config.subgraphUrls, signatureSecret: config.auth.subgraphSecret };
@@ -36,6 +43,7 @@ export async function createMongoSubgraph({ config, log, teardown }: ServiceCont
   const searchCatchUp = startSearchCatchUp({ store, productCopies }, { log, teardown });
   const server = await createSubgraphServer({
     name: 'mongo-subgraph',
+    metrics,
     schema: buildSchema(),
     context: (request) =>
       createContext(

@@ -73,17 +73,40 @@ async function commandsFor(ids: string[]): Promise<string[]> {
 }
 
 describe('MongoDB commands per request', () => {
-  it('are the same for 10 and 100 products, and fewer once details and ratings are cached', async () => {
+  it('are the same for 10 and 100 products, and none once details, ratings and first pages are cached', async () => {
     const ten = await productsWithReviews(10);
     const hundred = await productsWithReviews(100);
     const cold10 = await commandsFor(ten);
     const cold100 = await commandsFor(hundred);
     const warm100 = await commandsFor(hundred);
-    // details (find), rating (aggregate), reviews pages (aggregate).
+    // details (find), rating (aggregate), newest reviews of each product (aggregate).
     expect(cold10).toEqual(['aggregate', 'aggregate', 'find']);
     expect(cold100).toEqual(cold10);
-    // Details and ratings come from Redis; a page of reviews is read each time.
-    expect(warm100).toEqual(['aggregate']);
+    // Details, ratings and each product's first page of reviews come from Redis.
+    expect(warm100).toEqual([]);
+  });
+
+  it('reads a cached first page again once a review of its product changes', async () => {
+    const {
+      userId,
+      productIds: [productId],
+    } = await bed.seed(1);
+    const page = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product {
+      reviews(first: 3) { totalCount edges { node { title } } } } } }`;
+    const read = async () => {
+      const answer = await bed.gql(page, { r: [{ __typename: 'Product', id: productId }] });
+      expect(answer.errors).toBeUndefined();
+      return answer.data!._entities[0].reviews;
+    };
+    expect(await read()).toEqual({ totalCount: 0, edges: [] });
+    bed.commands.length = 0;
+    expect(await read()).toEqual({ totalCount: 0, edges: [] });
+    expect(bed.commands.filter((command) => ['find', 'aggregate'].includes(command.commandName))).toEqual([]);
+    const added = await bed.gql(`mutation ($input: AddReviewInput!) { addReview(input: $input) { id } }`, {
+      input: { productId, userId, rating: 4, title: 'Fresh', body: '' },
+    });
+    expect(added.errors).toBeUndefined();
+    expect(await read()).toEqual({ totalCount: 1, edges: [{ node: { title: 'Fresh' } }] });
   });
 });
 

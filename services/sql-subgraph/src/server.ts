@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import {
   connectServiceCache,
+  createMetrics,
   createSubgraphServer,
   requestClaims,
   viewerOf,
@@ -31,7 +32,9 @@ export async function createSqlSubgraph(
   const applied = await db.runMigrations({ transaction: 'each' });
   if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
 
-  const { redis, cache: settings } = await connectServiceCache<SqlEvents>(service, 'sql');
+  // One registry for /metrics: the server's request metrics and the entity cache's lookups.
+  const metrics = createMetrics('sql-subgraph');
+  const { redis, cache: settings } = await connectServiceCache<SqlEvents>(service, 'sql', metrics);
   const cache = createSqlCache(db, settings);
   // An in-process stream reaches no other service: rows wait in the outbox until Redis is configured.
   const relay = redis.shared
@@ -52,6 +55,7 @@ export async function createSqlSubgraph(
 
   const server = await createSubgraphServer({
     name: 'sql-subgraph',
+    metrics,
     schema: buildSchema(),
     context: (request) =>
       createContext(

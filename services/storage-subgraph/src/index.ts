@@ -1,4 +1,8 @@
-import { runService } from '@polystore/common';
-import { createStorageSubgraph } from './server.js';
+import { startTracing } from '@polystore/common/tracing';
+
+// Before the store drivers load (imported below), so that they are traced when tracing is on.
+await startTracing('storage-subgraph');
+const { runService } = await import('@polystore/common');
+const { createStorageSubgraph } = await import('./server.js');
 
 await runService('storage-subgraph', createStorageSubgraph, (config) => config.ports.storage);

@@ -1,6 +1,7 @@
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import {
   connectServiceCache,
+  createMetrics,
   createReferenceChecker,
   createSubgraphServer,
   requestClaims,
@@ -27,7 +28,9 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
   if (!config.s3.endpoint) log.info('S3_ENDPOINT is not set: using AWS S3 in the configured region');
   const s3 = createS3Store(config, teardown);
   await ensureBucket(s3, log);
-  const { redis, cache: settings } = await connectServiceCache<StorageEvents>({ config, log, teardown }, 's3');
+  // One registry for /metrics: the server's request metrics and the entity cache's lookups.
+  const metrics = createMetrics('storage-subgraph');
+  const { redis, cache: settings } = await connectServiceCache<StorageEvents>({ config, log, teardown }, 's3', metrics);
   const cache = createStorageCache(s3, settings);
   // Reads from the owners of User, Product and Order, signed as the gateway signs.
   const owners = { subgraphUrls: config.subgraphUrls, signatureSecret: config.auth.subgraphSecret };
@@ -37,6 +40,7 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
   startUploadSweeper({ s3, log, teardown });
   const server = await createSubgraphServer({
     name: 'storage-subgraph',
+    metrics,
     schema: buildSchema(),
     context: (request) =>
       createContext(

@@ -1,8 +1,11 @@
 import type { CacheEntityRecord } from '@envelop/response-cache';
+import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
+import { getOperationAST } from 'graphql';
 import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { startConsumerGroup, type EventHandlers, type EventName, type EventPayloads } from '@polystore/common';
 import type { PluginContext } from '../index.js';
-import { createRedisResponseStore } from './redis-store.js';
+import { responseCacheMetrics } from './metrics.js';
+import { createRedisResponseStore, type RedisResponseStore } from './redis-store.js';
 
 /**
  * Lifetimes shorter than the default for types that change often or carry
@@ -43,14 +46,17 @@ export const responseInvalidations: {
  * Authorization header), so private fields never reach another caller.
  * Responses with errors are not cached. Off, or without Redis, it is absent.
  */
-export function redisResponseCache({ config, log, teardown, redis }: PluginContext) {
+export function redisResponseCache({ config, log, teardown, redis, metrics }: PluginContext): GatewayPlugin[] {
   const { enabled, ttlSeconds } = config.gateway.responseCache;
-  if (!enabled) return undefined;
+  if (!enabled) return [];
   if (!redis.client) {
     log.warn('GATEWAY_RESPONSE_CACHE needs Redis (REDIS_URL): responses are not cached');
-    return undefined;
+    return [];
   }
-  const cache = createRedisResponseStore(redis.client, `${redis.keyPrefix}gateway:rc:`, log);
+  const cache = createRedisResponseStore(redis.client, `${redis.keyPrefix}gateway:rc:`, log, {
+    // Longer than any execution can last: a subgraph that does not answer in time is given up on.
+    rememberInvalidationsMs: config.gateway.upstreamTimeoutMs + 60_000,
+  });
 
   const handlers: EventHandlers = Object.fromEntries(
     Object.entries(responseInvalidations).map(([type, entities]) => [
@@ -63,13 +69,35 @@ export function redisResponseCache({ config, log, teardown, redis }: PluginConte
     handlers,
   );
 
-  return useResponseCache({
+  const cachePlugin = useResponseCache({
     cache,
     session: (request) => request.headers.get('authorization'),
     ttl: ttlSeconds * 1000,
-    ttlPerType: Object.fromEntries(
+    // Type names are coordinates too (`ttlPerType` is deprecated, and warns on every start).
+    ttlPerSchemaCoordinate: Object.fromEntries(
       Object.entries(TTL_SECONDS_PER_TYPE).map(([type, seconds]) => [type, Math.min(seconds, ttlSeconds) * 1000]),
     ),
     invalidateViaMutation: true,
   });
+  // The metrics first: a hit ends the request in the cache plugin's onParams, before later plugins see its params.
+  return [responseCacheMetrics(metrics), cachePlugin as GatewayPlugin, readYourWrites(cache)];
+}
+
+/**
+ * A mutation's answer leaves once the cached responses it made stale are gone:
+ * the cache plugin starts the invalidation without waiting for it, so the
+ * client's next read could otherwise still be answered from the cache.
+ */
+function readYourWrites(cache: RedisResponseStore): GatewayPlugin {
+  const mutations = new WeakSet<Request>();
+  return {
+    onExecute({ args }) {
+      const request = (args.contextValue as { request?: Request }).request;
+      if (request && getOperationAST(args.document, args.operationName)?.operation === 'mutation')
+        mutations.add(request);
+    },
+    async onResultProcess({ request }) {
+      if (mutations.has(request)) await cache.invalidated();
+    },
+  };
 }

@@ -149,6 +149,15 @@ export interface Config {
    * unset: the URL recorded in the supergraph, which is its default local URL.
    */
   subgraphUrls: Record<SubgraphName, string | undefined>;
+  tracing: {
+    /**
+     * OTLP/HTTP collector base URL (`http://collector:4318`); spans go to `<url>/v1/traces` as JSON.
+     * Unset (the default): no tracing, and the OpenTelemetry SDK is not even loaded.
+     */
+    otlpEndpoint: string | undefined;
+    /** Percentage of new traces recorded; a caller's sampling decision is always followed. Default 100. */
+    samplePercent: number;
+  };
   /** Folder for the embedded stores' data under `npm start`. Default `.data`. */
   dataDir: string;
   /** Load demo data into empty stores on `npm start`. Default true. */
@@ -259,6 +268,10 @@ export function loadConfig(env: Env = process.env): Config {
       signatureMaxAgeSeconds: readInt(env, 'SUBGRAPH_SIGNATURE_MAX_AGE_SECONDS', 60, { min: 1, max: 3600 }),
     },
     subgraphUrls: perSubgraph(({ urlVariable }) => readUrl(env, urlVariable)),
+    tracing: {
+      otlpEndpoint: readUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
+      samplePercent: readInt(env, 'TRACES_SAMPLE_PERCENT', 100, { min: 0, max: 100 }),
+    },
     dataDir: readString(env, 'DATA_DIR', '.data'),
     seedOnStart: readBool(env, 'SEED_ON_START', true),
   };
@@ -359,6 +372,8 @@ export const CONFIG_VARIABLES = [
   'SUBGRAPH_SIGNING_SECRET',
   'SUBGRAPH_SIGNATURE_MAX_AGE_SECONDS',
   ...SUBGRAPHS.map((subgraph) => subgraph.urlVariable),
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'TRACES_SAMPLE_PERCENT',
   'DATA_DIR',
   'SEED_ON_START',
 ] as const;

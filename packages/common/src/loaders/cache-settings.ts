@@ -1,5 +1,6 @@
 import { connectRedisLayer, type EventMap, type RedisLayer } from '../redis/connect.js';
 import type { EntityCache } from '../redis/cache.js';
+import type { ServiceMetrics } from '../server/metrics.js';
 import type { ServiceContext } from '../server/run.js';
 
 /** What a service's loaders and writers need to read, fill and invalidate the shared cache. */
@@ -8,6 +9,12 @@ export interface CacheSettings {
   /** Deployment prefix plus the service's namespace, for example `polystore:sql:`. */
   keyPrefix: string;
   ttlSeconds: number;
+  /** Counts each entity read by type and outcome (`hit`, `miss`) on the service's `/metrics`; absent: not counted. */
+  lookups?: EntityCacheLookups;
+}
+
+export interface EntityCacheLookups {
+  inc(labels: { type: string; result: 'hit' | 'miss' }, value: number): void;
 }
 
 /**
@@ -18,6 +25,7 @@ export interface CacheSettings {
 export async function connectServiceCache<Events extends EventMap = EventMap>(
   { config, log, teardown }: ServiceContext,
   namespace: string,
+  metrics?: ServiceMetrics,
 ): Promise<{ redis: RedisLayer<Events>; cache: CacheSettings }> {
   const redis = await connectRedisLayer<Events>({
     url: config.redis.url,
@@ -31,6 +39,11 @@ export async function connectServiceCache<Events extends EventMap = EventMap>(
       cache: redis.cache,
       keyPrefix: `${redis.keyPrefix}${namespace}:`,
       ttlSeconds: config.redis.cacheTtlSeconds,
+      lookups: metrics?.counter(
+        'entity_cache_lookups_total',
+        'Entities read through the Redis cache behind the DataLoaders, by type and outcome',
+        ['type', 'result'],
+      ),
     },
   };
 }

@@ -11,6 +11,8 @@ export interface CachedLoaderOptions<V> {
   load(ids: readonly string[]): Promise<(V | null)[]>;
   serialize?(value: V): string;
   deserialize?(raw: string): V;
+  /** Told how many ids of each batch the cache had and missed (for `/metrics`). */
+  onLookup?(hits: number, misses: number): void;
 }
 
 /** A per-request DataLoader over the two cache levels, which can drop entries from both. */
@@ -45,12 +47,14 @@ export function createCachedLoader<V>({
   load,
   serialize = JSON.stringify,
   deserialize = JSON.parse as (raw: string) => V,
+  onLookup,
 }: CachedLoaderOptions<V>): CachedLoader<V> {
   return new CachedLoader<V>(
     async (ids) => {
       const cached = await cache.getMany(ids.map((id) => keyPrefix + id));
       const results: (V | null)[] = cached.map((raw) => (raw === null ? null : deserialize(raw)));
       const missing = ids.filter((_, i) => cached[i] === null);
+      onLookup?.(ids.length - missing.length, missing.length);
       if (missing.length === 0) return results;
 
       const loaded = await load(missing);
@@ -92,9 +96,22 @@ export function cachedEntity<V>(
   options: Pick<CachedLoaderOptions<V>, 'load' | 'serialize' | 'deserialize'>,
 ): CachedEntity<V> {
   const keyPrefix = `${settings.keyPrefix}${type}:`;
+  const { lookups } = settings;
+  const onLookup =
+    lookups &&
+    ((hits: number, misses: number) => {
+      if (hits > 0) lookups.inc({ type, result: 'hit' }, hits);
+      if (misses > 0) lookups.inc({ type, result: 'miss' }, misses);
+    });
   return {
     loader: () =>
-      createCachedLoader<V>({ ...options, cache: settings.cache, keyPrefix, ttlSeconds: settings.ttlSeconds }),
+      createCachedLoader<V>({
+        ...options,
+        cache: settings.cache,
+        keyPrefix,
+        ttlSeconds: settings.ttlSeconds,
+        onLookup,
+      }),
     invalidate: sharedInvalidation(settings.cache, keyPrefix),
   };
 }

@@ -5,6 +5,11 @@ export interface ServiceMetrics {
   registry: Registry;
   /** Starts timing a request; call the returned function when the response has finished. */
   observe(req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * A counter of this service's, or the one of that name already made (a registry
+   * refuses a name twice; a second gateway or cache on one registry shares it).
+   */
+  counter<Label extends string>(name: string, help: string, labelNames: readonly Label[]): Counter<Label>;
 }
 
 /**
@@ -30,6 +35,11 @@ export function createMetrics(service: string): ServiceMetrics {
   });
   return {
     registry,
+    counter<Label extends string>(name: string, help: string, labelNames: readonly Label[]) {
+      const existing = registry.getSingleMetric(name);
+      if (existing) return existing as Counter<Label>;
+      return new Counter<Label>({ name, help, labelNames, registers: [registry] });
+    },
     observe(req, res) {
       const end = duration.startTimer();
       res.once('finish', () => {

@@ -1,6 +1,7 @@
 import { loadConfig, type Config } from '../config/config.js';
 import { createLogger, type Logger } from '../logger.js';
 import { installSignalHandlers, Teardown } from '../teardown.js';
+import { stopTracing } from '../tracing/start.js';
 
 export interface ServiceContext {
   config: Config;
@@ -21,6 +22,8 @@ export async function runService(
   const config = loadConfig();
   const log = createLogger(name, config.logLevel, config.logFormat);
   const teardown = new Teardown(log);
+  // Added first, so it runs last: the spans of the whole shutdown are sent too.
+  teardown.add('tracing', stopTracing);
   installSignalHandlers(teardown, log, config.shutdownTimeoutMs);
   try {
     const server = await start({ config, log, teardown });

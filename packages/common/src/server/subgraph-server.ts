@@ -14,7 +14,7 @@ import { readBody, RequestBodyError } from './body.js';
 import { handleHealthRequest, sendJson, type ReadinessCheck } from './health.js';
 import { listenHttp } from './listen.js';
 import { withRequestContext } from '../request-context.js';
-import { createMetrics, handleMetricsRequest } from './metrics.js';
+import { createMetrics, handleMetricsRequest, type ServiceMetrics } from './metrics.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -38,6 +38,8 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   signatureSecret?: string;
   /** SUBGRAPH_SIGNATURE_MAX_AGE_SECONDS: how old a signature is still accepted. Default 60. */
   signatureMaxAgeSeconds?: number;
+  /** The registry behind `/metrics`, when the service counts things of its own in it (the entity cache). Default: a new one. */
+  metrics?: ServiceMetrics;
 }
 
 export interface SubgraphServer {
@@ -65,7 +67,7 @@ export async function createSubgraphServer<Context extends BaseContext>(
   const signed = (body: unknown) =>
     verifyRequestSignature(signatureSecret!, body, { maxAgeSeconds: options.signatureMaxAgeSeconds ?? 60 });
   const httpServer = createServer();
-  const metrics = createMetrics(name);
+  const metrics = options.metrics ?? createMetrics(name);
 
   const apollo = new ApolloServer<Context>({
     schema,

@@ -51,6 +51,7 @@ export function startEventConsumer(
         await copyRatingsToDetails(store, productIds);
         await Promise.all([
           cache.rating.invalidate(productIds),
+          cache.newestReviews.invalidate(productIds),
           cache.review.invalidate(reviews.map((review) => review.id)),
         ]);
         log.info({ userId, reviews: reviews.length, eventId: event.id }, "removed a deleted user's reviews");

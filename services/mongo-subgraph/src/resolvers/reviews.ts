@@ -33,10 +33,14 @@ const reviewEvent = oncePerEvent<
   { loaders: MongoContext['loaders']; review: Promise<ReviewDocument> }
 >();
 
-/** After any change to a product's reviews: its rating, the copy search sorts by, and the review itself. */
+/** After any change to a product's reviews: its rating, its newest reviews, the copy search sorts by, and the review itself. */
 async function afterReviewChange({ store, loaders }: MongoContext, review: Pick<ReviewDocument, 'id' | 'productId'>) {
   await withMongoErrors(() => copyRatingsToDetails(store, [review.productId]));
-  await Promise.all([loaders.ratingByProductId.invalidate([review.productId]), loaders.review.invalidate([review.id])]);
+  await Promise.all([
+    loaders.ratingByProductId.invalidate([review.productId]),
+    loaders.newestReviewsByProduct.invalidate([review.productId]),
+    loaders.review.invalidate([review.id]),
+  ]);
 }
 
 /**
