@@ -9,7 +9,7 @@ import {
   type IntrospectionQuery,
 } from 'graphql';
 import { asAdmin, errorCodes, graphqlRequest, upsertTestCategory } from '@polystore/testing';
-import { putProductImage } from '@polystore/storage-subgraph/objects';
+import { putProductImage } from '@polystore/storage-subgraph/server-writes';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 
 let stack: TestStack;
@@ -51,7 +51,7 @@ describe('one product across three stores, through the gateway', () => {
     expect(details.errors).toBeUndefined();
 
     const bytes = Buffer.from('fake png bytes for the kayak');
-    await putProductImage(stack.storage.s3, productId, {
+    await putProductImage(stack.storage, productId, {
       filename: 'kayak.png',
       contentType: 'image/png',
       body: bytes,

@@ -1,5 +1,5 @@
 import { adminToken, asAdmin, graphqlRequest, testToken, upsertTestCategory } from '@polystore/testing';
-import { putProductImage } from '@polystore/storage-subgraph/objects';
+import { putProductImage } from '@polystore/storage-subgraph/server-writes';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 import { subscribeOverSse, subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
 
@@ -30,7 +30,7 @@ beforeAll(async () => {
       id: productId,
     },
   );
-  await putProductImage(stack.storage.s3, productId, {
+  await putProductImage(stack.storage, productId, {
     filename: 'lantern.png',
     contentType: 'image/png',
     body: Buffer.from('png'),

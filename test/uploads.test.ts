@@ -1,14 +1,14 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { asAdmin, errorCodes, graphqlRequest } from '@polystore/testing';
+import { asAdmin, bearer, errorCodes, eventually, graphqlRequest, testToken } from '@polystore/testing';
 import { userPrefix } from '@polystore/storage-subgraph/keys';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 import { subscribeOverSse, subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
 
 /**
  * Direct uploads through the gateway: owners checked with the sql-subgraph,
- * bytes straight to S3 with the presigned URL, the asset read back with
- * fields of other subgraphs, `assetUploaded` over graphql-ws and SSE, and a
- * deleted user's avatar removed by the event consumer.
+ * rights from the signed claims, bytes straight to S3 with the presigned URL,
+ * the asset read back with fields of other subgraphs, `assetUploaded` over
+ * graphql-ws and SSE, and a deleted user's avatar removed by the event consumer.
  */
 let stack: TestStack;
 const subscriptions: TestSubscription[] = [];
@@ -16,8 +16,12 @@ let userId: string;
 let productId: string;
 let orderId: string;
 
-const gql = (query: string, variables?: Record<string, unknown>) =>
-  graphqlRequest(stack.gatewayUrl, query, variables, { headers: asAdmin() });
+type Headers = Record<string, string>;
+const gql = (query: string, variables?: Record<string, unknown>, headers: Headers = asAdmin()) =>
+  graphqlRequest(stack.gatewayUrl, query, variables, { headers });
+/** Headers of a request by the signed-in user `sub` (no scope). */
+const asUser = (sub: string) => bearer(testToken({ sub }));
+const ANONYMOUS: Headers = {};
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -40,23 +44,57 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-/** Requests, PUTs and completes one upload through the gateway; returns the completed asset. */
-async function upload(ownerType: string, ownerId: string, filename: string, contentType: string, body: Buffer) {
+const REQUEST_UPLOAD = `mutation ($input: RequestUploadInput!) {
+  requestUpload(input: $input) { assetId key url headers { name value } }
+}`;
+const COMPLETE_UPLOAD = `mutation ($input: CompleteUploadInput!) { completeUpload(input: $input) { id filename } }`;
+const DELETE_ASSET = `mutation ($id: ID!) { deleteAsset(input: { assetId: $id }) { assetId } }`;
+
+/** Requests an upload and PUTs its bytes, as `headers`' caller; returns the ticket, not yet completed. */
+async function put(
+  ownerType: string,
+  ownerId: string,
+  filename: string,
+  contentType: string,
+  body: Buffer,
+  headers: Headers = asAdmin(),
+) {
   const requested = await gql(
-    `mutation ($input: RequestUploadInput!) { requestUpload(input: $input) { assetId url headers { name value } } }`,
+    REQUEST_UPLOAD,
     { input: { ownerType, ownerId, filename, contentType, size: body.length } },
+    headers,
   );
   expect(requested.errors).toBeUndefined();
-  const ticket = requested.data!.requestUpload;
-  const headers = Object.fromEntries(ticket.headers.map((h: { name: string; value: string }) => [h.name, h.value]));
-  expect((await fetch(ticket.url, { method: 'PUT', headers, body: new Uint8Array(body) })).status).toBe(200);
-  const completed = await gql(
-    `mutation ($input: CompleteUploadInput!) { completeUpload(input: $input) { id filename } }`,
-    { input: { assetId: ticket.assetId, ownerId } },
+  const ticket = requested.data!.requestUpload as { assetId: string; key: string; url: string };
+  const putHeaders = Object.fromEntries(
+    requested.data!.requestUpload.headers.map((h: { name: string; value: string }) => [h.name, h.value]),
   );
+  expect((await fetch(ticket.url, { method: 'PUT', headers: putHeaders, body: new Uint8Array(body) })).status).toBe(
+    200,
+  );
+  return ticket;
+}
+
+/** Requests, PUTs and completes one upload through the gateway; returns the completed asset. */
+async function upload(
+  ownerType: string,
+  ownerId: string,
+  filename: string,
+  contentType: string,
+  body: Buffer,
+  headers: Headers = asAdmin(),
+) {
+  const ticket = await put(ownerType, ownerId, filename, contentType, body, headers);
+  const completed = await gql(COMPLETE_UPLOAD, { input: { assetId: ticket.assetId } }, headers);
   expect(completed.errors).toBeUndefined();
   return completed.data!.completeUpload as { id: string; filename: string };
 }
+
+/** Every key in the stack's bucket: what a refused request must leave as it was. */
+const bucketKeys = async () =>
+  ((await stack.s3.client.send(new ListObjectsV2Command({ Bucket: stack.s3.bucket }))).Contents ?? [])
+    .map((object) => object.Key!)
+    .sort();
 
 /** Uploads until a subscription (which starts asynchronously) has seen one; bounded. */
 async function firstEvent(received: unknown[]): Promise<unknown> {
@@ -138,5 +176,147 @@ describe('uploads through the gateway', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(await objects()).toBe(0);
+  });
+});
+
+describe('ownership from the signed claims', () => {
+  let otherId: string;
+  let owner: Headers;
+  let other: Headers;
+
+  beforeAll(async () => {
+    otherId = (await gql(`mutation { createUser(input: { email: "other@example.com", name: "Other" }) { id } }`)).data!
+      .createUser.id;
+    owner = asUser(userId);
+    other = asUser(otherId);
+  });
+
+  it('lets a user upload their own avatar and attach files to their own order; product images need the admin scope', async () => {
+    await upload('USER', userId, 'mine.png', 'image/png', Buffer.from('my face'), owner);
+    await upload('ORDER', orderId, 'receipt.pdf', 'application/pdf', Buffer.from('%PDF-1.7 receipt'), owner);
+    const before = await bucketKeys();
+    const image = { ownerType: 'PRODUCT', ownerId: productId, filename: 'p.png', contentType: 'image/png', size: 3 };
+    expect(errorCodes(await gql(REQUEST_UPLOAD, { input: image }, owner))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await gql(REQUEST_UPLOAD, { input: image }, ANONYMOUS))).toEqual(['UNAUTHENTICATED']);
+    expect(await bucketKeys()).toEqual(before);
+  });
+
+  it('refuses an upload for another user’s avatar or order, touching nothing', async () => {
+    const before = await bucketKeys();
+    for (const [ownerType, ownerId, filename, contentType] of [
+      ['USER', userId, 'not-me.png', 'image/png'],
+      ['ORDER', orderId, 'fake.pdf', 'application/pdf'],
+    ]) {
+      const input = { ownerType, ownerId, filename, contentType, size: 3 };
+      expect(errorCodes(await gql(REQUEST_UPLOAD, { input }, other))).toEqual(['FORBIDDEN']);
+      expect(errorCodes(await gql(REQUEST_UPLOAD, { input }, ANONYMOUS))).toEqual(['UNAUTHENTICATED']);
+    }
+    expect(await bucketKeys()).toEqual(before);
+  });
+
+  it('lets only the requester (or an admin) complete an upload', async () => {
+    const ticket = await put('USER', userId, 'pending.png', 'image/png', Buffer.from('pending'), owner);
+    const before = await bucketKeys();
+    expect(before).toContain(ticket.key);
+    for (const [caller, code] of [
+      [other, 'FORBIDDEN'],
+      [ANONYMOUS, 'UNAUTHENTICATED'],
+    ] as const) {
+      const refused = await gql(COMPLETE_UPLOAD, { input: { assetId: ticket.assetId } }, caller);
+      expect(errorCodes(refused)).toEqual([code]);
+    }
+    // The object and its pending record are untouched, and its requester can still complete it.
+    expect(await bucketKeys()).toEqual(before);
+    const completed = await gql(COMPLETE_UPLOAD, { input: { assetId: ticket.assetId } }, owner);
+    expect(completed.errors).toBeUndefined();
+    // Completing again answers the asset to those who may manage it, and to no one else.
+    expect(errorCodes(await gql(COMPLETE_UPLOAD, { input: { assetId: ticket.assetId } }, other))).toEqual([
+      'FORBIDDEN',
+    ]);
+  });
+
+  it('refuses deleting another user’s asset, touching nothing', async () => {
+    const avatar = await upload('USER', userId, 'keep-me.png', 'image/png', Buffer.from('keep'), owner);
+    const attachment = await upload('ORDER', orderId, 'keep.pdf', 'application/pdf', Buffer.from('%PDF-1.7'), owner);
+    const before = await bucketKeys();
+    for (const asset of [avatar, attachment]) {
+      expect(errorCodes(await gql(DELETE_ASSET, { id: asset.id }, other))).toEqual(['FORBIDDEN']);
+      expect(errorCodes(await gql(DELETE_ASSET, { id: asset.id }, ANONYMOUS))).toEqual(['UNAUTHENTICATED']);
+    }
+    expect(await bucketKeys()).toEqual(before);
+    // Its owner may.
+    expect((await gql(DELETE_ASSET, { id: attachment.id }, owner)).data!.deleteAsset).toEqual({
+      assetId: attachment.id,
+    });
+  });
+
+  it('gives an order attachment’s URL only to the order’s owner or an admin; images and avatars are public', async () => {
+    const attachment = await upload(
+      'ORDER',
+      orderId,
+      'private.pdf',
+      'application/pdf',
+      Buffer.from('%PDF-1.7 x'),
+      owner,
+    );
+    const avatar = await upload('USER', userId, 'public.png', 'image/png', Buffer.from('public face'), owner);
+    const image = await upload('PRODUCT', productId, 'public.png', 'image/png', Buffer.from('public tent'));
+    const url = (id: string, headers: Headers) => gql(`query ($id: ID!) { asset(id: $id) { url } }`, { id }, headers);
+
+    expect(errorCodes(await url(attachment.id, other))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await url(attachment.id, ANONYMOUS))).toEqual(['UNAUTHENTICATED']);
+    for (const headers of [owner, asAdmin()]) {
+      const answer = await url(attachment.id, headers);
+      expect(answer.errors).toBeUndefined();
+      expect(Buffer.from(await (await fetch(answer.data!.asset.url)).arrayBuffer()).toString()).toBe('%PDF-1.7 x');
+    }
+    for (const id of [avatar.id, image.id]) {
+      const answer = await url(id, ANONYMOUS);
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data!.asset.url).toMatch(/^http/);
+    }
+    // The list of an order's attachments, reached around order(id) through an asset's owner, is guarded too.
+    const around = await gql(
+      `query ($id: ID!) { asset(id: $id) { owner { ... on Order { attachments { filename } } } } }`,
+      { id: attachment.id },
+      other,
+    );
+    expect(errorCodes(around)).toEqual(['FORBIDDEN']);
+  });
+
+  it('lets only the order’s owner or an admin subscribe to its uploads', async () => {
+    const ORDER_EVENTS = `subscription ($ownerId: ID!) { assetUploaded(ownerId: $ownerId) { filename } }`;
+    // Refused at subscribe time, with the subgraph's code.
+    const refusals: TestSubscription[] = [];
+    for (const [token, code] of [
+      [testToken({ sub: otherId }), 'FORBIDDEN'],
+      [undefined, 'UNAUTHENTICATED'],
+    ] as const) {
+      const refused = await subscribeOverSse(stack.gatewayUrl, ORDER_EVENTS, { ownerId: orderId }, { token });
+      refusals.push(refused);
+      await eventually(async () => refused.received.length > 0, 'the subscription is refused');
+      expect(errorCodes(refused.received[0] as { errors?: [] })).toEqual([code]);
+    }
+    const allowed = await subscribeOverSse(
+      stack.gatewayUrl,
+      ORDER_EVENTS,
+      { ownerId: orderId },
+      {
+        token: testToken({ sub: userId }),
+      },
+    );
+    subscriptions.push(allowed);
+    // Uploads until the subscription (which starts asynchronously) has seen one; bounded.
+    for (let attempt = 0; attempt < 20 && allowed.received.length === 0; attempt++) {
+      await upload('ORDER', orderId, 'seen.pdf', 'application/pdf', Buffer.from('%PDF-1.7 seen'), owner);
+      for (let wait = 0; wait < 20 && allowed.received.length === 0; wait++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(allowed.received[0]).toEqual({ data: { assetUploaded: { filename: 'seen.pdf' } } });
+    // The refused got no event.
+    for (const refused of refusals) {
+      expect(refused.received).toHaveLength(1);
+      await refused.dispose();
+    }
   });
 });

@@ -1,8 +1,9 @@
-import { loadConfig, Teardown, type Logger } from '@polystore/common';
+import { connectServiceCache, loadConfig, Teardown, type Logger } from '@polystore/common';
 import { reviewIdOf, reviewObjectId } from '@polystore/mongo-subgraph/review-id';
 import { SEARCH_CATCH_UP } from '@polystore/mongo-subgraph/search-catch-up';
-import { putProductImage } from '@polystore/storage-subgraph/objects';
+import { createStorageCache } from '@polystore/storage-subgraph/cache';
 import { createS3Store } from '@polystore/storage-subgraph/s3';
+import { putProductImage } from '@polystore/storage-subgraph/server-writes';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
 import { verify } from '../scenarios/e2e.js';
@@ -136,12 +137,16 @@ export async function loadLargeCatalog(gatewayUrl: string, env: NodeJS.ProcessEn
 
   const teardown = new Teardown(log);
   try {
-    const s3 = createS3Store(loadConfig(env), teardown);
+    const config = loadConfig(env);
+    const s3 = createS3Store(config, teardown);
+    // Written as the storage-subgraph stores an upload, dropping any cached list.
+    const { cache: settings } = await connectServiceCache({ config, log, teardown }, 's3');
+    const writer = { s3, cache: createStorageCache(s3, settings) };
     const withImage = productIds.filter((_, i) => i % IMAGE_EVERY === 0);
     for (let start = 0; start < withImage.length; start += 20) {
       await Promise.all(
         withImage.slice(start, start + 20).map((productId) =>
-          putProductImage(s3, productId, {
+          putProductImage(writer, productId, {
             filename: 'front.png',
             contentType: 'image/png',
             body: Buffer.alloc(2_048, 7),

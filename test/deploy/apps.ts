@@ -84,6 +84,8 @@ export const APPS: Record<string, AppSpec> = Object.fromEntries([
       'UPLOAD_MAX_IMAGE_BYTES',
       'UPLOAD_MAX_ATTACHMENT_BYTES',
       'UPLOAD_MULTIPART_THRESHOLD_BYTES',
+      'UPLOAD_SWEEP_INTERVAL_SECONDS',
+      'UPLOAD_SWEEP_GRACE_SECONDS',
     ],
     dependsOn: { ...healthy('minio', 'redis'), 'minio-init': 'service_completed_successfully' },
   }),

@@ -8,6 +8,8 @@ describe('loadConfig', () => {
     expect(config.redis.url).toBeUndefined();
     expect(config.gateway.queryPlanner).toBe('rust');
     expect(config.s3.publicEndpoint).toBeUndefined();
+    // Production keeps a minute between sweeps and a minute of grace; tests may shorten both.
+    expect(config.uploads).toMatchObject({ urlTtlSeconds: 900, sweepIntervalSeconds: 60, sweepGraceSeconds: 60 });
   });
 
   it('reads each variable and derives the public S3 endpoint from the internal one', () => {
@@ -30,6 +32,9 @@ describe('loadConfig', () => {
     ['QUERY_PLANNER', 'fast'],
     ['S3_FORCE_PATH_STYLE', 'maybe'],
     ['LOG_LEVEL', 'loud'],
+    ['UPLOAD_SWEEP_INTERVAL_SECONDS', '0'],
+    ['UPLOAD_SWEEP_GRACE_SECONDS', '-1'],
+    ['UPLOAD_URL_TTL_SECONDS', '0'],
   ])('rejects %s=%s with an error naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

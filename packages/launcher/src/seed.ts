@@ -1,7 +1,15 @@
 import cliProgress from 'cli-progress';
-import { graphqlRequest, Teardown, type Config, type GraphQLResponse, type Logger } from '@polystore/common';
-import { putProductImage } from '@polystore/storage-subgraph/objects';
+import {
+  connectServiceCache,
+  graphqlRequest,
+  Teardown,
+  type Config,
+  type GraphQLResponse,
+  type Logger,
+} from '@polystore/common';
+import { createStorageCache } from '@polystore/storage-subgraph/cache';
 import { createS3Store } from '@polystore/storage-subgraph/s3';
+import { putProductImage } from '@polystore/storage-subgraph/server-writes';
 import { adminToken, authorization } from './tokens.js';
 import { DEMO_CATEGORIES, DEMO_PRODUCTS, DEMO_REVIEWS, DEMO_USERS, productImage } from './demo-data.js';
 
@@ -30,7 +38,8 @@ export async function storesAreEmpty(gatewayUrl: string): Promise<boolean> {
 
 /**
  * Loads the demo catalog through the gateway (users, products, details) and
- * the product images into S3 with the storage service's own key rules.
+ * the product images into S3 the way the storage service stores an upload
+ * (its key scheme, pending record and completion check; `server-writes.ts`).
  * Idempotent: what exists already is kept, so it can run on any stack.
  */
 export async function seed({
@@ -58,6 +67,9 @@ export async function seed({
   const s3 = createS3Store(config, teardown);
   const counts = { users: 0, products: 0, images: 0, reviews: 0, orders: 0 };
   try {
+    // Images are written as the storage-subgraph writes them, into its cache's view too.
+    const { cache: settings } = await connectServiceCache({ config, log, teardown }, 's3');
+    const writer = { s3, cache: createStorageCache(s3, settings) };
     for (const user of DEMO_USERS) {
       const result = check(
         await send('mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }', {
@@ -99,7 +111,7 @@ export async function seed({
       const images = check(await send('query ($id: ID!) { product(id: $id) { images { id } } }', { id: productId }));
       if (images.data!.product.images.length === 0) {
         for (const view of ['front', 'side']) {
-          await putProductImage(s3, productId, {
+          await putProductImage(writer, productId, {
             filename: `${product.sku.toLowerCase()}-${view}.svg`,
             contentType: 'image/svg+xml',
             body: productImage(product, view),

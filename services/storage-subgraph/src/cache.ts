@@ -22,23 +22,21 @@ const assetWithDates = jsonWithDates<AssetModel>('createdAt');
  */
 export function createStorageCache(store: S3Store, settings: CacheSettings) {
   return {
-    /** A completed asset by object key (HEAD of the object and of its pending record). */
+    /** A completed asset by object key (HEAD of the object and of its pending marker). */
     asset: cachedEntity<AssetModel>(settings, 'Asset', {
       load: (keys) => Promise.all(keys.map((key) => headAsset(store, key))),
       deserialize: assetWithDates,
     }),
-    // An owner's completed assets: two LISTs per owner whatever their number,
-    // so N products' images cost 2 S3 calls per distinct product on a miss.
-    // Empty lists are not cached: server-side writers (demo data) add objects
-    // without going through the mutations that invalidate.
+    // An owner's completed assets: one LIST per owner whatever their number, so N
+    // products' images cost one S3 call per distinct product on a miss and none on a
+    // hit. Empty lists are cached too: every writer (the mutations, the event
+    // consumer, server-writes.ts) drops the lists it changes.
     ownerAssets: cachedEntity<AssetModel[]>(settings, 'OwnerAssets', {
       load: (ids) =>
         Promise.all(
           ids.map(async (id) => {
             const [ownerType, ownerId] = id.split('/') as [OwnerType, string];
-            if (!OWNER_TYPES.includes(ownerType)) return null;
-            const assets = await listOwnerAssets(store, ownerType, ownerId);
-            return assets.length > 0 ? assets : null;
+            return OWNER_TYPES.includes(ownerType) ? listOwnerAssets(store, ownerType, ownerId) : null;
           }),
         ),
       deserialize: (raw) =>

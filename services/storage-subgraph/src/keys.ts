@@ -4,7 +4,12 @@ import { randomUUID } from 'node:crypto';
  * The storage key scheme, built here and only here; clients never choose a key.
  *
  *   {ownerType}/{ownerId}/{assetId}/{safe filename}   the object (an asset once completed)
+ *   {ownerType}/{ownerId}/{assetId}.pending           marks the object as not yet completed
  *   pending/{ownerType}/{ownerId}/{assetId}           the record of an upload not yet completed
+ *
+ * The marker sits beside the object, so one LIST of an owner's prefix tells
+ * completed objects from pending ones; the record sits under one prefix of
+ * its own, so the sweep finds every pending upload without listing owners.
  *
  * An asset's public id is the base64url of its object key, so any replica
  * resolves an id with no index, and a forged id decodes to nothing.
@@ -27,6 +32,9 @@ export const userPrefix = (userId: string) => ownerPrefix('users', userId);
 export const PENDING_PREFIX = 'pending/';
 export const pendingOwnerPrefix = (ownerType: OwnerType, ownerId: string) =>
   `${PENDING_PREFIX}${ownerPrefix(ownerType, ownerId)}`;
+
+const MARKER_SUFFIX = '.pending';
+const MARKER = new RegExp(`^(?:${OWNER_TYPES.join('|')})/${UUID}/(${UUID})\\${MARKER_SUFFIX}$`);
 
 export interface ParsedKey {
   ownerType: OwnerType;
@@ -85,6 +93,16 @@ export function pendingKey(key: string): string {
   if (!parsed) throw new Error('not an asset key');
   return `${pendingOwnerPrefix(parsed.ownerType, parsed.ownerId)}${parsed.uploadId}`;
 }
+
+/** The marker that hides the object of this key from listings while its upload is pending. */
+export function pendingMarkerKey(key: string): string {
+  const parsed = parseKey(key);
+  if (!parsed) throw new Error('not an asset key');
+  return `${ownerPrefix(parsed.ownerType, parsed.ownerId)}${parsed.uploadId}${MARKER_SUFFIX}`;
+}
+
+/** The upload id a pending marker stands for, or null when the key is no marker. */
+export const uploadIdOfMarker = (key: string): string | null => MARKER.exec(key)?.[1] ?? null;
 
 export const assetIdFromKey = (key: string) => Buffer.from(key).toString('base64url');
 

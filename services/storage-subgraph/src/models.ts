@@ -25,6 +25,8 @@ export interface PendingUpload {
   size: number;
   /** ISO time after which the upload is refused and removed. */
   expiresAt: string;
+  /** The user who asked for the upload (the token's `sub`): only they or an admin may complete it. */
+  requestedBy?: string;
   /** S3's id of a multipart upload; absent for a single PUT. */
   multipartUploadId?: string;
 }

@@ -10,11 +10,11 @@ import {
 import type { AssetModel, PendingUpload } from './models.js';
 import {
   assetIdFromKey,
-  newAssetKey,
   ownerPrefix,
   parseKey,
   pendingKey,
-  pendingOwnerPrefix,
+  pendingMarkerKey,
+  uploadIdOfMarker,
   type OwnerType,
 } from './keys.js';
 import { contentTypeOf } from './rules.js';
@@ -63,15 +63,12 @@ export async function listObjects(store: S3Store, prefix: string): Promise<_Obje
 }
 
 /**
- * An owner's completed assets, oldest first, in two LISTs whatever their
- * number: the owner's objects, minus those whose upload is still pending.
+ * An owner's completed assets, oldest first, in one LIST whatever their
+ * number: the owner's objects, minus those beside a pending marker.
  */
 export async function listOwnerAssets(store: S3Store, ownerType: OwnerType, ownerId: string): Promise<AssetModel[]> {
-  const [objects, pending] = await Promise.all([
-    listObjects(store, ownerPrefix(ownerType, ownerId)),
-    listObjects(store, pendingOwnerPrefix(ownerType, ownerId)),
-  ]);
-  const pendingUploads = new Set(pending.map((object) => object.Key?.slice(object.Key.lastIndexOf('/') + 1)));
+  const objects = await listObjects(store, ownerPrefix(ownerType, ownerId));
+  const pendingUploads = new Set(objects.map((object) => uploadIdOfMarker(object.Key ?? '')));
   return objects
     .flatMap((object) => {
       const asset = object.Key
@@ -98,7 +95,7 @@ export async function headObject(store: S3Store, key: string) {
 
 /** A completed asset by key: the object exists and its upload is no longer pending; else null. */
 export async function headAsset(store: S3Store, key: string): Promise<AssetModel | null> {
-  const [head, pending] = await Promise.all([headObject(store, key), headObject(store, pendingKey(key))]);
+  const [head, pending] = await Promise.all([headObject(store, key), headObject(store, pendingMarkerKey(key))]);
   if (!head || pending) return null;
   return assetOf(key, {
     size: head.ContentLength ?? 0,
@@ -120,17 +117,18 @@ export async function readPendingUpload(store: S3Store, pendingKey: string): Pro
   }
 }
 
-export async function writePendingUpload(store: S3Store, pendingKey: string, upload: PendingUpload): Promise<void> {
-  await withS3Errors(() =>
-    store.client.send(
-      new PutObjectCommand({
-        Bucket: store.bucket,
-        Key: pendingKey,
-        Body: JSON.stringify(upload),
-        ContentType: 'application/json',
-      }),
-    ),
-  );
+/**
+ * Records an upload as pending: first its record (so the sweep finds it),
+ * then the marker beside its object (so listings hide the object). Both
+ * before any URL is handed out: an object can only exist while they do.
+ */
+export async function writePendingUpload(store: S3Store, upload: PendingUpload): Promise<void> {
+  const put = (Key: string, Body: string) =>
+    withS3Errors(() =>
+      store.client.send(new PutObjectCommand({ Bucket: store.bucket, Key, Body, ContentType: 'application/json' })),
+    );
+  await put(pendingKey(upload.key), JSON.stringify(upload));
+  await put(pendingMarkerKey(upload.key), '{}');
 }
 
 export async function deleteObject(store: S3Store, key: string): Promise<void> {
@@ -138,34 +136,18 @@ export async function deleteObject(store: S3Store, key: string): Promise<void> {
 }
 
 /**
- * Stores a product image from the server side (demo data, imports): complete
- * at once, with no pending record. Client uploads go straight to S3 with
- * presigned requests instead (uploads.ts).
+ * Deletes every object under a prefix but those `keep` holds on to, 1000
+ * per request; returns the deleted keys. Bounded at 10 million objects.
  */
-export async function putProductImage(
+export async function deletePrefix(
   store: S3Store,
-  productId: string,
-  image: { filename: string; contentType: string; body: Buffer },
-): Promise<string> {
-  const key = newAssetKey('products', productId, image.filename);
-  await withS3Errors(() =>
-    store.client.send(
-      new PutObjectCommand({ Bucket: store.bucket, Key: key, Body: image.body, ContentType: image.contentType }),
-    ),
-  );
-  return key;
-}
-
-/** Deletes every object under a prefix, 1000 per request; returns the deleted keys. */
-export async function deletePrefix(store: S3Store, prefix: string): Promise<string[]> {
+  prefix: string,
+  keep: (key: string) => boolean = () => false,
+): Promise<string[]> {
   const deleted: string[] = [];
-  // Bounded: each round removes up to 1000 objects, and the prefix only shrinks.
-  for (let round = 0; round < 10_000; round++) {
-    const page = await withS3Errors(() =>
-      store.client.send(new ListObjectsV2Command({ Bucket: store.bucket, Prefix: prefix, MaxKeys: 1000 })),
-    );
-    const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
-    if (keys.length === 0) break;
+  for await (const page of listPages(store, prefix, 10_000)) {
+    const keys = page.flatMap((object) => (object.Key && !keep(object.Key) ? [object.Key] : []));
+    if (keys.length === 0) continue;
     await withS3Errors(() =>
       store.client.send(
         new DeleteObjectsCommand({

@@ -4,11 +4,14 @@ import {
   createMetrics,
   createReferenceChecker,
   createSubgraphServer,
+  requestClaims,
+  viewerOf,
   type ServiceContext,
   type SubgraphServer,
 } from '@polystore/common';
-import { createStorageCache } from './cache.js';
+import { createStorageCache, type StorageCache } from './cache.js';
 import { createContext, type StorageEvents } from './context.js';
+import { createOrderOwners } from './ownership.js';
 import { createS3Store, ensureBucket, type S3Store } from './s3.js';
 import { startEventConsumer } from './events/consumer.js';
 import { startUploadSweeper } from './events/sweeper.js';
@@ -16,6 +19,8 @@ import { buildSchema } from './schema.js';
 
 export interface StorageSubgraph extends SubgraphServer {
   s3: S3Store;
+  /** For server-side writers (`server-writes.ts`), which drop the lists they change. */
+  cache: StorageCache;
 }
 
 /** Builds the object subgraph: checks the bucket and returns a server not yet listening. */
@@ -30,18 +35,23 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
   // Reads from the owners of User, Product and Order, signed as the gateway signs.
   const owners = { subgraphUrls: config.subgraphUrls, signatureSecret: config.auth.subgraphSecret };
   const references = createReferenceChecker(owners);
+  const orderOwners = createOrderOwners(owners);
   startEventConsumer({ config, log, teardown }, { events: redis.events, s3, cache });
   startUploadSweeper({ s3, log, teardown });
   const server = await createSubgraphServer({
     name: 'storage-subgraph',
     metrics,
     schema: buildSchema(),
-    context: () => createContext({ s3, cache, references, pubsub: redis.pubsub, log }),
+    context: (request) =>
+      createContext(
+        { s3, cache, references, orderOwners, pubsub: redis.pubsub, log },
+        viewerOf(requestClaims(request), config.auth.subgraphSecret !== undefined),
+      ),
     readiness: [{ name: 's3', check: () => s3.client.send(new HeadBucketCommand({ Bucket: s3.bucket })) }],
     log,
     teardown,
     signatureSecret: config.auth.subgraphSecret,
     signatureMaxAgeSeconds: config.auth.signatureMaxAgeSeconds,
   });
-  return { ...server, s3 };
+  return { ...server, s3, cache };
 }

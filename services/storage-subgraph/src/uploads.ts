@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { badUserInput, type Logger } from '@polystore/common';
-import { newAssetKey, parseKey, pendingKey, PENDING_PREFIX, type OwnerType } from './keys.js';
+import { newAssetKey, parseKey, pendingKey, pendingMarkerKey, PENDING_PREFIX, type OwnerType } from './keys.js';
 import type { PendingUpload } from './models.js';
 import { deleteObject, headObject, listPages, readPendingUpload, writePendingUpload } from './objects.js';
 import { withS3Errors, type S3Store } from './s3.js';
@@ -17,8 +17,6 @@ import { withS3Errors, type S3Store } from './s3.js';
 export const PART_SIZE = 8 * 1024 * 1024;
 /** S3's limit on the number of parts. */
 const MAX_PARTS = 10_000;
-/** Time after expiry before the sweep removes an upload, so a completion that began in time can finish. */
-export const SWEEP_GRACE_MS = 60_000;
 /** Pending records one sweep looks at: 1000 per page. */
 const MAX_SWEEP_PAGES = 100;
 
@@ -38,7 +36,15 @@ export interface UploadPlan {
  */
 export async function planUpload(
   store: S3Store,
-  request: { ownerType: OwnerType; ownerId: string; filename: string; contentType: string; size: number },
+  request: {
+    ownerType: OwnerType;
+    ownerId: string;
+    filename: string;
+    contentType: string;
+    size: number;
+    /** The signed-in user asking; undefined when the service checks no ownership. */
+    requestedBy: string | undefined;
+  },
 ): Promise<UploadPlan> {
   const key = newAssetKey(request.ownerType, request.ownerId, request.filename);
   const expiresIn = store.uploads.urlTtlSeconds;
@@ -48,10 +54,11 @@ export async function planUpload(
     contentType: request.contentType,
     size: request.size,
     expiresAt: expiresAt.toISOString(),
+    requestedBy: request.requestedBy,
   };
   if (request.size < store.uploads.multipartThresholdBytes) {
     // The record comes first: an object can only exist while its record does, so the sweep finds it.
-    await writePendingUpload(store, pendingKey(key), pending);
+    await writePendingUpload(store, pending);
     const url = await getSignedUrl(
       store.presigner,
       new PutObjectCommand({
@@ -80,7 +87,7 @@ export async function planUpload(
   );
   pending.multipartUploadId = created.UploadId!;
   try {
-    await writePendingUpload(store, pendingKey(key), pending);
+    await writePendingUpload(store, pending);
   } catch (err) {
     await abortMultipart(store, key, pending.multipartUploadId).catch(() => {});
     throw err;
@@ -110,7 +117,7 @@ const abortMultipart = (store: S3Store, key: string, uploadId: string) =>
     store.client.send(new AbortMultipartUploadCommand({ Bucket: store.bucket, Key: key, UploadId: uploadId })),
   );
 
-/** Removes whatever an upload left (its parts, its object) and then its record. Idempotent. */
+/** Removes whatever an upload left (its parts, its object, its marker) and then its record. Idempotent. */
 export async function discardUpload(store: S3Store, upload: PendingUpload): Promise<void> {
   if (upload.multipartUploadId) {
     await abortMultipart(store, upload.key, upload.multipartUploadId).catch(() => {
@@ -118,7 +125,19 @@ export async function discardUpload(store: S3Store, upload: PendingUpload): Prom
     });
   }
   await deleteObject(store, upload.key);
-  // Last: while the record exists, the sweep will come back for the object.
+  // The marker after the object: a marker gone means "completed" to the sweep.
+  await deleteObject(store, pendingMarkerKey(upload.key));
+  // Last: while the record exists, the sweep will come back for the rest.
+  await deleteObject(store, pendingKey(upload.key));
+}
+
+/**
+ * Forgets an upload whose marker is gone: it was completed (and a crash or
+ * a race left its record), so only the record goes, and a multipart upload
+ * still open (an owner deleted meanwhile) is aborted.
+ */
+async function forgetCompletedUpload(store: S3Store, upload: PendingUpload): Promise<void> {
+  if (upload.multipartUploadId) await abortMultipart(store, upload.key, upload.multipartUploadId).catch(() => {});
   await deleteObject(store, pendingKey(upload.key));
 }
 
@@ -126,6 +145,13 @@ export type Completion =
   | { status: 'completed' }
   | { status: 'unknown' }
   | { status: 'rejected'; reason: string; extensions?: Record<string, unknown> };
+
+export interface CompletionSteps {
+  /** Runs on the record before anything is touched; throws to refuse (someone else's upload, an owner gone). */
+  authorize(upload: PendingUpload): Promise<void>;
+  /** Runs once the object is verified, before it becomes visible (avatars replace the old one here). */
+  beforeVisible(): Promise<void>;
+}
 
 /**
  * Completes a pending upload: finishes a multipart upload, then checks with a
@@ -137,12 +163,12 @@ export async function finishUpload(
   store: S3Store,
   key: string,
   parts: { partNumber: number; etag: string }[] | null | undefined,
-  /** Runs once the object is verified, before it becomes visible (avatars replace the old one here). */
-  beforeVisible: () => Promise<void> = async () => {},
+  { authorize, beforeVisible }: CompletionSteps,
   now = new Date(),
 ): Promise<Completion> {
   const upload = await readPendingUpload(store, pendingKey(key));
   if (!upload || upload.key !== key) return { status: 'unknown' };
+  await authorize(upload);
   if (new Date(upload.expiresAt) < now) {
     await discardUpload(store, upload);
     return { status: 'rejected', reason: 'the upload expired before it was completed' };
@@ -183,6 +209,9 @@ export async function finishUpload(
     return { status: 'rejected', reason: problem };
   }
   await beforeVisible();
+  // The marker goes first (the asset is visible from then on), the record last: a record
+  // without its marker is a completed upload to the sweep, and a retry completes it again.
+  await deleteObject(store, pendingMarkerKey(key));
   await deleteObject(store, pendingKey(key));
   return { status: 'completed' };
 }
@@ -190,11 +219,13 @@ export async function finishUpload(
 const normalizeType = (type: string | undefined) => type?.split(';')[0]?.trim().toLowerCase();
 
 /**
- * Removes uploads whose expiry (plus a grace period) has passed, with what
- * they left in S3. All state is in the bucket, so every replica may sweep:
- * the deletes are idempotent. Bounded by the listing limit per run.
+ * Removes uploads whose expiry (plus UPLOAD_SWEEP_GRACE_SECONDS, so a
+ * completion that began in time can finish) has passed, with what they left
+ * in S3. All state is in the bucket, so every replica may sweep: the deletes
+ * are idempotent. Bounded by the listing limit per run.
  */
 export async function sweepExpiredUploads(store: S3Store, log: Logger, now = new Date()): Promise<number> {
+  const graceMs = store.uploads.sweepGraceSeconds * 1000;
   const records: _Object[] = [];
   for await (const page of listPages(store, PENDING_PREFIX, MAX_SWEEP_PAGES)) records.push(...page);
   let removed = 0;
@@ -212,9 +243,11 @@ export async function sweepExpiredUploads(store: S3Store, log: Logger, now = new
       }
       continue;
     }
-    if (new Date(upload.expiresAt).getTime() + SWEEP_GRACE_MS > now.getTime()) continue;
-    await discardUpload(store, upload);
-    removed++;
+    if (new Date(upload.expiresAt).getTime() + graceMs > now.getTime()) continue;
+    if (await headObject(store, pendingMarkerKey(upload.key))) {
+      await discardUpload(store, upload);
+      removed++;
+    } else await forgetCompletedUpload(store, upload);
   }
   if (removed > 0) log.info({ removed }, 'removed expired uploads');
   return removed;

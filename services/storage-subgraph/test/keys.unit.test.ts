@@ -5,8 +5,10 @@ import {
   newAssetKey,
   parseKey,
   pendingKey,
+  pendingMarkerKey,
   productPrefix,
   safeFilename,
+  uploadIdOfMarker,
 } from '../src/keys.js';
 import { contentDisposition } from '../src/resolvers/asset.js';
 
@@ -47,6 +49,17 @@ describe('the storage key scheme', () => {
   it('keeps the record of a pending upload under pending/, by owner', () => {
     const key = `orders/${PRODUCT}/${OBJECT}/invoice.pdf`;
     expect(pendingKey(key)).toBe(`pending/orders/${PRODUCT}/${OBJECT}`);
+  });
+
+  it('marks a pending upload beside its object, in a key no upload can have', () => {
+    const key = `orders/${PRODUCT}/${OBJECT}/invoice.pdf`;
+    const marker = pendingMarkerKey(key);
+    expect(marker).toBe(`orders/${PRODUCT}/${OBJECT}.pending`);
+    expect(uploadIdOfMarker(marker)).toBe(OBJECT);
+    expect(parseKey(marker)).toBeNull();
+    // A client's file named like a marker is an object in its own upload folder, never a marker.
+    expect(uploadIdOfMarker(newAssetKey('orders', PRODUCT, `${OBJECT}.pending`))).toBeNull();
+    expect(uploadIdOfMarker(key)).toBeNull();
   });
 
   it('gives assets an id that is the base64url of their key, and back', () => {

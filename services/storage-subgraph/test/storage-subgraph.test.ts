@@ -15,8 +15,9 @@ import {
   type FakeEntityOwner,
 } from '@polystore/testing';
 import { testRedis, testS3, type Disposable, type TestS3 } from '@polystore/testing/stores';
-import { assetIdFromKey } from '../src/keys.js';
-import { putProductImage } from '../src/objects.js';
+import { assetIdFromKey, pendingKey, pendingMarkerKey, productPrefix, uploadIdOfMarker } from '../src/keys.js';
+import { deleteObject, deletePrefix, readPendingUpload, writePendingUpload } from '../src/objects.js';
+import { putProductImage } from '../src/server-writes.js';
 import { createS3Store, ensureBucket } from '../src/s3.js';
 import { createStorageSubgraph, type StorageSubgraph } from '../src/server.js';
 import { sweepExpiredUploads } from '../src/uploads.js';
@@ -100,8 +101,7 @@ async function upload(
   return ticket as { assetId: string; key: string; url: string };
 }
 
-const complete = (assetId: string, ownerId: string, parts?: unknown) =>
-  gql(COMPLETE, { input: { assetId, ownerId, parts } });
+const complete = (assetId: string, parts?: unknown) => gql(COMPLETE, { input: { assetId, parts } });
 
 const objectKeys = async (prefix = '') =>
   ((await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }))).Contents ?? []).map(
@@ -127,7 +127,7 @@ describe('direct uploads', () => {
     const before = await gql(IMAGES, { representations: [{ __typename: 'Product', id: PRODUCT }] });
     expect(before.data!._entities[0].images).toEqual([]);
 
-    const completed = await complete(ticket.assetId, PRODUCT);
+    const completed = await complete(ticket.assetId);
     expect(completed.errors).toBeUndefined();
     expect(completed.data!.completeUpload).toMatchObject({
       id: ticket.assetId,
@@ -157,7 +157,7 @@ describe('direct uploads', () => {
     expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);
 
     // Completing again answers the same asset.
-    expect((await complete(ticket.assetId, PRODUCT)).data!.completeUpload.id).toBe(ticket.assetId);
+    expect((await complete(ticket.assetId)).data!.completeUpload.id).toBe(ticket.assetId);
   });
 
   it('rejects at completion an object whose size or type differs from the declaration, and deletes it', async () => {
@@ -174,24 +174,24 @@ describe('direct uploads', () => {
       headers: { 'content-type': 'application/pdf' },
       body: Buffer.from('twelve bytes'),
     });
-    const wrongSize = await complete(declared.ticket.assetId, ORDER);
+    const wrongSize = await complete(declared.ticket.assetId);
     expect(errorCodes(wrongSize)).toEqual(['BAD_USER_INPUT']);
     expect(await objectKeys(declared.ticket.key)).toEqual([]);
 
     const wrongType = await upload('ORDER', ORDER, 'scan.pdf', 'application/pdf', Buffer.from('%PDF-1.7'), {
       contentType: 'text/html',
     });
-    expect(errorCodes(await complete(wrongType.assetId, ORDER))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await complete(wrongType.assetId))).toEqual(['BAD_USER_INPUT']);
     expect(await objectKeys(wrongType.key)).toEqual([]);
     // A rejected upload is over: completing it again finds nothing.
-    expect(errorCodes(await complete(wrongType.assetId, ORDER))).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await complete(wrongType.assetId))).toEqual(['NOT_FOUND']);
   });
 
   it('keeps one avatar per user: a completed avatar replaces the previous one', async () => {
     const first = await upload('USER', USER, 'me.png', 'image/png', Buffer.from('first'));
-    await complete(first.assetId, USER);
+    await complete(first.assetId);
     const second = await upload('USER', USER, 'me-now.jpg', 'image/jpeg', Buffer.from('second'));
-    await complete(second.assetId, USER);
+    await complete(second.assetId);
     const avatar = await gql(
       `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { avatar { id filename } } } }`,
       { r: [{ __typename: 'User', id: USER }] },
@@ -202,7 +202,7 @@ describe('direct uploads', () => {
 
   it('deletes an asset: the object goes and the lists drop it', async () => {
     const ticket = await upload('ORDER', ORDER, 'receipt.png', 'image/png', Buffer.from('receipt'));
-    await complete(ticket.assetId, ORDER);
+    await complete(ticket.assetId);
     const attachments = () =>
       gql(`query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { attachments { id } } } }`, {
         r: [{ __typename: 'Order', id: ORDER }],
@@ -242,7 +242,7 @@ describe('direct uploads', () => {
       etags.push({ partNumber: part.partNumber, etag: put.headers.get('etag')! });
       offset += part.size;
     }
-    const completed = await complete(ticket.assetId, ORDER, etags);
+    const completed = await complete(ticket.assetId, etags);
     expect(completed.errors).toBeUndefined();
     expect(completed.data!.completeUpload).toMatchObject({ size: body.length, contentType: 'application/pdf' });
     const download = await fetch(completed.data!.completeUpload.url);
@@ -258,7 +258,7 @@ describe('direct uploads', () => {
       size: 20 * 1024 * 1024,
     });
     expect(ticket.multipart.parts).toHaveLength(3);
-    expect(errorCodes(await complete(ticket.assetId, ORDER))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await complete(ticket.assetId))).toEqual(['BAD_USER_INPUT']);
     expect(await objectKeys(`pending/orders/${ORDER}/`)).toHaveLength(1);
     // Parts of other sizes than planned (the embedded server does not check signatures): the HEAD catches it.
     const parts: { partNumber: number; etag: string }[] = [];
@@ -266,14 +266,14 @@ describe('direct uploads', () => {
       const put = await fetch(part.url, { method: 'PUT', body: Buffer.from('x') });
       parts.push({ partNumber: part.partNumber, etag: put.headers.get('etag')! });
     }
-    expect(errorCodes(await complete(ticket.assetId, ORDER, parts))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await complete(ticket.assetId, parts))).toEqual(['BAD_USER_INPUT']);
     expect(await objectKeys(`pending/orders/${ORDER}/`)).toEqual([]);
     expect(await objectKeys(ticket.key)).toEqual([]);
   });
 
   it('removes an upload never completed once it has expired, and nothing else', async () => {
     const kept = await upload('PRODUCT', PRODUCT, 'kept.png', 'image/png', Buffer.from('kept'));
-    await complete(kept.assetId, PRODUCT);
+    await complete(kept.assetId);
     const abandoned = await upload('PRODUCT', PRODUCT, 'abandoned.png', 'image/png', Buffer.from('abandoned'));
     const log = createLogger('test', 'silent');
     // Before the expiry nothing goes; after it (and the grace period) the object and its record do.
@@ -284,7 +284,39 @@ describe('direct uploads', () => {
     expect(await objectKeys(abandoned.key)).toEqual([]);
     expect(await objectKeys('pending/')).toEqual([]);
     expect(await objectKeys(kept.key)).toEqual([kept.key]);
-    expect(errorCodes(await complete(abandoned.assetId, PRODUCT))).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await complete(abandoned.assetId))).toEqual(['NOT_FOUND']);
+  });
+  it('sweeps a record its completion left behind (a crash after the marker went) without touching the asset', async () => {
+    const ticket = await upload('PRODUCT', PRODUCT, 'survivor.png', 'image/png', Buffer.from('survivor'));
+    const record = await readPendingUpload(subgraph.s3, pendingKey(ticket.key));
+    expect((await complete(ticket.assetId)).errors).toBeUndefined();
+    // As if the service had died between deleting the marker and deleting the record.
+    await writePendingUpload(subgraph.s3, record!);
+    await deleteObject(subgraph.s3, pendingMarkerKey(ticket.key));
+    const later = new Date(Date.now() + 24 * 3600 * 1000);
+    expect(await sweepExpiredUploads(subgraph.s3, createLogger('test', 'silent'), later)).toBe(0);
+    expect(await objectKeys('pending/')).toEqual([]);
+    expect(await objectKeys(ticket.key)).toEqual([ticket.key]);
+  });
+
+  it('keeps the markers of pending uploads when an owner’s objects go, so the sweep removes a late PUT', async () => {
+    const owner = randomUUID();
+    owners.existing.add(owner);
+    const { ticket } = await request({
+      ownerType: 'PRODUCT',
+      ownerId: owner,
+      filename: 'late.png',
+      contentType: 'image/png',
+      size: 4,
+    });
+    // What the event consumer does on ProductDeleted, then a PUT with the URL handed out before.
+    await deletePrefix(subgraph.s3, productPrefix(owner), (key) => uploadIdOfMarker(key) !== null);
+    expect(await objectKeys(productPrefix(owner))).toEqual([pendingMarkerKey(ticket.key)]);
+    await fetch(ticket.url, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: Buffer.from('late') });
+    const later = new Date(Date.now() + 24 * 3600 * 1000);
+    expect(await sweepExpiredUploads(subgraph.s3, createLogger('test', 'silent'), later)).toBe(1);
+    expect(await objectKeys(productPrefix(owner))).toEqual([]);
+    expect(await objectKeys(`pending/products/${owner}/`)).toEqual([]);
   });
 });
 
@@ -313,14 +345,13 @@ describe('bad input', () => {
     expect(await objectKeys()).toEqual(before);
   });
 
-  it('refuses completing an unknown upload, another owner’s upload, or a forged id, touching nothing', async () => {
+  it('refuses completing an unknown upload or a forged id, touching nothing', async () => {
     const ticket = await upload('PRODUCT', PRODUCT, 'mine.png', 'image/png', Buffer.from('mine'));
     const before = await objectKeys();
-    expect(errorCodes(await complete(ticket.assetId, ORDER))).toEqual(['FORBIDDEN']);
     const unknown = assetIdFromKey(`products/${PRODUCT}/${randomUUID()}/x.png`);
-    expect(errorCodes(await complete(unknown, PRODUCT))).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await complete(unknown))).toEqual(['NOT_FOUND']);
     for (const forged of ['../../etc/passwd', assetIdFromKey('secrets/config.json'), '']) {
-      expect(errorCodes(await complete(forged, PRODUCT))).toEqual(['BAD_USER_INPUT']);
+      expect(errorCodes(await complete(forged))).toEqual(['BAD_USER_INPUT']);
       const deleted = await gql(`mutation ($id: ID!) { deleteAsset(input: { assetId: $id }) { assetId } }`, {
         id: forged,
       });
@@ -335,7 +366,7 @@ describe('bad input', () => {
   });
 
   it.each([0, -5, 604_801])('refuses a URL expiry of %s seconds', async (expiresIn) => {
-    const key = await putProductImage(subgraph.s3, PRODUCT, {
+    const key = await putProductImage(subgraph, PRODUCT, {
       filename: 'e.png',
       contentType: 'image/png',
       body: Buffer.from('e'),
@@ -349,26 +380,55 @@ describe('bad input', () => {
 });
 
 describe('listing', () => {
-  it('lists the images of N products with two S3 calls per distinct product, then from Redis', async () => {
-    const products = [randomUUID(), randomUUID(), randomUUID()];
-    for (const productId of products) {
-      for (const name of ['a.png', 'b.png', 'c.png']) {
-        await putProductImage(subgraph.s3, productId, {
-          filename: name,
-          contentType: 'image/png',
-          body: Buffer.from(name),
-        });
+  it.each([10, 100])(
+    'lists the images of %i products, half of them without any, with one S3 call per distinct product, then none',
+    async (count) => {
+      const products = Array.from({ length: count }, () => randomUUID());
+      const withImages = products.filter((_, i) => i % 2 === 0);
+      for (const productId of withImages) {
+        for (const name of ['a.png', 'b.png']) {
+          await putProductImage(subgraph, productId, {
+            filename: name,
+            contentType: 'image/png',
+            body: Buffer.from(name),
+          });
+        }
       }
-    }
-    const representations = [...products, products[0]].map((id) => ({ __typename: 'Product', id }));
+      // Every product asked for twice in one request: de-duplicated per request.
+      const representations = [...products, ...products].map((id) => ({ __typename: 'Product', id }));
+      const expected = [...products, ...products].map((id) => (withImages.includes(id) ? 2 : 0));
+      s3Calls.length = 0;
+      const cold = await gql(IMAGES, { representations });
+      expect(cold.errors).toBeUndefined();
+      expect(cold.data!._entities.map((p: { images: unknown[] }) => p.images.length)).toEqual(expected);
+      expect(s3Calls).toEqual(Array(count).fill('ListObjectsV2Command'));
+      // Warm: from Redis, empty lists included.
+      s3Calls.length = 0;
+      const warm = await gql(IMAGES, { representations });
+      expect(warm.data).toEqual(cold.data);
+      expect(s3Calls).toEqual([]);
+    },
+  );
+
+  it('drops a cached list, empty ones included, when an upload completes or an asset is deleted', async () => {
+    const productId = randomUUID();
+    owners.existing.add(productId);
+    const images = async () =>
+      (await gql(IMAGES, { representations: [{ __typename: 'Product', id: productId }] })).data!._entities[0]
+        .images as { id: string }[];
+    expect(await images()).toEqual([]); // cached empty
+    const ticket = await upload('PRODUCT', productId, 'new.png', 'image/png', Buffer.from('new'));
+    expect(await images()).toEqual([]); // pending: still hidden
+    expect((await complete(ticket.assetId)).errors).toBeUndefined();
+    expect((await images()).map((image) => image.id)).toEqual([ticket.assetId]);
     s3Calls.length = 0;
-    const first = await gql(IMAGES, { representations });
-    expect(first.errors).toBeUndefined();
-    expect(first.data!._entities.map((p: { images: unknown[] }) => p.images.length)).toEqual([3, 3, 3, 3]);
-    expect(s3Calls).toEqual(Array(2 * products.length).fill('ListObjectsV2Command'));
-    s3Calls.length = 0;
-    await gql(IMAGES, { representations });
-    expect(s3Calls).toEqual([]);
+    await images();
+    expect(s3Calls).toEqual([]); // the new list is cached
+    const deleted = await gql(`mutation ($id: ID!) { deleteAsset(input: { assetId: $id }) { assetId } }`, {
+      id: ticket.assetId,
+    });
+    expect(deleted.errors).toBeUndefined();
+    expect(await images()).toEqual([]);
   });
 
   it('creates a missing bucket at start-up, with versioning where the server has it', async () => {

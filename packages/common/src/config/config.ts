@@ -51,6 +51,10 @@ export interface Config {
     maxAttachmentBytes: number;
     /** From this size on an upload is a multipart plan (8 MiB parts) instead of one PUT. Default 16 MiB. */
     multipartThresholdBytes: number;
+    /** Seconds between each replica's sweeps for uploads never completed. Default 60. */
+    sweepIntervalSeconds: number;
+    /** Seconds after an upload's expiry before the sweep removes it, so a completion begun in time can finish. Default 60. */
+    sweepGraceSeconds: number;
   };
   redis: {
     /**
@@ -203,7 +207,7 @@ export function loadConfig(env: Env = process.env): Config {
       urlTtlSeconds: readInt(env, 'S3_URL_TTL_SECONDS', 900, { min: 1, max: 604_800 }),
     },
     uploads: {
-      urlTtlSeconds: readInt(env, 'UPLOAD_URL_TTL_SECONDS', 900, { min: 10, max: 86_400 }),
+      urlTtlSeconds: readInt(env, 'UPLOAD_URL_TTL_SECONDS', 900, { min: 1, max: 86_400 }),
       maxImageBytes: readInt(env, 'UPLOAD_MAX_IMAGE_BYTES', 10 * MiB, { min: 1, max: 5 * 1024 * MiB }),
       maxAttachmentBytes: readInt(env, 'UPLOAD_MAX_ATTACHMENT_BYTES', 100 * MiB, { min: 1, max: 5 * 1024 * MiB }),
       // S3 parts are at least 5 MiB (but the last).
@@ -211,6 +215,8 @@ export function loadConfig(env: Env = process.env): Config {
         min: 5 * MiB,
         max: 5 * 1024 * MiB,
       }),
+      sweepIntervalSeconds: readInt(env, 'UPLOAD_SWEEP_INTERVAL_SECONDS', 60, { min: 1, max: 3_600 }),
+      sweepGraceSeconds: readInt(env, 'UPLOAD_SWEEP_GRACE_SECONDS', 60, { min: 0, max: 3_600 }),
     },
     redis: {
       url: readUrl(env, 'REDIS_URL'),
@@ -331,6 +337,8 @@ export const CONFIG_VARIABLES = [
   'UPLOAD_MAX_IMAGE_BYTES',
   'UPLOAD_MAX_ATTACHMENT_BYTES',
   'UPLOAD_MULTIPART_THRESHOLD_BYTES',
+  'UPLOAD_SWEEP_INTERVAL_SECONDS',
+  'UPLOAD_SWEEP_GRACE_SECONDS',
   'REDIS_URL',
   'REDIS_KEY_PREFIX',
   'CACHE_TTL_SECONDS',

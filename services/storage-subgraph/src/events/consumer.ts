@@ -1,14 +1,15 @@
 import { startConsumerGroup, type EventStream, type ServiceContext } from '@polystore/common';
 import { createStorageInvalidator, type StorageCache } from '../cache.js';
-import { productPrefix, userPrefix } from '../keys.js';
+import { productPrefix, uploadIdOfMarker, userPrefix } from '../keys.js';
 import { deletePrefix } from '../objects.js';
 import type { S3Store } from '../s3.js';
 
 /**
  * Reacts to domain events from the other services: a deleted product's
  * images and a deleted user's avatar (everything under the owner's prefix,
- * objects of pending uploads included; the sweep then clears their records)
- * are removed from the bucket. Orders are never deleted, so their attachments
+ * objects of pending uploads included) are removed from the bucket. The
+ * markers of pending uploads stay: the sweep then removes such an upload
+ * whole, also an object PUT with a URL handed out before the owner went. Orders are never deleted, so their attachments
  * stay. Idempotent, since events may arrive more than once.
  */
 export function startEventConsumer(
@@ -17,7 +18,7 @@ export function startEventConsumer(
 ): void {
   /** Deletes every object under the prefix of an owner that is gone, and their cached metadata. */
   const removeOwned = async (prefix: string, eventId: string) => {
-    const deleted = await deletePrefix(s3, prefix);
+    const deleted = await deletePrefix(s3, prefix, (key) => uploadIdOfMarker(key) !== null);
     await cache.asset.invalidate(deleted);
     if (deleted.length > 0)
       log.info({ prefix, objects: deleted.length, eventId }, 'removed the objects of a deleted owner');

@@ -35,7 +35,8 @@ export type Asset = {
   size: Scalars['Float']['output'];
   /**
    * A presigned GET URL valid for expiresIn seconds (1..604800; default S3_URL_TTL_SECONDS).
-   * Its Content-Disposition carries the filename (RFC 6266/5987).
+   * Its Content-Disposition carries the filename (RFC 6266/5987). Product images and avatars
+   * are public; an order attachment's URL is only for the order's owner or an admin (FORBIDDEN).
    */
   url: Scalars['String']['output'];
   /** When a URL asked for now with the default lifetime expires. */
@@ -59,10 +60,9 @@ export type AssetOwnerType =
   /** A user's avatar (an image; one at a time, a new one replaces the old). */
   | 'USER';
 
+/** Only the user who requested the upload (or an admin) may complete it; anyone else is FORBIDDEN. */
 export type CompleteUploadInput = {
   assetId: Scalars['ID']['input'];
-  /** The owner the upload was requested for; another owner's upload is FORBIDDEN. */
-  ownerId: Scalars['ID']['input'];
   /** For a multipart plan: every part, in order. */
   parts?: InputMaybe<Array<CompletedPartInput>>;
 };
@@ -92,9 +92,13 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Verifies the uploaded object (HEAD: size and type); on a mismatch it is deleted and the answer is BAD_USER_INPUT. */
   completeUpload: Asset;
-  /** Deletes the object; NOT_FOUND when there is no such asset. */
+  /** Deletes the object; NOT_FOUND when there is no such asset. By the asset's owner (an order's owner for attachments; an admin for product images) or an admin. */
   deleteAsset: DeleteAssetPayload;
-  /** Checks the owner and the rules, and returns where to upload; nothing is stored until completeUpload. */
+  /**
+   * Checks the owner and the rules, and returns where to upload; nothing is stored until completeUpload.
+   * Product images need the admin scope; a user uploads only their own avatar, and attaches
+   * files only to their own orders (an admin may do both for anyone).
+   */
   requestUpload: UploadTicket;
 };
 
@@ -115,7 +119,7 @@ export type MutationRequestUploadArgs = {
 
 export type Order = {
   __typename?: 'Order';
-  /** Completed attachments of the order, oldest first. */
+  /** Completed attachments of the order, oldest first; only for the order's owner or an admin (FORBIDDEN). */
   attachments: Array<Asset>;
   id: Scalars['ID']['output'];
 };
@@ -150,7 +154,7 @@ export type RequestUploadInput = {
 
 export type Subscription = {
   __typename?: 'Subscription';
-  /** Fires when an upload for this owner (product, user or order id) is completed. */
+  /** Fires when an upload for this owner (product, user or order id) is completed; an order's only for its owner or an admin. */
   assetUploaded: Asset;
 };
 

@@ -6,6 +6,7 @@ import type { StorageContext } from '../context.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { keyFromAssetId } from '../keys.js';
 import type { AssetModel } from '../models.js';
+import { requireReadRight } from '../ownership.js';
 import { ENUM_BY_OWNER_TYPE } from '../rules.js';
 
 /** Bounds of Asset.url(expiresIn): SigV4 presigned URLs live at most 7 days. */
@@ -45,8 +46,12 @@ export const assetResolvers: Resolvers = {
   },
   Subscription: {
     assetUploaded: {
-      subscribe(_, args, { pubsub }) {
+      async subscribe(_, args, context) {
         const ownerId = requireUuid(args.ownerId, 'ownerId');
+        // The id alone does not say what it owns: an order's events are its owner's (or an admin's).
+        if (context.viewer.enforced && (await context.orderOwners.load(ownerId)) !== null)
+          await requireReadRight(context, 'orders', ownerId, "this order's attachments");
+        const { pubsub } = context;
         return pipe(
           pubsub.subscribe('AssetUploaded'),
           filter((asset) => asset.ownerId === ownerId),
@@ -64,7 +69,9 @@ export const assetResolvers: Resolvers = {
     ownerType: (asset) => ENUM_BY_OWNER_TYPE[asset.ownerType],
     owner: (asset) => ({ __typename: OWNER_TYPENAME[asset.ownerType], id: asset.ownerId }),
     // Signed per request: a URL is a short-lived credential, never cached.
-    url(asset, { expiresIn }, { s3 }) {
+    async url(asset, { expiresIn }, context) {
+      await requireReadRight(context, asset.ownerType, asset.ownerId, 'this order attachment');
+      const { s3 } = context;
       const seconds = expiresIn ?? s3.urlTtlSeconds;
       if (seconds < URL_EXPIRY_RANGE.min || seconds > URL_EXPIRY_RANGE.max) {
         throw badUserInput(`expiresIn must be between ${URL_EXPIRY_RANGE.min} and ${URL_EXPIRY_RANGE.max} seconds`, {
@@ -93,6 +100,9 @@ export const assetResolvers: Resolvers = {
     avatar: async ({ id }, _, context) => (await ownerAssets(context, 'users', id)).at(-1) ?? null,
   },
   Order: {
-    attachments: ({ id }, _, context) => ownerAssets(context, 'orders', id),
+    async attachments({ id }, _, context) {
+      if (isUuid(id)) await requireReadRight(context, 'orders', id, "this order's attachments");
+      return ownerAssets(context, 'orders', id);
+    },
   },
 };

@@ -1,10 +1,12 @@
-import { badUserInput, codedError, ErrorCode, notFound, requireReference, requireUuid } from '@polystore/common';
+import { badUserInput, notFound, requireOwnerOrAdmin, requireReference, requireUuid } from '@polystore/common';
 import { ownerCacheId } from '../cache.js';
 import type { StorageContext } from '../context.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { filenameProblem, parseKey } from '../keys.js';
 import { deleteObject, headAsset, listOwnerAssets } from '../objects.js';
+import { requireManageRight } from '../ownership.js';
 import { contentTypeOf, ownerRules, OWNER_TYPE_BY_ENUM } from '../rules.js';
+import type { PendingUpload } from '../models.js';
 import { finishUpload, planUpload } from '../uploads.js';
 import { requireAssetKey } from './asset.js';
 
@@ -37,6 +39,7 @@ export const uploadResolvers: Resolvers = {
           maxBytes: rule.maxBytes,
         });
       }
+      await requireManageRight(context, ownerType, ownerId, `an upload for this ${rule.entity.toLowerCase()}`);
       await requireReference(context.references, rule.entity, ownerId);
       const plan = await planUpload(context.s3, {
         ownerType,
@@ -44,19 +47,22 @@ export const uploadResolvers: Resolvers = {
         filename: input.filename,
         contentType,
         size: input.size,
+        requestedBy: context.viewer.userId,
       });
       return { ...plan, assetId: Buffer.from(plan.key).toString('base64url') };
     },
 
     async completeUpload(_, { input }, context) {
       const key = requireAssetKey(input.assetId, 'assetId');
-      const ownerId = requireUuid(input.ownerId, 'ownerId');
       const parsed = parseKey(key)!;
-      if (parsed.ownerId !== ownerId) {
-        throw codedError(ErrorCode.Forbidden, 'the upload belongs to another owner', { argumentName: 'ownerId' });
-      }
-      // An owner deleted since the request: the upload stays pending and the sweep removes it.
-      await requireReference(context.references, ownerRules(context.s3.uploads)[parsed.ownerType].entity, ownerId);
+      const entity = ownerRules(context.s3.uploads)[parsed.ownerType].entity;
+      // Only whoever asked for the upload may complete it (the record says who), or an admin;
+      // refused before anything is touched.
+      const authorize = async (upload: PendingUpload) => {
+        requireOwnerOrAdmin(context.viewer, upload.requestedBy ?? '', 'this upload');
+        // An owner deleted since the request: the upload stays pending and the sweep removes it.
+        await requireReference(context.references, entity, parsed.ownerId);
+      };
       const ownerCacheKey = ownerCacheId(parsed.ownerType, parsed.ownerId);
       const replaced: string[] = [];
       // One at a time (avatars): the others go before the new one becomes visible. Two
@@ -69,15 +75,22 @@ export const uploadResolvers: Resolvers = {
           replaced.push(other.key);
         }
       };
-      const completion = await finishUpload(context.s3, key, input.parts, replaceOthers);
+      const completion = await finishUpload(context.s3, key, input.parts, {
+        authorize,
+        beforeVisible: replaceOthers,
+      });
       if (completion.status === 'rejected') {
         await invalidateOwner(context, ownerCacheKey, [key]);
         throw badUserInput(`upload rejected: ${completion.reason}`, { argumentName: 'assetId' });
       }
       if (completion.status === 'unknown') {
-        // Completing twice answers the asset again; anything else was never requested or is gone.
+        // Completing twice answers the asset again (to whoever may manage it); anything else
+        // was never requested or is gone.
         const asset = await context.loaders.asset.load(key);
-        if (asset) return asset;
+        if (asset) {
+          await requireManageRight(context, asset.ownerType, asset.ownerId, 'this asset');
+          return asset;
+        }
         throw notFound('no pending upload has this id', { argumentName: 'assetId' });
       }
       const asset = await headAsset(context.s3, key);
@@ -92,6 +105,7 @@ export const uploadResolvers: Resolvers = {
       const key = requireAssetKey(input.assetId, 'assetId');
       const asset = await context.loaders.asset.load(key);
       if (!asset) throw notFound('no asset has this id', { argumentName: 'assetId' });
+      await requireManageRight(context, asset.ownerType, asset.ownerId, 'this asset');
       await deleteObject(context.s3, key);
       await invalidateOwner(context, ownerCacheId(asset.ownerType, asset.ownerId), [key]);
       return { assetId: input.assetId };

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { Teardown } from '@polystore/common';
+import { eventually, graphqlRequest, startFakeEntityOwner, startForTest } from '@polystore/testing';
+import { testRedis, testS3, type Disposable, type TestS3 } from '@polystore/testing/stores';
+import { newAssetKey, pendingKey, pendingMarkerKey } from '../src/keys.js';
+import { createStorageSubgraph } from '../src/server.js';
+
+/**
+ * An upload never completed is removed after its expiry by the sweeper the
+ * service runs itself: a subgraph started with a short upload expiry and
+ * sweep interval from config (no clock set by hand), in a bucket of its own
+ * because its sweeps cover the whole bucket.
+ */
+let url: string;
+let teardown: Teardown;
+let s3: TestS3;
+const fixtures: Disposable[] = [];
+const PRODUCT = randomUUID();
+
+beforeAll(async () => {
+  const owners = await startFakeEntityOwner([PRODUCT]);
+  fixtures.push(owners);
+  s3 = await testS3();
+  const redis = await testRedis();
+  fixtures.push(s3, redis);
+  ({ url, teardown } = await startForTest(createStorageSubgraph, {
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: s3.bucket,
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: redis.keyPrefix,
+    SQL_SUBGRAPH_URL: owners.url,
+    // Uploads expire 5 s after they are asked for; sweeps every second, with no grace.
+    UPLOAD_URL_TTL_SECONDS: '5',
+    UPLOAD_SWEEP_INTERVAL_SECONDS: '1',
+    UPLOAD_SWEEP_GRACE_SECONDS: '0',
+  }));
+});
+
+afterAll(async () => {
+  await teardown?.close();
+  for (const fixture of fixtures.reverse()) await fixture.dispose();
+});
+
+const keys = async () =>
+  ((await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket }))).Contents ?? [])
+    .map((object) => object.Key!)
+    .sort();
+
+it('removes an upload never completed, its object and its records, once it has expired, and nothing else', async () => {
+  // A completed asset (an object with no pending record or marker) must survive every sweep.
+  const completed = newAssetKey('products', PRODUCT, 'kept.png');
+  await s3.client.send(
+    new PutObjectCommand({ Bucket: s3.bucket, Key: completed, Body: 'kept', ContentType: 'image/png' }),
+  );
+
+  const body = Buffer.from('abandoned bytes');
+  const requested = await graphqlRequest(
+    url,
+    `mutation ($input: RequestUploadInput!) { requestUpload(input: $input) { key url headers { name value } } }`,
+    {
+      input: {
+        ownerType: 'PRODUCT',
+        ownerId: PRODUCT,
+        filename: 'abandoned.png',
+        contentType: 'image/png',
+        size: body.length,
+      },
+    },
+  );
+  expect(requested.errors).toBeUndefined();
+  const ticket = requested.data!.requestUpload as { key: string; url: string };
+  const put = await fetch(ticket.url, { method: 'PUT', headers: { 'content-type': 'image/png' }, body });
+  expect(put.status).toBe(200);
+  const abandoned = [ticket.key, pendingKey(ticket.key), pendingMarkerKey(ticket.key)];
+  // Unless the sweep already ran on a very slow machine, all three are there now.
+  const now = await keys();
+  if (now.includes(pendingKey(ticket.key))) expect(now).toEqual(expect.arrayContaining(abandoned));
+
+  await eventually(async () => (await keys()).length === 1, 'the abandoned upload is swept after its expiry', 30_000);
+  expect(await keys()).toEqual([completed]);
+});
