@@ -7,7 +7,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { freePort } from '@polystore/embedded';
 import { composeSupergraph } from '@polystore/gateway/compose';
-import { TEST_AUTH_ENV } from '@polystore/testing';
+import { TEST_AUTH_ENV, untilAnswering } from '@polystore/testing';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 
 /**
@@ -30,18 +30,6 @@ afterAll(async () => {
   await stack?.dispose();
   await rm(dir, { recursive: true, force: true });
 });
-
-async function waitUntilReady(url: string) {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    const ready = await fetch(url, { signal: AbortSignal.timeout(1_000) }).then(
-      async (response) => (await response.text(), response.ok),
-      () => false,
-    );
-    if (ready) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} not ready within 30 s`);
-}
 
 describe('gateway shutdown under load', () => {
   it('finishes in-flight requests, closes subscriptions with 1001, exits 0, and no client sees a 5xx or hangs', async () => {
@@ -67,7 +55,7 @@ describe('gateway shutdown under load', () => {
       stdio: 'ignore',
     });
     const exited = new Promise<number | null>((resolve) => gateway!.once('exit', (code) => resolve(code)));
-    await waitUntilReady(`${base}/ready`);
+    await untilAnswering(`${base}/ready`);
 
     let closeCode: number | undefined;
     const client = createClient({

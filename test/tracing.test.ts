@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@polystore/embedded';
 import { composeSupergraph } from '@polystore/gateway/compose';
-import { asAdmin, eventually, graphqlRequest, TEST_AUTH_ENV } from '@polystore/testing';
+import { asAdmin, eventually, graphqlRequest, TEST_AUTH_ENV, untilAnswering } from '@polystore/testing';
 import { testMongo, testPostgres, testRedis, type Disposable } from '@polystore/testing/stores';
 
 /**
@@ -78,18 +78,6 @@ function startService(entry: string, env: Record<string, string>): ChildProcess 
   return child;
 }
 
-async function waitUntilUp(url: string) {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    const up = await fetch(url, { signal: AbortSignal.timeout(1_000) }).then(
-      async (response) => (await response.text(), response.ok),
-      () => false,
-    );
-    if (up) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} not up within 30 s`);
-}
-
 beforeAll(async () => {
   const [postgres, redis, mongo] = await Promise.all([testPostgres(), testRedis(), testMongo()]);
   fixtures.push(postgres, redis, mongo);
@@ -115,8 +103,8 @@ beforeAll(async () => {
     SQL_SUBGRAPH_URL: sqlUrl,
   });
   const mongoUrl = `http://127.0.0.1:${mongoPort}/graphql`;
-  await waitUntilUp(`http://127.0.0.1:${sqlPort}/ready`);
-  await waitUntilUp(`http://127.0.0.1:${mongoPort}/ready`);
+  await untilAnswering(`http://127.0.0.1:${sqlPort}/ready`);
+  await untilAnswering(`http://127.0.0.1:${mongoPort}/ready`);
 
   const supergraph = join(dir, 'supergraph.graphql');
   await writeFile(supergraph, composeSupergraph({ sql: sqlUrl, mongo: mongoUrl }));
@@ -129,7 +117,7 @@ beforeAll(async () => {
   });
   gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
   // /health, not /ready: the other two subgraphs are not running, and this query does not need them.
-  await waitUntilUp(`http://127.0.0.1:${gatewayPort}/health`);
+  await untilAnswering(`http://127.0.0.1:${gatewayPort}/health`);
 }, 60_000);
 
 afterAll(async () => {

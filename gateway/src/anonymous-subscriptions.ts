@@ -1,6 +1,5 @@
 import { canonicalJson, type ServiceMetrics } from '@polystore/common';
 import { getOperationAST, parse, type ExecutionArgs, type ExecutionResult, type GraphQLError } from 'graphql';
-import { Gauge } from 'prom-client';
 import { SharedStreams } from './shared-streams.js';
 
 type Subscribe = (args: ExecutionArgs) => unknown;
@@ -32,22 +31,9 @@ export function shareAnonymousSubscriptions(
   metrics: ServiceMetrics,
   spend: Spend | undefined,
 ): Subscribe {
-  const executions = new SharedStreams<ExecutionResult>();
-  new Gauge({
-    name: 'gateway_subscriptions_shared',
-    help: 'Executions of anonymous subscriptions, each shared by identical client subscriptions',
-    registers: [metrics.registry],
-    collect() {
-      this.set(executions.sources);
-    },
-  });
-  new Gauge({
-    name: 'gateway_subscriptions_shared_clients',
-    help: 'Anonymous client subscriptions fed by the shared executions',
-    registers: [metrics.registry],
-    collect() {
-      this.set(executions.subscribers);
-    },
+  const executions = new SharedStreams<ExecutionResult>().measure(metrics.registry, 'gateway_subscriptions_shared', {
+    sources: 'Executions of anonymous subscriptions, each shared by identical client subscriptions',
+    subscribers: 'Anonymous client subscriptions fed by the shared executions',
   });
   return async (args) => {
     const context = args.contextValue as WebSocketContext;

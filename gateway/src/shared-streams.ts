@@ -1,3 +1,5 @@
+import { Gauge, type Registry } from 'prom-client';
+
 /** One subscriber's queue: values pushed by the source wait here until the subscriber reads them. */
 interface Listener<T> {
   values: T[];
@@ -39,6 +41,32 @@ export class SharedStreams<T> {
     let count = 0;
     for (const entry of this.shared.values()) count += entry.listeners.size;
     return count;
+  }
+
+  /**
+   * Two gauges on `/metrics`: `<name>` (sources open) and `<name>_clients` (subscribers
+   * they feed), read when scraped.
+   */
+  measure(registry: Registry, name: string, help: { sources: string; subscribers: string }): this {
+    const sources = () => this.sources;
+    const subscribers = () => this.subscribers;
+    new Gauge({
+      name,
+      help: help.sources,
+      registers: [registry],
+      collect() {
+        this.set(sources());
+      },
+    });
+    new Gauge({
+      name: `${name}_clients`,
+      help: help.subscribers,
+      registers: [registry],
+      collect() {
+        this.set(subscribers());
+      },
+    });
+    return this;
   }
 
   /** A stream of the source under `key`, started with `start` unless it runs already. */

@@ -1,7 +1,6 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { canonicalJson, SIGNATURE_EXTENSION, SIGNED_AT_EXTENSION } from '@polystore/common';
 import { getOperationAST, print, type ExecutionResult } from 'graphql';
-import { Gauge } from 'prom-client';
 import { SharedStreams } from '../shared-streams.js';
 import type { PluginContext } from './index.js';
 
@@ -19,22 +18,9 @@ type ExecutionRequest = Parameters<Executor>[0];
  * request id the subgraph sees is the first subscriber's.
  */
 export function sharedSubscriptions({ metrics }: Pick<PluginContext, 'metrics'>): GatewayPlugin {
-  const upstreams = new SharedStreams<ExecutionResult>();
-  new Gauge({
-    name: 'gateway_subscriptions_upstream',
-    help: 'Subscriptions the gateway holds open to subgraphs, each shared by identical client subscriptions',
-    registers: [metrics.registry],
-    collect() {
-      this.set(upstreams.sources);
-    },
-  });
-  new Gauge({
-    name: 'gateway_subscriptions_upstream_clients',
-    help: 'Client subscriptions fed by the upstream subscriptions',
-    registers: [metrics.registry],
-    collect() {
-      this.set(upstreams.subscribers);
-    },
+  const upstreams = new SharedStreams<ExecutionResult>().measure(metrics.registry, 'gateway_subscriptions_upstream', {
+    sources: 'Subscriptions the gateway holds open to subgraphs, each shared by identical client subscriptions',
+    subscribers: 'Client subscriptions fed by the upstream subscriptions',
   });
 
   return {

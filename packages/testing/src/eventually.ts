@@ -9,3 +9,13 @@ export async function eventually(check: () => Promise<boolean>, what: string, ti
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** Waits until `url` answers 2xx (a server started in another process), for up to `timeoutMs`. */
+export async function untilAnswering(url: string, timeoutMs = 30_000): Promise<void> {
+  const answers = () =>
+    fetch(url, { signal: AbortSignal.timeout(1_000) }).then(
+      async (response) => (await response.text(), response.ok),
+      () => false,
+    );
+  await eventually(answers, `${url} answers`, timeoutMs);
+}
