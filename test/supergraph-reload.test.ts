@@ -5,7 +5,7 @@ import { createGateway } from '@polystore/gateway';
 import { composeSupergraph } from '@polystore/gateway/compose';
 import { asAdmin, eventually, graphqlRequest, testServiceContext } from '@polystore/testing';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
-import { subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
+import { subscribeOverSse, subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
 
 /**
  * The gateway watches its supergraph file and swaps to a new version without
@@ -17,6 +17,7 @@ let gatewayUrl: string;
 let close: () => Promise<void>;
 let subscription: TestSubscription | undefined;
 let removedField: TestSubscription | undefined;
+let overSse: TestSubscription | undefined;
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -36,6 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await subscription?.dispose();
   await removedField?.dispose();
+  await overSse?.dispose();
   await close?.();
   await stack?.dispose();
   await rm(dir, { recursive: true, force: true });
@@ -62,6 +64,11 @@ describe('supergraph hot reload', () => {
       'subscription ($id: ID) { inventoryChanged(productId: $id) { id stock } }',
       { id: productId },
     );
+    overSse = await subscribeOverSse(
+      gatewayUrl,
+      'subscription ($id: ID) { inventoryChanged(productId: $id) { id stock } }',
+      { id: productId },
+    );
     // This one selects the field the new supergraph drops.
     removedField = subscribeOverWebSocket(
       gatewayUrl,
@@ -70,7 +77,11 @@ describe('supergraph hot reload', () => {
     );
     expect(await productFields()).toContain('salesCount');
     // Subscriptions start asynchronously: restock until the first event arrives (bounded).
-    for (let attempt = 0; attempt < 10 && subscription.received.length === 0; attempt++) {
+    for (
+      let attempt = 0;
+      attempt < 10 && (subscription.received.length === 0 || overSse.received.length === 0);
+      attempt++
+    ) {
       await graphqlRequest(
         gatewayUrl,
         `mutation ($id: ID!) { restock(input: { productId: $id, quantity: 1 }) { stock } }`,
@@ -93,7 +104,12 @@ describe('supergraph hot reload', () => {
     // The runtime ends streams on the replaced supergraph; the gateway subscribes again on the new
     // one, so the same client subscription goes on receiving events, with no `complete`.
     const before = subscription.received.length;
-    for (let attempt = 0; attempt < 20 && subscription.received.length === before; attempt++) {
+    const beforeSse = overSse.received.length;
+    for (
+      let attempt = 0;
+      attempt < 20 && (subscription.received.length === before || overSse.received.length === beforeSse);
+      attempt++
+    ) {
       await graphqlRequest(
         gatewayUrl,
         `mutation ($id: ID!) { restock(input: { productId: $id, quantity: 1 }) { stock } }`,
@@ -105,6 +121,9 @@ describe('supergraph hot reload', () => {
     }
     expect(subscription.received.slice(before)).not.toContainEqual(expect.objectContaining({ complete: true }));
     expect(subscription.received.at(-1)).toMatchObject({ data: { inventoryChanged: { id: productId } } });
+    // The same over SSE.
+    expect(overSse.received.slice(beforeSse)).not.toContainEqual(expect.objectContaining({ complete: true }));
+    expect(overSse.received.at(-1)).toMatchObject({ data: { inventoryChanged: { id: productId } } });
     // An operation the new supergraph refuses gets that error, then ends.
     await eventually(
       async () => (removedField!.received.at(-1) as { complete?: boolean } | undefined)?.complete === true,

@@ -20,7 +20,7 @@ import { handleIdeAssetRequest, IDE_DEFAULT_QUERY, renderLocalGraphiQL } from '.
 import { gatewayPlugins } from './plugins/index.js';
 import { demandControl, withDefaultListSizes } from './plugins/demand-control.js';
 import { subgraphUrls } from './subgraphs.js';
-import { subscriptionsAcrossReloads } from './subscriptions-across-reloads.js';
+import { subscriptionsAcrossReloads, useSubscriptionsAcrossReloads } from './subscriptions-across-reloads.js';
 import { supergraphSource } from './supergraph-source.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -90,6 +90,8 @@ export async function createGateway({
   const metrics = createMetrics('gateway');
   const plugins = gatewayPlugins({ config, log, teardown, redis, metrics });
 
+  // The runtime, for the plugin that subscribes again on it after a swap (made before it).
+  let served: GatewayRuntime | undefined;
   const runtime = createGatewayRuntime({
     supergraph: source ? async () => listSized(await source()) : listSized(sdl),
     ...(source && config.gateway.supergraphPollMs > 0
@@ -117,7 +119,8 @@ export async function createGateway({
     // Closed unless origins are configured (GATEWAY_CORS_ORIGINS); the IDE is same-origin.
     cors:
       config.gateway.corsOrigins.length > 0 ? { origin: config.gateway.corsOrigins, methods: ['GET', 'POST'] } : false,
-    plugins: () => plugins,
+    // Plus SSE subscriptions followed across supergraph swaps (graphql-ws ones are followed below).
+    plugins: () => [...plugins, useSubscriptionsAcrossReloads(() => served!)],
     // The estimated cost with list sizes from `first` (GATEWAY_MAX_COST, GATEWAY_DEFAULT_LIST_SIZE).
     ...demandControl(config),
     // A subgraph that hangs costs its part of the answer, not the whole request.
@@ -138,6 +141,7 @@ export async function createGateway({
             ? 'debug'
             : config.logLevel,
   });
+  served = runtime;
   teardown.add('gateway runtime', () => runtime.dispose());
   // Loading the schema before listening lets the first WebSocket operation find it.
   await runtime.getSchema();

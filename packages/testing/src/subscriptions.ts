@@ -68,7 +68,10 @@ export async function subscribeOverSse(
     try {
       for (;;) {
         const { value, done } = await reader.read();
-        if (done) return;
+        if (done) {
+          received.push({ complete: true });
+          return;
+        }
         buffer += decoder.decode(value, { stream: true });
         for (const match of buffer.matchAll(/^data: (.+)$/gm)) received.push(JSON.parse(match[1]!));
         buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
