@@ -91,7 +91,7 @@ export async function createGateway({
   const plugins = gatewayPlugins({ config, log, teardown, redis, metrics });
 
   // The runtime, for the plugin that subscribes again on it after a swap (made before it).
-  let served: GatewayRuntime | undefined;
+  const served: { runtime?: GatewayRuntime } = {};
   const runtime = createGatewayRuntime({
     supergraph: source ? async () => listSized(await source()) : listSized(sdl),
     ...(source && config.gateway.supergraphPollMs > 0
@@ -120,7 +120,7 @@ export async function createGateway({
     cors:
       config.gateway.corsOrigins.length > 0 ? { origin: config.gateway.corsOrigins, methods: ['GET', 'POST'] } : false,
     // Plus SSE subscriptions followed across supergraph swaps (graphql-ws ones are followed below).
-    plugins: () => [...plugins, useSubscriptionsAcrossReloads(() => served!)],
+    plugins: () => [...plugins, useSubscriptionsAcrossReloads(() => served.runtime!)],
     // The estimated cost with list sizes from `first` (GATEWAY_MAX_COST, GATEWAY_DEFAULT_LIST_SIZE).
     ...demandControl(config),
     // A subgraph that hangs costs its part of the answer, not the whole request.
@@ -141,7 +141,7 @@ export async function createGateway({
             ? 'debug'
             : config.logLevel,
   });
-  served = runtime;
+  served.runtime = runtime;
   teardown.add('gateway runtime', () => runtime.dispose());
   // Loading the schema before listening lets the first WebSocket operation find it.
   await runtime.getSchema();
