@@ -50,6 +50,20 @@ const productFields = async () =>
     }[]
   ).map((field) => field.name);
 
+/** Restocks the product (one event each) until `done`, at most `attempts` times. */
+async function restockUntil(productId: string, done: () => boolean, attempts: number): Promise<void> {
+  for (let attempt = 0; attempt < attempts && !done(); attempt++) {
+    await graphqlRequest(
+      gatewayUrl,
+      `mutation ($id: ID!) { restock(input: { productId: $id, quantity: 1 }) { stock } }`,
+      { id: productId },
+      { headers: asAdmin() },
+    );
+    await stack.sql.flushOutbox();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 describe('supergraph hot reload', () => {
   it('serves a new supergraph without a restart; open subscriptions go on receiving events', async () => {
     const created = await graphqlRequest(
@@ -77,20 +91,7 @@ describe('supergraph hot reload', () => {
     );
     expect(await productFields()).toContain('salesCount');
     // Subscriptions start asynchronously: restock until the first event arrives (bounded).
-    for (
-      let attempt = 0;
-      attempt < 10 && (subscription.received.length === 0 || overSse.received.length === 0);
-      attempt++
-    ) {
-      await graphqlRequest(
-        gatewayUrl,
-        `mutation ($id: ID!) { restock(input: { productId: $id, quantity: 1 }) { stock } }`,
-        { id: productId },
-        { headers: asAdmin() },
-      );
-      await stack.sql.flushOutbox();
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await restockUntil(productId, () => subscription!.received.length > 0 && overSse!.received.length > 0, 10);
     // The subscription is live before the swap.
     expect(subscription.received[0]).toMatchObject({ data: { inventoryChanged: { id: productId } } });
 
@@ -105,20 +106,11 @@ describe('supergraph hot reload', () => {
     // one, so the same client subscription goes on receiving events, with no `complete`.
     const before = subscription.received.length;
     const beforeSse = overSse.received.length;
-    for (
-      let attempt = 0;
-      attempt < 20 && (subscription.received.length === before || overSse.received.length === beforeSse);
-      attempt++
-    ) {
-      await graphqlRequest(
-        gatewayUrl,
-        `mutation ($id: ID!) { restock(input: { productId: $id, quantity: 1 }) { stock } }`,
-        { id: productId },
-        { headers: asAdmin() },
-      );
-      await stack.sql.flushOutbox();
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await restockUntil(
+      productId,
+      () => subscription!.received.length > before && overSse!.received.length > beforeSse,
+      20,
+    );
     expect(subscription.received.slice(before)).not.toContainEqual(expect.objectContaining({ complete: true }));
     expect(subscription.received.at(-1)).toMatchObject({ data: { inventoryChanged: { id: productId } } });
     // The same over SSE.

@@ -12,7 +12,7 @@ interface WebSocketContext {
 }
 
 /** Spends one operation of the client's rate-limit budget: the refusal, or undefined within it. */
-type Spend = (context: WebSocketContext) => Promise<GraphQLError | undefined>;
+type Spend = (context: WebSocketContext, transport: 'graphql-ws') => Promise<GraphQLError | undefined>;
 
 /**
  * graphql-ws `subscribe` that runs identical anonymous subscriptions once: the
@@ -39,7 +39,7 @@ export function shareAnonymousSubscriptions(
     const context = args.contextValue as WebSocketContext;
     const key = shareableKey(context);
     if (key === undefined) return subscribe(args);
-    const refused = await spend?.(context);
+    const refused = await spend?.(context, 'graphql-ws');
     if (refused) return { errors: [refused] };
     context.budgetSpent = true;
     return executions.subscribe(key, () => subscribe(args));

@@ -15,7 +15,7 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { shareAnonymousSubscriptions } from './anonymous-subscriptions.js';
-import { webSocketBudget } from './plugins/rate-limit.js';
+import { rateLimitBudget } from './plugins/rate-limit.js';
 import { handleIdeAssetRequest, IDE_DEFAULT_QUERY, renderLocalGraphiQL } from './ide.js';
 import { gatewayPlugins } from './plugins/index.js';
 import { demandControl, withDefaultListSizes } from './plugins/demand-control.js';
@@ -183,7 +183,7 @@ export async function createGateway({
   // Identical anonymous subscriptions run once; every subscription outlives a supergraph swap
   // (subscribed again on the new one, where the runtime would end it).
   const reloads = subscriptionsAcrossReloads(runtime, {
-    subscribe: shareAnonymousSubscriptions(wsOptions.subscribe!, metrics, webSocketBudget({ config, redis })),
+    subscribe: shareAnonymousSubscriptions(wsOptions.subscribe!, metrics, rateLimitBudget({ config, redis, metrics })),
   });
   // One connection holds at most GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION operations at once.
   const active = new WeakMap<object, Set<string>>();

@@ -42,21 +42,20 @@ export function createReviewPageLoader(
 ) {
   return new DataLoader<ReviewPageKey, Connection<ReviewDocument>, string>(
     async (keys) => {
+      // First pages the cache serves; the rest grouped by page (size and cursor), one read each.
+      const cached = (key: ReviewPageKey) => !!firstPages && !key.after && key.size <= firstPages.size;
       const groups = new Map<string, ReviewPageKey[]>();
-      for (const key of keys) {
+      for (const key of keys.filter((key) => !cached(key))) {
         const group = `${key.size}|${key.after ?? ''}`;
         groups.set(group, [...(groups.get(group) ?? []), key]);
       }
       const pages = new Map<ReviewPageKey, ReviewDocument[]>();
-      if (firstPages) {
-        const first = keys.filter((key) => !key.after && key.size <= firstPages.size);
-        await Promise.all(
-          first.map(async (key) => pages.set(key, (await firstPages.read(key.ownerId)).slice(0, key.size + 1))),
-        );
-        for (const key of first) groups.delete(`${key.size}|`);
-      }
-      await Promise.all(
-        [...groups.values()].map(async (group) => {
+      const fromCache = keys
+        .filter(cached)
+        .map(async (key) => pages.set(key, (await firstPages!.read(key.ownerId)).slice(0, key.size + 1)));
+      await Promise.all([
+        ...fromCache,
+        ...[...groups.values()].map(async (group) => {
           const { size, after } = group[0]!;
           const ownerIds = [...new Set(group.map((key) => key.ownerId))];
           const rows = await withMongoErrors(() => readPages(store, owner, ownerIds, size, afterFilter(after)));
@@ -67,7 +66,7 @@ export function createReviewPageLoader(
           );
           group.forEach((key) => pages.set(key, byOwner[ownerIds.indexOf(key.ownerId)]![0]?.reviews ?? []));
         }),
-      );
+      ]);
       return keys.map((key) => toConnection(pages.get(key)!, key.size, () => totalCount(key.ownerId), reviewCursor));
     },
     { cacheKeyFn: ({ ownerId, size, after }) => `${ownerId}|${size}|${after ?? ''}` },

@@ -65,7 +65,9 @@ export function startSearchCatchUp(
         return;
       } catch (err) {
         if (controller.signal.aborted) return;
-        log.warn({ err, attempt }, 'search catch-up failed; it resumes where it stopped');
+        // At start-up the owner is often not up yet: only repeated failures are worth a warning.
+        const level = attempt < 3 ? 'debug' : 'warn';
+        log[level]({ err, attempt }, 'search catch-up failed; it resumes where it stopped');
         await sleep(RETRY_AFTER_MS, undefined, { signal: controller.signal }).catch(() => undefined);
       }
     }
