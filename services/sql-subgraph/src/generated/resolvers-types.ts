@@ -73,7 +73,10 @@ export type Mutation = {
   cancelOrder: Order;
   /** Fails with CONFLICT when the sku is taken, BAD_USER_INPUT for a negative price or stock. */
   createProduct: Product;
-  /** Fails with CONFLICT when the email is taken, BAD_USER_INPUT when it is malformed. */
+  /**
+   * Provisions a user (the identity provider's account, by an admin). Fails with CONFLICT when the
+   * email is taken, BAD_USER_INPUT when it is malformed.
+   */
   createUser: User;
   /** Fails with CONFLICT while orders reference the product. */
   deleteProduct: DeletePayload;

@@ -1,4 +1,4 @@
-import { requireOwnerOrAdmin, requireUuid } from '@polystore/common';
+import { requireAdmin, requireOwnerOrAdmin, requireUuid } from '@polystore/common';
 import * as users from '../aggregates/users.js';
 import { writeRow } from '../db/write-row.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
@@ -10,8 +10,11 @@ export const userResolvers: Resolvers = {
     users: (_, args, { db }) => users.page(db, args),
   },
   Mutation: {
-    createUser: (_, { input }, { db }) =>
-      users.insert(db, { email: normalizeEmail(input.email), name: requireName(input.name) }),
+    // Admin only: an open sign-up would let anyone write rows and learn which emails exist (CONFLICT).
+    createUser(_, { input }, { db, viewer }) {
+      requireAdmin(viewer, 'creating a user');
+      return users.insert(db, { email: normalizeEmail(input.email), name: requireName(input.name) });
+    },
     async deleteUser(_, { input }, { db, loaders }) {
       const id = requireUuid(input.id);
       await writeRow(loaders.user, 'user', id, () => users.remove(db, id));
