@@ -1,2 +1,3 @@
 export * from './fixtures.js';
 export * from './private-servers.js';
+export * from './checksums.js';
