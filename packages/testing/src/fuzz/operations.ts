@@ -48,6 +48,16 @@ const HOSTILE_STRINGS = [
 
 const MAX_DEPTH = 4;
 
+/*
+ * `draw` remembers its arbitraries by their arguments, compared deeply: schema
+ * types are drawn by index, never passed to it.
+ */
+const pick = <T>(draw: Draw, items: readonly T[]): T => items[draw(fc.nat, { max: items.length - 1 })]!;
+const pickSome = <T>(draw: Draw, items: readonly T[], max: number): T[] => {
+  const indices = items.map((_, i) => i);
+  return draw(fc.subarray, indices, { minLength: 1, maxLength: Math.min(items.length, max) }).map((i) => items[i]!);
+};
+
 /** A value of `type`, mostly well-typed; `strict` false also draws values of the wrong type. */
 function valueOf(draw: Draw, type: GraphQLInputType, ids: FuzzIds, depth: number): unknown {
   if (isNonNullType(type)) return valueOf(draw, type.ofType, ids, depth);
@@ -55,7 +65,7 @@ function valueOf(draw: Draw, type: GraphQLInputType, ids: FuzzIds, depth: number
     const length = draw(fc.integer, { min: 0, max: depth > 2 ? 1 : 3 });
     return Array.from({ length }, () => valueOf(draw, type.ofType, ids, depth + 1));
   }
-  if (isEnumType(type)) return draw(fc.constantFrom, ...type.getValues().map((value) => value.name));
+  if (isEnumType(type)) return pick(draw, type.getValues()).name;
   if (isInputObjectType(type)) {
     const value: Record<string, unknown> = {};
     for (const field of Object.values(type.getFields())) {
@@ -125,7 +135,7 @@ class OperationBuilder {
       const possible = isUnionType(type) ? type.getTypes() : [];
       const own = isInterfaceType(type) ? this.fieldsOf(type.getFields(), depth) : [];
       const fragments = possible.length
-        ? this.draw(fc.subarray, [...possible], { minLength: 1, maxLength: 2 }).map(
+        ? pickSome(this.draw, possible, 2).map(
             (member: GraphQLObjectType) => `... on ${member.name} { ${this.selectionOf(member, depth)} }`,
           )
         : [];
@@ -139,7 +149,7 @@ class OperationBuilder {
       (field) => depth < MAX_DEPTH || isLeafType(getNamedType(field.type)),
     );
     if (candidates.length === 0) return [];
-    const picked = this.draw(fc.subarray, candidates, { minLength: 1, maxLength: depth === 0 ? 2 : 4 });
+    const picked = pickSome(this.draw, candidates, depth === 0 ? 2 : 4);
     return picked.map((field) => {
       const named = getNamedType(field.type);
       const args = this.argumentsOf(field.args);
@@ -158,11 +168,11 @@ class OperationBuilder {
 export function validOperation(schema: GraphQLSchema, ids: FuzzIds): fc.Arbitrary<FuzzOperation> {
   const roots = [schema.getQueryType(), schema.getMutationType()].filter((root) => root != null);
   return fc.gen().map((draw) => {
-    const root = draw(fc.constantFrom, ...roots);
+    const root = pick(draw, roots);
     const builder = new OperationBuilder(draw, ids);
     const selection = builder.selectionOf(root, 0);
     const keyword = root === schema.getMutationType() ? 'mutation' : 'query';
-    const name = draw(fc.constantFrom, '', ' Fuzz', ' F_' + draw(fc.nat, { max: 1e6 }));
+    const name = pick(draw, ['', ' Fuzz', ` F_${draw(fc.nat, { max: 1e6 })}`]);
     return { query: `${keyword}${name}${builder.variableDeclarations} { ${selection} }`, variables: builder.variables };
   });
 }
