@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { graphqlRequest, type GraphQLResponse, type Teardown } from '@polystore/common';
 import { createSqlSubgraph, type SqlSubgraph } from '@polystore/sql-subgraph';
 import { startForTest } from './service.js';
@@ -9,14 +10,19 @@ export interface SqlTestBed {
   subgraph: SqlSubgraph;
   keyPrefix: string;
   redisUrl: string;
+  /** The services' role's connection (DATABASE_URL). */
   databaseUrl: string;
+  /** DATABASE_URL, DATABASE_OWNER_URL and DATABASE_READER_ROLE, for another sql-subgraph on the same database. */
+  databaseEnv: Record<string, string>;
   /** Every SQL statement the subgraph sent, for tests that count or explain them. */
   statements: { sql: string; parameters: unknown[] }[];
   /** Empties this test's part of the Redis cache, so the next read goes to PostgreSQL. */
   clearCache(): Promise<void>;
   gql(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse>;
-  /** Runs SQL directly, as another writer would. */
+  /** Runs SQL directly as the schema's owner, as an operator's console or a script would. */
   sql<T = Record<string, unknown>>(text: string, parameters?: unknown[]): Promise<T[]>;
+  /** Runs SQL directly as the services' role (DATABASE_URL), as a bug or a stolen connection of a service would. */
+  serviceSql<T = Record<string, unknown>>(text: string, parameters?: unknown[]): Promise<T[]>;
   /** A product's stock as stored. */
   stock(productId: string): Promise<number>;
   dispose(): Promise<void>;
@@ -30,13 +36,21 @@ export async function startSqlTestBed(env: Record<string, string> = {}): Promise
   const redis = await testRedis();
   fixtures.push(redis);
   const statements: SqlTestBed['statements'] = [];
+  // One connection each is enough for the tests' own statements; ended in dispose.
+  const owner = new pg.Pool({ connectionString: postgres.ownerUrl, max: 1 });
+  const service = new pg.Pool({ connectionString: postgres.env.DATABASE_URL, max: 1 });
+  fixtures.push({ dispose: async () => void (await Promise.all([owner.end(), service.end()])) });
+  const run =
+    (pool: pg.Pool) =>
+    async <T>(text: string, parameters: unknown[] = []) =>
+      (await pool.query(text, parameters)).rows as T[];
   let teardown: Teardown | undefined;
   try {
     const started = await startForTest(
       (context) =>
         createSqlSubgraph(context, { onQuery: (sql, parameters = []) => statements.push({ sql, parameters }) }),
       {
-        DATABASE_URL: postgres.url,
+        ...postgres.env,
         REDIS_URL: redis.url,
         REDIS_KEY_PREFIX: redis.keyPrefix,
         OUTBOX_POLL_INTERVAL_MS: '50',
@@ -50,10 +64,12 @@ export async function startSqlTestBed(env: Record<string, string> = {}): Promise
       subgraph,
       keyPrefix: redis.keyPrefix,
       redisUrl: redis.url,
-      databaseUrl: postgres.url,
+      databaseUrl: postgres.env.DATABASE_URL!,
+      databaseEnv: postgres.env,
       statements,
       gql: (query, variables) => graphqlRequest(url, query, variables),
-      sql: (text, parameters = []) => subgraph.db.query(text, parameters),
+      sql: run(owner),
+      serviceSql: run(service),
       async clearCache() {
         const client = new Redis(redis.url);
         const keys = await client.keys(`${redis.keyPrefix}sql:*`);
@@ -61,9 +77,7 @@ export async function startSqlTestBed(env: Record<string, string> = {}): Promise
         await client.quit();
       },
       stock: async (productId) => {
-        const rows = await subgraph.db.query<{ stock: number }[]>('SELECT stock FROM products WHERE id = $1', [
-          productId,
-        ]);
+        const rows = await run(owner)<{ stock: number }>('SELECT stock FROM products WHERE id = $1', [productId]);
         return rows[0]!.stock;
       },
       async dispose() {

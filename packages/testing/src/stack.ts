@@ -37,7 +37,8 @@ export async function startTestStack(extraEnv: Env = {}): Promise<TestStack> {
     const [postgres, redis, mongo, s3] = await Promise.all([testPostgres(), testRedis(), testMongo(), testS3()]);
     fixtures.push(postgres, redis, mongo, s3);
     const env: Env = {
-      DATABASE_URL: postgres.url,
+      // Migrations as the schema's owner, requests as the services' role, as in production.
+      ...postgres.env,
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: redis.keyPrefix,
       MONGO_URL: mongo.url,

@@ -11,6 +11,7 @@ import {
 import { createSqlCache } from './cache.js';
 import { createContext } from './context.js';
 import { createDataSource } from './db/data-source.js';
+import { migrate } from './db/migrate.js';
 import { startOutboxRelay, type SqlEvents } from './events/outbox-relay.js';
 import { buildSchema } from './schema.js';
 
@@ -20,7 +21,10 @@ export interface SqlSubgraph extends SubgraphServer {
   flushOutbox(): Promise<void>;
 }
 
-/** Builds the relational subgraph: connects, migrates, starts the outbox relay, and returns a server not yet listening. */
+/**
+ * Builds the relational subgraph: connects as the services' role, migrates (as the schema's
+ * owner when DATABASE_OWNER_URL is set), starts the outbox relay, and returns a server not yet listening.
+ */
 export async function createSqlSubgraph(
   service: ServiceContext,
   options: { onQuery?: (sql: string, parameters?: unknown[]) => void } = {},
@@ -29,7 +33,7 @@ export async function createSqlSubgraph(
   const db = createDataSource(config.postgres, options);
   await db.initialize();
   teardown.add('postgres pool', () => db.destroy());
-  const applied = await db.runMigrations({ transaction: 'each' });
+  const applied = await migrate(db, config.postgres);
   if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
 
   // One registry for /metrics: the server's request metrics and the entity cache's lookups.

@@ -152,7 +152,7 @@ describe('without Redis', () => {
       ]);
 
       withRedis = await startForTest(createSqlSubgraph, {
-        DATABASE_URL: alone.databaseUrl,
+        ...alone.databaseEnv,
         REDIS_URL: alone.redisUrl,
         REDIS_KEY_PREFIX: alone.keyPrefix,
       });

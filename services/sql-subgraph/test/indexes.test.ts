@@ -23,24 +23,21 @@ beforeAll(async () => {
      SELECT 'SKU-' || i, 'Product ' || i, 100 + i, 'USD', 1000, now() - i * interval '1 minute' FROM generate_series(1, $1) AS i`,
     [PRODUCTS],
   );
+  // A bulk load, as an administrator would do it: orders and their items in one statement,
+  // so each total matches its items when the deferred check runs at commit.
   await bed.sql(
-    `WITH u AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM users)
-     INSERT INTO orders (user_id, total_amount, currency, created_at)
-     SELECT u.id, 100, 'USD', now() - i * interval '1 second'
-     FROM generate_series(1, $1) AS i JOIN u ON u.n = 1 + (i % $2)`,
-    [ORDERS, USERS],
+    `WITH u AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM users),
+          p AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM products),
+          placed AS (
+            INSERT INTO orders (user_id, total_amount, currency, created_at)
+            SELECT u.id, 100, 'USD', now() - i * interval '1 second'
+            FROM generate_series(1, $1) AS i JOIN u ON u.n = 1 + (i % $2)
+            RETURNING id),
+          o AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM placed)
+     INSERT INTO order_items (order_id, product_id, quantity, unit_price_amount)
+     SELECT o.id, p.id, 1, 100 FROM o JOIN p ON p.n = 1 + (o.n % $3)`,
+    [ORDERS, USERS, PRODUCTS],
   );
-  // A bulk load, as an administrator would do it: the item guard admits it in this transaction only.
-  await bed.subgraph.db.transaction(async (manager) => {
-    await manager.query(`SELECT set_config('polystore.placing_order', 'on', true)`);
-    await manager.query(
-      `WITH p AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM products),
-            o AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM orders)
-       INSERT INTO order_items (order_id, product_id, quantity, unit_price_amount)
-       SELECT o.id, p.id, 1, 100 FROM o JOIN p ON p.n = 1 + (o.n % $1)`,
-      [PRODUCTS],
-    );
-  });
   await bed.sql(`UPDATE outbox SET published_at = now() WHERE id % 100 <> 0`);
   await bed.sql('ANALYZE');
 }, 120_000);

@@ -16,8 +16,12 @@ export interface Config {
   /** Listening ports: the gateway's and each subgraph's (from the registry in `subgraphs.ts`). */
   ports: { gateway: number } & Record<SubgraphName, number>;
   postgres: {
-    /** Unset means "start the embedded PostgreSQL server" under `npm start`. */
+    /** The services' role. Unset means "start the embedded PostgreSQL server" under `npm start`. */
     url: string | undefined;
+    /** The schema owner's connection, for migrations only. Default: `url` (its role then owns the schema). */
+    ownerUrl: string | undefined;
+    /** Role granted read access to every table and view, for reporting. Default: none. */
+    readerRole: string | undefined;
     poolMax: number;
     statementTimeoutMs: number;
     connectTimeoutMs: number;
@@ -181,6 +185,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     postgres: {
       url: readUrl(env, 'DATABASE_URL'),
+      ownerUrl: readUrl(env, 'DATABASE_OWNER_URL'),
+      readerRole: readOptionalString(env, 'DATABASE_READER_ROLE'),
       poolMax: readInt(env, 'DATABASE_POOL_MAX', 10, { min: 1, max: 1000 }),
       statementTimeoutMs: readInt(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000, { min: 0 }),
       connectTimeoutMs: readInt(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5_000, { min: 1 }),
@@ -317,6 +323,8 @@ export const CONFIG_VARIABLES = [
   'GATEWAY_PORT',
   ...SUBGRAPHS.map((subgraph) => subgraph.portVariable),
   'DATABASE_URL',
+  'DATABASE_OWNER_URL',
+  'DATABASE_READER_ROLE',
   'DATABASE_POOL_MAX',
   'DATABASE_STATEMENT_TIMEOUT_MS',
   'DATABASE_CONNECT_TIMEOUT_MS',

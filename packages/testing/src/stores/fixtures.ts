@@ -9,7 +9,15 @@ import {
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
-import { freePort, startEmbeddedMongo, startEmbeddedS3 } from '@polystore/embedded';
+import {
+  createPostgresRoles,
+  dropPostgresRoles,
+  freePort,
+  postgresRoleEnv,
+  postgresRoles,
+  startEmbeddedMongo,
+  startEmbeddedS3,
+} from '@polystore/embedded';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,22 +38,44 @@ export const uniqueName = (prefix: string) => `${prefix}_${Date.now().toString(3
 const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-export async function testPostgres(): Promise<Disposable & { url: string; database: string }> {
+/**
+ * A database of its own, owned by roles of its own (`<database>_owner`,
+ * `_service`, `_reader`: roles are server-wide, so the names follow the
+ * database and files running in parallel never share one). `url` connects as
+ * the administrator; `env` starts the sql-subgraph as production runs it
+ * (migrations as the owner, requests as the services' role); `ownerUrl` is a
+ * console session of the schema's owner.
+ */
+export async function testPostgres(): Promise<
+  Disposable & { url: string; database: string; env: Record<string, string>; ownerUrl: string }
+> {
   const database = uniqueName('polystore_test');
+  const roles = postgresRoles(database);
   const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
+  try {
+    await createPostgresRoles(admin, roles);
+    await admin.query(`CREATE DATABASE ${database} OWNER ${roles.owner}`);
+  } finally {
+    await admin.end();
+  }
   const url = new URL(ADMIN_DATABASE_URL);
   url.pathname = `/${database}`;
+  const env = postgresRoleEnv(url.toString(), roles);
   return {
     url: url.toString(),
     database,
+    env,
+    ownerUrl: env.DATABASE_OWNER_URL!,
     async dispose() {
       const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
       await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await client.end();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+        await dropPostgresRoles(client, roles);
+      } finally {
+        await client.end();
+      }
     },
   };
 }

@@ -1,22 +1,23 @@
 import { createLogger, loadConfig } from '@polystore/common';
 import { createDataSource } from './data-source.js';
+import { migrate, revertLast } from './migrate.js';
 
-/** `npm run migrate` (add `-- down` to revert the last migration). */
+/** `npm run migrate` (add `-- down` to revert the last migration); runs as DATABASE_OWNER_URL's role when set. */
 const config = loadConfig();
 const log = createLogger('migrate', config.logLevel, config.logFormat);
-const dataSource = createDataSource(config.postgres);
+const service = createDataSource(config.postgres);
 try {
-  await dataSource.initialize();
   if (process.argv.includes('down')) {
-    await dataSource.undoLastMigration({ transaction: 'each' });
+    await revertLast(config.postgres);
     log.info('reverted the last migration');
   } else {
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    await service.initialize();
+    const applied = await migrate(service, config.postgres);
     log.info({ applied: applied.map((migration) => migration.name) }, `applied ${applied.length} migration(s)`);
   }
 } catch (err) {
   log.fatal({ err }, 'migration failed');
   process.exitCode = 1;
 } finally {
-  if (dataSource.isInitialized) await dataSource.destroy();
+  if (service.isInitialized) await service.destroy();
 }
