@@ -1,7 +1,14 @@
 import { productPrefix } from '@polystore/storage-subgraph/keys';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
-import { asAdmin, eventually, graphqlRequest, signedSubgraphRequest, upsertTestCategory } from '@polystore/testing';
+import {
+  asAdmin,
+  eventually,
+  graphqlRequest,
+  sampleFile,
+  signedSubgraphRequest,
+  upsertTestCategory,
+} from '@polystore/testing';
 import { putProductImage } from '@polystore/storage-subgraph/server-writes';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 
@@ -38,12 +45,12 @@ describe('when a product is deleted', () => {
       await putProductImage(stack.storage, id, {
         filename: 'a.png',
         contentType: 'image/png',
-        body: Buffer.from('a'),
+        body: sampleFile('image/png', 'a'),
       });
       await putProductImage(stack.storage, id, {
         filename: 'b.png',
         contentType: 'image/png',
-        body: Buffer.from('b'),
+        body: sampleFile('image/png', 'b'),
       });
     }
     const [gone, kept] = ids as [string, string];

@@ -8,7 +8,7 @@ import {
   findDangerousChanges,
   type IntrospectionQuery,
 } from 'graphql';
-import { asAdmin, errorCodes, graphqlRequest, upsertTestCategory } from '@polystore/testing';
+import { asAdmin, errorCodes, graphqlRequest, sampleFile, upsertTestCategory } from '@polystore/testing';
 import { putProductImage } from '@polystore/storage-subgraph/server-writes';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 
@@ -50,7 +50,7 @@ describe('one product across three stores, through the gateway', () => {
     );
     expect(details.errors).toBeUndefined();
 
-    const bytes = Buffer.from('fake png bytes for the kayak');
+    const bytes = sampleFile('image/png', 'png bytes for the kayak');
     await putProductImage(stack.storage, productId, {
       filename: 'kayak.png',
       contentType: 'image/png',

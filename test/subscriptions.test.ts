@@ -1,4 +1,4 @@
-import { adminToken, asAdmin, graphqlRequest, testToken, upsertTestCategory } from '@polystore/testing';
+import { adminToken, asAdmin, graphqlRequest, sampleFile, testToken, upsertTestCategory } from '@polystore/testing';
 import { putProductImage } from '@polystore/storage-subgraph/server-writes';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 import { subscribeOverSse, subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
@@ -33,7 +33,7 @@ beforeAll(async () => {
   await putProductImage(stack.storage, productId, {
     filename: 'lantern.png',
     contentType: 'image/png',
-    body: Buffer.from('png'),
+    body: sampleFile('image/png'),
   });
   await stack.sql.flushOutbox();
 });

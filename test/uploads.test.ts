@@ -1,6 +1,6 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { asAdmin, bearer, errorCodes, eventually, graphqlRequest, testToken } from '@polystore/testing';
-import { userPrefix } from '@polystore/storage-subgraph/keys';
+import { asAdmin, bearer, errorCodes, eventually, graphqlRequest, sampleFile, testToken } from '@polystore/testing';
+import { pendingObjectKey, userPrefix } from '@polystore/storage-subgraph/keys';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 import { subscribeOverSse, subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
 
@@ -99,7 +99,7 @@ const bucketKeys = async () =>
 /** Uploads until a subscription (which starts asynchronously) has seen one; bounded. */
 async function firstEvent(received: unknown[]): Promise<unknown> {
   for (let attempt = 0; attempt < 20 && received.length === 0; attempt++) {
-    await upload('PRODUCT', productId, 'event.png', 'image/png', Buffer.from(`event ${attempt}`));
+    await upload('PRODUCT', productId, 'event.png', 'image/png', sampleFile('image/png', `event ${attempt}`));
     for (let wait = 0; wait < 20 && received.length === 0; wait++)
       await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -115,9 +115,9 @@ const expectedEvent = {
 
 describe('uploads through the gateway', () => {
   it('uploads product images, an avatar and an order attachment, and reads them with other subgraphs’ fields', async () => {
-    const bytes = Buffer.from('tent photo');
+    const bytes = sampleFile('image/png', 'tent photo');
     const image = await upload('PRODUCT', productId, 'Zelt – außen.png', 'image/png', bytes);
-    await upload('USER', userId, 'me.jpg', 'image/jpeg', Buffer.from('me'));
+    await upload('USER', userId, 'me.jpg', 'image/jpeg', sampleFile('image/jpeg', 'me'));
     await upload('ORDER', orderId, 'Rechnung.pdf', 'application/pdf', Buffer.from('%PDF-1.7 invoice'));
 
     const read = await gql(
@@ -164,7 +164,7 @@ describe('uploads through the gateway', () => {
   it('removes a deleted user’s avatar from the bucket', async () => {
     const doomed = (await gql(`mutation { createUser(input: { email: "gone@example.com", name: "Gone" }) { id } }`))
       .data!.createUser.id as string;
-    await upload('USER', doomed, 'gone.png', 'image/png', Buffer.from('gone'));
+    await upload('USER', doomed, 'gone.png', 'image/png', sampleFile('image/png', 'gone'));
     const objects = async () =>
       (await stack.s3.client.send(new ListObjectsV2Command({ Bucket: stack.s3.bucket, Prefix: userPrefix(doomed) })))
         .KeyCount ?? 0;
@@ -192,7 +192,7 @@ describe('ownership from the signed claims', () => {
   });
 
   it('lets a user upload their own avatar and attach files to their own order; product images need the admin scope', async () => {
-    await upload('USER', userId, 'mine.png', 'image/png', Buffer.from('my face'), owner);
+    await upload('USER', userId, 'mine.png', 'image/png', sampleFile('image/png', 'my face'), owner);
     await upload('ORDER', orderId, 'receipt.pdf', 'application/pdf', Buffer.from('%PDF-1.7 receipt'), owner);
     const before = await bucketKeys();
     const image = { ownerType: 'PRODUCT', ownerId: productId, filename: 'p.png', contentType: 'image/png', size: 3 };
@@ -215,9 +215,9 @@ describe('ownership from the signed claims', () => {
   });
 
   it('lets only the requester (or an admin) complete an upload', async () => {
-    const ticket = await put('USER', userId, 'pending.png', 'image/png', Buffer.from('pending'), owner);
+    const ticket = await put('USER', userId, 'pending.png', 'image/png', sampleFile('image/png', 'pending'), owner);
     const before = await bucketKeys();
-    expect(before).toContain(ticket.key);
+    expect(before).toContain(pendingObjectKey(ticket.key));
     for (const [caller, code] of [
       [other, 'FORBIDDEN'],
       [ANONYMOUS, 'UNAUTHENTICATED'],
@@ -225,7 +225,7 @@ describe('ownership from the signed claims', () => {
       const refused = await gql(COMPLETE_UPLOAD, { input: { assetId: ticket.assetId } }, caller);
       expect(errorCodes(refused)).toEqual([code]);
     }
-    // The object and its pending record are untouched, and its requester can still complete it.
+    // The pending object and its record are untouched, and its requester can still complete it.
     expect(await bucketKeys()).toEqual(before);
     const completed = await gql(COMPLETE_UPLOAD, { input: { assetId: ticket.assetId } }, owner);
     expect(completed.errors).toBeUndefined();
@@ -236,7 +236,7 @@ describe('ownership from the signed claims', () => {
   });
 
   it('refuses deleting another user’s asset, touching nothing', async () => {
-    const avatar = await upload('USER', userId, 'keep-me.png', 'image/png', Buffer.from('keep'), owner);
+    const avatar = await upload('USER', userId, 'keep-me.png', 'image/png', sampleFile('image/png', 'keep'), owner);
     const attachment = await upload('ORDER', orderId, 'keep.pdf', 'application/pdf', Buffer.from('%PDF-1.7'), owner);
     const before = await bucketKeys();
     for (const asset of [avatar, attachment]) {
@@ -259,8 +259,15 @@ describe('ownership from the signed claims', () => {
       Buffer.from('%PDF-1.7 x'),
       owner,
     );
-    const avatar = await upload('USER', userId, 'public.png', 'image/png', Buffer.from('public face'), owner);
-    const image = await upload('PRODUCT', productId, 'public.png', 'image/png', Buffer.from('public tent'));
+    const avatar = await upload(
+      'USER',
+      userId,
+      'public.png',
+      'image/png',
+      sampleFile('image/png', 'public face'),
+      owner,
+    );
+    const image = await upload('PRODUCT', productId, 'public.png', 'image/png', sampleFile('image/png', 'public tent'));
     const url = (id: string, headers: Headers) => gql(`query ($id: ID!) { asset(id: $id) { url } }`, { id }, headers);
 
     expect(errorCodes(await url(attachment.id, other))).toEqual(['FORBIDDEN']);

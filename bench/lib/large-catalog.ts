@@ -4,6 +4,7 @@ import { SEARCH_CATCH_UP } from '@polystore/mongo-subgraph/search-catch-up';
 import { createStorageCache } from '@polystore/storage-subgraph/cache';
 import { createS3Store } from '@polystore/storage-subgraph/s3';
 import { putProductImage } from '@polystore/storage-subgraph/server-writes';
+import { sampleFile } from '@polystore/testing';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
 import { verify } from '../scenarios/e2e.js';
@@ -147,7 +148,7 @@ export async function loadLargeCatalog(gatewayUrl: string, env: NodeJS.ProcessEn
             putProductImage(writer, productId, {
               filename: 'front.png',
               contentType: 'image/png',
-              body: Buffer.alloc(2_048, 7),
+              body: sampleFile('image/png', '', 2_048),
             }),
           ),
         );

@@ -70,7 +70,14 @@ export async function startMissingStores(config: Config, log: Logger, signal?: A
     }
     if (!config.s3.endpoint) {
       const store = await start('s3', async () =>
-        startEmbeddedS3({ dataDir: join(dataDir, 's3'), port: await freePort(), buckets: [config.s3.bucket] }),
+        startEmbeddedS3({
+          dataDir: join(dataDir, 's3'),
+          port: await freePort(),
+          buckets: [config.s3.bucket],
+          // It refuses requests not signed with the services' key pair, as a real S3 does.
+          credentials: { accessKeyId: config.s3.accessKeyId, secretAccessKey: config.s3.secretAccessKey },
+          region: config.s3.region,
+        }),
       );
       env.S3_ENDPOINT = store.url;
     }

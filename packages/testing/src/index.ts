@@ -14,3 +14,4 @@ export * from './catalog.js';
 export * from './entity-owner.js';
 export * from './tokens.js';
 export * from './eventually.js';
+export * from './files.js';

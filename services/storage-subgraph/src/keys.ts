@@ -3,13 +3,17 @@ import { randomUUID } from 'node:crypto';
 /**
  * The storage key scheme, built here and only here; clients never choose a key.
  *
- *   {ownerType}/{ownerId}/{assetId}/{safe filename}   the object (an asset once completed)
+ *   {ownerType}/{ownerId}/{assetId}/{safe filename}   the served object (an asset once completed)
  *   {ownerType}/{ownerId}/{assetId}.pending           marks the object as not yet completed
  *   pending/{ownerType}/{ownerId}/{assetId}           the record of an upload not yet completed
+ *   pending/{ownerType}/{ownerId}/{assetId}.upload    the client's bytes, before they are checked
  *
  * The marker sits beside the object, so one LIST of an owner's prefix tells
  * completed objects from pending ones; the record sits under one prefix of
  * its own, so the sweep finds every pending upload without listing owners.
+ * Presigned URLs only ever name a `.upload` key: the served object is a copy
+ * the service makes after checking it, so nothing a client sends with a URL
+ * (then or later) can change what is served.
  *
  * An asset's public id is the base64url of its object key, so any replica
  * resolves an id with no index, and a forged id decodes to nothing.
@@ -93,6 +97,16 @@ export function pendingKey(key: string): string {
   if (!parsed) throw new Error('not an asset key');
   return `${pendingOwnerPrefix(parsed.ownerType, parsed.ownerId)}${parsed.uploadId}`;
 }
+
+const UPLOAD_SUFFIX = '.upload';
+const PENDING_OBJECT = new RegExp(`^${PENDING_PREFIX}(?:${OWNER_TYPES.join('|')})/${UUID}/${UUID}\\${UPLOAD_SUFFIX}$`);
+
+/** Where the client's bytes for this key land (presigned PUT or parts): pending, never served. */
+export const pendingObjectKey = (key: string) => `${pendingKey(key)}${UPLOAD_SUFFIX}`;
+
+/** The record a pending object belongs to, or null when the key is no pending object. */
+export const recordOfPendingObject = (key: string): string | null =>
+  PENDING_OBJECT.test(key) ? key.slice(0, -UPLOAD_SUFFIX.length) : null;
 
 /** The marker that hides the object of this key from listings while its upload is pending. */
 export function pendingMarkerKey(key: string): string {

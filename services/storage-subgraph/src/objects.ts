@@ -1,4 +1,5 @@
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -91,6 +92,62 @@ export async function headObject(store: S3Store, key: string) {
     if (isNotFound(err)) return null;
     throw err;
   }
+}
+
+export interface ObjectStart {
+  /** The whole object's size, from the range answer. */
+  size: number;
+  contentType: string | undefined;
+  etag: string | undefined;
+  /** Its first bytes, at most as many as asked for. */
+  head: Buffer;
+}
+
+/**
+ * The first `count` bytes of an object with its size and type, in one ranged
+ * GET (the object is never read whole); null when it does not exist.
+ */
+export async function readObjectStart(store: S3Store, key: string, count: number): Promise<ObjectStart | null> {
+  try {
+    const object = await withS3Errors(() =>
+      store.client.send(new GetObjectCommand({ Bucket: store.bucket, Key: key, Range: `bytes=0-${count - 1}` })),
+    );
+    const head = Buffer.from(await object.Body!.transformToByteArray()).subarray(0, count);
+    // `bytes 0-63/1234`: the total after the slash. A server that ignores Range answers the whole object.
+    const total = /\/(\d+)$/.exec(object.ContentRange ?? '')?.[1];
+    return {
+      size: total === undefined ? (object.ContentLength ?? head.length) : Number(total),
+      contentType: object.ContentType,
+      etag: object.ETag,
+      head,
+    };
+  } catch (err) {
+    if (isNotFound(err)) return null;
+    // No range of an empty object is satisfiable (416): it exists, with nothing in it.
+    if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) {
+      return { size: 0, contentType: undefined, etag: undefined, head: Buffer.alloc(0) };
+    }
+    throw err;
+  }
+}
+
+/**
+ * Copies an object inside the bucket, server side (the bytes never pass
+ * through the service; one request up to S3's 5 GiB, our largest upload),
+ * served from then on as `contentType` whatever the source said.
+ */
+export async function copyObject(store: S3Store, from: string, to: string, contentType: string): Promise<void> {
+  await withS3Errors(() =>
+    store.client.send(
+      new CopyObjectCommand({
+        Bucket: store.bucket,
+        Key: to,
+        CopySource: `${store.bucket}/${from.split('/').map(encodeURIComponent).join('/')}`,
+        MetadataDirective: 'REPLACE',
+        ContentType: contentType,
+      }),
+    ),
+  );
 }
 
 /** A completed asset by key: the object exists and its upload is no longer pending; else null. */

@@ -1,6 +1,6 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ownerCacheId, type StorageCache } from './cache.js';
-import { newAssetKey, type OwnerType } from './keys.js';
+import { newAssetKey, pendingObjectKey, type OwnerType } from './keys.js';
 import type { PendingUpload } from './models.js';
 import { writePendingUpload } from './objects.js';
 import { withS3Errors, type S3Store } from './s3.js';
@@ -21,8 +21,10 @@ export interface ServerFile {
 /**
  * Stores an asset from the server side (demo data, imports) the way a
  * client's upload is stored: a key of the scheme, a pending record and
- * marker first (a crash midway leaves what the sweep removes), the bytes,
- * then the same completion check. The client rules (`requestUpload`) are not
+ * marker first (a crash midway leaves what the sweep removes), the bytes at
+ * the pending object, then the same completion (`finishUpload`: size, type
+ * and magic number checked, then copied to the served key), so there is one
+ * check for every writer. The client rules (`requestUpload`) are not
  * applied: the caller is trusted, and the demo's SVG images, which clients
  * may not upload, come only from here. Returns the key.
  */
@@ -42,7 +44,12 @@ export async function putServerAsset(
   await writePendingUpload(s3, upload);
   await withS3Errors(() =>
     s3.client.send(
-      new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: file.body, ContentType: file.contentType }),
+      new PutObjectCommand({
+        Bucket: s3.bucket,
+        Key: pendingObjectKey(key),
+        Body: file.body,
+        ContentType: file.contentType,
+      }),
     ),
   );
   const completion = await finishUpload(s3, key, null, { authorize: async () => {}, beforeVisible: async () => {} });

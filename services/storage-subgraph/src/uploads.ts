@@ -8,9 +8,27 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { badUserInput, type Logger } from '@polystore/common';
-import { newAssetKey, parseKey, pendingKey, pendingMarkerKey, PENDING_PREFIX, type OwnerType } from './keys.js';
+import { contentProblem, SNIFF_BYTES } from './content-check.js';
+import {
+  newAssetKey,
+  parseKey,
+  pendingKey,
+  pendingMarkerKey,
+  pendingObjectKey,
+  PENDING_PREFIX,
+  recordOfPendingObject,
+  type OwnerType,
+} from './keys.js';
 import type { PendingUpload } from './models.js';
-import { deleteObject, headObject, listPages, readPendingUpload, writePendingUpload } from './objects.js';
+import {
+  copyObject,
+  deleteObject,
+  headObject,
+  listPages,
+  readObjectStart,
+  readPendingUpload,
+  writePendingUpload,
+} from './objects.js';
 import { withS3Errors, type S3Store } from './s3.js';
 
 /** Size of each part of a multipart plan but the last (S3 wants at least 5 MiB). */
@@ -29,10 +47,11 @@ export interface UploadPlan {
 }
 
 /**
- * Records the upload as pending, then presigns it: one PUT bound to the key,
- * content type and length, or (from the threshold on) a multipart upload with
- * one presigned PUT per part, each bound to its length. Assumes the owner and
- * the rules were checked.
+ * Records the upload as pending, then presigns it: one PUT bound to the
+ * upload's pending object (never the key it will be served from), content
+ * type and length, or (from the threshold on) a multipart upload of that
+ * pending object with one presigned PUT per part, each bound to its length.
+ * Assumes the owner and the rules were checked.
  */
 export async function planUpload(
   store: S3Store,
@@ -47,6 +66,7 @@ export async function planUpload(
   },
 ): Promise<UploadPlan> {
   const key = newAssetKey(request.ownerType, request.ownerId, request.filename);
+  const staged = pendingObjectKey(key);
   const expiresIn = store.uploads.urlTtlSeconds;
   const expiresAt = new Date(Date.now() + expiresIn * 1000);
   const pending: PendingUpload = {
@@ -63,7 +83,7 @@ export async function planUpload(
       store.presigner,
       new PutObjectCommand({
         Bucket: store.bucket,
-        Key: key,
+        Key: staged,
         ContentType: request.contentType,
         ContentLength: request.size,
       }),
@@ -82,14 +102,14 @@ export async function planUpload(
   if (partCount > MAX_PARTS) throw badUserInput('size needs more parts than S3 allows', { argumentName: 'size' });
   const created = await withS3Errors(() =>
     store.client.send(
-      new CreateMultipartUploadCommand({ Bucket: store.bucket, Key: key, ContentType: request.contentType }),
+      new CreateMultipartUploadCommand({ Bucket: store.bucket, Key: staged, ContentType: request.contentType }),
     ),
   );
   pending.multipartUploadId = created.UploadId!;
   try {
     await writePendingUpload(store, pending);
   } catch (err) {
-    await abortMultipart(store, key, pending.multipartUploadId).catch(() => {});
+    await abortMultipart(store, pending).catch(() => {});
     throw err;
   }
   const parts = await Promise.all(
@@ -99,7 +119,7 @@ export async function planUpload(
         store.presigner,
         new UploadPartCommand({
           Bucket: store.bucket,
-          Key: key,
+          Key: staged,
           UploadId: pending.multipartUploadId,
           PartNumber: i + 1,
           ContentLength: size,
@@ -112,18 +132,29 @@ export async function planUpload(
   return { key, url: null, headers: [], multipart: { partSize: PART_SIZE, parts }, expiresAt };
 }
 
-const abortMultipart = (store: S3Store, key: string, uploadId: string) =>
+const abortMultipart = (store: S3Store, upload: PendingUpload) =>
   withS3Errors(() =>
-    store.client.send(new AbortMultipartUploadCommand({ Bucket: store.bucket, Key: key, UploadId: uploadId })),
+    store.client.send(
+      new AbortMultipartUploadCommand({
+        Bucket: store.bucket,
+        Key: pendingObjectKey(upload.key),
+        UploadId: upload.multipartUploadId,
+      }),
+    ),
   );
 
-/** Removes whatever an upload left (its parts, its object, its marker) and then its record. Idempotent. */
+/**
+ * Removes whatever an upload left (its parts, its pending object, a copy at
+ * its served key that a failed completion made, its marker) and then its
+ * record. Idempotent.
+ */
 export async function discardUpload(store: S3Store, upload: PendingUpload): Promise<void> {
   if (upload.multipartUploadId) {
-    await abortMultipart(store, upload.key, upload.multipartUploadId).catch(() => {
+    await abortMultipart(store, upload).catch(() => {
       // Already completed or aborted: the object, if any, is deleted below.
     });
   }
+  await deleteObject(store, pendingObjectKey(upload.key));
   await deleteObject(store, upload.key);
   // The marker after the object: a marker gone means "completed" to the sweep.
   await deleteObject(store, pendingMarkerKey(upload.key));
@@ -137,7 +168,8 @@ export async function discardUpload(store: S3Store, upload: PendingUpload): Prom
  * still open (an owner deleted meanwhile) is aborted.
  */
 async function forgetCompletedUpload(store: S3Store, upload: PendingUpload): Promise<void> {
-  if (upload.multipartUploadId) await abortMultipart(store, upload.key, upload.multipartUploadId).catch(() => {});
+  if (upload.multipartUploadId) await abortMultipart(store, upload).catch(() => {});
+  await deleteObject(store, pendingObjectKey(upload.key));
   await deleteObject(store, pendingKey(upload.key));
 }
 
@@ -154,10 +186,34 @@ export interface CompletionSteps {
 }
 
 /**
- * Completes a pending upload: finishes a multipart upload, then checks with a
- * HEAD that the object has the declared size and type. On any mismatch the
- * object and its record are removed. On success the record goes, which is
- * what makes the asset visible.
+ * Checks an upload's bytes and copies them to the key they are served from;
+ * the reason they cannot be served, or null once the copy is in place (still
+ * hidden by the marker). The pending object must have the declared size and
+ * type; the magic number and size are then read from the copy, which no URL
+ * can write, so a PUT replayed while this runs cannot slip past the check.
+ */
+async function checkAndCopy(store: S3Store, upload: PendingUpload): Promise<string | null> {
+  const staged = pendingObjectKey(upload.key);
+  const head = await headObject(store, staged);
+  if (!head) return 'nothing was uploaded';
+  if (head.ContentLength !== upload.size)
+    return `the object has ${head.ContentLength} bytes, ${upload.size} were declared`;
+  if (normalizeType(head.ContentType) !== upload.contentType) {
+    return `the object is ${head.ContentType ?? 'untyped'}, ${upload.contentType} was declared`;
+  }
+  await copyObject(store, staged, upload.key, upload.contentType);
+  const copy = await readObjectStart(store, upload.key, SNIFF_BYTES);
+  if (!copy) return 'the object is gone';
+  if (copy.size !== upload.size) return `the object has ${copy.size} bytes, ${upload.size} were declared`;
+  return contentProblem(upload.contentType, copy.head);
+}
+
+/**
+ * Completes a pending upload: finishes a multipart upload, then checks the
+ * bytes (size, type and magic number) and copies them to the served key. On
+ * any mismatch everything the upload left is removed. On success the marker
+ * goes, which is what makes the asset visible, then the pending object and
+ * the record.
  */
 export async function finishUpload(
   store: S3Store,
@@ -182,7 +238,7 @@ export async function finishUpload(
       await store.client.send(
         new CompleteMultipartUploadCommand({
           Bucket: store.bucket,
-          Key: key,
+          Key: pendingObjectKey(key),
           UploadId: upload.multipartUploadId,
           MultipartUpload: {
             Parts: [...parts]
@@ -196,14 +252,7 @@ export async function finishUpload(
       return { status: 'rejected', reason: `the parts do not form the upload (${(err as Error).name})` };
     }
   }
-  const head = await headObject(store, key);
-  const problem = !head
-    ? 'nothing was uploaded'
-    : head.ContentLength !== upload.size
-      ? `the object has ${head.ContentLength} bytes, ${upload.size} were declared`
-      : normalizeType(head.ContentType) !== upload.contentType
-        ? `the object is ${head.ContentType ?? 'untyped'}, ${upload.contentType} was declared`
-        : null;
+  const problem = await checkAndCopy(store, upload);
   if (problem) {
     await discardUpload(store, upload);
     return { status: 'rejected', reason: problem };
@@ -212,6 +261,7 @@ export async function finishUpload(
   // The marker goes first (the asset is visible from then on), the record last: a record
   // without its marker is a completed upload to the sweep, and a retry completes it again.
   await deleteObject(store, pendingMarkerKey(key));
+  await deleteObject(store, pendingObjectKey(key));
   await deleteObject(store, pendingKey(key));
   return { status: 'completed' };
 }
@@ -221,16 +271,29 @@ const normalizeType = (type: string | undefined) => type?.split(';')[0]?.trim().
 /**
  * Removes uploads whose expiry (plus UPLOAD_SWEEP_GRACE_SECONDS, so a
  * completion that began in time can finish) has passed, with what they left
- * in S3. All state is in the bucket, so every replica may sweep: the deletes
- * are idempotent. Bounded by the listing limit per run.
+ * in S3, and pending objects whose upload is over (a presigned PUT replayed
+ * after completion). All state is in the bucket, so every replica may sweep:
+ * the deletes are idempotent. Bounded by the listing limit per run; returns
+ * the number of expired uploads removed.
  */
 export async function sweepExpiredUploads(store: S3Store, log: Logger, now = new Date()): Promise<number> {
   const graceMs = store.uploads.sweepGraceSeconds * 1000;
   const records: _Object[] = [];
   for await (const page of listPages(store, PENDING_PREFIX, MAX_SWEEP_PAGES)) records.push(...page);
+  const listed = new Set(records.map((record) => record.Key));
   let removed = 0;
+  let orphans = 0;
   for (const record of records) {
     if (!record.Key) continue;
+    const ownRecord = recordOfPendingObject(record.Key);
+    if (ownRecord !== null) {
+      // A record is written before its URL and deleted last, so bytes without one came after the upload ended.
+      if (!listed.has(ownRecord) && !(await headObject(store, ownRecord))) {
+        await deleteObject(store, record.Key);
+        orphans++;
+      }
+      continue;
+    }
     const upload = await readPendingUpload(store, record.Key).catch((err: unknown) => {
       if (err instanceof SyntaxError) return 'unreadable' as const;
       throw err;
@@ -249,6 +312,6 @@ export async function sweepExpiredUploads(store: S3Store, log: Logger, now = new
       removed++;
     } else await forgetCompletedUpload(store, upload);
   }
-  if (removed > 0) log.info({ removed }, 'removed expired uploads');
+  if (removed > 0 || orphans > 0) log.info({ removed, orphans }, 'removed expired uploads and orphaned bytes');
   return removed;
 }

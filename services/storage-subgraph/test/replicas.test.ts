@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Teardown } from '@polystore/common';
-import { graphqlRequest, startFakeEntityOwner, startForTest } from '@polystore/testing';
+import { graphqlRequest, sampleFile, startFakeEntityOwner, startForTest } from '@polystore/testing';
 import { startPrivateRedis, testS3, type Disposable, type PrivateServer } from '@polystore/testing/stores';
 import { putProductImage } from '../src/server-writes.js';
 import { createStorageSubgraph, type StorageSubgraph } from '../src/server.js';
@@ -37,7 +37,7 @@ afterAll(async () => {
 
 async function uploadAcross(filename: string) {
   const [a, b] = replicas;
-  const body = Buffer.from(filename);
+  const body = sampleFile('image/png', filename);
   const requested = await graphqlRequest(
     a!.url,
     `mutation ($input: RequestUploadInput!) { requestUpload(input: $input) { assetId url } }`,
@@ -69,7 +69,7 @@ describe('two replicas', () => {
     await putProductImage(replicas[0]!.server, PRODUCT, {
       filename: 'seed.png',
       contentType: 'image/png',
-      body: Buffer.from('seed'),
+      body: sampleFile('image/png', 'seed'),
     });
     expect(await imagesOn(replicas[0]!.url)).toEqual(['seed.png']); // now cached in Redis
     await uploadAcross('across.png');

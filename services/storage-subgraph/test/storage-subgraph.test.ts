@@ -9,13 +9,21 @@ import { createLogger, type Teardown } from '@polystore/common';
 import {
   errorCodes,
   graphqlRequest,
+  sampleFile,
   startFakeEntityOwner,
   startForTest,
   testServiceContext,
   type FakeEntityOwner,
 } from '@polystore/testing';
 import { testRedis, testS3, type Disposable, type TestS3 } from '@polystore/testing/stores';
-import { assetIdFromKey, pendingKey, pendingMarkerKey, productPrefix, uploadIdOfMarker } from '../src/keys.js';
+import {
+  assetIdFromKey,
+  pendingKey,
+  pendingMarkerKey,
+  pendingObjectKey,
+  productPrefix,
+  uploadIdOfMarker,
+} from '../src/keys.js';
 import { deleteObject, deletePrefix, readPendingUpload, writePendingUpload } from '../src/objects.js';
 import { putProductImage } from '../src/server-writes.js';
 import { createS3Store, ensureBucket } from '../src/s3.js';
@@ -114,7 +122,7 @@ const IMAGES = `query ($representations: [_Any!]!) {
 
 describe('direct uploads', () => {
   it('presigns a PUT bound to key, type and length; completion makes the asset visible and its URL returns the bytes', async () => {
-    const bytes = Buffer.from('a product image, honestly');
+    const bytes = sampleFile('image/png', 'a product image, honestly');
     const ticket = await upload('PRODUCT', PRODUCT, 'Vorderseite – grün.png', 'image/png', bytes);
     expect(ticket.key).toMatch(new RegExp(`^products/${PRODUCT}/[0-9a-f-]{36}/Vorderseite – grün\\.png$`));
     const signed = new URL(ticket.url).searchParams;
@@ -168,29 +176,40 @@ describe('direct uploads', () => {
       contentType: 'application/pdf',
       size: 10,
     });
-    // s3rver does not check signatures, so a client can send what it likes; completion catches it.
-    await fetch(declared.ticket.url, {
+    // The URL signs the length and the type, so S3 refuses other ones; completion then finds nothing.
+    const wrongSize = await fetch(declared.ticket.url, {
       method: 'PUT',
       headers: { 'content-type': 'application/pdf' },
-      body: Buffer.from('twelve bytes'),
+      body: Buffer.from('%PDF-twelve'),
     });
-    const wrongSize = await complete(declared.ticket.assetId);
-    expect(errorCodes(wrongSize)).toEqual(['BAD_USER_INPUT']);
+    expect(wrongSize.status).toBe(403);
+    expect(errorCodes(await complete(declared.ticket.assetId))).toEqual(['BAD_USER_INPUT']);
     expect(await objectKeys(declared.ticket.key)).toEqual([]);
 
-    const wrongType = await upload('ORDER', ORDER, 'scan.pdf', 'application/pdf', Buffer.from('%PDF-1.7'), {
-      contentType: 'text/html',
+    const { ticket: wrongType } = await request({
+      ownerType: 'ORDER',
+      ownerId: ORDER,
+      filename: 'scan.pdf',
+      contentType: 'application/pdf',
+      size: 8,
     });
+    const put = await fetch(wrongType.url, {
+      method: 'PUT',
+      headers: { 'content-type': 'text/html' },
+      body: Buffer.from('%PDF-1.7'),
+    });
+    expect(put.status).toBe(403);
     expect(errorCodes(await complete(wrongType.assetId))).toEqual(['BAD_USER_INPUT']);
     expect(await objectKeys(wrongType.key)).toEqual([]);
+    expect(await objectKeys(`pending/orders/${ORDER}/`)).toEqual([]);
     // A rejected upload is over: completing it again finds nothing.
     expect(errorCodes(await complete(wrongType.assetId))).toEqual(['NOT_FOUND']);
   });
 
   it('keeps one avatar per user: a completed avatar replaces the previous one', async () => {
-    const first = await upload('USER', USER, 'me.png', 'image/png', Buffer.from('first'));
+    const first = await upload('USER', USER, 'me.png', 'image/png', sampleFile('image/png', 'first'));
     await complete(first.assetId);
-    const second = await upload('USER', USER, 'me-now.jpg', 'image/jpeg', Buffer.from('second'));
+    const second = await upload('USER', USER, 'me-now.jpg', 'image/jpeg', sampleFile('image/jpeg', 'second'));
     await complete(second.assetId);
     const avatar = await gql(
       `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { avatar { id filename } } } }`,
@@ -201,7 +220,7 @@ describe('direct uploads', () => {
   });
 
   it('deletes an asset: the object goes and the lists drop it', async () => {
-    const ticket = await upload('ORDER', ORDER, 'receipt.png', 'image/png', Buffer.from('receipt'));
+    const ticket = await upload('ORDER', ORDER, 'receipt.png', 'image/png', sampleFile('image/png', 'receipt'));
     await complete(ticket.assetId);
     const attachments = () =>
       gql(`query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { attachments { id } } } }`, {
@@ -221,7 +240,7 @@ describe('direct uploads', () => {
   });
 
   it('plans a multipart upload above the threshold and completes more than 16 MB from presigned parts', async () => {
-    const body = Buffer.alloc(17 * 1024 * 1024 + 123, 7);
+    const body = sampleFile('application/pdf', 'a manual', 17 * 1024 * 1024 + 123);
     const { response, ticket } = await request({
       ownerType: 'ORDER',
       ownerId: ORDER,
@@ -260,11 +279,17 @@ describe('direct uploads', () => {
     expect(ticket.multipart.parts).toHaveLength(3);
     expect(errorCodes(await complete(ticket.assetId))).toEqual(['BAD_USER_INPUT']);
     expect(await objectKeys(`pending/orders/${ORDER}/`)).toHaveLength(1);
-    // Parts of other sizes than planned (the embedded server does not check signatures): the HEAD catches it.
+    // A part of another size than planned is refused (each URL signs its length).
+    const plan = ticket.multipart.parts as { partNumber: number; url: string; size: number }[];
+    expect((await fetch(plan[0]!.url, { method: 'PUT', body: Buffer.from('x') })).status).toBe(403);
+    // Every part sent, but one left out of the completion: the object is smaller than declared.
+    const body = sampleFile('application/pdf', 'big', 20 * 1024 * 1024);
     const parts: { partNumber: number; etag: string }[] = [];
-    for (const part of ticket.multipart.parts as { partNumber: number; url: string }[]) {
-      const put = await fetch(part.url, { method: 'PUT', body: Buffer.from('x') });
-      parts.push({ partNumber: part.partNumber, etag: put.headers.get('etag')! });
+    for (const part of plan) {
+      const offset = (part.partNumber - 1) * ticket.multipart.partSize;
+      const put = await fetch(part.url, { method: 'PUT', body: body.subarray(offset, offset + part.size) });
+      expect(put.status).toBe(200);
+      if (part.partNumber !== 2) parts.push({ partNumber: part.partNumber, etag: put.headers.get('etag')! });
     }
     expect(errorCodes(await complete(ticket.assetId, parts))).toEqual(['BAD_USER_INPUT']);
     expect(await objectKeys(`pending/orders/${ORDER}/`)).toEqual([]);
@@ -272,13 +297,13 @@ describe('direct uploads', () => {
   });
 
   it('removes an upload never completed once it has expired, and nothing else', async () => {
-    const kept = await upload('PRODUCT', PRODUCT, 'kept.png', 'image/png', Buffer.from('kept'));
+    const kept = await upload('PRODUCT', PRODUCT, 'kept.png', 'image/png', sampleFile('image/png', 'kept'));
     await complete(kept.assetId);
     const abandoned = await upload('PRODUCT', PRODUCT, 'abandoned.png', 'image/png', Buffer.from('abandoned'));
     const log = createLogger('test', 'silent');
     // Before the expiry nothing goes; after it (and the grace period) the object and its record do.
     await sweepExpiredUploads(subgraph.s3, log);
-    expect(await objectKeys(abandoned.key)).toEqual([abandoned.key]);
+    expect(await objectKeys(pendingObjectKey(abandoned.key))).toEqual([pendingObjectKey(abandoned.key)]);
     const later = new Date(Date.now() + 24 * 3600 * 1000);
     expect(await sweepExpiredUploads(subgraph.s3, log, later)).toBeGreaterThanOrEqual(1);
     expect(await objectKeys(abandoned.key)).toEqual([]);
@@ -287,7 +312,7 @@ describe('direct uploads', () => {
     expect(errorCodes(await complete(abandoned.assetId))).toEqual(['NOT_FOUND']);
   });
   it('sweeps a record its completion left behind (a crash after the marker went) without touching the asset', async () => {
-    const ticket = await upload('PRODUCT', PRODUCT, 'survivor.png', 'image/png', Buffer.from('survivor'));
+    const ticket = await upload('PRODUCT', PRODUCT, 'survivor.png', 'image/png', sampleFile('image/png', 'survivor'));
     const record = await readPendingUpload(subgraph.s3, pendingKey(ticket.key));
     expect((await complete(ticket.assetId)).errors).toBeUndefined();
     // As if the service had died between deleting the marker and deleting the record.
@@ -369,7 +394,7 @@ describe('bad input', () => {
     const key = await putProductImage(subgraph, PRODUCT, {
       filename: 'e.png',
       contentType: 'image/png',
-      body: Buffer.from('e'),
+      body: sampleFile('image/png', 'e'),
     });
     const response = await gql(`query ($id: ID!, $e: Int) { asset(id: $id) { url(expiresIn: $e) } }`, {
       id: assetIdFromKey(key),
@@ -390,7 +415,7 @@ describe('listing', () => {
           await putProductImage(subgraph, productId, {
             filename: name,
             contentType: 'image/png',
-            body: Buffer.from(name),
+            body: sampleFile('image/png', name),
           });
         }
       }
@@ -417,7 +442,7 @@ describe('listing', () => {
       (await gql(IMAGES, { representations: [{ __typename: 'Product', id: productId }] })).data!._entities[0]
         .images as { id: string }[];
     expect(await images()).toEqual([]); // cached empty
-    const ticket = await upload('PRODUCT', productId, 'new.png', 'image/png', Buffer.from('new'));
+    const ticket = await upload('PRODUCT', productId, 'new.png', 'image/png', sampleFile('image/png', 'new'));
     expect(await images()).toEqual([]); // pending: still hidden
     expect((await complete(ticket.assetId)).errors).toBeUndefined();
     expect((await images()).map((image) => image.id)).toEqual([ticket.assetId]);

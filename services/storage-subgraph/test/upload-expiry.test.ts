@@ -3,7 +3,7 @@ import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Teardown } from '@polystore/common';
 import { eventually, graphqlRequest, startFakeEntityOwner, startForTest } from '@polystore/testing';
 import { testRedis, testS3, type Disposable, type TestS3 } from '@polystore/testing/stores';
-import { newAssetKey, pendingKey, pendingMarkerKey } from '../src/keys.js';
+import { newAssetKey, pendingKey, pendingMarkerKey, pendingObjectKey } from '../src/keys.js';
 import { createStorageSubgraph } from '../src/server.js';
 
 /**
@@ -47,7 +47,7 @@ const keys = async () =>
     .map((object) => object.Key!)
     .sort();
 
-it('removes an upload never completed, its object and its records, once it has expired, and nothing else', async () => {
+it('removes an upload never completed, its pending object, record and marker, once it has expired, and nothing else', async () => {
   // A completed asset (an object with no pending record or marker) must survive every sweep.
   const completed = newAssetKey('products', PRODUCT, 'kept.png');
   await s3.client.send(
@@ -72,7 +72,7 @@ it('removes an upload never completed, its object and its records, once it has e
   const ticket = requested.data!.requestUpload as { key: string; url: string };
   const put = await fetch(ticket.url, { method: 'PUT', headers: { 'content-type': 'image/png' }, body });
   expect(put.status).toBe(200);
-  const abandoned = [ticket.key, pendingKey(ticket.key), pendingMarkerKey(ticket.key)];
+  const abandoned = [pendingObjectKey(ticket.key), pendingKey(ticket.key), pendingMarkerKey(ticket.key)];
   // Unless the sweep already ran on a very slow machine, all three are there now.
   const now = await keys();
   if (now.includes(pendingKey(ticket.key))) expect(now).toEqual(expect.arrayContaining(abandoned));

@@ -12,6 +12,7 @@ import pg from 'pg';
 import {
   createPostgresRoles,
   dropPostgresRoles,
+  EMBEDDED_S3_CREDENTIALS,
   freePort,
   postgresRoleEnv,
   postgresRoles,
@@ -129,21 +130,21 @@ export async function testS3(): Promise<TestS3> {
   let stopServer: (() => Promise<void>) | undefined;
   let endpoint = process.env.S3_ENDPOINT;
   let dataDir: string | undefined;
+  let region = process.env.S3_REGION ?? 'us-east-1';
+  let credentials = {
+    accessKeyId: process.env.S3_ACCESS_KEY_ID ?? 'S3RVER',
+    secretAccessKey: process.env.S3_SECRET_ACCESS_KEY ?? 'S3RVER',
+  };
   if (!endpoint) {
     dataDir = await mkdtemp(join(tmpdir(), 'polystore-s3-'));
-    const server = await startEmbeddedS3({ dataDir, port: await freePort() });
+    // It checks signatures like a real S3, with the key pair and region the services' config defaults to.
+    region = 'us-east-1';
+    credentials = EMBEDDED_S3_CREDENTIALS;
+    const server = await startEmbeddedS3({ dataDir, port: await freePort(), credentials, region });
     endpoint = server.url;
     stopServer = server.stop;
   }
-  const client = new S3Client({
-    endpoint,
-    region: process.env.S3_REGION ?? 'us-east-1',
-    forcePathStyle: true,
-    credentials: {
-      accessKeyId: process.env.S3_ACCESS_KEY_ID ?? 'S3RVER',
-      secretAccessKey: process.env.S3_SECRET_ACCESS_KEY ?? 'S3RVER',
-    },
-  });
+  const client = new S3Client({ endpoint, region, forcePathStyle: true, credentials });
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
   return {
     endpoint,

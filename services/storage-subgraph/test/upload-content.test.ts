@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { createLogger, type Teardown } from '@polystore/common';
+import {
+  errorCodes,
+  graphqlRequest,
+  sampleFile,
+  startFakeEntityOwner,
+  startForTest,
+  type FakeEntityOwner,
+} from '@polystore/testing';
+import { testRedis, testS3, type Disposable, type TestS3 } from '@polystore/testing/stores';
+import { assetIdFromKey, pendingKey, pendingMarkerKey, pendingObjectKey } from '../src/keys.js';
+import { putServerAsset } from '../src/server-writes.js';
+import { createStorageSubgraph, type StorageSubgraph } from '../src/server.js';
+import { sweepExpiredUploads } from '../src/uploads.js';
+
+/**
+ * What is served is what was checked: presigned URLs write only an upload's
+ * pending object, completion checks its size, type and magic number and
+ * copies it to the served key, and nothing sent with the URL afterwards
+ * reaches what is served. Against the embedded S3, which checks signatures.
+ */
+let url: string;
+let subgraph: StorageSubgraph;
+let teardown: Teardown;
+let s3: TestS3;
+let owners: FakeEntityOwner;
+const fixtures: Disposable[] = [];
+
+const PRODUCT = randomUUID();
+const USER = randomUUID();
+const ORDER = randomUUID();
+const HTML = Buffer.from('<!doctype html><script>alert(document.cookie)</script>');
+
+beforeAll(async () => {
+  owners = await startFakeEntityOwner([PRODUCT, USER, ORDER]);
+  fixtures.push(owners);
+  s3 = await testS3();
+  const redis = await testRedis();
+  fixtures.push(s3, redis);
+  ({
+    server: subgraph,
+    url,
+    teardown,
+  } = await startForTest(createStorageSubgraph, {
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: s3.bucket,
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: redis.keyPrefix,
+    SQL_SUBGRAPH_URL: owners.url,
+  }));
+});
+
+afterAll(async () => {
+  await teardown?.close();
+  for (const fixture of fixtures.reverse()) await fixture.dispose();
+});
+
+const gql = (query: string, variables?: Record<string, unknown>) => graphqlRequest(url, query, variables);
+
+interface Ticket {
+  assetId: string;
+  key: string;
+  url: string;
+}
+
+/** Asks for an upload and PUTs `body` with the presigned URL; returns the ticket and the PUT's status. */
+async function send(ownerType: string, ownerId: string, filename: string, contentType: string, body: Buffer) {
+  const requested = await gql(
+    `mutation ($input: RequestUploadInput!) { requestUpload(input: $input) { assetId key url } }`,
+    { input: { ownerType, ownerId, filename, contentType, size: body.length } },
+  );
+  expect(requested.errors).toBeUndefined();
+  const ticket = requested.data!.requestUpload as Ticket;
+  const put = await fetch(ticket.url, { method: 'PUT', headers: { 'content-type': contentType }, body });
+  return { ticket, status: put.status };
+}
+
+const complete = (assetId: string) =>
+  gql(`mutation ($id: ID!) { completeUpload(input: { assetId: $id }) { id contentType size url } }`, { id: assetId });
+
+const keys = async (prefix: string) =>
+  ((await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }))).Contents ?? []).map(
+    (object) => object.Key!,
+  );
+
+/** The served object as S3 has it: bytes (by the asset's own presigned URL) and content type. */
+async function served(assetId: string) {
+  const answer = await gql(`query ($id: ID!) { asset(id: $id) { url } }`, { id: assetId });
+  const download = await fetch(answer.data!.asset.url);
+  return { type: download.headers.get('content-type'), bytes: Buffer.from(await download.arrayBuffer()) };
+}
+
+describe('a presigned PUT writes only a pending object', () => {
+  it('puts the bytes under pending/, never at the key that is served', async () => {
+    const body = sampleFile('image/png', 'pending');
+    const { ticket, status } = await send('PRODUCT', PRODUCT, 'pending.png', 'image/png', body);
+    expect(status).toBe(200);
+    expect(new URL(ticket.url).pathname).toBe(`/${s3.bucket}/${pendingObjectKey(ticket.key)}`);
+    expect(await keys(ticket.key)).toEqual([]);
+    expect(await keys(pendingObjectKey(ticket.key))).toEqual([pendingObjectKey(ticket.key)]);
+    expect((await complete(ticket.assetId)).errors).toBeUndefined();
+    expect(await keys(ticket.key)).toEqual([ticket.key]);
+    expect(await keys(pendingKey(ticket.key))).toEqual([]); // record and pending object gone
+    expect(await keys(pendingMarkerKey(ticket.key))).toEqual([]);
+  });
+
+  it('leaves the served bytes and type unchanged when the URL is replayed after completion', async () => {
+    const avatar = sampleFile('image/png', 'a 100-byte avatar', 100);
+    const { ticket } = await send('USER', USER, 'avatar.png', 'image/png', avatar);
+    const completed = await complete(ticket.assetId);
+    expect(completed.data!.completeUpload).toMatchObject({ contentType: 'image/png', size: 100 });
+
+    // The same URL again, with HTML of the signed length and type: accepted by S3, but only as a pending object.
+    const replay = await fetch(ticket.url, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/png' },
+      body: Buffer.concat([HTML, Buffer.alloc(100 - HTML.length, 0x20)]),
+    });
+    expect(replay.status).toBe(200);
+    expect(await served(ticket.assetId)).toEqual({ type: 'image/png', bytes: avatar });
+    // Completing again answers the asset as it is; nothing is copied.
+    expect((await complete(ticket.assetId)).data!.completeUpload).toMatchObject({ size: 100 });
+    expect(await served(ticket.assetId)).toEqual({ type: 'image/png', bytes: avatar });
+
+    // A longer body than signed is refused outright, and the sweep removes the replayed bytes at once
+    // (their upload is over), leaving the asset alone.
+    const longer = await fetch(ticket.url, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/png' },
+      body: Buffer.alloc(3 * 1024 * 1024, 0x3c),
+    });
+    expect(longer.status).toBe(403);
+    expect(await keys(pendingObjectKey(ticket.key))).toEqual([pendingObjectKey(ticket.key)]);
+    expect(await sweepExpiredUploads(subgraph.s3, createLogger('test', 'silent'))).toBe(0);
+    expect(await keys(`pending/users/${USER}/`)).toEqual([]);
+    expect(await served(ticket.assetId)).toEqual({ type: 'image/png', bytes: avatar });
+  });
+});
+
+describe('completion checks the bytes against the declared type', () => {
+  it.each([
+    { ownerType: 'PRODUCT', ownerId: PRODUCT, filename: 'front.png', type: 'image/png' },
+    { ownerType: 'PRODUCT', ownerId: PRODUCT, filename: 'front.jpg', type: 'image/jpeg' },
+    { ownerType: 'PRODUCT', ownerId: PRODUCT, filename: 'spin.gif', type: 'image/gif' },
+    { ownerType: 'PRODUCT', ownerId: PRODUCT, filename: 'front.webp', type: 'image/webp' },
+    { ownerType: 'ORDER', ownerId: ORDER, filename: 'invoice.pdf', type: 'application/pdf' },
+  ])('accepts $filename of real $type bytes and serves it as $type', async ({ ownerType, ownerId, filename, type }) => {
+    const body = sampleFile(type, filename);
+    const { ticket, status } = await send(ownerType, ownerId, filename, type, body);
+    expect(status).toBe(200);
+    const completed = await complete(ticket.assetId);
+    expect(completed.errors).toBeUndefined();
+    expect(completed.data!.completeUpload).toMatchObject({ contentType: type, size: body.length });
+    const head = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: ticket.key }));
+    expect(head.ContentType).toBe(type);
+    expect(await served(ticket.assetId)).toEqual({ type, bytes: body });
+  });
+
+  it.each([
+    ['image/png', HTML],
+    ['image/jpeg', HTML],
+    ['image/gif', HTML],
+    ['image/webp', HTML],
+    ['image/png', sampleFile('image/jpeg', 'a JPEG')],
+    ['image/webp', Buffer.concat([Buffer.from('RIFF\u0024\u0000\u0000\u0000AVI LIST'), HTML])],
+  ])('refuses %s declared over other bytes with BAD_USER_INPUT and deletes them', async (type, body) => {
+    const extension = type.split('/')[1]!.replace('jpeg', 'jpg');
+    const { ticket, status } = await send('PRODUCT', PRODUCT, `fake.${extension}`, type, body);
+    expect(status).toBe(200);
+    const completed = await complete(ticket.assetId);
+    expect(errorCodes(completed)).toEqual(['BAD_USER_INPUT']);
+    expect(completed.errors![0]!.message).toMatch(/magic number/);
+    // The pending object, its record and marker, and the copy the check read: all gone.
+    expect(await keys(pendingKey(ticket.key))).toEqual([]);
+    expect(await keys(`products/${PRODUCT}/${ticket.key.split('/')[2]}`)).toEqual([]);
+    expect((await gql(`query ($id: ID!) { asset(id: $id) { id } }`, { id: ticket.assetId })).data!.asset).toBeNull();
+    expect(errorCodes(await complete(ticket.assetId))).toEqual(['NOT_FOUND']);
+  });
+
+  it('refuses a PDF attachment that is HTML', async () => {
+    const { ticket } = await send('ORDER', ORDER, 'invoice.pdf', 'application/pdf', HTML);
+    expect(errorCodes(await complete(ticket.assetId))).toEqual(['BAD_USER_INPUT']);
+    expect(await keys(pendingKey(ticket.key))).toEqual([]);
+  });
+});
+
+describe('server-side writes', () => {
+  const writer = () => subgraph;
+
+  it('go through the same check: real bytes are stored, mislabelled ones refused and removed', async () => {
+    const svg = Buffer.from('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>');
+    const key = await putServerAsset(writer(), 'products', PRODUCT, {
+      filename: 'demo.svg',
+      contentType: 'image/svg+xml',
+      body: svg,
+    });
+    expect(await served(assetIdFromKey(key))).toEqual({ type: 'image/svg+xml', bytes: svg });
+
+    for (const [filename, contentType, body] of [
+      ['fake.png', 'image/png', HTML],
+      ['fake.svg', 'image/svg+xml', sampleFile('image/png')],
+    ] as const) {
+      await expect(putServerAsset(writer(), 'products', PRODUCT, { filename, contentType, body })).rejects.toThrow(
+        /was not stored/,
+      );
+    }
+    expect(await keys(`pending/products/${PRODUCT}/`)).toEqual([]);
+    const images = await gql(
+      `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { images { filename } } } }`,
+      { r: [{ __typename: 'Product', id: PRODUCT }] },
+    );
+    expect(images.data!._entities[0].images.map((image: { filename: string }) => image.filename)).not.toContain(
+      'fake.png',
+    );
+  });
+});
