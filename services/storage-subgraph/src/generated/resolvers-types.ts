@@ -90,7 +90,7 @@ export type MultipartPlan = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Verifies the uploaded object (HEAD: size and type); on a mismatch it is deleted and the answer is BAD_USER_INPUT. */
+  /** Checks the uploaded bytes (size, type and magic number of the declared type) and copies them to the key they are served from; on a mismatch everything the upload left is deleted and the answer is BAD_USER_INPUT. */
   completeUpload: Asset;
   /** Deletes the object; NOT_FOUND when there is no such asset. By the asset's owner (an order's owner for attachments; an admin for product images) or an admin. */
   deleteAsset: DeleteAssetPayload;
