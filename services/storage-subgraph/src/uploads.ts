@@ -4,27 +4,16 @@ import {
   CreateMultipartUploadCommand,
   PutObjectCommand,
   UploadPartCommand,
-  type _Object,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { badUserInput, type Logger } from '@polystore/common';
+import { badUserInput } from '@polystore/common';
 import { contentProblem, SNIFF_BYTES } from './content-check.js';
-import {
-  newAssetKey,
-  parseKey,
-  pendingKey,
-  pendingMarkerKey,
-  pendingObjectKey,
-  PENDING_PREFIX,
-  recordOfPendingObject,
-  type OwnerType,
-} from './keys.js';
+import { newAssetKey, pendingKey, pendingMarkerKey, pendingObjectKey, type OwnerType } from './keys.js';
 import type { PendingUpload } from './models.js';
 import {
   copyObject,
   deleteObject,
   headObject,
-  listPages,
   readObjectStart,
   readPendingUpload,
   writePendingUpload,
@@ -35,8 +24,6 @@ import { withS3Errors, type S3Store } from './s3.js';
 export const PART_SIZE = 8 * 1024 * 1024;
 /** S3's limit on the number of parts. */
 const MAX_PARTS = 10_000;
-/** Pending records one sweep looks at: 1000 per page. */
-const MAX_SWEEP_PAGES = 100;
 
 export interface UploadPlan {
   key: string;
@@ -132,7 +119,8 @@ export async function planUpload(
   return { key, url: null, headers: [], multipart: { partSize: PART_SIZE, parts }, expiresAt };
 }
 
-const abortMultipart = (store: S3Store, upload: PendingUpload) =>
+/** Aborts the multipart upload of a pending object; throws when S3 no longer knows it. */
+export const abortMultipart = (store: S3Store, upload: PendingUpload) =>
   withS3Errors(() =>
     store.client.send(
       new AbortMultipartUploadCommand({
@@ -159,17 +147,6 @@ export async function discardUpload(store: S3Store, upload: PendingUpload): Prom
   // The marker after the object: a marker gone means "completed" to the sweep.
   await deleteObject(store, pendingMarkerKey(upload.key));
   // Last: while the record exists, the sweep will come back for the rest.
-  await deleteObject(store, pendingKey(upload.key));
-}
-
-/**
- * Forgets an upload whose marker is gone: it was completed (and a crash or
- * a race left its record), so only the record goes, and a multipart upload
- * still open (an owner deleted meanwhile) is aborted.
- */
-async function forgetCompletedUpload(store: S3Store, upload: PendingUpload): Promise<void> {
-  if (upload.multipartUploadId) await abortMultipart(store, upload).catch(() => {});
-  await deleteObject(store, pendingObjectKey(upload.key));
   await deleteObject(store, pendingKey(upload.key));
 }
 
@@ -267,51 +244,3 @@ export async function finishUpload(
 }
 
 const normalizeType = (type: string | undefined) => type?.split(';')[0]?.trim().toLowerCase();
-
-/**
- * Removes uploads whose expiry (plus UPLOAD_SWEEP_GRACE_SECONDS, so a
- * completion that began in time can finish) has passed, with what they left
- * in S3, and pending objects whose upload is over (a presigned PUT replayed
- * after completion). All state is in the bucket, so every replica may sweep:
- * the deletes are idempotent. Bounded by the listing limit per run; returns
- * the number of expired uploads removed.
- */
-export async function sweepExpiredUploads(store: S3Store, log: Logger, now = new Date()): Promise<number> {
-  const graceMs = store.uploads.sweepGraceSeconds * 1000;
-  const records: _Object[] = [];
-  for await (const page of listPages(store, PENDING_PREFIX, MAX_SWEEP_PAGES)) records.push(...page);
-  const listed = new Set(records.map((record) => record.Key));
-  let removed = 0;
-  let orphans = 0;
-  for (const record of records) {
-    if (!record.Key) continue;
-    const ownRecord = recordOfPendingObject(record.Key);
-    if (ownRecord !== null) {
-      // A record is written before its URL and deleted last, so bytes without one came after the upload ended.
-      if (!listed.has(ownRecord) && !(await headObject(store, ownRecord))) {
-        await deleteObject(store, record.Key);
-        orphans++;
-      }
-      continue;
-    }
-    const upload = await readPendingUpload(store, record.Key).catch((err: unknown) => {
-      if (err instanceof SyntaxError) return 'unreadable' as const;
-      throw err;
-    });
-    if (upload === null) continue; // completed or removed since the listing
-    if (upload === 'unreadable' || !parseKey(upload.key) || pendingKey(upload.key) !== record.Key) {
-      // Not a record this service wrote: garbage once it is a day old.
-      if (record.LastModified && now.getTime() - record.LastModified.getTime() > 86_400_000) {
-        await deleteObject(store, record.Key);
-      }
-      continue;
-    }
-    if (new Date(upload.expiresAt).getTime() + graceMs > now.getTime()) continue;
-    if (await headObject(store, pendingMarkerKey(upload.key))) {
-      await discardUpload(store, upload);
-      removed++;
-    } else await forgetCompletedUpload(store, upload);
-  }
-  if (removed > 0 || orphans > 0) log.info({ removed, orphans }, 'removed expired uploads and orphaned bytes');
-  return removed;
-}

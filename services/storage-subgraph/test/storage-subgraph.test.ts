@@ -28,7 +28,7 @@ import { deleteObject, deletePrefix, readPendingUpload, writePendingUpload } fro
 import { putProductImage } from '../src/server-writes.js';
 import { createS3Store, ensureBucket } from '../src/s3.js';
 import { createStorageSubgraph, type StorageSubgraph } from '../src/server.js';
-import { sweepExpiredUploads } from '../src/uploads.js';
+import { sweepExpiredUploads } from '../src/events/sweeper.js';
 
 let url: string;
 let subgraph: StorageSubgraph;
@@ -470,8 +470,8 @@ describe('listing', () => {
     await context.teardown.close();
   });
 
-  it('reports ready when the bucket answers', async () => {
+  it('reports ready when the bucket, Redis and its consumer group answer', async () => {
     const response = await fetch(url.replace('/graphql', '/ready'));
-    expect(await response.json()).toEqual({ status: 'ready', checks: { s3: 'ok' } });
+    expect(await response.json()).toEqual({ status: 'ready', checks: { s3: 'ok', redis: 'ok', events: 'ok' } });
   });
 });

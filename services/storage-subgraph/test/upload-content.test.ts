@@ -13,7 +13,7 @@ import { testRedis, testS3, type Disposable, type TestS3 } from '@polystore/test
 import { assetIdFromKey, pendingKey, pendingMarkerKey, pendingObjectKey } from '../src/keys.js';
 import { putServerAsset } from '../src/server-writes.js';
 import { createStorageSubgraph, type StorageSubgraph } from '../src/server.js';
-import { sweepExpiredUploads } from '../src/uploads.js';
+import { sweepExpiredUploads } from '../src/events/sweeper.js';
 
 /**
  * What is served is what was checked: presigned URLs write only an upload's
