@@ -3,8 +3,8 @@ import {
   createMetrics,
   createReferenceChecker,
   createSubgraphServer,
-  createNonceStore,
-  requestViewer,
+  requestClaims,
+  viewerOf,
   type ServiceContext,
   type SubgraphServer,
 } from '@polystore/common';
@@ -35,14 +35,10 @@ export async function createMongoSubgraph({ config, log, teardown }: ServiceCont
   );
   const cache = createMongoCache(store, settings);
   // Reads from the owners of User, Product and Order, signed as the gateway signs.
-  const owners = {
-    subgraphUrls: config.subgraphUrls,
-    signatureSecret: config.auth.subgraphSecret,
-    service: 'mongo-subgraph',
-  };
+  const owners = { subgraphUrls: config.subgraphUrls, signatureSecret: config.auth.subgraphSecret };
   const references = createReferenceChecker(owners);
   const productCopies = createProductCopies(owners);
-  const events = startEventConsumer({ config, log, teardown }, { events: redis.events, store, cache, productCopies });
+  startEventConsumer({ config, log, teardown }, { events: redis.events, store, cache, productCopies });
   // After the consumer group: products older than their events (or than the group) get documents too.
   const searchCatchUp = startSearchCatchUp({ store, productCopies }, { log, teardown });
   const server = await createSubgraphServer({
@@ -52,14 +48,13 @@ export async function createMongoSubgraph({ config, log, teardown }: ServiceCont
     context: (request) =>
       createContext(
         { store, cache, pubsub: redis.pubsub, references, productCopies },
-        requestViewer(request, config.auth.subgraphSecret !== undefined),
+        viewerOf(requestClaims(request), config.auth.subgraphSecret !== undefined),
       ),
-    readiness: [{ name: 'mongodb', check: () => store.db.command({ ping: 1 }) }, ...redis.readiness, events],
+    readiness: [{ name: 'mongodb', check: () => store.db.command({ ping: 1 }) }],
     log,
     teardown,
     signatureSecret: config.auth.subgraphSecret,
     signatureMaxAgeSeconds: config.auth.signatureMaxAgeSeconds,
-    nonces: createNonceStore({ redis: redis.client, keyPrefix: redis.keyPrefix, log }),
   });
   return { ...server, store, searchCatchUp };
 }

@@ -4,8 +4,8 @@ import {
   createMetrics,
   createReferenceChecker,
   createSubgraphServer,
-  createNonceStore,
-  requestViewer,
+  requestClaims,
+  viewerOf,
   type ServiceContext,
   type SubgraphServer,
 } from '@polystore/common';
@@ -33,11 +33,7 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
   const { redis, cache: settings } = await connectServiceCache<StorageEvents>({ config, log, teardown }, 's3', metrics);
   const cache = createStorageCache(s3, settings);
   // Reads from the owners of User, Product and Order, signed as the gateway signs.
-  const owners = {
-    subgraphUrls: config.subgraphUrls,
-    signatureSecret: config.auth.subgraphSecret,
-    service: 'storage-subgraph',
-  };
+  const owners = { subgraphUrls: config.subgraphUrls, signatureSecret: config.auth.subgraphSecret };
   const references = createReferenceChecker(owners);
   const orderOwners = createOrderOwners(owners);
   startEventConsumer({ config, log, teardown }, { events: redis.events, s3, cache });
@@ -49,7 +45,7 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
     context: (request) =>
       createContext(
         { s3, cache, references, orderOwners, pubsub: redis.pubsub, log },
-        requestViewer(request, config.auth.subgraphSecret !== undefined),
+        viewerOf(requestClaims(request), config.auth.subgraphSecret !== undefined),
       ),
     readiness: [{ name: 's3', check: () => s3.client.send(new HeadBucketCommand({ Bucket: s3.bucket })) }],
     log,
@@ -59,4 +55,3 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
   });
   return { ...server, s3, cache };
 }
-    nonces: createNonceStore({ redis: redis.client, keyPrefix: redis.keyPrefix, log }),

@@ -40,18 +40,9 @@ const ownerAssets = (context: StorageContext, ownerType: AssetModel['ownerType']
     ? context.loaders.ownerAssets.load(ownerCacheId(ownerType, ownerId.toLowerCase())).then((assets) => assets ?? [])
     : Promise.resolve([]);
 
-/**
- * An asset as its reader may see it: an order attachment (its name, size, owner)
- * is the order's owner's or an admin's, whether asked by id or by reference.
- */
-async function readable(context: StorageContext, asset: AssetModel | null | undefined) {
-  if (asset) await requireReadRight(context, asset.ownerType, asset.ownerId, 'this order attachment');
-  return asset ?? null;
-}
-
 export const assetResolvers: Resolvers = {
   Query: {
-    asset: async (_, { id }, context) => readable(context, await context.loaders.asset.load(requireAssetKey(id, 'id'))),
+    asset: (_, { id }, { loaders }) => loaders.asset.load(requireAssetKey(id, 'id')),
   },
   Subscription: {
     assetUploaded: {
@@ -71,14 +62,13 @@ export const assetResolvers: Resolvers = {
     },
   },
   Asset: {
-    async __resolveReference({ id }, context) {
+    __resolveReference({ id }, { loaders }) {
       const key = keyFromAssetId(id);
-      return key ? readable(context, await context.loaders.asset.load(key)) : null;
+      return key ? loaders.asset.load(key) : null;
     },
     ownerType: (asset) => ENUM_BY_OWNER_TYPE[asset.ownerType],
     owner: (asset) => ({ __typename: OWNER_TYPENAME[asset.ownerType], id: asset.ownerId }),
-    // Signed per request: a URL is a short-lived credential, never cached; its right
-    // is checked again here, whichever path (list, event, reference) reached the asset.
+    // Signed per request: a URL is a short-lived credential, never cached.
     async url(asset, { expiresIn }, context) {
       await requireReadRight(context, asset.ownerType, asset.ownerId, 'this order attachment');
       const { s3 } = context;
