@@ -42,15 +42,23 @@ export interface Gateway {
   listen(port: number, host?: string): Promise<string>;
 }
 
-/** The gateway's `/ready`: the schema is loaded and every subgraph reports ready. */
+/**
+ * The gateway's `/ready`: the schema is loaded and every subgraph reports
+ * ready; a subgraph that is itself degraded (its Redis or events away) makes
+ * the gateway degraded, naming what it lacks.
+ */
 function subgraphReadiness(urls: Record<string, string>): ReadinessCheck[] {
   return Object.entries(urls).map(([name, url]) => ({
     name: `${name}-subgraph`,
     async check() {
       const response = await fetch(new URL('/ready', url), { signal: AbortSignal.timeout(1_500) });
       // Read the body now: an unread body is aborted by the timeout later, as an unhandled error.
-      await response.text();
+      const body = await response.text();
       if (!response.ok) throw new Error(`answered ${response.status}`);
+      const answer = JSON.parse(body || '{}') as { status?: string; checks?: Record<string, string> };
+      if (answer.status !== 'degraded') return undefined;
+      const away = Object.entries(answer.checks ?? {}).filter(([, state]) => state !== 'ok');
+      return { degraded: away.map(([check, state]) => `${check}: ${state}`).join('; ') };
     },
   }));
 }
@@ -146,7 +154,7 @@ export async function createGateway({
   // Loading the schema before listening lets the first WebSocket operation find it.
   await runtime.getSchema();
 
-  const readiness = subgraphReadiness(locations);
+  const readiness = [...subgraphReadiness(locations), ...redis.readiness];
   let draining = false;
   const httpServer = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (draining) res.setHeader('connection', 'close');

@@ -43,7 +43,7 @@ export * from './events/consumer-group.js';
 export * from './events/invalidations.js';
 export * from './events/per-event.js';
 
-// Identity: tokens (development and tests), the gateway's signature on subgraph requests, forwarded claims.
+// Identity: tokens (development and tests), the gateway's signature on subgraph requests (with mutation nonces), forwarded claims.
 export * from './auth/tokens.js';
 export * from './auth/signature.js';
 export * from './auth/claims.js';
@@ -51,6 +51,8 @@ export * from './auth/viewer.js';
 
 // References to entities another subgraph owns: asked of their owner, at once.
 export * from './references.js';
+export * from './auth/nonces.js';
+export * from './auth/operation-kind.js';
 
 // A client of our own API (seeding, benchmarks).
 export * from './graphql-request.js';

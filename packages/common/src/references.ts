@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Config } from './config/config.js';
-import { signedExtensions } from './auth/signature.js';
+import { SERVICE_EXTENSION, signedExtensions } from './auth/signature.js';
 import { notFound, serviceUnavailable } from './errors.js';
 import { isUuid } from './ids.js';
 import { ownerOf, subgraphDefaultUrl, type OwnedEntity, type SubgraphDefinition } from './subgraphs.js';
@@ -16,16 +16,22 @@ export interface OwnerQueryOptions {
   headers?: () => Record<string, string>;
   /** SUBGRAPH_SIGNING_SECRET: signs each request as the gateway does, since the owner refuses unsigned ones. */
   signatureSecret?: string;
+  /**
+   * The asking subgraph's name, signed as its service identity (`extensions.service`):
+   * the owner lets it read what a user's rule would refuse (whose an order is),
+   * and nothing else. Default `subgraph`.
+   */
+  service?: string;
 }
 
 /**
  * Runs one query on a subgraph, service to service: signed as the gateway
- * signs (the subgraph refuses unsigned requests when a secret is set) and
- * carrying no user's claims. An answer without `data`, or a subgraph that
- * cannot be reached, is SERVICE_UNAVAILABLE naming `what`.
+ * signs (the subgraph refuses unsigned requests when a secret is set), with
+ * the asking service's identity and no user's claims. An answer without
+ * `data`, or a subgraph that cannot be reached, is SERVICE_UNAVAILABLE naming `what`.
  */
 export async function querySubgraph<T>(
-  { subgraphUrls, timeoutMs = 5_000, headers, signatureSecret }: OwnerQueryOptions,
+  { subgraphUrls, timeoutMs = 5_000, headers, signatureSecret, service = 'subgraph' }: OwnerQueryOptions,
   subgraph: SubgraphDefinition,
   query: string,
   variables: Record<string, unknown>,
@@ -33,7 +39,9 @@ export async function querySubgraph<T>(
 ): Promise<{ data?: T; errors?: { message: string }[] }> {
   const url = subgraphUrls[subgraph.name] ?? subgraphDefaultUrl(subgraph);
   // A service-to-service read carries no user's claims: it asks only what exists and what it is.
-  const extensions = signatureSecret ? signedExtensions(signatureSecret, { query, variables }) : undefined;
+  const extensions = signatureSecret
+    ? signedExtensions(signatureSecret, { query, variables, extensions: { [SERVICE_EXTENSION]: service } })
+    : undefined;
   let body: { data?: T; errors?: { message: string }[] };
   try {
     const response = await fetch(url, {

@@ -3,8 +3,8 @@ import {
   createMetrics,
   createReferenceChecker,
   createSubgraphServer,
-  requestClaims,
-  viewerOf,
+  createNonceStore,
+  requestViewer,
   type ServiceContext,
   type SubgraphServer,
 } from '@polystore/common';
@@ -35,10 +35,14 @@ export async function createMongoSubgraph({ config, log, teardown }: ServiceCont
   );
   const cache = createMongoCache(store, settings);
   // Reads from the owners of User, Product and Order, signed as the gateway signs.
-  const owners = { subgraphUrls: config.subgraphUrls, signatureSecret: config.auth.subgraphSecret };
+  const owners = {
+    subgraphUrls: config.subgraphUrls,
+    signatureSecret: config.auth.subgraphSecret,
+    service: 'mongo-subgraph',
+  };
   const references = createReferenceChecker(owners);
   const productCopies = createProductCopies(owners);
-  startEventConsumer({ config, log, teardown }, { events: redis.events, store, cache, productCopies });
+  const events = startEventConsumer({ config, log, teardown }, { events: redis.events, store, cache, productCopies });
   // After the consumer group: products older than their events (or than the group) get documents too.
   const searchCatchUp = startSearchCatchUp({ store, productCopies }, { log, teardown });
   const server = await createSubgraphServer({
@@ -48,13 +52,14 @@ export async function createMongoSubgraph({ config, log, teardown }: ServiceCont
     context: (request) =>
       createContext(
         { store, cache, pubsub: redis.pubsub, references, productCopies },
-        viewerOf(requestClaims(request), config.auth.subgraphSecret !== undefined),
+        requestViewer(request, config.auth.subgraphSecret !== undefined),
       ),
-    readiness: [{ name: 'mongodb', check: () => store.db.command({ ping: 1 }) }],
+    readiness: [{ name: 'mongodb', check: () => store.db.command({ ping: 1 }) }, ...redis.readiness, events],
     log,
     teardown,
     signatureSecret: config.auth.subgraphSecret,
     signatureMaxAgeSeconds: config.auth.signatureMaxAgeSeconds,
+    nonces: createNonceStore({ redis: redis.client, keyPrefix: redis.keyPrefix, log }),
   });
   return { ...server, store, searchCatchUp };
 }

@@ -3,8 +3,8 @@ import {
   connectServiceCache,
   createMetrics,
   createSubgraphServer,
-  requestClaims,
-  viewerOf,
+  createNonceStore,
+  requestViewer,
   type ServiceContext,
   type SubgraphServer,
 } from '@polystore/common';
@@ -62,17 +62,13 @@ export async function createSqlSubgraph(
     metrics,
     schema: buildSchema(),
     context: (request) =>
-      createContext(
-        db,
-        cache,
-        redis.pubsub,
-        viewerOf(requestClaims(request), config.auth.subgraphSecret !== undefined),
-      ),
+      createContext(db, cache, redis.pubsub, requestViewer(request, config.auth.subgraphSecret !== undefined)),
     readiness: [{ name: 'postgres', check: () => db.query('SELECT 1') }],
     log,
     teardown,
     signatureSecret: config.auth.subgraphSecret,
     signatureMaxAgeSeconds: config.auth.signatureMaxAgeSeconds,
+    nonces: createNonceStore({ redis: redis.client, keyPrefix: redis.keyPrefix, log }),
   });
   const flushOutbox = async () => {
     if (!relay) throw new Error('the outbox relay needs Redis (REDIS_URL)');

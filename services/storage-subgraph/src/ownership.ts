@@ -63,10 +63,12 @@ export async function requireManageRight(
 }
 
 /**
- * Who may read an owner's assets (their URLs, an order's list): product
- * images and avatars are public, like the catalog and profiles they show;
- * an order's attachments (invoices, receipts) only its owner's or an admin's.
+ * Who may read an owner's assets (the assets, their URLs, an order's list):
+ * product images and avatars are public, like the catalog and profiles they
+ * show; an order's attachments (invoices, receipts) only its owner's or an
+ * admin's, or another subgraph's signed service read.
  */
 export async function requireReadRight(ownership: Ownership, ownerType: OwnerType, ownerId: string, what: string) {
-  if (ownerType === 'orders') await requireManageRight(ownership, ownerType, ownerId, what);
+  if (ownerType === 'orders' && !ownership.viewer.service)
+    await requireManageRight(ownership, ownerType, ownerId, what);
 }

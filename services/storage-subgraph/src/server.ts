@@ -4,8 +4,8 @@ import {
   createMetrics,
   createReferenceChecker,
   createSubgraphServer,
-  requestClaims,
-  viewerOf,
+  createNonceStore,
+  requestViewer,
   type ServiceContext,
   type SubgraphServer,
 } from '@polystore/common';
@@ -33,10 +33,14 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
   const { redis, cache: settings } = await connectServiceCache<StorageEvents>({ config, log, teardown }, 's3', metrics);
   const cache = createStorageCache(s3, settings);
   // Reads from the owners of User, Product and Order, signed as the gateway signs.
-  const owners = { subgraphUrls: config.subgraphUrls, signatureSecret: config.auth.subgraphSecret };
+  const owners = {
+    subgraphUrls: config.subgraphUrls,
+    signatureSecret: config.auth.subgraphSecret,
+    service: 'storage-subgraph',
+  };
   const references = createReferenceChecker(owners);
   const orderOwners = createOrderOwners(owners);
-  startEventConsumer({ config, log, teardown }, { events: redis.events, s3, cache });
+  const events = startEventConsumer({ config, log, teardown }, { events: redis.events, s3, cache });
   startUploadSweeper({ s3, log, teardown });
   const server = await createSubgraphServer({
     name: 'storage-subgraph',
@@ -45,9 +49,13 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
     context: (request) =>
       createContext(
         { s3, cache, references, orderOwners, pubsub: redis.pubsub, log },
-        viewerOf(requestClaims(request), config.auth.subgraphSecret !== undefined),
+        requestViewer(request, config.auth.subgraphSecret !== undefined),
       ),
-    readiness: [{ name: 's3', check: () => s3.client.send(new HeadBucketCommand({ Bucket: s3.bucket })) }],
+    readiness: [
+      { name: 's3', check: () => s3.client.send(new HeadBucketCommand({ Bucket: s3.bucket })) },
+      ...redis.readiness,
+      events,
+    ],
     log,
     teardown,
     signatureSecret: config.auth.subgraphSecret,

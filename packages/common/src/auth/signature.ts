@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { operationKind } from './operation-kind.js';
 
 /** The request extension that carries the gateway's HMAC signature (Hive Gateway's default name). */
 export const SIGNATURE_EXTENSION = 'hmac-signature';
@@ -10,6 +11,20 @@ export const CLAIMS_EXTENSION = 'jwt';
  * captured request cannot be replayed later.
  */
 export const SIGNED_AT_EXTENSION = 'signed-at';
+/**
+ * The request extension that carries a signed mutation's one-time value (signed
+ * with it): a subgraph runs a mutation with a given nonce once, so a captured
+ * mutation replayed within the window is refused. Queries and subscriptions
+ * carry none, so identical ones stay identical (the gateway de-duplicates them).
+ */
+export const NONCE_EXTENSION = 'nonce';
+/**
+ * The request extension that names the subgraph making a service-to-service
+ * read (`readFromOwner`), signed with it. Not a token claim: the gateway forwards
+ * only verified token payloads (`extensions.jwt`) and deletes this extension
+ * from every request before it signs, so no client can carry it.
+ */
+export const SERVICE_EXTENSION = 'service';
 
 /**
  * Signing time as the gateway writes it: whole seconds, so identical requests
@@ -20,6 +35,8 @@ export const signingTime = (now = Date.now()): number => Math.floor(now / 1000);
 /** What a signature covers: the operation, its variables and the forwarded claims. */
 export interface SignedContent {
   query: string;
+  /** Which operation of `query` runs: signed, so it cannot be changed on the way. */
+  operationName?: string | null;
   variables?: Record<string, unknown> | null;
   extensions?: Record<string, unknown> | null;
 }
@@ -35,16 +52,20 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The bytes the gateway signs and a subgraph verifies: query, non-empty
- * variables, the forwarded claims (so claims cannot be added or changed
- * on the way) and the signing time, never the signature itself.
+ * The bytes the gateway signs and a subgraph verifies: query, operation name,
+ * non-empty variables (everything that decides what runs), the forwarded claims
+ * or service identity (so who asks cannot be added or changed on the way), the
+ * signing time and a mutation's nonce; never the signature itself.
  */
-export function signedPayload({ query, variables, extensions }: SignedContent): string {
+export function signedPayload({ query, operationName, variables, extensions }: SignedContent): string {
   return canonicalJson({
     query,
+    operationName: operationName || undefined,
     variables: variables && Object.keys(variables).length > 0 ? variables : undefined,
     claims: extensions?.[CLAIMS_EXTENSION],
+    service: extensions?.[SERVICE_EXTENSION],
     signedAt: extensions?.[SIGNED_AT_EXTENSION],
+    nonce: extensions?.[NONCE_EXTENSION],
   });
 }
 
@@ -55,16 +76,20 @@ export function signRequest(secret: string, content: SignedContent): string {
 
 /**
  * The extensions of a request signed now (or at `now`, in ms): the given ones
- * (forwarded claims), the signing time and the signature. For callers other
- * than the gateway: subgraphs reading from each other, tests, benchmarks.
+ * (forwarded claims or a service identity), the signing time, a fresh nonce when
+ * the operation is a mutation, and the signature. For callers other than the
+ * gateway: subgraphs reading from each other, tests, benchmarks. Send
+ * `operationName` in the body exactly as given here.
  */
 export function signedExtensions(
   secret: string,
-  { query, variables, extensions }: SignedContent,
+  { query, operationName, variables, extensions }: SignedContent,
   now = Date.now(),
 ): Record<string, unknown> {
-  const timed = { ...extensions, [SIGNED_AT_EXTENSION]: signingTime(now) };
-  return { ...timed, [SIGNATURE_EXTENSION]: signRequest(secret, { query, variables, extensions: timed }) };
+  const timed: Record<string, unknown> = { ...extensions, [SIGNED_AT_EXTENSION]: signingTime(now) };
+  if (operationKind(query, operationName) === 'mutation') timed[NONCE_EXTENSION] = randomUUID();
+  const signature = signRequest(secret, { query, operationName, variables, extensions: timed });
+  return { ...timed, [SIGNATURE_EXTENSION]: signature };
 }
 
 /** How old a signature a subgraph accepts (SUBGRAPH_SIGNATURE_MAX_AGE_SECONDS), either way of its clock. */
@@ -85,8 +110,9 @@ export function verifyRequestSignature(
   { maxAgeSeconds, now = Date.now() }: SignatureWindow,
 ): boolean {
   if (!body || typeof body !== 'object') return false;
-  const { query, variables, extensions } = body as Record<string, unknown>;
+  const { query, operationName, variables, extensions } = body as Record<string, unknown>;
   if (typeof query !== 'string' || !extensions || typeof extensions !== 'object') return false;
+  if (operationName != null && typeof operationName !== 'string') return false;
   const given = (extensions as Record<string, unknown>)[SIGNATURE_EXTENSION];
   if (typeof given !== 'string') return false;
   const signedAt = (extensions as Record<string, unknown>)[SIGNED_AT_EXTENSION];
@@ -95,6 +121,7 @@ export function verifyRequestSignature(
   const expected = Buffer.from(
     signRequest(secret, {
       query,
+      operationName,
       variables: variables as Record<string, unknown> | null,
       extensions: extensions as Record<string, unknown>,
     }),

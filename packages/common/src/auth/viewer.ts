@@ -1,4 +1,5 @@
 import { codedError, ErrorCode } from '../errors.js';
+import { requestClaims, requestService } from './claims.js';
 import { ADMIN_SCOPE, type Claims } from './tokens.js';
 
 /** Who a subgraph request is for, from the claims the gateway forwarded and signed. */
@@ -13,24 +14,37 @@ export interface Viewer {
   userId: string | undefined;
   /** The token has the admin scope. */
   admin: boolean;
+  /**
+   * Another subgraph reading what it needs to know (whose an order is), signed as
+   * `extensions.service`, never a client. Such a request may only read: the
+   * subgraph server refuses its mutations and subscriptions.
+   */
+  service?: string;
 }
 
-export function viewerOf(claims: Claims | undefined, enforced: boolean): Viewer {
+export function viewerOf(claims: Claims | undefined, enforced: boolean, service?: string): Viewer {
   const scopes = typeof claims?.scope === 'string' ? claims.scope.split(' ') : [];
   return {
     enforced,
     userId: typeof claims?.sub === 'string' ? claims.sub.toLowerCase() : undefined,
     admin: scopes.includes(ADMIN_SCOPE),
+    ...(service ? { service } : {}),
   };
+}
+
+/** Who a request is for, from what the subgraph server recorded after checking its signature. */
+export function requestViewer(request: object, enforced: boolean): Viewer {
+  return viewerOf(requestClaims(request), enforced, requestService(request));
 }
 
 /**
  * What only its owner (or an admin) may see or do: UNAUTHENTICATED without a
  * user, FORBIDDEN for another user. The gateway's directives cannot know whose
- * order it is; the owning subgraph checks here.
+ * order it is; the owning subgraph checks here. A signed service identity reads
+ * anything (it can only read).
  */
 export function requireOwnerOrAdmin(viewer: Viewer, ownerId: string, what: string): void {
-  if (!viewer.enforced || viewer.admin) return;
+  if (!viewer.enforced || viewer.admin || viewer.service) return;
   if (!viewer.userId) throw codedError(ErrorCode.Unauthenticated, `${what} needs a signed-in user`);
   if (viewer.userId !== ownerId.toLowerCase()) throw codedError(ErrorCode.Forbidden, `${what} belongs to another user`);
 }

@@ -2,11 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { recordClaims } from '../auth/claims.js';
-import { verifyRequestSignature } from '../auth/signature.js';
+import { createNonceStore, type NonceStore } from '../auth/nonces.js';
 import { createErrorFormatter, ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Teardown } from '../teardown.js';
@@ -15,6 +15,7 @@ import { handleHealthRequest, sendJson, type ReadinessCheck } from './health.js'
 import { listenHttp } from './listen.js';
 import { withRequestContext } from '../request-context.js';
 import { createMetrics, handleMetricsRequest, type ServiceMetrics } from './metrics.js';
+import { admitSignedRequest, RequestRefusal, type SignedOperation } from './signed-request.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -40,6 +41,12 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   signatureMaxAgeSeconds?: number;
   /** The registry behind `/metrics`, when the service counts things of its own in it (the entity cache). Default: a new one. */
   metrics?: ServiceMetrics;
+  /**
+   * Where the nonces of signed mutations are remembered, so a replayed one is
+   * refused: `createNonceStore({ redis: redis.client, ... })` to share them with
+   * every replica. Default: this process only.
+   */
+  nonces?: NonceStore;
 }
 
 export interface SubgraphServer {
@@ -48,11 +55,9 @@ export interface SubgraphServer {
   listen(port: number, host?: string): Promise<string>;
 }
 
-function toHeaderMap(req: IncomingMessage): HeaderMap {
+function JSON_REQUEST(): HeaderMap {
   const headers = new HeaderMap();
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-  }
+  headers.set('content-type', 'application/json');
   return headers;
 }
 
@@ -60,12 +65,41 @@ function toHeaderMap(req: IncomingMessage): HeaderMap {
  * Apollo Server on plain `node:http`, with graphql-ws on the same port and
  * path for subscriptions, and `/health` and `/ready` beside them.
  */
+/** `application/json; charset=utf-8` → `application/json`. */
+const mediaType = (header: string | undefined) => header?.split(';')[0]?.trim().toLowerCase();
+
+/** Without a signing secret: the body's operation, nothing else of the request. */
+function operationOf(body: unknown): SignedOperation {
+  const { query, operationName, variables } = (body ?? {}) as Record<string, unknown>;
+  if (typeof query !== 'string') throw new RequestRefusal(400, 'BAD_REQUEST', 'the request body needs a query');
+  return {
+    query,
+    ...(typeof operationName === 'string' && operationName ? { operationName } : {}),
+    ...(variables && typeof variables === 'object' ? { variables: variables as Record<string, unknown> } : {}),
+  };
+}
+
 export async function createSubgraphServer<Context extends BaseContext>(
   options: SubgraphServerOptions<Context>,
 ): Promise<SubgraphServer> {
   const { name, schema, log, teardown, readiness, maxBodyBytes = 1024 * 1024, signatureSecret } = options;
-  const signed = (body: unknown) =>
-    verifyRequestSignature(signatureSecret!, body, { maxAgeSeconds: options.signatureMaxAgeSeconds ?? 60 });
+  const gate = signatureSecret
+    ? {
+        secret: signatureSecret,
+        maxAgeSeconds: options.signatureMaxAgeSeconds ?? 60,
+        nonces: options.nonces ?? createNonceStore({ log }),
+      }
+    : undefined;
+  /** What runs of a request: with a secret, only what the signature covers; refusals are logged. */
+  const admit = async (body: unknown, transport: string): Promise<SignedOperation> => {
+    if (!gate) return operationOf(body);
+    try {
+      return await admitSignedRequest(body, gate);
+    } catch (err) {
+      if (err instanceof RequestRefusal) log.warn({ service: name, transport, reason: err.message }, 'request refused');
+      throw err;
+    }
+  };
   const httpServer = createServer();
   const metrics = options.metrics ?? createMetrics(name);
 
@@ -90,10 +124,13 @@ export async function createSubgraphServer<Context extends BaseContext>(
         recordClaims(request, payload);
         return options.context(request);
       },
-      onSubscribe(_ctx, _id, payload) {
-        if (signatureSecret && !signed(payload)) {
-          log.warn({ service: name }, 'unsigned, forged or stale subscription refused');
-          return [unsignedError()];
+      // graphql-ws runs the payload's query, operationName and variables: all signed.
+      async onSubscribe(_ctx, _id, payload) {
+        try {
+          await admit(payload, 'graphql-ws');
+        } catch (err) {
+          if (err instanceof RequestRefusal) return [err.error];
+          throw err;
         }
         return undefined;
       },
@@ -118,27 +155,30 @@ export async function createSubgraphServer<Context extends BaseContext>(
       sendError(res, 404, 'NOT_FOUND', `no route for ${url.pathname}; GraphQL is at ${GRAPHQL_PATH}`);
       return;
     }
-    let body: unknown;
+    // Only a JSON POST: a GET's operation would come from the URL, which no signature covers.
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      sendError(res, 405, 'METHOD_NOT_ALLOWED', `GraphQL at ${GRAPHQL_PATH} takes POST only`);
+      return;
+    }
+    if (mediaType(req.headers['content-type']) !== 'application/json') {
+      sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'the request body must be application/json');
+      return;
+    }
+    let operation: SignedOperation;
     try {
-      body = await readBody(req, maxBodyBytes);
+      const body = await readBody(req, maxBodyBytes);
+      operation = await admit(body, 'http');
+      recordClaims(req, body);
     } catch (err) {
-      if (!(err instanceof RequestBodyError)) throw err;
-      sendError(res, err.status, 'BAD_REQUEST', err.message);
+      if (err instanceof RequestBodyError) sendError(res, err.status, 'BAD_REQUEST', err.message);
+      else if (err instanceof RequestRefusal) sendJson(res, err.status, { errors: [err.error.toJSON()] });
+      else throw err;
       return;
     }
-    if (signatureSecret && !signed(body)) {
-      log.warn({ service: name, method: req.method }, 'unsigned, forged or stale request refused');
-      sendError(res, 401, ErrorCode.Unauthenticated, 'this service answers only requests signed by the gateway');
-      return;
-    }
-    recordClaims(req, body);
+    // Apollo sees the signed operation alone: no query string, no other header, no unsigned field of the body.
     const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: {
-        method: req.method?.toUpperCase() ?? 'GET',
-        headers: toHeaderMap(req),
-        search: url.search,
-        body,
-      },
+      httpGraphQLRequest: { method: 'POST', headers: JSON_REQUEST(), search: '', body: operation },
       context: async () => options.context(req),
     });
     res.statusCode = response.status ?? 200;
@@ -165,12 +205,6 @@ export async function createSubgraphServer<Context extends BaseContext>(
       return url;
     },
   };
-}
-
-function unsignedError() {
-  return new GraphQLError('this service answers only requests signed by the gateway', {
-    extensions: { code: ErrorCode.Unauthenticated },
-  });
 }
 
 function sendError(res: ServerResponse, status: number, code: string, message: string) {

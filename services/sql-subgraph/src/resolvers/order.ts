@@ -115,7 +115,12 @@ export const orderResolvers: Resolvers = {
     },
   },
   Order: {
-    __resolveReference: ({ id }, { loaders }) => loaders.order.load(id),
+    // The same rule as order(id), whichever subgraph the reference came from (an asset's owner, say).
+    async __resolveReference({ id }, { loaders, viewer }) {
+      const order = await loaders.order.load(id);
+      if (order) requireOwnerOrAdmin(viewer, order.userId, 'this order');
+      return order;
+    },
     user: async (order, _, { loaders }) => {
       const user = await loaders.user.load(order.userId);
       if (!user) throw notFound(`user ${order.userId} of order ${order.id} does not exist`);

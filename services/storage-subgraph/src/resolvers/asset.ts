@@ -40,9 +40,18 @@ const ownerAssets = (context: StorageContext, ownerType: AssetModel['ownerType']
     ? context.loaders.ownerAssets.load(ownerCacheId(ownerType, ownerId.toLowerCase())).then((assets) => assets ?? [])
     : Promise.resolve([]);
 
+/**
+ * An asset as its reader may see it: an order attachment (its name, size, owner)
+ * is the order's owner's or an admin's, whether asked by id or by reference.
+ */
+async function readable(context: StorageContext, asset: AssetModel | null | undefined) {
+  if (asset) await requireReadRight(context, asset.ownerType, asset.ownerId, 'this order attachment');
+  return asset ?? null;
+}
+
 export const assetResolvers: Resolvers = {
   Query: {
-    asset: (_, { id }, { loaders }) => loaders.asset.load(requireAssetKey(id, 'id')),
+    asset: async (_, { id }, context) => readable(context, await context.loaders.asset.load(requireAssetKey(id, 'id'))),
   },
   Subscription: {
     assetUploaded: {
@@ -62,13 +71,14 @@ export const assetResolvers: Resolvers = {
     },
   },
   Asset: {
-    __resolveReference({ id }, { loaders }) {
+    async __resolveReference({ id }, context) {
       const key = keyFromAssetId(id);
-      return key ? loaders.asset.load(key) : null;
+      return key ? readable(context, await context.loaders.asset.load(key)) : null;
     },
     ownerType: (asset) => ENUM_BY_OWNER_TYPE[asset.ownerType],
     owner: (asset) => ({ __typename: OWNER_TYPENAME[asset.ownerType], id: asset.ownerId }),
-    // Signed per request: a URL is a short-lived credential, never cached.
+    // Signed per request: a URL is a short-lived credential, never cached; its right
+    // is checked again here, whichever path (list, event, reference) reached the asset.
     async url(asset, { expiresIn }, context) {
       await requireReadRight(context, asset.ownerType, asset.ownerId, 'this order attachment');
       const { s3 } = context;
