@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Env, ServiceContext } from '@polystore/common';
-import { errorCodes, graphqlRequest, startForTest } from '@polystore/testing';
+import { Redis } from 'ioredis';
+import { errorCodes, eventually, graphqlRequest, startForTest } from '@polystore/testing';
 import { freePort, startEmbeddedMongo, startEmbeddedS3 } from '@polystore/embedded';
 import { startPrivatePostgres, startPrivateRedis, testRedis, testPostgres } from '@polystore/testing/stores';
 import { createMongoSubgraph } from '@polystore/mongo-subgraph';
@@ -74,6 +75,13 @@ describe('when a store is down', () => {
     await graphqlRequest(url, `query ($id: ID!) { user(id: $id) { id } }`, { id });
 
     await redis.stop();
+    // Serving, but without Redis: degraded, not unavailable, and the check says what is missing.
+    const ready = await fetch(url.replace('/graphql', '/ready'));
+    expect(ready.status).toBe(200);
+    const body = (await ready.json()) as { status: string; checks: Record<string, string> };
+    expect(body.status).toBe('degraded');
+    expect(body.checks.postgres).toBe('ok');
+    expect(body.checks.redis).not.toBe('ok');
     const read = await graphqlRequest(url, `query ($id: ID!) { user(id: $id) { email } }`, { id });
     expect(read).toEqual({ data: { user: { email: 'r@example.com' } } });
     const another = await graphqlRequest(
@@ -81,6 +89,51 @@ describe('when a store is down', () => {
       `mutation { createUser(input: { email: "r2@example.com", name: "R2" }) { email } }`,
     );
     expect(another).toEqual({ data: { createUser: { email: 'r2@example.com' } } });
+  }, 60_000);
+
+  it('Redis restarted from its append-only file: the first read after it is back has the price changed meanwhile', async () => {
+    const redis = await startPrivateRedis({ appendOnly: true });
+    cleanups.push(() => redis.dispose());
+    const postgres = await testPostgres();
+    cleanups.push(() => postgres.dispose());
+    const { url } = await start(createSqlSubgraph, { DATABASE_URL: postgres.url, REDIS_URL: redis.url });
+    const created = await graphqlRequest(
+      url,
+      `mutation { createProduct(input: { sku: "AOF-1", name: "Kettle", price: { amount: 1000, currency: "EUR" } }) { id } }`,
+    );
+    const id = created.data!.createProduct.id as string;
+    const price = async () =>
+      (await graphqlRequest(url, `query ($id: ID!) { product(id: $id) { price { amount } } }`, { id })).data!.product
+        .price.amount as number;
+    const probe = new Redis(redis.url, { maxRetriesPerRequest: 0, retryStrategy: () => 100 });
+    probe.on('error', () => undefined);
+    cleanups.push(async () => probe.disconnect());
+    // Cached: the entry is in Redis, and in its append-only file.
+    let productKey: string | undefined;
+    await eventually(async () => {
+      await price();
+      productKey = (await probe.keys(`*Product:${id}`).catch(() => []))[0];
+      return productKey !== undefined;
+    }, 'cached');
+    expect(await price()).toBe(1000);
+
+    await redis.stop();
+    const updated = await graphqlRequest(
+      url,
+      `mutation ($id: ID!) { updateProduct(input: { id: $id, price: { amount: 1250, currency: "EUR" } }) { price { amount } } }`,
+      { id },
+    );
+    expect(updated).toEqual({ data: { updateProduct: { price: { amount: 1250 } } } });
+
+    await redis.start();
+    // The old entry came back with the file (the service may already be deleting it): the first read
+    // once the service's cache connection is back must not serve it.
+    const connected = async () => /name=polystore:command/.test(String(await probe.client('LIST').catch(() => '')));
+    await eventually(connected, "the service's command connection is back");
+    expect(await price()).toBe(1250);
+    for (let read = 0; read < 5; read++) expect(await price()).toBe(1250);
+    // And the cache serves again once it was emptied.
+    await eventually(async () => (await price(), (await probe.exists(productKey!)) === 1), 'cached again');
   }, 60_000);
 
   const embeddedMongo = process.env.MONGO_URL ? it.skip : it;

@@ -275,8 +275,8 @@ describe('reviews', () => {
     expect(errorCodes(await bed.gql(`mutation { deleteReview(input: { id: "${id}" }) }`))).toEqual(['NOT_FOUND']);
   });
 
-  it('reports ready when MongoDB answers', async () => {
+  it('reports ready when MongoDB, Redis and its consumer group answer', async () => {
     const response = await fetch(bed.url.replace('/graphql', '/ready'));
-    expect(await response.json()).toEqual({ status: 'ready', checks: { mongodb: 'ok' } });
+    expect(await response.json()).toEqual({ status: 'ready', checks: { mongodb: 'ok', redis: 'ok', events: 'ok' } });
   });
 });

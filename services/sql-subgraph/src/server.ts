@@ -63,7 +63,18 @@ export async function createSqlSubgraph(
     schema: buildSchema(),
     context: (request) =>
       createContext(db, cache, redis.pubsub, requestViewer(request, config.auth.subgraphSecret !== undefined)),
-    readiness: [{ name: 'postgres', check: () => db.query('SELECT 1') }],
+    readiness: [
+      { name: 'postgres', check: () => db.query('SELECT 1') },
+      ...redis.readiness,
+      {
+        name: 'events',
+        optional: true,
+        async check() {
+          const problem = relay ? relay.problem() : 'no Redis: domain events wait in the outbox';
+          if (problem) throw new Error(problem);
+        },
+      },
+    ],
     log,
     teardown,
     signatureSecret: config.auth.subgraphSecret,

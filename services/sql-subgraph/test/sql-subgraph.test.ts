@@ -159,9 +159,9 @@ describe('products', () => {
 });
 
 describe('health', () => {
-  it('reports ready when PostgreSQL answers', async () => {
+  it('reports ready when PostgreSQL, Redis and the outbox relay answer', async () => {
     const response = await fetch(url.replace('/graphql', '/ready'));
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ready', checks: { postgres: 'ok' } });
+    expect(await response.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok', events: 'ok' } });
   });
 });

@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import type { ReadinessCheck } from '../server/health.js';
 import { DeadLetter, type DomainEvent, type EventStream } from '../redis/event-stream.js';
 import { checkEvent, isEventName, type ContractEvent, type EventName, type EventPayloads } from './contract.js';
 import type { Invalidator } from './invalidations.js';
@@ -44,13 +45,23 @@ export interface ConsumerGroupOptions {
 /**
  * Starts a service's consumer group on the event stream, typed by the
  * contract, and stops it with the service. `invalidator` is the service's
- * invalidation table bound to its cache.
+ * invalidation table bound to its cache. Returns `/ready`'s optional `events`
+ * check: it fails while the group cannot read the stream (events then wait there).
  */
 export function startConsumerGroup(
   { events, group, log, teardown, retryAfterMs }: ConsumerGroupOptions,
   handlers: EventHandlers,
   invalidator?: Invalidator,
-): void {
+): ReadinessCheck {
   const handle = dispatchEvents(handlers, invalidator);
-  teardown.add(`${group} event consumer`, events.consume(group, handle, { log, retryAfterMs }));
+  const consumer = events.consume(group, handle, { log, retryAfterMs });
+  teardown.add(`${group} event consumer`, consumer);
+  return {
+    name: 'events',
+    optional: true,
+    async check() {
+      const problem = consumer.problem();
+      if (problem) throw new Error(problem);
+    },
+  };
 }

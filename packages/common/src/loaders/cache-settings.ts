@@ -33,11 +33,12 @@ export async function connectServiceCache<Events extends EventMap = EventMap>(
     log,
     teardown,
   });
+  const keyPrefix = `${redis.keyPrefix}${namespace}:`;
   return {
     redis,
     cache: {
-      cache: redis.cache,
-      keyPrefix: `${redis.keyPrefix}${namespace}:`,
+      cache: redis.entityCache(keyPrefix),
+      keyPrefix,
       ttlSeconds: config.redis.cacheTtlSeconds,
       lookups: metrics?.counter(
         'entity_cache_lookups_total',

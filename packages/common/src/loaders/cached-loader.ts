@@ -51,6 +51,7 @@ export function createCachedLoader<V>({
 }: CachedLoaderOptions<V>): CachedLoader<V> {
   return new CachedLoader<V>(
     async (ids) => {
+      const mark = cache.mark?.();
       const cached = await cache.getMany(ids.map((id) => keyPrefix + id));
       const results: (V | null)[] = cached.map((raw) => (raw === null ? null : deserialize(raw)));
       const missing = ids.filter((_, i) => cached[i] === null);
@@ -66,7 +67,7 @@ export function createCachedLoader<V>({
         results[i] = value;
         if (value !== null) fresh.push([keyPrefix + id, serialize(value)]);
       });
-      await cache.setMany(fresh, ttlSeconds);
+      await cache.setMany(fresh, ttlSeconds, mark);
       return results;
     },
     sharedInvalidation(cache, keyPrefix),

@@ -6,8 +6,18 @@
  */
 export interface EntityCache {
   getMany(keys: readonly string[]): Promise<(string | null)[]>;
-  setMany(entries: readonly (readonly [key: string, value: string])[], ttlSeconds: number): Promise<void>;
+  /**
+   * Stores entries. With `mark` (taken by `mark()` before the read that missed), nothing is
+   * stored if the cache was emptied since: the values were loaded before an outage ended.
+   */
+  setMany(
+    entries: readonly (readonly [key: string, value: string])[],
+    ttlSeconds: number,
+    mark?: number,
+  ): Promise<void>;
   delete(keys: readonly string[]): Promise<void>;
+  /** A mark for `setMany`; absent where the cache is never emptied behind a reader's back. */
+  mark?(): number;
   /**
    * Counts one hit in a fixed window of `windowMs` that starts with the key's first
    * hit (rate limits). Null when the store cannot answer: callers let the request through.

@@ -2,8 +2,10 @@ import { Redis } from 'ioredis';
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import type { Logger } from '../logger.js';
+import type { ReadinessCheck } from '../server/health.js';
 import type { Teardown } from '../teardown.js';
 import { MemoryCache, type EntityCache } from './cache.js';
+import { CacheFence } from './cache-fence.js';
 import { RedisCache } from './redis-cache.js';
 import { MemoryEventStream, RedisEventStream, type EventStream } from './event-stream.js';
 
@@ -11,7 +13,14 @@ import { MemoryEventStream, RedisEventStream, type EventStream } from './event-s
 export type EventMap = Record<string, [unknown] | [string | number, unknown]>;
 
 export interface RedisLayer<Events extends EventMap = EventMap> {
+  /** For counters and short-lived keys (rate limits); entity caches come from `entityCache`. */
   cache: EntityCache;
+  /**
+   * A service's entity cache under `prefix`: emptied after every (re)connection and
+   * after a failed invalidation before reads use it again (`CacheFence`), so nothing an
+   * outage made stale is served. In-process, the one memory cache.
+   */
+  entityCache(prefix: string): EntityCache;
   pubsub: PubSub<Events>;
   /** The durable domain-event stream, `<prefix>events`. */
   events: EventStream;
@@ -30,6 +39,8 @@ export interface RedisLayer<Events extends EventMap = EventMap> {
   client: Redis | undefined;
   /** Resolves when Redis answers; with the in-process layer it always does. */
   ping(): Promise<void>;
+  /** `/ready`'s optional `redis` check (the cache and pub/sub connections); none in-process. */
+  readiness: ReadinessCheck[];
   /**
    * Waits (bounded) for the first connection, so a service that starts
    * together with Redis does not begin with misses. False when Redis is
@@ -58,14 +69,17 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
 }: RedisLayerOptions): RedisLayer<Events> {
   if (!url) {
     log.warn('REDIS_URL is not set: using the in-process cache and pub/sub (one process only)');
+    const cache = new MemoryCache();
     return {
-      cache: new MemoryCache(),
+      cache,
+      entityCache: () => cache,
       pubsub: createPubSub<Events>(),
       events: new MemoryEventStream(),
       shared: false,
       client: undefined,
       keyPrefix,
       ping: async () => {},
+      readiness: [],
       waitUntilConnected: async () => true,
     };
   }
@@ -100,6 +114,7 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
 
   return {
     cache: new RedisCache(command, log),
+    entityCache: (prefix) => new RedisCache(command, log, new CacheFence(command, prefix, log)),
     pubsub: createPubSub<Events>({ eventTarget }),
     events: new RedisEventStream(command, `${keyPrefix}events`, () => connect('consumer')),
     shared: true,
@@ -108,6 +123,17 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
     ping: async () => {
       await command.ping();
     },
+    readiness: [
+      {
+        name: 'redis',
+        optional: true,
+        async check() {
+          // Subscriptions hear nothing while the subscriber connection is away, even if commands work.
+          if (subscriber.status !== 'ready') throw new Error(`pub/sub connection ${subscriber.status}`);
+          await command.ping();
+        },
+      },
+    ],
     waitUntilConnected: (timeoutMs) =>
       command.status === 'ready'
         ? Promise.resolve(true)

@@ -26,10 +26,14 @@ export interface EventStream {
    * `handle` resolves; if it throws (or the process dies), the event is
    * delivered again later (at most 10 times, then it goes to the
    * `<stream>:dead` stream), so handlers must be idempotent. A `DeadLetter`
-   * thrown by `handle` sends the event there at once. Returns a stop function.
+   * thrown by `handle` sends the event there at once. Returns a stop function,
+   * which also tells what keeps the consumer from reading (for `/ready`).
    */
-  consume(group: string, handle: (event: DomainEvent) => Promise<void>, options: ConsumeOptions): () => Promise<void>;
+  consume(group: string, handle: (event: DomainEvent) => Promise<void>, options: ConsumeOptions): StopConsumer;
 }
+
+/** Stops a consumer; `problem()` is why it cannot read the stream now, undefined while it can. */
+export type StopConsumer = (() => Promise<void>) & { problem(): string | undefined };
 
 export interface ConsumeOptions {
   log: Logger;
@@ -88,6 +92,7 @@ export class RedisEventStream implements EventStream {
     const failuresByEntry = new Map<string, number>();
     let stopped = false;
     let failures = 0;
+    let lastError: Error | undefined;
     let claimCursor = '0-0';
 
     /** Acknowledges an entry; with a reason, first keeps it, and why, in the dead-letter stream. */
@@ -188,6 +193,7 @@ export class RedisEventStream implements EventStream {
         } catch (err) {
           if (stopped) return;
           failures++;
+          lastError = err as Error;
           if (/NOGROUP/.test((err as Error).message)) groupReady = false;
           if (failures === 1 || failures % 20 === 0)
             log.warn({ err, group, failures }, 'event consumer cannot read the stream; retrying');
@@ -197,12 +203,18 @@ export class RedisEventStream implements EventStream {
     };
 
     const running = loop();
-    return async () => {
+    const stop = async () => {
       stopped = true;
       // Let the event in hand finish and be acknowledged; the blocking read ends within a second.
       await running;
       await redis.quit().catch(() => redis.disconnect());
     };
+    return Object.assign(stop, {
+      problem: () =>
+        failures > 0
+          ? `consumer group ${group} cannot read the stream (${failures} attempts): ${lastError?.message}`
+          : undefined,
+    });
   }
 }
 
@@ -243,9 +255,10 @@ export class MemoryEventStream implements EventStream {
         }
       }
     }, 250);
-    return async () => {
+    const stop = async () => {
       stopped = true;
       clearInterval(timer);
     };
+    return Object.assign(stop, { problem: () => undefined });
   }
 }

@@ -1,18 +1,29 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { EntityCache } from './cache.js';
+import type { CacheFence } from './cache-fence.js';
 
-/** Redis-backed cache. Failures are logged (at most once per 10 s) and read as misses. */
+/**
+ * Redis-backed cache. Failures are logged (at most once per 10 s) and read as
+ * misses. With a fence (an entity cache), reads and fills wait for the flush
+ * that follows every (re)connection, and a failed invalidation calls for one.
+ */
 export class RedisCache implements EntityCache {
   private lastWarning = 0;
 
   constructor(
     private readonly redis: Redis,
     private readonly log: Logger,
+    private readonly fence?: CacheFence,
   ) {}
+
+  mark(): number {
+    return this.fence?.mark() ?? 0;
+  }
 
   async getMany(keys: readonly string[]): Promise<(string | null)[]> {
     if (keys.length === 0) return [];
+    if (this.fence && !this.fence.isOpen) return keys.map(() => null);
     try {
       return await this.redis.mget(...keys);
     } catch (err) {
@@ -21,8 +32,9 @@ export class RedisCache implements EntityCache {
     }
   }
 
-  async setMany(entries: readonly (readonly [string, string])[], ttlSeconds: number): Promise<void> {
+  async setMany(entries: readonly (readonly [string, string])[], ttlSeconds: number, mark?: number): Promise<void> {
     if (entries.length === 0) return;
+    if (this.fence && !this.fence.accepts(mark)) return;
     try {
       const pipeline = this.redis.pipeline();
       for (const [key, value] of entries) pipeline.set(key, value, 'EX', ttlSeconds);
@@ -37,7 +49,8 @@ export class RedisCache implements EntityCache {
     try {
       await this.redis.del(...keys);
     } catch (err) {
-      // A stale entry outlives a failed delete only until its TTL.
+      // Without a fence a stale entry outlives a failed delete until its TTL; with one, until the flush.
+      this.fence?.breached();
       this.warn(err, 'cache invalidation failed');
     }
   }

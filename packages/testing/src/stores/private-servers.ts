@@ -71,12 +71,19 @@ export async function startPrivatePostgres(): Promise<PrivateServer> {
   };
 }
 
-/** A throwaway Redis that keeps nothing on disk. */
-export async function startPrivateRedis(): Promise<PrivateServer> {
+/**
+ * A throwaway Redis. It keeps nothing on disk, unless `appendOnly`: then its
+ * append-only file (fsynced on every write) lives in a folder of its own, and
+ * `start` after a `stop` (SIGKILL) brings back every write it acknowledged, as
+ * the embedded Redis of `npm start` does.
+ */
+export async function startPrivateRedis({ appendOnly = false } = {}): Promise<PrivateServer> {
   const port = await freePort();
+  const dir = appendOnly ? await mkdtemp(join(tmpdir(), 'polystore-redis-')) : undefined;
+  const persistence = dir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir] : ['--appendonly', 'no'];
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
       stdio: 'ignore',
     });
     for (let attempt = 0; attempt < 100; attempt++) {
@@ -96,5 +103,13 @@ export async function startPrivateRedis(): Promise<PrivateServer> {
     await exited;
   };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, start, stop, dispose: stop };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    start,
+    stop,
+    async dispose() {
+      await stop();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

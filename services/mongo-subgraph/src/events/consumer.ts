@@ -1,4 +1,4 @@
-import { startConsumerGroup, type ServiceContext, type EventStream } from '@polystore/common';
+import { startConsumerGroup, type ReadinessCheck, type ServiceContext, type EventStream } from '@polystore/common';
 import { createMongoInvalidator, type MongoCache } from '../cache.js';
 import type { MongoStore } from '../db.js';
 import type { ProductCopies } from '../product-copy.js';
@@ -23,8 +23,8 @@ export function startEventConsumer(
     cache,
     productCopies,
   }: { events: EventStream; store: MongoStore; cache: MongoCache; productCopies: ProductCopies },
-): void {
-  startConsumerGroup(
+): ReadinessCheck {
+  return startConsumerGroup(
     { events, group: 'mongo-subgraph', log, teardown, retryAfterMs: config.events.retryAfterMs },
     {
       async ProductDeleted({ productId }, event) {

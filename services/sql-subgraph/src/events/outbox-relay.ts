@@ -36,9 +36,11 @@ export interface OutboxRelayOptions {
  * order: the replica holding the relay lock claims rows oldest first, appends
  * them, and marks them published in the same transaction. If the append fails the
  * transaction rolls back and the rows are tried again; if the commit fails
- * after the append, they are appended twice, which consumers tolerate by
- * de-duplicating on the event id. After the commit the relay drops what the
- * events make stale (the table in cache.ts) and publishes them to live subscriptions.
+ * after the append, they are appended twice (each copy with the same event
+ * id). Consumers do not de-duplicate: every handler is idempotent, so a second
+ * delivery changes nothing (each service's handler test delivers every event
+ * twice). After the commit the relay drops what the events make stale (the
+ * table in cache.ts) and publishes them to live subscriptions.
  */
 export function startOutboxRelay({
   db,
@@ -56,6 +58,7 @@ export function startOutboxRelay({
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let failures = 0;
+  let lastError: Error | undefined;
   // Batches of this process run one after another: a flush that found the lock held by its
   // own poll would otherwise return before that batch had invalidated and published.
   let previous: Promise<unknown> = Promise.resolve();
@@ -117,6 +120,7 @@ export function startOutboxRelay({
       failures = 0;
     } catch (err) {
       failures++;
+      lastError = err as Error;
       delay = Math.min(intervalMs * 2 ** failures, 10_000);
       if (failures === 1 || failures % 20 === 0) log.warn({ err, failures }, 'outbox relay failed; retrying');
     }
@@ -144,6 +148,11 @@ export function startOutboxRelay({
     await running;
   });
   return {
+    /** Why rows are waiting in the outbox now (the last batch failed), for `/ready`; undefined while they move. */
+    problem: () =>
+      failures > 0
+        ? `outbox relay failing (${failures} attempts), events wait in the outbox: ${lastError?.message}`
+        : undefined,
     /** Relays everything pending now (tests and shutdown use it). */
     async flush(): Promise<void> {
       while ((await relayNext()) > 0);

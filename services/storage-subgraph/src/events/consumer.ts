@@ -1,4 +1,4 @@
-import { startConsumerGroup, type EventStream, type ServiceContext } from '@polystore/common';
+import { startConsumerGroup, type ReadinessCheck, type EventStream, type ServiceContext } from '@polystore/common';
 import { createStorageInvalidator, type StorageCache } from '../cache.js';
 import { productPrefix, uploadIdOfMarker, userPrefix } from '../keys.js';
 import { deletePrefix } from '../objects.js';
@@ -15,7 +15,7 @@ import type { S3Store } from '../s3.js';
 export function startEventConsumer(
   { config, log, teardown }: ServiceContext,
   { events, s3, cache }: { events: EventStream; s3: S3Store; cache: StorageCache },
-): void {
+): ReadinessCheck {
   /** Deletes every object under the prefix of an owner that is gone, and their cached metadata. */
   const removeOwned = async (prefix: string, eventId: string) => {
     const deleted = await deletePrefix(s3, prefix, (key) => uploadIdOfMarker(key) !== null);
@@ -23,7 +23,7 @@ export function startEventConsumer(
     if (deleted.length > 0)
       log.info({ prefix, objects: deleted.length, eventId }, 'removed the objects of a deleted owner');
   };
-  startConsumerGroup(
+  return startConsumerGroup(
     { events, group: 'storage-subgraph', log, teardown, retryAfterMs: config.events.retryAfterMs },
     {
       ProductDeleted: ({ productId }, event) => removeOwned(productPrefix(productId), event.id),
