@@ -60,6 +60,7 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
     teardown,
     signatureSecret: config.auth.subgraphSecret,
     signatureMaxAgeSeconds: config.auth.signatureMaxAgeSeconds,
+    nonces: createNonceStore({ redis: redis.client, keyPrefix: redis.keyPrefix, log }),
   });
   return { ...server, s3, cache };
 }
