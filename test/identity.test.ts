@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { signedExtensions } from '@polystore/common';
 import { bearer, errorCodes, graphqlRequest, TEST_AUTH_ENV, testToken } from '@polystore/testing';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
@@ -94,10 +95,41 @@ describe('subgraphs answer only the gateway', () => {
     expect(errorCodes((await response.json()) as never)).toEqual(['UNAUTHENTICATED']);
   });
 
-  it('refuses a GET, a forged signature, and claims changed after signing', async () => {
+  it.each(['sql', 'mongo', 'storage'] as const)(
+    'the %s subgraph refuses a GET, even one carrying a validly signed body, and runs nothing from its URL',
+    async (name) => {
+      const url = stack.subgraphUrls[name];
+      const signed = JSON.stringify({
+        query,
+        extensions: signedExtensions(TEST_AUTH_ENV.SUBGRAPH_SIGNING_SECRET, { query }),
+      });
+      const other = '{ __typename }';
+      // fetch cannot send a body with GET; an attacker's client can.
+      const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = httpRequest(
+          `${url}?query=${encodeURIComponent(other)}`,
+          {
+            method: 'GET',
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(signed) },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+            res.on('end', () => resolve({ status: res.statusCode!, text }));
+          },
+        );
+        req.on('error', reject);
+        req.end(signed);
+      });
+      expect(answer.status).toBe(405);
+      expect(JSON.parse(answer.text)).toEqual({
+        errors: [expect.objectContaining({ extensions: { code: 'METHOD_NOT_ALLOWED' } })],
+      });
+    },
+  );
+
+  it('refuses a forged signature, and claims changed after signing', async () => {
     const url = stack.subgraphUrls.sql;
-    const get = await fetch(`${url}?query=${encodeURIComponent(query)}`);
-    expect(get.status).toBe(401);
 
     const forged = createHmac('sha256', 'not-the-secret').update(query).digest('base64');
     const post = (body: object) =>
@@ -258,6 +290,23 @@ describe('ownership, checked by the owning subgraph from the forwarded claims', 
       as(bob),
     );
     expect(order.data!.order.status).toBe('PENDING');
+  });
+
+  it('ignores a service identity a client puts in its request: it is never forwarded', async () => {
+    const query = `query ($id: ID!) { order(id: $id) { id status } }`;
+    const claimed = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables: { id: bobsOrder }, extensions: { service: 'storage-subgraph' } }),
+    });
+    expect(errorCodes((await claimed.json()) as never)).toEqual(['UNAUTHENTICATED']);
+    const inToken = await graphqlRequest(
+      stack.gatewayUrl,
+      query,
+      { id: bobsOrder },
+      { headers: bearer(testToken({ sub: alice, service: 'storage-subgraph' })) },
+    );
+    expect(errorCodes(inToken)).toEqual(['FORBIDDEN']);
   });
 
   it("keeps a user's email, orders and summary to that user", async () => {

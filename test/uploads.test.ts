@@ -291,6 +291,31 @@ describe('ownership from the signed claims', () => {
     expect(errorCodes(around)).toEqual(['FORBIDDEN']);
   });
 
+  it('reaches an order through its attachment only as the order’s owner or an admin', async () => {
+    const attachment = await upload('ORDER', orderId, 'path.pdf', 'application/pdf', Buffer.from('%PDF-1.7 p'), owner);
+    // The asset is the storage-subgraph's; its owner Order the gateway fetches from the sql-subgraph by reference.
+    const THROUGH = `query ($id: ID!) {
+      asset(id: $id) { filename owner { ... on Order { id status total { amount } items { quantity } } } }
+    }`;
+    for (const [caller, code] of [
+      [ANONYMOUS, 'UNAUTHENTICATED'],
+      [other, 'FORBIDDEN'],
+    ] as const) {
+      const refused = await gql(THROUGH, { id: attachment.id }, caller);
+      expect(errorCodes(refused)).toEqual([code]);
+      expect(refused.data?.asset ?? null).toBeNull();
+      expect(JSON.stringify(refused)).not.toMatch(/path\.pdf|PENDING|amount/);
+    }
+    for (const caller of [owner, asAdmin()]) {
+      const allowed = await gql(THROUGH, { id: attachment.id }, caller);
+      expect(allowed.errors).toBeUndefined();
+      expect(allowed.data!.asset).toEqual({
+        filename: 'path.pdf',
+        owner: { id: orderId, status: 'PENDING', total: { amount: 19900 }, items: [{ quantity: 1 }] },
+      });
+    }
+  });
+
   it('lets only the order’s owner or an admin subscribe to its uploads', async () => {
     const ORDER_EVENTS = `subscription ($ownerId: ID!) { assetUploaded(ownerId: $ownerId) { filename } }`;
     // Refused at subscribe time, with the subgraph's code.
