@@ -99,6 +99,46 @@ describe('response store', () => {
     expect(await store.get(id)).toBeUndefined();
   });
 
+  it('drops an answer holding a product without its id when any product changes, and keeps it for a user', async () => {
+    const id = nextId();
+    await store.get(id);
+    await store.set(id, ANSWER, [{ typename: 'Product' }], TTL_MS);
+    await store.invalidate([{ typename: 'User', id: 'u1' }]);
+    expect(await store.get(id)).toEqual(ANSWER);
+    await store.invalidate([{ typename: 'Product', id: 'p-any' }]);
+    expect(await store.get(id)).toBeUndefined();
+  });
+
+  it('refuses an answer holding a product without its id when any product changed during its execution', async () => {
+    const id = nextId();
+    expect(await store.get(id)).toBeUndefined();
+    await store.invalidate([{ typename: 'Product', id: 'p-any' }]);
+    await store.set(id, ANSWER, [{ typename: 'Product' }], TTL_MS);
+    expect(await store.get(id)).toBeUndefined();
+  });
+
+  it('drops every answer holding a product when a mutation changed one without saying which', async () => {
+    const [known, unknown, other] = [nextId(), nextId(), nextId()];
+    for (const [id, entity] of [
+      [known, PRODUCT],
+      [unknown, { typename: 'Product' }],
+      [other, { typename: 'User', id: 'u1' }],
+    ] as const) {
+      await store.get(id);
+      await store.set(id, ANSWER, [entity], TTL_MS);
+    }
+    await store.invalidate([{ typename: 'Product' }]);
+    expect(await store.get(known)).toBeUndefined();
+    expect(await store.get(unknown)).toBeUndefined();
+    expect(await store.get(other)).toEqual(ANSWER);
+    // And an answer begun before it is refused too.
+    const late = nextId();
+    await store.get(late);
+    await store.invalidate([{ typename: 'Product' }]);
+    await store.set(late, ANSWER, [PRODUCT], TTL_MS);
+    expect(await store.get(late)).toBeUndefined();
+  });
+
   it('tells when the invalidations begun so far have reached Redis, for a read on another replica', async () => {
     const other = new Redis(fixture.url);
     try {

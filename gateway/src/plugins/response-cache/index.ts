@@ -1,11 +1,10 @@
-import type { CacheEntityRecord } from '@envelop/response-cache';
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { getOperationAST } from 'graphql';
-import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { startConsumerGroup, type EventHandlers, type EventName, type EventPayloads } from '@polystore/common';
 import type { PluginContext } from '../index.js';
 import { responseCacheMetrics } from './metrics.js';
-import { createRedisResponseStore, type RedisResponseStore } from './redis-store.js';
+import { responseCache } from './plugin.js';
+import { createRedisResponseStore, type CacheEntityRecord, type RedisResponseStore } from './redis-store.js';
 
 /**
  * Lifetimes shorter than the default for types that change often or carry
@@ -42,9 +41,10 @@ export const responseInvalidations: {
 
 /**
  * Whole responses cached in Redis (GATEWAY_RESPONSE_CACHE), shared by every
- * replica and keyed by operation, variables and the caller's identity (the
- * Authorization header), so private fields never reach another caller.
- * Responses with errors are not cached. Off, or without Redis, it is absent.
+ * replica and keyed by the served supergraph, operation, variables and the
+ * caller's identity (the Authorization header), so private fields never reach
+ * another caller. The planner always gets the client's own operation
+ * (`plugin.ts`). Off, or without Redis, it is absent.
  */
 export function redisResponseCache({ config, log, teardown, redis, metrics }: PluginContext): GatewayPlugin[] {
   const { enabled, ttlSeconds } = config.gateway.responseCache;
@@ -69,18 +69,15 @@ export function redisResponseCache({ config, log, teardown, redis, metrics }: Pl
     handlers,
   );
 
-  const cachePlugin = useResponseCache({
+  const cachePlugin = responseCache({
     cache,
-    session: (request) => request.headers.get('authorization'),
-    ttl: ttlSeconds * 1000,
-    // Type names are coordinates too (`ttlPerType` is deprecated, and warns on every start).
-    ttlPerSchemaCoordinate: Object.fromEntries(
+    ttlMs: ttlSeconds * 1000,
+    ttlMsPerType: Object.fromEntries(
       Object.entries(TTL_SECONDS_PER_TYPE).map(([type, seconds]) => [type, Math.min(seconds, ttlSeconds) * 1000]),
     ),
-    invalidateViaMutation: true,
   });
   // The metrics first: a hit ends the request in the cache plugin's onParams, before later plugins see its params.
-  return [responseCacheMetrics(metrics), cachePlugin as GatewayPlugin, readYourWrites(cache)];
+  return [responseCacheMetrics(metrics), cachePlugin, readYourWrites(cache)];
 }
 
 /**

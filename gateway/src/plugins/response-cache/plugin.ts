@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
+import { canonicalJson } from '@polystore/common';
+import { getOperationAST, Kind, print, type DefinitionNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { readAnswer } from './answer.js';
+import type { RedisResponseStore } from './redis-store.js';
+
+/** The mark of an answer served from the cache (the symbol Yoga's cache used; `metrics.ts` counts hits by it). */
+export const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
+
+export interface ResponseCacheOptions {
+  cache: RedisResponseStore;
+  /** Lifetime of an answer, in ms, unless a type in it has a shorter one. */
+  ttlMs: number;
+  /** Shorter lifetimes of some object types, in ms: an answer lives as long as the shortest of its types. */
+  ttlMsPerType: Record<string, number>;
+}
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
+  typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+
+const identities = new WeakMap<GraphQLSchema, string>();
+
+/**
+ * The identity of a served supergraph: a hash of the definitions the runtime
+ * built its schema from (the supergraph's SDL as parsed, the join directives
+ * that route each field included) and of the subgraphs' locations, so a hot
+ * reload that changes any type, field, route or subgraph URL changes every key.
+ */
+export function supergraphIdentity(schema: GraphQLSchema): string {
+  let identity = identities.get(schema);
+  if (identity === undefined) {
+    const nodes: (DefinitionNode | null | undefined)[] = [
+      schema.astNode,
+      ...schema.extensionASTNodes,
+      ...schema.getDirectives().map((directive) => directive.astNode),
+    ];
+    // Types the runtime made without a definition (built-ins) are named, with their fields.
+    const made: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.astNode) nodes.push(type.astNode, ...type.extensionASTNodes);
+      else made.push(`${type.name}(${'getFields' in type ? Object.keys(type.getFields()).join(',') : ''})`);
+    }
+    const definitions = nodes.filter((node): node is DefinitionNode => node !== undefined && node !== null);
+    // The runtime keeps each subgraph's location (`@transport`) in the schema's extensions.
+    const locations = canonicalJson((schema.extensions as { directives?: unknown }).directives ?? null);
+    const printed = `${print({ kind: Kind.DOCUMENT, definitions })}\n${made.join('\n')}\n${locations}`;
+    identity = createHash('sha256').update(printed).digest('base64url');
+    identities.set(schema, identity);
+  }
+  return identity;
+}
+
+/**
+ * Whole answers to queries, from the store, keyed by the served supergraph's
+ * identity, the operation's text, name and variables, and the caller's
+ * `Authorization` header. The operation the planner gets is the client's:
+ * what to invalidate the answer for is read from the answer itself
+ * (`answer.ts`). An answer is stored only when it has no errors, no subgraph
+ * answered an entity fetch for it with `null`, it holds no `null` where an
+ * entity belongs, and it was made on the supergraph its key names;
+ * a mutation drops every answer holding an entity in its result.
+ */
+export function responseCache({ cache, ttlMs, ttlMsPerType }: ResponseCacheOptions): GatewayPlugin {
+  let served: string | undefined;
+  // The key looked up for each request, and the supergraph it names.
+  const lookups = new WeakMap<Request, { key: string; supergraph: string }>();
+  // Operations (by context) for which a subgraph answered an entity fetch with null.
+  const emptyEntities = new WeakSet<object>();
+  return {
+    onSchemaChange({ schema }) {
+      served = supergraphIdentity(schema);
+    },
+
+    async onParams({ params, request, setResult }) {
+      if (served === undefined || !params.query) return;
+      const key = createHash('sha256')
+        .update(
+          canonicalJson([
+            served,
+            params.query,
+            params.operationName ?? null,
+            params.variables ?? {},
+            request.headers.get('authorization'),
+          ]),
+        )
+        .digest('base64url');
+      lookups.set(request, { key, supergraph: served });
+      const cached = await cache.get(key);
+      if (cached) setResult({ ...cached, [SERVED_FROM_CACHE]: true } as ExecutionResult);
+    },
+
+    // However the planner merges it (a null object, or an object of nulls), an entity a subgraph did not
+    // resolve may be a failed fetch without an error: such an answer is not stored.
+    onSubgraphExecute({ executionRequest }) {
+      const context = executionRequest.context as object | undefined;
+      if (!context || executionRequest.operationType === 'mutation') return;
+      return ({ result }) => {
+        if (isAsyncIterable(result)) return;
+        const entities = (result.data as { _entities?: unknown } | null | undefined)?._entities;
+        if (Array.isArray(entities) && entities.includes(null)) emptyEntities.add(context);
+      };
+    },
+
+    onExecute({ args }) {
+      const operation = getOperationAST(args.document, args.operationName);
+      if (operation?.operation === 'mutation') {
+        return {
+          onExecuteDone({ result }) {
+            if (isAsyncIterable(result) || !result.data) return;
+            const { entities, types, truncated } = readAnswer(args.schema, operation, args.document, result.data);
+            // A result too large to read through drops every answer holding any of its types.
+            void cache.invalidate(truncated ? [...types].map((typename) => ({ typename })) : entities);
+          },
+        };
+      }
+      if (operation?.operation !== 'query') return;
+      const request = (args.contextValue as { request?: Request }).request;
+      const lookup = request && lookups.get(request);
+      // Made on another supergraph than its key names (a swap in between): not stored.
+      if (!lookup || supergraphIdentity(args.schema) !== lookup.supergraph) return;
+      return {
+        onExecuteDone({ result }) {
+          if (isAsyncIterable(result) || result.errors?.length || !result.data) return;
+          if (emptyEntities.has(args.contextValue as object)) return;
+          const { entities, types, refusal } = readAnswer(args.schema, operation, args.document, result.data);
+          if (refusal) return;
+          const ttl = Math.min(ttlMs, ...[...types].map((type) => ttlMsPerType[type] ?? ttlMs));
+          void cache.set(lookup.key, result, entities, ttl);
+        },
+      };
+    },
+  };
+}
