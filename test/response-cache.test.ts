@@ -95,4 +95,19 @@ describe('response cache', () => {
     await stack.sql.flushOutbox();
     await eventually(async () => (await read()).data!.product.name === 'Electric kettle', 'the new name is served');
   });
+
+  it('drops an answer that does not show the product id when any product changes', async () => {
+    const nameOnly = async () =>
+      (await graphqlRequest(stack.gatewayUrl, `query ($id: ID!) { product(id: $id) { name } }`, { id: productId }))
+        .data!.product.name as string;
+    await nameOnly();
+    // Without its id the answer is listed as holding "some Product".
+    await eventually(
+      async () => (await redis.scard(`${stack.redis.keyPrefix}gateway:rc:unidentified:Product`)) > 0,
+      'the answer is cached',
+    );
+    await stack.sql.db.query(`UPDATE products SET name = 'Stovetop kettle' WHERE id = $1`, [productId]);
+    await stack.sql.flushOutbox();
+    await eventually(async () => (await nameOnly()) === 'Stovetop kettle', 'the new name is served');
+  });
 });
