@@ -99,9 +99,10 @@ export async function startStack({
       user: developmentToken(running, { sub: (await firstUserId(gatewayUrl, adminToken(running))) ?? randomUUID() }),
     };
     signal?.throwIfAborted();
-    const failed = Promise.race(
-      processes.map((service) => service.exited.then((code) => `${service.name} exited (${String(code)})`)),
-    );
+    const failed = Promise.race([
+      ...processes.map((service) => service.exited.then((code) => `${service.name} exited (${String(code)})`)),
+      stores.failed,
+    ]);
     return { gatewayUrl, storeEnv: stores.env, tokens, failed, stop };
   } catch (err) {
     await stop();

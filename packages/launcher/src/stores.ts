@@ -10,11 +10,14 @@ import {
   startEmbeddedS3,
   type EmbeddedStore,
 } from '@polystore/embedded';
+import { superviseStore } from './supervise.js';
 
 export interface StoreEndpoints {
   /** Variables to give every service so it reaches the stores chosen here. */
   env: Record<string, string>;
   embedded: string[];
+  /** Resolves, with why, when an embedded store died and could not be started again. */
+  failed: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -24,6 +27,8 @@ export interface StoreEndpoints {
  * PostgreSQL, a private `redis-server` with an append-only file, a
  * MongoDB wire-protocol server and an S3 server on folders. Configured URLs
  * are left alone. `signal` (Ctrl-C during start-up) stops what had started.
+ * A store in a process of its own (PostgreSQL, Redis) is started again on
+ * the same port if that process dies (`superviseStore`).
  */
 export async function startMissingStores(config: Config, log: Logger, signal?: AbortSignal): Promise<StoreEndpoints> {
   const dataDir = resolve(config.dataDir);
@@ -34,25 +39,31 @@ export async function startMissingStores(config: Config, log: Logger, signal?: A
       await store.stop().catch((err: unknown) => log.warn({ err, store: name }, 'embedded store did not stop cleanly'));
     }
   };
-  const start = async (name: string, run: () => Promise<EmbeddedStore>) => {
+  const failures: Promise<string>[] = [];
+  /** `run` starts the server on the port given: once now, and again on the same port if it dies. */
+  const start = async (name: string, run: (port: number) => Promise<EmbeddedStore>) => {
     signal?.throwIfAborted();
-    const store = await run();
+    const port = await freePort();
+    const first = await run(port);
+    const supervised = first.exited ? superviseStore(name, first, () => run(port), log) : undefined;
+    if (supervised) failures.push(supervised.gaveUp);
+    const store = supervised ?? first;
     started.push({ name, store });
     log.info({ url: store.url, dataDir: join(dataDir, name) }, `embedded ${name} started`);
     return store;
   };
   try {
     if (!config.postgres.url) {
-      const store = await start('postgres', async () =>
-        startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port: await freePort() }),
+      const store = await start('postgres', (port) =>
+        startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port }),
       );
       env.DATABASE_URL = store.url;
     }
     if (!config.redis.url) {
       const binary = await findRedisServer();
       if (binary) {
-        const store = await start('redis', async () =>
-          startEmbeddedRedis({ dataDir: join(dataDir, 'redis'), port: await freePort(), binary }),
+        const store = await start('redis', (port) =>
+          startEmbeddedRedis({ dataDir: join(dataDir, 'redis'), port, binary }),
         );
         env.REDIS_URL = store.url;
       } else {
@@ -63,16 +74,14 @@ export async function startMissingStores(config: Config, log: Logger, signal?: A
       }
     }
     if (!config.mongo.url) {
-      const store = await start('mongo', async () =>
-        startEmbeddedMongo({ dataDir: join(dataDir, 'mongo'), port: await freePort() }),
-      );
+      const store = await start('mongo', (port) => startEmbeddedMongo({ dataDir: join(dataDir, 'mongo'), port }));
       env.MONGO_URL = store.url;
     }
     if (!config.s3.endpoint) {
-      const store = await start('s3', async () =>
+      const store = await start('s3', (port) =>
         startEmbeddedS3({
           dataDir: join(dataDir, 's3'),
-          port: await freePort(),
+          port,
           buckets: [config.s3.bucket],
           // It refuses requests not signed with the services' key pair, as a real S3 does.
           credentials: { accessKeyId: config.s3.accessKeyId, secretAccessKey: config.s3.secretAccessKey },
@@ -86,5 +95,10 @@ export async function startMissingStores(config: Config, log: Logger, signal?: A
     await stop();
     throw err;
   }
-  return { env, embedded: started.map(({ name }) => name), stop };
+  return {
+    env,
+    embedded: started.map(({ name }) => name),
+    failed: Promise.race([...failures, new Promise<string>(() => undefined)]),
+    stop,
+  };
 }

@@ -12,6 +12,12 @@ const run = promisify(execFile);
 export interface EmbeddedStore {
   url: string;
   stop(): Promise<void>;
+  /**
+   * For a server in a process of its own: resolves with its exit code or signal when
+   * that process ends, also when it dies (the launcher then starts it again). Absent
+   * for a server inside this process, which lives and dies with it.
+   */
+  exited?: Promise<string>;
 }
 
 /** The data folder holds files this PostgreSQL cannot open; nothing in it was changed. */
@@ -97,6 +103,7 @@ export async function startEmbeddedPostgres({
   return {
     url,
     version,
+    exited: server.exited,
     // Fast shutdown: open transactions roll back, everything committed is on disk.
     stop: () => server.stop('SIGINT'),
   };

@@ -57,6 +57,7 @@ export async function startEmbeddedRedis({
   });
   return {
     url,
+    exited: server.exited,
     // SIGTERM: Redis flushes the append-only file and exits.
     stop: () => server.stop('SIGTERM'),
   };

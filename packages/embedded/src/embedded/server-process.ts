@@ -5,6 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /** A store server running as its own operating-system process. */
 export interface ServerProcess {
   pid: number;
+  /** Resolves with the exit code or signal when the process ends, for whatever reason (a crash, `kill -9`, `stop`). */
+  exited: Promise<string>;
   /** Signals the server and waits for it to exit; SIGKILL after `timeoutMs`. */
   stop(signal: NodeJS.Signals, timeoutMs?: number): Promise<void>;
 }
@@ -71,7 +73,7 @@ export async function spawnServer({
     }
     try {
       await ready();
-      return { pid: child.pid!, stop };
+      return { pid: child.pid!, exited: exited.then(() => String(exitCode)), stop };
     } catch {
       // not answering yet
     }
