@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { productPrefix } from '@polystore/storage-subgraph/keys';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import pg from 'pg';
 import { createLogger } from '@polystore/common';
 import { bearer, errorCodes, eventually, graphqlRequest } from '@polystore/testing';
 import { freePort } from '@polystore/embedded';
@@ -54,7 +55,25 @@ describe('npm start', () => {
     // No JWT_SECRET configured: development secrets, and tokens printed to try the API with.
     expect(stack.tokens.admin).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(stack.tokens.user).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
-    expect(Object.keys(stack.storeEnv).sort()).toEqual(['DATABASE_URL', 'MONGO_URL', 'REDIS_URL', 'S3_ENDPOINT']);
+    expect(Object.keys(stack.storeEnv).sort()).toEqual([
+      'DATABASE_OWNER_URL',
+      'DATABASE_READER_ROLE',
+      'DATABASE_URL',
+      'MONGO_URL',
+      'REDIS_URL',
+      'S3_ENDPOINT',
+    ]);
+    // The services connect as a role of their own, which writes orders only through the procedures.
+    const services = new pg.Client({ connectionString: stack.storeEnv.DATABASE_URL });
+    await services.connect();
+    try {
+      expect((await services.query('SELECT current_user AS role')).rows).toEqual([{ role: 'polystore_service' }]);
+      await expect(services.query('UPDATE orders SET total_amount = total_amount + 12345')).rejects.toMatchObject({
+        code: '42501',
+      });
+    } finally {
+      await services.end();
+    }
     const response = await gql(PRODUCT);
     expect(response.errors).toBeUndefined();
     const { totalCount, edges } = response.data!.products;

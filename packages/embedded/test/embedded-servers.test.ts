@@ -9,6 +9,7 @@ import {
   findRedisServer,
   freePort,
   IncompatibleDataError,
+  prepareEmbeddedRoles,
   startEmbeddedMongo,
   startEmbeddedPostgres,
   startEmbeddedRedis,
@@ -92,6 +93,41 @@ describe('embedded PostgreSQL', () => {
     await client.connect();
     expect((await client.query('SELECT n FROM counter')).rows).toEqual([{ n: 50 }]);
     await client.end();
+  });
+
+  it("hands a schema the superuser created to the owner role, and lets the services' role in without rights", async () => {
+    const server = running.at(-1)!;
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    // A data folder from before the roles: the superuser migrated it.
+    await admin.query(`CREATE TYPE mood AS ENUM ('calm');
+      CREATE TABLE legacy (id int PRIMARY KEY, m mood);
+      CREATE VIEW legacy_view AS SELECT * FROM legacy;
+      CREATE FUNCTION legacy_one() RETURNS int LANGUAGE sql AS 'SELECT 1'`);
+    const env = await prepareEmbeddedRoles(server.url);
+    expect(await prepareEmbeddedRoles(server.url)).toEqual(env); // again on every start: nothing left to do
+    const { rows } = await admin.query<{ owner: string }>(
+      `SELECT DISTINCT owner FROM (
+         SELECT relowner::regrole::text AS owner FROM pg_class WHERE relnamespace = 'public'::regnamespace
+         UNION ALL SELECT proowner::regrole::text FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+         UNION ALL SELECT typowner::regrole::text FROM pg_type WHERE typnamespace = 'public'::regnamespace) o`,
+    );
+    await admin.end();
+    expect(rows).toEqual([{ owner: 'polystore_owner' }]);
+    expect(env.DATABASE_READER_ROLE).toBe('polystore_reader');
+
+    const owner = new pg.Client({ connectionString: env.DATABASE_OWNER_URL });
+    await owner.connect();
+    await owner.query('CREATE TABLE created_by_owner (id int)');
+    await owner.end();
+    // The migrations grant the services' role what it needs; until then it may read nothing.
+    const service = new pg.Client({ connectionString: env.DATABASE_URL });
+    await service.connect();
+    expect((await service.query<{ role: string }>('SELECT current_user AS role')).rows).toEqual([
+      { role: 'polystore_service' },
+    ]);
+    await expect(service.query('SELECT * FROM legacy')).rejects.toMatchObject({ code: '42501' });
+    await service.end();
   });
 
   it('refuses a folder written by another PostgreSQL (PGlite) and leaves it untouched', async () => {

@@ -3,6 +3,7 @@ import type { Config, Logger } from '@polystore/common';
 import {
   findRedisServer,
   freePort,
+  prepareEmbeddedRoles,
   REDIS_INSTALL_HINT,
   startEmbeddedMongo,
   startEmbeddedPostgres,
@@ -57,7 +58,8 @@ export async function startMissingStores(config: Config, log: Logger, signal?: A
       const store = await start('postgres', (port) =>
         startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port }),
       );
-      env.DATABASE_URL = store.url;
+      // The services connect as a role of their own; migrations run as the schema's owner.
+      Object.assign(env, await prepareEmbeddedRoles(store.url));
     }
     if (!config.redis.url) {
       const binary = await findRedisServer();
