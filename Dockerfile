@@ -53,8 +53,9 @@ RUN mkdir -p /app/.data && chown node:node /app/.data
 # `node` (uid 1000) is the unprivileged user shipped with the official image.
 USER node
 
-# gateway, sql-subgraph, mongo-subgraph, storage-subgraph
-EXPOSE 4000 4001 4002 4003
+# gateway, sql-subgraph, mongo-subgraph, storage-subgraph; then their /metrics listeners
+# (METRICS_HOST=0.0.0.0 in the container; publish them to operators only, as docker-compose.yml does).
+EXPOSE 4000 4001 4002 4003 9090 9091 9092 9093
 
 # Exec form: node receives SIGTERM directly and runs its orderly shutdown.
 CMD ["node", "--import", "tsx", "gateway/src/index.ts"]

@@ -193,14 +193,40 @@ describe('client tooling', () => {
     }
   });
 
-  it('exposes Prometheus metrics, per operation and per subgraph', async () => {
+  it('exposes Prometheus metrics to operators on their own port, per operation and per subgraph', async () => {
     await graphqlRequest(stack.gatewayUrl, 'query ProductPageForMetrics { products(first: 1) { totalCount } }');
-    const body = await (await fetch(new URL('/metrics', stack.gatewayUrl))).text();
-    expect(body).toMatch(
-      /graphql_envelop_request_duration_count\{[^}]*operationName="ProductPageForMetrics"[^}]*\} \d+/,
-    );
+    // Not on the port clients use.
+    const fromClients = await fetch(new URL('/metrics', stack.gatewayUrl));
+    expect(fromClients.status).toBe(404);
+    await fromClients.text();
+    const body = await (await fetch(stack.metricsUrls.gateway)).text();
+    // A name the client chose is no label (only allow-listed operations are named: gateway-metrics.test.ts).
+    expect(body).toMatch(/graphql_envelop_request_duration_count\{[^}]*operationName="other"[^}]*\} \d+/);
+    expect(body).not.toContain('ProductPageForMetrics');
     expect(body).toMatch(/graphql_gateway_subgraph_execute_duration_count\{[^}]*subgraphName="sql"[^}]*\} \d+/);
     expect(body).toMatch(/http_requests_total\{route="\/graphql",method="POST",status="200",service="gateway"\} \d+/);
+  });
+
+  it('tells browsers not to guess the type of any answer: results, errors, health, readiness', async () => {
+    const answers = {
+      result: await fetch(stack.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ products(first: 1) { totalCount } }' }),
+      }),
+      error: await fetch(stack.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ nothing }' }),
+      }),
+      health: await fetch(new URL('/health', stack.gatewayUrl)),
+      ready: await fetch(new URL('/ready', stack.gatewayUrl)),
+      unknown: await fetch(new URL('/metrics', stack.gatewayUrl)),
+    };
+    for (const [name, answer] of Object.entries(answers)) {
+      await answer.text();
+      expect({ name, nosniff: answer.headers.get('x-content-type-options') }).toEqual({ name, nosniff: 'nosniff' });
+    }
   });
 
   it('reports ready only when every subgraph is ready', async () => {

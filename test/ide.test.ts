@@ -7,7 +7,9 @@ import { startTestStack, type TestStack } from '@polystore/testing/stack';
  * The GraphQL IDE as a person meets it: a real headless Chromium (Debian's
  * `chromium`, installed by .ci/run) opens the gateway, types a query, runs it
  * and sees the answer, while every request to another host is refused, as on
- * a machine without internet. IDE_SCREENSHOT=<file> also saves what it shows.
+ * a machine without internet. The page runs under its strict Content Security
+ * Policy (nonces, no 'unsafe-inline') without one violation.
+ * IDE_SCREENSHOT=<file> also saves what it shows.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -37,6 +39,20 @@ afterAll(async () => {
       elsewhere.push(url.href);
       return route.abort();
     });
+    // Every CSP violation the page reports, and every console error (a refused script or style shows there too).
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+      document.addEventListener('securitypolicyviolation', (event) =>
+        seen.push(
+          `${event.violatedDirective} ${event.blockedURI} ${event.sample} ${event.sourceFile}:${event.lineNumber}:${event.columnNumber}`,
+        ),
+      );
+    });
+    const consoleErrors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
     const created = await fetch(stack.gatewayUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...asAdmin() },
@@ -46,7 +62,16 @@ afterAll(async () => {
     });
     expect(created.status).toBe(200);
 
-    await page.goto(stack.gatewayUrl);
+    const loaded = await page.goto(stack.gatewayUrl);
+    const headers = loaded!.headers();
+    expect(headers['content-security-policy']).toMatch(/script-src 'self' 'nonce-[^']+'/);
+    expect(headers['content-security-policy']).not.toContain('unsafe-inline');
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(headers).toMatchObject({
+      'x-frame-options': 'DENY',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+    });
     const editor = page.locator('.graphiql-query-editor .monaco-editor').first();
     await editor.waitFor({ timeout: 20_000 });
     await editor.click();
@@ -64,6 +89,8 @@ afterAll(async () => {
     expect(text).toMatch(/"sku":\s+"IDE-1"/);
     expect(text).toMatch(/"totalCount":\s+1\b/);
     expect(elsewhere).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+    expect(consoleErrors).toEqual([]);
 
     if (process.env.IDE_SCREENSHOT) {
       await page

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { asAdmin, bearer, eventually, graphqlRequest, testToken } from '@polystore/testing';
+import { asAdmin, bearer, consumerGroupCaughtUp, eventually, graphqlRequest, testToken } from '@polystore/testing';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 
 /**
@@ -38,21 +38,14 @@ const read = (headers: Record<string, string> = {}) =>
 
 /** GraphQL requests the sql-subgraph has served, from its Prometheus counter. */
 async function sqlSubgraphRequests(): Promise<number> {
-  const metrics = await (await fetch(new URL('/metrics', stack.subgraphUrls.sql))).text();
+  const metrics = await (await fetch(stack.metricsUrls.sql)).text();
   return [...metrics.matchAll(/^http_requests_total\{route="\/graphql",method="POST"[^}]*\} (\d+)/gm)].reduce(
     (sum, match) => sum + Number(match[1]),
     0,
   );
 }
 
-/** True once the gateway's consumer group has read and acknowledged every event on the stream. */
-async function gatewayCaughtUp(): Promise<boolean> {
-  const groups = (await redis.xinfo('GROUPS', `${stack.redis.keyPrefix}events`)) as unknown[][];
-  const group = groups
-    .map((fields) => Object.fromEntries(fields.flatMap((value, i) => (i % 2 === 0 ? [[value, fields[i + 1]]] : []))))
-    .find((fields) => fields.name === 'gateway-response-cache');
-  return group !== undefined && group.pending === 0 && group.lag === 0;
-}
+const gatewayCaughtUp = () => consumerGroupCaughtUp(redis, stack.redis.keyPrefix, 'gateway-response-cache');
 
 describe('response cache', () => {
   it('answers a repeated query from Redis without calling the subgraph', async () => {

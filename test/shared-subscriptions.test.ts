@@ -37,7 +37,7 @@ const EVENTS = 'subscription ($id: ID) { inventoryChanged(productId: $id) { id s
 
 /** The gateway's subscription gauges: executions shared by anonymous clients, and subscriptions to subgraphs. */
 async function gauges() {
-  const body = await (await fetch(new URL('/metrics', stack.gatewayUrl))).text();
+  const body = await (await fetch(stack.metricsUrls.gateway)).text();
   const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'm').exec(body)?.[1] ?? NaN);
   return {
     shared: value('gateway_subscriptions_shared'),

@@ -70,6 +70,9 @@ export async function startBenchStack({
       ...profileOptions(),
       GATEWAY_PORT: String(await freePort()),
       ...Object.fromEntries(SUBGRAPHS.map((s) => [s.portVariable, String(subgraphPorts.get(s.name))])),
+      // Metrics listeners on free ports too: nothing here reads them, and 9090-9093 may be taken.
+      GATEWAY_METRICS_PORT: '0',
+      ...Object.fromEntries(SUBGRAPHS.map((s) => [s.metricsPortVariable, '0'])),
     };
     stack = await startStack({ log, env });
   } catch (err) {

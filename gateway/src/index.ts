@@ -11,4 +11,9 @@ const { createGateway } = await import('./server.js');
 // (more than 10 listeners) misreads that under any concurrency.
 setMaxListeners(0);
 
-await runService('gateway', createGateway, (config) => config.ports.gateway);
+await runService(
+  'gateway',
+  createGateway,
+  (config) => config.ports.gateway,
+  (config) => config.metrics.ports.gateway,
+);

@@ -6,17 +6,19 @@ import {
   createMetrics,
   withRequestContext,
   handleHealthRequest,
-  handleMetricsRequest,
   listenHttp,
+  setSecurityHeaders,
   type ReadinessCheck,
   type ServiceContext,
+  type ServiceMetrics,
 } from '@polystore/common';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { shareAnonymousSubscriptions } from './anonymous-subscriptions.js';
 import { rateLimitBudget } from './plugins/rate-limit.js';
-import { handleIdeAssetRequest, IDE_DEFAULT_QUERY, renderLocalGraphiQL } from './ide.js';
+import { runtimeLogger } from './runtime-logger.js';
+import { handleIdeAssetRequest, IDE_DEFAULT_QUERY, localGraphiQL } from './ide.js';
 import { gatewayPlugins } from './plugins/index.js';
 import { demandControl, withDefaultListSizes } from './plugins/demand-control.js';
 import { subgraphUrls } from './subgraphs.js';
@@ -39,6 +41,8 @@ export interface GatewayOptions extends ServiceContext {
 export interface Gateway {
   runtime: GatewayRuntime;
   httpServer: Server;
+  /** The registry behind `/metrics`, served on a listener of its own (`serveMetrics`), never on the client port. */
+  metrics: ServiceMetrics;
   listen(port: number, host?: string): Promise<string>;
 }
 
@@ -98,6 +102,8 @@ export async function createGateway({
   const metrics = createMetrics('gateway');
   const plugins = gatewayPlugins({ config, log, teardown, redis, metrics });
 
+  // The IDE, with a nonce of its own per page for its strict CSP.
+  const ide = localGraphiQL({ title: 'Polystore', defaultQuery: IDE_DEFAULT_QUERY });
   // The runtime, for the plugin that subscribes again on it after a swap (made before it).
   const served: { runtime?: GatewayRuntime } = {};
   const runtime = createGatewayRuntime({
@@ -128,7 +134,7 @@ export async function createGateway({
     cors:
       config.gateway.corsOrigins.length > 0 ? { origin: config.gateway.corsOrigins, methods: ['GET', 'POST'] } : false,
     // Plus SSE subscriptions followed across supergraph swaps (graphql-ws ones are followed below).
-    plugins: () => [...plugins, useSubscriptionsAcrossReloads(() => served.runtime!)],
+    plugins: () => [...plugins, useSubscriptionsAcrossReloads(() => served.runtime!), ide.plugin],
     // The estimated cost with list sizes from `first` (GATEWAY_MAX_COST, GATEWAY_DEFAULT_LIST_SIZE).
     ...demandControl(config),
     // A subgraph that hangs costs its part of the answer, not the whole request.
@@ -137,17 +143,11 @@ export async function createGateway({
       executionRequest?.operationType === 'subscription' ? undefined : config.gateway.upstreamTimeoutMs,
     // Introspection off (GATEWAY_INTROSPECTION=false) also turns the IDE off: it cannot work without it.
     ...(config.gateway.introspection ? {} : { disableIntrospection: {} }),
-    graphiql: config.gateway.introspection ? { title: 'Polystore', defaultQuery: IDE_DEFAULT_QUERY } : false,
-    renderGraphiQL: renderLocalGraphiQL,
+    graphiql: config.gateway.introspection ? ide.graphiql : false,
+    renderGraphiQL: ide.renderGraphiQL,
     landingPage: false,
-    logging:
-      config.logLevel === 'silent'
-        ? false
-        : config.logLevel === 'fatal'
-          ? 'error'
-          : config.logLevel === 'trace'
-            ? 'debug'
-            : config.logLevel,
+    // Through our logger: one format, and nothing secret in any line.
+    logging: runtimeLogger(log, config.logLevel),
   });
   served.runtime = runtime;
   teardown.add('gateway runtime', () => runtime.dispose());
@@ -158,6 +158,7 @@ export async function createGateway({
   let draining = false;
   const httpServer = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (draining) res.setHeader('connection', 'close');
+    setSecurityHeaders(res);
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/') {
       // The IDE lives on the GraphQL path; the root is where people type first.
@@ -170,10 +171,7 @@ export async function createGateway({
     // identical subgraph requests are still shared).
     withRequestContext(req, res, async () => {
       try {
-        const handled =
-          (await handleHealthRequest(req, res, readiness)) ||
-          (await handleMetricsRequest(req, res, metrics)) ||
-          (await handleIdeAssetRequest(req, res));
+        const handled = (await handleHealthRequest(req, res, readiness)) || (await handleIdeAssetRequest(req, res));
         if (!handled) await runtime(req, res);
       } catch (err) {
         log.error({ err }, 'gateway request failed');
@@ -227,6 +225,7 @@ export async function createGateway({
   return {
     runtime,
     httpServer,
+    metrics,
     async listen(port, host = '127.0.0.1') {
       const url = await listenHttp(httpServer, port, host, GRAPHQL_PATH);
       teardown.add(

@@ -6,6 +6,8 @@ interface AppSpec {
   /** Its key in `Config['ports']`, and the variable that sets it. */
   port: keyof Config['ports'];
   portVariable: string;
+  /** The variable that sets its metrics listener's port (`Config['metrics']['ports']`, same key). */
+  metricsPortVariable: string;
   /** Variables the service must be given in compose. */
   required: readonly string[];
   /** Variables that only this service may set (besides the ones every service reads). */
@@ -15,7 +17,7 @@ interface AppSpec {
 
 export const STORES = ['postgres', 'mongo', 'redis', 'minio', 'minio-init'];
 
-export const COMMON_REQUIRED = ['LOG_LEVEL', 'HOST', 'REDIS_URL', 'SUBGRAPH_SIGNING_SECRET'];
+export const COMMON_REQUIRED = ['LOG_LEVEL', 'HOST', 'METRICS_HOST', 'REDIS_URL', 'SUBGRAPH_SIGNING_SECRET'];
 /**
  * What docker-compose.yml requires from the shell or `.env` (`${NAME:?…}`, no default):
  * the secrets, with values the tests use (a password for PostgreSQL and MinIO, 32+ characters for tokens and signatures).
@@ -49,7 +51,8 @@ function subgraphApp(
       entry: subgraphEntryPath(subgraph),
       port: subgraph.name,
       portVariable: subgraph.portVariable,
-      required: [subgraph.portVariable, ...stores.required],
+      metricsPortVariable: subgraph.metricsPortVariable,
+      required: [subgraph.portVariable, subgraph.metricsPortVariable, ...stores.required],
       own: stores.own,
       dependsOn: stores.dependsOn,
     },
@@ -95,8 +98,10 @@ export const APPS: Record<string, AppSpec> = Object.fromEntries([
       entry: 'gateway/src/index.ts',
       port: 'gateway',
       portVariable: 'GATEWAY_PORT',
+      metricsPortVariable: 'GATEWAY_METRICS_PORT',
       required: [
         'GATEWAY_PORT',
+        'GATEWAY_METRICS_PORT',
         'SUPERGRAPH_PATH',
         'QUERY_PLANNER',
         'JWT_SECRET',

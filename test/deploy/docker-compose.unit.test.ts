@@ -159,11 +159,21 @@ describe.each<[string, Env]>([
       expect(portOf(new URL(config.redis.url!))).toBe(6379);
     });
 
-    it('publishes its port, the default port of loadConfig', () => {
-      const port = configOf(name).ports[spec.port];
+    it('publishes its port, the default port of loadConfig, and its metrics port to the host alone', () => {
+      const config = configOf(name);
+      const port = config.ports[spec.port];
       expect(Number(envOf(name)[spec.portVariable])).toBe(port);
       expect(port).toBe(DEFAULT_CONFIG.ports[spec.port]);
-      expect(publishedPorts(service(name))).toEqual([{ host: port, container: port }]);
+      const metricsPort = config.metrics.ports[spec.port];
+      expect(Number(envOf(name)[spec.metricsPortVariable])).toBe(metricsPort);
+      expect(metricsPort).toBe(DEFAULT_CONFIG.metrics.ports[spec.port]);
+      // Reachable by Prometheus inside the network; on the host by 127.0.0.1 only, never by clients.
+      expect(config.metrics).toMatchObject({ enabled: true, host: '0.0.0.0' });
+      expect(publishedPorts(service(name))).toEqual([
+        { host: port, container: port },
+        { host: metricsPort, container: metricsPort },
+      ]);
+      expect(service(name).ports).toContain(`127.0.0.1:${metricsPort}:${metricsPort}`);
     });
 
     it('reports healthy only when GET /ready on its port succeeds', () => {

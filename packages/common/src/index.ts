@@ -8,8 +8,10 @@ export * from './subgraphs.js';
 export * from './config/config.js';
 export { ConfigError, type Env } from './config/env.js';
 
-// Running a service: logs, teardown on SIGTERM, the subgraph server with /health, /ready, /metrics.
+// Running a service: logs (secrets redacted), teardown on SIGTERM, the subgraph server with /health and /ready,
+// /metrics on a listener of its own, the headers every response carries.
 export * from './logger.js';
+export * from './log-redaction.js';
 export * from './request-context.js';
 export * from './teardown.js';
 export * from './server/run.js';
@@ -18,6 +20,7 @@ export * from './server/schema.js';
 export * from './server/health.js';
 export * from './server/listen.js';
 export * from './server/metrics.js';
+export * from './server/security-headers.js';
 
 // The API's conventions: error codes, ids, scalars, Relay pagination.
 export * from './errors.js';

@@ -12,6 +12,9 @@ export const SUBGRAPHS = [
     service: 'sql-subgraph',
     defaultPort: 4001,
     portVariable: 'SQL_SUBGRAPH_PORT',
+    /** Its `/metrics` listener (operators only, apart from the GraphQL port). */
+    defaultMetricsPort: 9091,
+    metricsPortVariable: 'SQL_SUBGRAPH_METRICS_PORT',
     /** Where the gateway and the other subgraphs reach it, when not at its default URL. */
     urlVariable: 'SQL_SUBGRAPH_URL',
     /** Entity types whose key fields it defines: the one answer to "does this id exist?". */
@@ -22,6 +25,8 @@ export const SUBGRAPHS = [
     service: 'mongo-subgraph',
     defaultPort: 4002,
     portVariable: 'MONGO_SUBGRAPH_PORT',
+    defaultMetricsPort: 9092,
+    metricsPortVariable: 'MONGO_SUBGRAPH_METRICS_PORT',
     urlVariable: 'MONGO_SUBGRAPH_URL',
     owns: [],
   },
@@ -30,6 +35,8 @@ export const SUBGRAPHS = [
     service: 'storage-subgraph',
     defaultPort: 4003,
     portVariable: 'STORAGE_SUBGRAPH_PORT',
+    defaultMetricsPort: 9093,
+    metricsPortVariable: 'STORAGE_SUBGRAPH_METRICS_PORT',
     urlVariable: 'STORAGE_SUBGRAPH_URL',
     owns: ['Asset'],
   },

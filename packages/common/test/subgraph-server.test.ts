@@ -12,6 +12,7 @@ import {
   graphqlRequest,
   NONCE_EXTENSION,
   notFound,
+  serveMetrics,
   SERVICE_EXTENSION,
   signedExtensions,
   signRequest,
@@ -61,7 +62,7 @@ async function startServer(readyCheck: () => Promise<unknown> = async () => unde
     teardown,
     maxBodyBytes: 1024,
   });
-  return { url: await server.listen(0), teardown };
+  return { url: await server.listen(0), teardown, server, log };
 }
 
 describe('subgraph server', () => {
@@ -122,15 +123,28 @@ describe('subgraph server', () => {
     await hanging.teardown.close();
   });
 
-  it('exposes Prometheus metrics with request counts by route and status', async () => {
-    const { url, teardown } = await startServer();
+  it('exposes Prometheus metrics on a listener of its own, with request counts by route and status', async () => {
+    const { url, teardown, server, log } = await startServer();
+    const metricsUrl = await serveMetrics(server.metrics, { host: '127.0.0.1', port: 0 }, teardown, log);
     await graphqlRequest(url, '{ missing }');
-    await fetch(url.replace('/graphql', '/nowhere/42'));
-    const response = await fetch(url.replace('/graphql', '/metrics'));
+    // Every JSON answer, errors and health included, tells browsers not to guess its type.
+    for (const path of ['/nowhere/42', '/health', '/ready']) {
+      const answer = await fetch(url.replace('/graphql', path));
+      expect({ path, nosniff: answer.headers.get('x-content-type-options') }).toEqual({ path, nosniff: 'nosniff' });
+      await answer.text();
+    }
+    // Clients on the GraphQL port never see them.
+    const fromClientPort = await fetch(url.replace('/graphql', '/metrics'));
+    expect(fromClientPort.status).toBe(404);
+    expect(fromClientPort.headers.get('x-content-type-options')).toBe('nosniff');
+    await fromClientPort.text();
+    const response = await fetch(metricsUrl);
+    expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const body = await response.text();
     expect(body).toMatch(/http_requests_total\{route="\/graphql",method="POST",status="200",service="test"\} 1/);
     expect(body).toMatch(/http_requests_total\{route="other",method="GET",status="404",service="test"\} 1/);
+    expect(body).toMatch(/http_requests_total\{route="\/metrics",method="GET",status="404",service="test"\} 1/);
     expect(body).toContain('process_cpu_seconds_total');
     await teardown.close();
   });

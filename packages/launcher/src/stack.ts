@@ -20,6 +20,8 @@ export class StackStartError extends Error {}
 
 export interface RunningStack {
   gatewayUrl: string;
+  /** The gateway's `/metrics`, for operators (its own listener); absent with METRICS_ENABLED=false or port 0. */
+  metricsUrl?: string;
   /** Where the services reach the stores started here (DATABASE_URL, REDIS_URL, …). */
   storeEnv: Record<string, string>;
   /** Tokens to try the API with (printed by `npm start`); absent when tokens come from an identity provider. */
@@ -103,7 +105,12 @@ export async function startStack({
       ...processes.map((service) => service.exited.then((code) => `${service.name} exited (${String(code)})`)),
       stores.failed,
     ]);
-    return { gatewayUrl, storeEnv: stores.env, tokens, failed, stop };
+    const { enabled, host, ports } = config.metrics;
+    const metricsUrl =
+      enabled && ports.gateway !== 0
+        ? `http://${host.includes(':') ? `[${host}]` : host}:${ports.gateway}/metrics`
+        : undefined;
+    return { gatewayUrl, metricsUrl, storeEnv: stores.env, tokens, failed, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -122,9 +129,18 @@ async function firstUserId(gatewayUrl: string, token: string | undefined): Promi
 }
 
 const PORTS = [
-  { name: 'gateway', portVariable: 'GATEWAY_PORT' },
-  ...SUBGRAPHS.map(({ name, portVariable }) => ({ name, portVariable })),
+  { name: 'gateway', portVariable: 'GATEWAY_PORT', metricsPortVariable: 'GATEWAY_METRICS_PORT' },
+  ...SUBGRAPHS.map(({ name, portVariable, metricsPortVariable }) => ({ name, portVariable, metricsPortVariable })),
 ] as const;
+
+/** Every port the services will listen on: clients' and, unless turned off, the metrics listeners'. */
+const listenPorts = (config: Config) =>
+  PORTS.flatMap(({ name, portVariable, metricsPortVariable }) => [
+    { port: config.ports[name], host: config.host, variable: portVariable },
+    ...(config.metrics.enabled && config.metrics.ports[name] !== 0
+      ? [{ port: config.metrics.ports[name], host: config.metrics.host, variable: metricsPortVariable }]
+      : []),
+  ]);
 
 /** Refuses to start over another stack on the same data, or on ports something else holds. */
 async function checkNothingRunsThere(config: Config): Promise<void> {
@@ -135,12 +151,11 @@ async function checkNothingRunsThere(config: Config): Promise<void> {
         'stop it first, or set DATA_DIR to another folder',
     );
   }
-  for (const { name, portVariable } of PORTS) {
-    const port = config.ports[name];
-    if (!(await isPortFree(port, config.host))) {
+  for (const { port, host, variable } of listenPorts(config)) {
+    if (!(await isPortFree(port, host))) {
       throw new StackStartError(
-        `port ${port} on ${config.host} (${portVariable}) is already in use: stop what listens there, ` +
-          `or set ${portVariable} to a free port`,
+        `port ${port} on ${host} (${variable}) is already in use: stop what listens there, ` +
+          `or set ${variable} to a free port`,
       );
     }
   }

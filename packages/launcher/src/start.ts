@@ -47,8 +47,11 @@ try {
     ? `\n  Development tokens (valid 12 hours; in the IDE's Headers tab: {"Authorization": "Bearer <token>"}):\n` +
       `    user:  ${user}\n    admin: ${admin}\n`
     : '';
+  const metrics = stack.metricsUrl
+    ? `  Metrics for operators (Prometheus, this machine only): ${stack.metricsUrl}\n`
+    : '';
   process.stdout.write(
-    `\n  Polystore is ready: ${stack.gatewayUrl}\n  Open it in a browser for the GraphQL IDE. Ctrl-C stops everything.\n${tokens}\n`,
+    `\n  Polystore is ready: ${stack.gatewayUrl}\n  Open it in a browser for the GraphQL IDE. Ctrl-C stops everything.\n${metrics}${tokens}\n`,
   );
 } catch (err) {
   if (starting.signal.aborted) {

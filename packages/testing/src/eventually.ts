@@ -1,3 +1,5 @@
+import type { Redis } from 'ioredis';
+
 /**
  * Waits until `check` holds, polling every 100 ms, and fails naming `what`
  * after `timeoutMs`: for effects that travel asynchronously (events, caches, reloads).
@@ -18,4 +20,13 @@ export async function untilAnswering(url: string, timeoutMs = 30_000): Promise<v
       () => false,
     );
   await eventually(answers, `${url} answers`, timeoutMs);
+}
+
+/** True once consumer group `group` has read and acknowledged every event on the stream under `keyPrefix`. */
+export async function consumerGroupCaughtUp(redis: Redis, keyPrefix: string, group: string): Promise<boolean> {
+  const groups = (await redis.xinfo('GROUPS', `${keyPrefix}events`)) as unknown[][];
+  const found = groups
+    .map((fields) => Object.fromEntries(fields.flatMap((value, i) => (i % 2 === 0 ? [[value, fields[i + 1]]] : []))))
+    .find((fields) => fields.name === group);
+  return found !== undefined && found.pending === 0 && found.lag === 0;
 }

@@ -1,13 +1,31 @@
-import { createLogger, loadConfig, Teardown, type Env, type ServiceContext } from '@polystore/common';
+import {
+  createLogger,
+  loadConfig,
+  SUBGRAPHS,
+  Teardown,
+  type DestinationStream,
+  type Env,
+  type ServiceContext,
+} from '@polystore/common';
+
+/** Every service's metrics listener on a free port: test files run side by side. */
+const TEST_METRICS_PORTS: Env = Object.fromEntries(
+  ['GATEWAY_METRICS_PORT', ...SUBGRAPHS.map((subgraph) => subgraph.metricsPortVariable)].map((name) => [name, '0']),
+);
 
 /**
  * A service context for tests: config from the given variables only (never
- * the developer's shell), a quiet logger (TEST_LOG_LEVEL, default silent),
- * and a teardown to drain in afterAll.
+ * the developer's shell), a quiet logger (TEST_LOG_LEVEL, default silent) writing
+ * JSON lines to stdout or `logs`, and a teardown to drain in afterAll. Metrics
+ * listeners pick free ports unless `env` names them.
  */
-export function testServiceContext(env: Env): ServiceContext {
-  const config = loadConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
-  const log = createLogger('test', config.logLevel);
+export function testServiceContext(env: Env, logs?: DestinationStream): ServiceContext {
+  const config = loadConfig({
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...TEST_METRICS_PORTS,
+    ...env,
+  });
+  const log = createLogger('test', config.logLevel, 'json', logs);
   return { config, log, teardown: new Teardown(log) };
 }
 

@@ -1,4 +1,10 @@
-import type { Env } from '@polystore/common';
+import {
+  serveMetrics,
+  type DestinationStream,
+  type Env,
+  type ServiceContext,
+  type ServiceMetrics,
+} from '@polystore/common';
 import { composeSupergraph } from '@polystore/gateway/compose';
 import { createGateway } from '@polystore/gateway';
 import { createMongoSubgraph, type MongoSubgraph } from '@polystore/mongo-subgraph';
@@ -11,6 +17,8 @@ import { testMongo, testPostgres, testRedis, testS3, type Disposable, type TestS
 export interface TestStack {
   gatewayUrl: string;
   subgraphUrls: { sql: string; mongo: string; storage: string };
+  /** Each service's `/metrics`, on its own listener (the GraphQL ports answer 404 there). */
+  metricsUrls: { gateway: string; sql: string; mongo: string; storage: string };
   redis: { url: string; keyPrefix: string };
   /** The variables every service of this stack was started with (for a second gateway on the same stores). */
   env: Env;
@@ -21,12 +29,20 @@ export interface TestStack {
   dispose(): Promise<void>;
 }
 
+/** A service's `/metrics` listener, as `runService` starts it, on a free port. */
+const metricsOf = ({ config, teardown, log }: ServiceContext, { metrics }: { metrics: ServiceMetrics }) =>
+  serveMetrics(metrics, { host: config.metrics.host, port: 0 }, teardown, log);
+
 /**
  * The whole stack in this process on random ports: real PostgreSQL and
  * Redis, MongoDB and S3 from MONGO_URL / S3_ENDPOINT or embedded, the
  * supergraph composed from the schema files with the ports it got.
+ * `logs`: where every service writes its JSON log lines (default stdout).
  */
-export async function startTestStack(extraEnv: Env = {}): Promise<TestStack> {
+export async function startTestStack(
+  extraEnv: Env = {},
+  { logs }: { logs?: DestinationStream } = {},
+): Promise<TestStack> {
   const fixtures: Disposable[] = [];
   const contexts: { teardown: { close(): Promise<void> } }[] = [];
   const dispose = async () => {
@@ -54,26 +70,37 @@ export async function startTestStack(extraEnv: Env = {}): Promise<TestStack> {
       ...extraEnv,
     };
     const context = (extra: Env = {}) => {
-      const created = testServiceContext({ ...env, ...extra });
+      const created = testServiceContext({ ...env, ...extra }, logs);
       contexts.push(created);
       return created;
     };
-    const sql = await createSqlSubgraph(context());
+    const sqlContext = context();
+    const sql = await createSqlSubgraph(sqlContext);
     const sqlUrl = await sql.listen(0);
     // The other subgraphs check references with the owner of User, Product and Order.
     env.SQL_SUBGRAPH_URL = sqlUrl;
-    const mongoSubgraph = await createMongoSubgraph(context());
-    const storage = await createStorageSubgraph(context());
+    const mongoContext = context();
+    const mongoSubgraph = await createMongoSubgraph(mongoContext);
+    const storageContext = context();
+    const storage = await createStorageSubgraph(storageContext);
     const urls = {
       sql: sqlUrl,
       mongo: await mongoSubgraph.listen(0),
       storage: await storage.listen(0),
     };
-    const gateway = await createGateway({ ...context(), supergraph: composeSupergraph(urls) });
+    const gatewayContext = context();
+    const gateway = await createGateway({ ...gatewayContext, supergraph: composeSupergraph(urls) });
     const gatewayUrl = await gateway.listen(0);
+    const metricsUrls = {
+      gateway: await metricsOf(gatewayContext, gateway),
+      sql: await metricsOf(sqlContext, sql),
+      mongo: await metricsOf(mongoContext, mongoSubgraph),
+      storage: await metricsOf(storageContext, storage),
+    };
     return {
       gatewayUrl,
       subgraphUrls: urls,
+      metricsUrls,
       redis: { url: redis.url, keyPrefix: redis.keyPrefix },
       env: { ...env },
       sql,

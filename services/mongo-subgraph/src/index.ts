@@ -5,4 +5,9 @@ await startTracing('mongo-subgraph');
 const { runService } = await import('@polystore/common');
 const { createMongoSubgraph } = await import('./server.js');
 
-await runService('mongo-subgraph', createMongoSubgraph, (config) => config.ports.mongo);
+await runService(
+  'mongo-subgraph',
+  createMongoSubgraph,
+  (config) => config.ports.mongo,
+  (config) => config.metrics.ports.mongo,
+);

@@ -5,4 +5,9 @@ await startTracing('sql-subgraph');
 const { runService } = await import('@polystore/common');
 const { createSqlSubgraph } = await import('./server.js');
 
-await runService('sql-subgraph', createSqlSubgraph, (config) => config.ports.sql);
+await runService(
+  'sql-subgraph',
+  createSqlSubgraph,
+  (config) => config.ports.sql,
+  (config) => config.metrics.ports.sql,
+);

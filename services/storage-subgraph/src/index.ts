@@ -5,4 +5,9 @@ await startTracing('storage-subgraph');
 const { runService } = await import('@polystore/common');
 const { createStorageSubgraph } = await import('./server.js');
 
-await runService('storage-subgraph', createStorageSubgraph, (config) => config.ports.storage);
+await runService(
+  'storage-subgraph',
+  createStorageSubgraph,
+  (config) => config.ports.storage,
+  (config) => config.metrics.ports.storage,
+);

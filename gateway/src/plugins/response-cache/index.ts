@@ -77,7 +77,7 @@ export function redisResponseCache({ config, log, teardown, redis, metrics }: Pl
     ),
   });
   // The metrics first: a hit ends the request in the cache plugin's onParams, before later plugins see its params.
-  return [responseCacheMetrics(metrics), cachePlugin, readYourWrites(cache)];
+  return [responseCacheMetrics(metrics, config), cachePlugin, readYourWrites(cache)];
 }
 
 /**

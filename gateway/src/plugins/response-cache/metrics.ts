@@ -1,37 +1,34 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
-import type { ServiceMetrics } from '@polystore/common';
+import type { Config, ServiceMetrics } from '@polystore/common';
 import { getOperationAST } from 'graphql';
-import { gatewayCounters } from '../metrics.js';
+import { gatewayCounters, operationLabels } from '../metrics.js';
 
 /** Yoga's response cache marks the answers it served from the cache with this symbol. */
 const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
 
-/** The first operation name in a document, without parsing it (a hit is answered before parsing). */
-const NAMED_OPERATION = /\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/;
-
 /**
- * Counts response-cache hits and misses per operation name (the request's
- * `operationName`, else the document's first). A hit is answered before
- * parsing (the cache plugin's `onParams`) and recognised in the result; a
- * miss is a query that reaches execution. Queries never cached (errors,
- * introspection) count as misses: every query that cost the subgraphs.
+ * Counts response-cache hits and misses per operation (its name where the
+ * gateway knows every operation, else `other`: see `operationLabels`). A hit
+ * is answered before parsing (the cache plugin's `onParams`) and recognised in
+ * the result, labelled from the operation's text; a miss is a query that
+ * reaches execution. Queries never cached (errors, introspection) count as
+ * misses: every query that cost the subgraphs.
  */
-export function responseCacheMetrics(metrics: ServiceMetrics): GatewayPlugin {
+export function responseCacheMetrics(metrics: ServiceMetrics, config: Config): GatewayPlugin {
   const lookups = gatewayCounters.responseCacheLookups(metrics);
+  const labels = operationLabels(config);
   const operationNames = new WeakMap<Request, string>();
-  const nameOf = (request: Request | undefined) => (request && operationNames.get(request)) ?? 'anonymous';
   return {
     onParams({ params, request }) {
-      const name = params.operationName ?? params.query?.match(NAMED_OPERATION)?.[1];
-      if (name) operationNames.set(request, name);
+      operationNames.set(request, labels.ofText(params.query, params.operationName));
     },
     onExecute({ args }) {
       if (getOperationAST(args.document, args.operationName)?.operation !== 'query') return;
-      lookups.inc({ operationName: nameOf((args.contextValue as { request?: Request }).request), result: 'miss' });
+      lookups.inc({ operationName: labels.ofDocument(args.document, args.operationName), result: 'miss' });
     },
     onResultProcess({ request, result }) {
       if (Array.isArray(result) || !(result as Record<symbol, unknown>)[SERVED_FROM_CACHE]) return;
-      lookups.inc({ operationName: nameOf(request), result: 'hit' });
+      lookups.inc({ operationName: operationNames.get(request) ?? labels.ofText(undefined), result: 'hit' });
     },
   };
 }

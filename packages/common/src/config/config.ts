@@ -15,6 +15,18 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Listening ports: the gateway's and each subgraph's (from the registry in `subgraphs.ts`). */
   ports: { gateway: number } & Record<SubgraphName, number>;
+  /**
+   * `/metrics` on a listener of its own per service, for operators: clients
+   * on the GraphQL port cannot reach it (404 there).
+   */
+  metrics: {
+    /** METRICS_ENABLED=false serves no metrics at all. Default true. */
+    enabled: boolean;
+    /** METRICS_HOST: the interface it binds to. Default 127.0.0.1 (this machine only); containers use 0.0.0.0. */
+    host: string;
+    /** GATEWAY_METRICS_PORT (default 9090, as Apollo Router's) and each subgraph's (9091-9093); 0 picks a free port. */
+    ports: { gateway: number } & Record<SubgraphName, number>;
+  };
   postgres: {
     /** The services' role. Unset means "start the embedded PostgreSQL server" under `npm start`. */
     url: string | undefined;
@@ -183,6 +195,15 @@ export function loadConfig(env: Env = process.env): Config {
         readInt(env, portVariable, defaultPort, { min: 0, max: 65535 }),
       ),
     },
+    metrics: {
+      enabled: readBool(env, 'METRICS_ENABLED', true),
+      host: readString(env, 'METRICS_HOST', '127.0.0.1'),
+      ports: {
+        gateway: readInt(env, 'GATEWAY_METRICS_PORT', 9090, { min: 0, max: 65535 }),
+        ...perSubgraph(({ metricsPortVariable, defaultMetricsPort }) =>
+          readInt(env, metricsPortVariable, defaultMetricsPort, { min: 0, max: 65535 }),
+        ),
+      },
     postgres: {
       url: readUrl(env, 'DATABASE_URL'),
       ownerUrl: readUrl(env, 'DATABASE_OWNER_URL'),
@@ -322,6 +343,10 @@ export const CONFIG_VARIABLES = [
   'SHUTDOWN_TIMEOUT_MS',
   'GATEWAY_PORT',
   ...SUBGRAPHS.map((subgraph) => subgraph.portVariable),
+  'METRICS_ENABLED',
+  'METRICS_HOST',
+  'GATEWAY_METRICS_PORT',
+  ...SUBGRAPHS.map((subgraph) => subgraph.metricsPortVariable),
   'DATABASE_URL',
   'DATABASE_OWNER_URL',
   'DATABASE_READER_ROLE',

@@ -1,5 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { Logger } from '../logger.js';
+import type { Teardown } from '../teardown.js';
+import { listenHttp } from './listen.js';
+import { setSecurityHeaders } from './security-headers.js';
 
 export interface ServiceMetrics {
   registry: Registry;
@@ -14,7 +18,7 @@ export interface ServiceMetrics {
 
 /**
  * Prometheus metrics for one service: Node's process metrics plus request
- * counts and durations by route and status. Served on `/metrics`.
+ * counts and durations by route and status. Served on `/metrics` by `serveMetrics`.
  */
 export function createMetrics(service: string): ServiceMetrics {
   const registry = new Registry();
@@ -55,14 +59,57 @@ export function createMetrics(service: string): ServiceMetrics {
 }
 
 /** Answers `GET /metrics`; returns false for other paths. */
-export async function handleMetricsRequest(
+async function handleMetricsRequest(
   req: IncomingMessage,
   res: ServerResponse,
   metrics: ServiceMetrics,
 ): Promise<boolean> {
-  if ((req.url ?? '/').split('?')[0] !== '/metrics') return false;
+  if ((req.url ?? '/').split('?')[0] !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
   const body = await metrics.registry.metrics();
   res.writeHead(200, { 'content-type': metrics.registry.contentType });
-  res.end(body);
+  res.end(req.method === 'HEAD' ? undefined : body);
   return true;
+}
+
+/** Where a service's `/metrics` listener binds (`config.metrics`); port 0 picks a free one. */
+export interface MetricsListener {
+  host: string;
+  port: number;
+}
+
+/**
+ * Serves `GET /metrics` on a listener of its own, apart from the port clients
+ * use, as Apollo Router and Hive Gateway do: by default on 127.0.0.1, where
+ * only the machine's operators (or, in a container, the private network's
+ * Prometheus) reach it. Returns the URL of `/metrics`; closed by the teardown.
+ */
+export async function serveMetrics(
+  metrics: ServiceMetrics,
+  { host, port }: MetricsListener,
+  teardown: Teardown,
+  log: Logger,
+): Promise<string> {
+  const server = createServer((req, res) => {
+    setSecurityHeaders(res);
+    handleMetricsRequest(req, res, metrics)
+      .then((handled) => {
+        if (!handled) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: metrics are at /metrics');
+      })
+      .catch((err: unknown) => {
+        log.error({ err }, 'metrics request failed');
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+  });
+  const url = await listenHttp(server, port, host, '/metrics');
+  teardown.add(
+    'metrics http',
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Scrapers hold keep-alive connections; nothing worth finishing is in flight here.
+        server.closeAllConnections();
+      }),
+  );
+  log.info({ url }, 'metrics listening');
+  return url;
 }

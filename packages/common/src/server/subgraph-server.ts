@@ -13,8 +13,9 @@ import type { Teardown } from '../teardown.js';
 import { readBody, RequestBodyError } from './body.js';
 import { handleHealthRequest, sendJson, type ReadinessCheck } from './health.js';
 import { listenHttp } from './listen.js';
+import { setSecurityHeaders } from './security-headers.js';
 import { withRequestContext } from '../request-context.js';
-import { createMetrics, handleMetricsRequest, type ServiceMetrics } from './metrics.js';
+import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { admitSignedRequest, RequestRefusal, type SignedOperation } from './signed-request.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -39,18 +40,20 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   signatureSecret?: string;
   /** SUBGRAPH_SIGNATURE_MAX_AGE_SECONDS: how old a signature is still accepted. Default 60. */
   signatureMaxAgeSeconds?: number;
-  /** The registry behind `/metrics`, when the service counts things of its own in it (the entity cache). Default: a new one. */
-  metrics?: ServiceMetrics;
   /**
    * Where the nonces of signed mutations are remembered, so a replayed one is
    * refused: `createNonceStore({ redis: redis.client, ... })` to share them with
    * every replica. Default: this process only.
    */
   nonces?: NonceStore;
+  /** The registry behind `/metrics`, when the service counts things of its own in it (the entity cache). Default: a new one. */
+  metrics?: ServiceMetrics;
 }
 
 export interface SubgraphServer {
   httpServer: Server;
+  /** The registry behind `/metrics`, served on a listener of its own (`serveMetrics`), never on the GraphQL port. */
+  metrics: ServiceMetrics;
   /** Listens and returns the GraphQL URL; port 0 picks a free port. */
   listen(port: number, host?: string): Promise<string>;
 }
@@ -61,10 +64,6 @@ function JSON_REQUEST(): HeaderMap {
   return headers;
 }
 
-/**
- * Apollo Server on plain `node:http`, with graphql-ws on the same port and
- * path for subscriptions, and `/health` and `/ready` beside them.
- */
 /** `application/json; charset=utf-8` → `application/json`. */
 const mediaType = (header: string | undefined) => header?.split(';')[0]?.trim().toLowerCase();
 
@@ -79,6 +78,10 @@ function operationOf(body: unknown): SignedOperation {
   };
 }
 
+/**
+ * Apollo Server on plain `node:http`, with graphql-ws on the same port and
+ * path for subscriptions, and `/health` and `/ready` beside them.
+ */
 export async function createSubgraphServer<Context extends BaseContext>(
   options: SubgraphServerOptions<Context>,
 ): Promise<SubgraphServer> {
@@ -148,8 +151,8 @@ export async function createSubgraphServer<Context extends BaseContext>(
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     metrics.observe(req, res);
+    setSecurityHeaders(res);
     if (await handleHealthRequest(req, res, readiness)) return;
-    if (await handleMetricsRequest(req, res, metrics)) return;
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== GRAPHQL_PATH) {
       sendError(res, 404, 'NOT_FOUND', `no route for ${url.pathname}; GraphQL is at ${GRAPHQL_PATH}`);
@@ -193,6 +196,7 @@ export async function createSubgraphServer<Context extends BaseContext>(
 
   return {
     httpServer,
+    metrics,
     async listen(port, host = '127.0.0.1') {
       const url = await listenHttp(httpServer, port, host, GRAPHQL_PATH);
       // Closing order (reverse of registration): sockets first, then Apollo drains HTTP.
