@@ -49,6 +49,8 @@ beforeAll(async () => {
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: redis.keyPrefix,
     SQL_SUBGRAPH_URL: owners.url,
+    // Multipart from S3's smallest part on, so a plan needs only 5 MiB.
+    UPLOAD_MULTIPART_THRESHOLD_BYTES: String(5 * 1024 * 1024),
   }));
 });
 
@@ -183,6 +185,45 @@ describe('completion checks the bytes against the declared type', () => {
     const { ticket } = await send('ORDER', ORDER, 'invoice.pdf', 'application/pdf', HTML);
     expect(errorCodes(await complete(ticket.assetId))).toEqual(['BAD_USER_INPUT']);
     expect(await keys(pendingKey(ticket.key))).toEqual([]);
+  });
+});
+
+describe('a multipart completion with parts never uploaded', () => {
+  it('is refused with BAD_USER_INPUT, discards the upload, and S3 keeps serving', async () => {
+    const requested = await gql(
+      `mutation ($input: RequestUploadInput!) { requestUpload(input: $input) { assetId key multipart { parts { partNumber } } } }`,
+      {
+        input: {
+          ownerType: 'ORDER',
+          ownerId: ORDER,
+          filename: 'forged.pdf',
+          contentType: 'application/pdf',
+          size: 5 * 1024 * 1024,
+        },
+      },
+    );
+    const ticket = requested.data!.requestUpload as { assetId: string; key: string; multipart: { parts: unknown[] } };
+    expect(ticket.multipart.parts).toHaveLength(1);
+    // ETags made up, for the planned part and for one never planned; no byte was sent.
+    const parts = [
+      { partNumber: 1, etag: '"0123456789abcdef0123456789abcdef"' },
+      { partNumber: 2, etag: '"made-up"' },
+    ];
+    const completed = await gql(`mutation ($input: CompleteUploadInput!) { completeUpload(input: $input) { id } }`, {
+      input: { assetId: ticket.assetId, parts },
+    });
+    expect(errorCodes(completed)).toEqual(['BAD_USER_INPUT']);
+    expect(completed.errors![0]!.message).toMatch(/the parts do not form the upload \(InvalidPart\)/);
+    expect(await keys(`pending/orders/${ORDER}/`)).toEqual([]);
+    expect(await keys(ticket.key)).toEqual([]);
+    expect(errorCodes(await complete(ticket.assetId))).toEqual(['NOT_FOUND']);
+
+    // The same S3 server answers on: a signed listing above, and an upload end to end.
+    const body = sampleFile('application/pdf', 'after the forged parts');
+    const { ticket: next, status } = await send('ORDER', ORDER, 'after.pdf', 'application/pdf', body);
+    expect(status).toBe(200);
+    expect((await complete(next.assetId)).errors).toBeUndefined();
+    expect(await served(next.assetId)).toEqual({ type: 'application/pdf', bytes: body });
   });
 });
 

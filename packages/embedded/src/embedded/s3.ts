@@ -1,18 +1,49 @@
 import { mkdir } from 'node:fs/promises';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import S3rver from 's3rver';
 import AWSAccount from 's3rver/lib/models/account.js';
 import type { EmbeddedStore } from './postgres.js';
-import { createSigV4Verifier, type Refusal, type S3Credentials } from './sigv4.js';
+import { abortUpload, hardenFilesystemStore } from './s3-store.js';
+import { createSigV4Verifier, type S3Credentials } from './sigv4.js';
 
 /** The key pair the embedded server accepts unless told otherwise (`S3_ACCESS_KEY_ID`'s default). */
 export const EMBEDDED_S3_CREDENTIALS: S3Credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
-function sendRefusal(res: ServerResponse, method: string, { status, code, message }: Refusal): void {
+/** An S3 error answered by the wrapper itself (a refusal, an abort, a failure s3rver did not answer). */
+interface Failure {
+  status: number;
+  code: string;
+  message: string;
+}
+
+function sendRefusal(res: ServerResponse, method: string, { status, code, message }: Failure): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
   // The body of a refused upload is not read: close the connection rather than drain it.
   res.writeHead(status, { 'content-type': 'application/xml', connection: 'close' });
   res.end(method === 'HEAD' ? undefined : body);
+}
+
+const NO_SUCH_BUCKET = { code: 'NoSuchBucket', message: 'The specified bucket does not exist' };
+const internalError: Failure = {
+  status: 500,
+  code: 'InternalError',
+  message: 'We encountered an internal error. Please try again.',
+};
+/** S3's rule for bucket names; anything else could name a folder outside the store. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** AbortMultipartUpload (`DELETE /bucket/key?uploadId=`), or null when the request is not one. */
+function abortRequest(method: string, url: string): { bucket: string; uploadId: string } | null {
+  if (method !== 'DELETE') return null;
+  const { pathname, searchParams } = new URL(url, 'http://s3');
+  const uploadId = searchParams.get('uploadId');
+  const [, bucket, ...key] = pathname.split('/');
+  if (uploadId === null || !bucket || key.join('') === '') return null;
+  return { bucket: decodeURIComponent(bucket), uploadId };
 }
 
 /**
@@ -20,8 +51,11 @@ function sendRefusal(res: ServerResponse, method: string, { status, code, messag
  * requests signed (AWS SigV4, header or presigned URL within its expiry)
  * with `credentials` for `region`: s3rver serves the API but checks no
  * signature, so every request passes `createSigV4Verifier` first, in the
- * same process, and s3rver itself listens on no port. Its paginated listing
- * needs Node's `--openssl-legacy-provider`.
+ * same process, and s3rver itself listens on no port. s3rver's store is
+ * hardened (`s3-store.ts`): bodies are written whole or not at all, and a
+ * multipart completion is checked against the parts stored, so no request
+ * can end the process. AbortMultipartUpload, which s3rver lacks, is served
+ * here. Its paginated listing needs Node's `--openssl-legacy-provider`.
  */
 export async function startEmbeddedS3({
   dataDir,
@@ -45,13 +79,30 @@ export async function startEmbeddedS3({
     configureBuckets: buckets.map((name) => ({ name })),
   });
   await s3rver.configureBuckets();
+  hardenFilesystemStore(s3rver.store);
   const serve = s3rver.callback();
   const verify = createSigV4Verifier({ credentials, region });
+  const handle = async (req: IncomingMessage, res: ServerResponse, method: string) => {
+    const abort = abortRequest(method, req.url ?? '/');
+    if (!abort) return serve(req, res);
+    if (!BUCKET_NAME.test(abort.bucket)) return sendRefusal(res, method, { status: 404, ...NO_SUCH_BUCKET });
+    try {
+      await abortUpload(s3rver.store, abort.bucket, abort.uploadId);
+    } catch (err) {
+      const { status, code, message } = err as Partial<Failure>;
+      return sendRefusal(res, method, status && code && message ? { status, code, message } : internalError);
+    }
+    res.writeHead(204).end();
+  };
   const server = createServer((req, res) => {
-    verify({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers }).then(
-      (refusal) => (refusal ? sendRefusal(res, req.method ?? 'GET', refusal) : serve(req, res)),
-      () => sendRefusal(res, req.method ?? 'GET', { status: 403, code: 'AccessDenied', message: 'Access Denied' }),
-    );
+    const method = req.method ?? 'GET';
+    verify({ method, url: req.url ?? '/', headers: req.headers })
+      .then(
+        (refusal) => (refusal ? sendRefusal(res, method, refusal) : handle(req, res, method)),
+        () => sendRefusal(res, method, { status: 403, code: 'AccessDenied', message: 'Access Denied' }),
+      )
+      // s3rver answers its own failures; this catches only what escapes it, as a 500.
+      .catch(() => sendRefusal(res, method, internalError));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
