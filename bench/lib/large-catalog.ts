@@ -21,8 +21,10 @@ const IMAGE_EVERY = 10;
  * reviews on each of 5k products, an image on every tenth product. Rows go in
  * with `session_replication_role = replica`, so the triggers stay quiet: no
  * outbox events (135k of them would still be relayed and consumed while the
- * bench measures) and no order guards (which admit items only through
- * place_order). The shapes are the services' own. Returns the product ids.
+ * bench measures) and no order checks at commit (the totals are set after the
+ * items). It connects as DATABASE_URL, which the bench stack gives the
+ * administrator: replica mode is a superuser's setting, and the services' role
+ * may not write orders at all. The shapes are the services' own. Returns the product ids.
  */
 export async function loadLargeCatalog(gatewayUrl: string, env: NodeJS.ProcessEnv, log: Logger): Promise<string[]> {
   const { users, products, orders, itemsPerOrder } = LARGE_CATALOG;

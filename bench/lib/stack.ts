@@ -64,6 +64,7 @@ export async function startBenchStack({
       LOG_LEVEL: 'warn',
       ...BENCH_AUTH_ENV,
       DATA_DIR: dataDir,
+      // The administrator, not the services' role: the large-catalog loader bulk-writes orders through it.
       DATABASE_URL: postgres.url,
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: redis.keyPrefix,
