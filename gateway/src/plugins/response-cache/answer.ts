@@ -173,16 +173,22 @@ function runtimeTypes(
     for (const [responseKey, nodes] of collectFields(walk, candidate, selectionSets)) {
       if (nodes[0]!.name.value !== '__typename' || !(responseKey in value)) continue;
       const named = walk.schema.getType(String(value[responseKey]));
-      return named && isObjectType(named) ? [named] : [];
+      if (named && isObjectType(named)) return [named];
+      walk.refusal ??= `unknown type ${String(value[responseKey])}`;
+      return possible;
     }
   }
-  return possible.filter((candidate) => {
+  const fitting = possible.filter((candidate) => {
     const fields = collectFields(walk, candidate, selectionSets);
     return Object.keys(value).every((key) => {
       const name = fields.get(key)?.[0]?.name.value;
       return name !== undefined && (name === '__typename' || name in candidate.getFields());
     });
   });
+  if (fitting.length > 0) return fitting;
+  // Nothing fits (should not happen): counted as every possible type, and not stored.
+  walk.refusal ??= `no type of ${type.name} fits`;
+  return possible;
 }
 
 /**
