@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { CONFIG_VARIABLES } from '@polystore/common';
+
+/** One way of running the gateway through the whole audit. */
+export interface AuditConfiguration {
+  name: string;
+  /** The gateway's settings (on top of the supergraph path, port and log level). */
+  env: Record<string, string>;
+  /** Each suite's cases sent twice: the second pass must be answered from the response cache. */
+  twice: boolean;
+  /** Redis key prefix the configuration writes under (removed after the run). */
+  redisKeyPrefix?: string;
+}
+
+const secret = () => randomBytes(32).toString('hex');
+
+export function auditConfigurations(redisUrl: string): AuditConfiguration[] {
+  // One prefix for every suite: suites that share a query text must still get their own answers
+  // (the response cache's key carries the supergraph's identity).
+  const redisKeyPrefix = `federation-audit-${randomBytes(4).toString('hex')}:`;
+  return [
+    { name: 'defaults', env: {}, twice: false },
+    {
+      name: 'production plugins',
+      env: {
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: redisKeyPrefix,
+        GATEWAY_RESPONSE_CACHE: 'true',
+        GATEWAY_PERSISTED_QUERIES: 'apq',
+        // Tokens are verified; the audit's requests carry none and go on anonymous.
+        JWT_SECRET: secret(),
+        // Every subgraph request is signed; the audit's subgraphs ignore the extension.
+        SUBGRAPH_SIGNING_SECRET: secret(),
+        GATEWAY_MAX_COST: '10000',
+        // Every case of both passes from one address within a window.
+        GATEWAY_RATE_LIMIT: '100000',
+      },
+      twice: true,
+      redisKeyPrefix,
+    },
+  ];
+}
+
+/**
+ * The environment a gateway of the run starts with: this process's, without any
+ * of the product's variables (a developer's shell or `.env` must not change
+ * what is measured), plus the configuration's.
+ */
+export function gatewayEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of CONFIG_VARIABLES) delete env[name];
+  delete env['NODE_OPTIONS'];
+  return { ...env, ...settings };
+}
