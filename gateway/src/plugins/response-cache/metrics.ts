@@ -2,9 +2,7 @@ import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import type { Config, ServiceMetrics } from '@polystore/common';
 import { getOperationAST } from 'graphql';
 import { gatewayCounters, operationLabels } from '../metrics.js';
-
-/** Yoga's response cache marks the answers it served from the cache with this symbol. */
-const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
+import { SERVED_FROM_CACHE } from './plugin.js';
 
 /**
  * Counts response-cache hits and misses per operation (its name where the
