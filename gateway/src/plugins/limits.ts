@@ -1,27 +1,42 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ValidationContext } from 'graphql';
 import { useBodyLimit } from './body-limit.js';
 import type { PluginContext } from './index.js';
+import { useSelectionLimits } from './selection-limits.js';
+import { useTokenLimit } from './token-limit.js';
 
 /**
  * Refuses expensive operations before they are executed, so none reaches a
- * subgraph: depth, aliases, directives, tokens (field duplication is refused
- * while parsing), with graphql-armor (the security plugin Hive Gateway
+ * subgraph: tokens while parsing (token-limit.ts), then depth, aliases and
+ * directives with graphql-armor (the security plugin Hive Gateway
  * documents); the estimated cost is the runtime's own demand control
  * (demand-control.ts). Field suggestions ("Did you mean …?") are hidden when
  * introspection is off. Bodies larger than GATEWAY_MAX_BODY_BYTES are refused
- * with 413 (body-limit.ts).
+ * with 413 (body-limit.ts). Fields, repeats, fragments and variables are
+ * bounded by a linear pass that stands in for validation when it refuses
+ * (selection-limits.ts), so no document under the limits buys seconds of
+ * graphql-js validation.
  */
 export function limitPlugins({ config }: PluginContext): GatewayPlugin[] {
   const limits = config.gateway.limits;
+  // Reported as validation errors (400), not thrown out of validation (which the runtime answers with 200).
+  const reported = {
+    exposeLimits: true,
+    propagateOnRejection: false,
+    onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+  };
   return [
     useBodyLimit(limits.maxBodyBytes),
+    useTokenLimit(limits.maxTokens),
+    useSelectionLimits(limits),
     EnvelopArmorPlugin({
-      maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, exposeLimits: true },
-      maxAliases: { n: limits.maxAliases, exposeLimits: true },
-      maxDirectives: { n: limits.maxDirectives, exposeLimits: true },
-      maxTokens: { n: limits.maxTokens, exposeLimits: true },
+      maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, ...reported },
+      maxAliases: { n: limits.maxAliases, ...reported },
+      // Counted before validation instead (selection-limits.ts), with fields and fragments.
+      maxDirectives: { enabled: false },
+      // Counted by graphql-js's own parser instead (token-limit.ts): armor's Proxy doubles the cost of parsing.
+      maxTokens: { enabled: false },
       // Its static estimate ignores `first`: the runtime's demand control estimates the cost instead.
       costLimit: { enabled: false },
       blockFieldSuggestion: { enabled: !config.gateway.introspection },

@@ -126,6 +126,14 @@ export interface Config {
       defaultListSize: number;
       /** Largest request body in bytes. Default 100 KiB. */
       maxBodyBytes: number;
+      /** Fields per operation, each fragment counted where it is spread (introspection aside). Default 200. */
+      maxFields: number;
+      /** Selections merged into one field of the answer (same response key and path). Default 10. */
+      maxFieldRepeats: number;
+      /** Fragment definitions per document. Default 50. */
+      maxFragments: number;
+      /** Variable definitions per operation. Default 50. */
+      maxVariables: number;
     };
     /**
      * Requests per window per user (token `sub`) or, anonymous, per client IP, counted in
@@ -275,6 +283,10 @@ export function loadConfig(env: Env = process.env): Config {
         defaultListSize: readInt(env, 'GATEWAY_DEFAULT_LIST_SIZE', 10, { min: 1, max: 1000 }),
         maxBodyBytes: readInt(env, 'GATEWAY_MAX_BODY_BYTES', 100 * 1024, { min: 1024, max: 100 * MiB }),
       },
+        maxFields: readInt(env, 'GATEWAY_MAX_FIELDS', 200, { min: 10, max: 100_000 }),
+        maxFieldRepeats: readInt(env, 'GATEWAY_MAX_FIELD_REPEATS', 10, { min: 1, max: 1000 }),
+        maxFragments: readInt(env, 'GATEWAY_MAX_FRAGMENTS', 50, { min: 0, max: 10_000 }),
+        maxVariables: readInt(env, 'GATEWAY_MAX_VARIABLES', 50, { min: 0, max: 10_000 }),
       rateLimit: {
         requests: readInt(env, 'GATEWAY_RATE_LIMIT', 600, { min: 0, max: 1_000_000 }),
         windowSeconds: readInt(env, 'GATEWAY_RATE_LIMIT_WINDOW_SECONDS', 60, { min: 1, max: 86_400 }),
@@ -394,6 +406,10 @@ export const CONFIG_VARIABLES = [
   'GATEWAY_DEFAULT_LIST_SIZE',
   'GATEWAY_MAX_BODY_BYTES',
   'GATEWAY_RATE_LIMIT',
+  'GATEWAY_MAX_FIELDS',
+  'GATEWAY_MAX_FIELD_REPEATS',
+  'GATEWAY_MAX_FRAGMENTS',
+  'GATEWAY_MAX_VARIABLES',
   'GATEWAY_RATE_LIMIT_WINDOW_SECONDS',
   'GATEWAY_CORS_ORIGINS',
   'GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION',
