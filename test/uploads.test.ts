@@ -1,5 +1,14 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { asAdmin, bearer, errorCodes, eventually, graphqlRequest, sampleFile, testToken } from '@polystore/testing';
+import {
+  asAdmin,
+  bearer,
+  errorCodes,
+  eventually,
+  graphqlRequest,
+  sampleFile,
+  signedSubgraphRequest,
+  testToken,
+} from '@polystore/testing';
 import { pendingObjectKey, userPrefix } from '@polystore/storage-subgraph/keys';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
 import { subscribeOverSse, subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
@@ -306,6 +315,34 @@ describe('ownership from the signed claims', () => {
       expect(refused.data?.asset ?? null).toBeNull();
       expect(JSON.stringify(refused)).not.toMatch(/path\.pdf|PENDING|amount/);
     }
+    // Straight to the storage-subgraph by reference, signed: the attachment and the order's list keep the same rule.
+    const byReference = `query ($id: ID!, $order: ID!) {
+      _entities(representations: [{ __typename: "Asset", id: $id }, { __typename: "Order", id: $order }]) {
+        ... on Asset { filename }
+        ... on Order { attachments { filename } }
+      }
+    }`;
+    for (const [claims, code] of [
+      [undefined, 'UNAUTHENTICATED'],
+      [{ sub: otherId }, 'FORBIDDEN'],
+    ] as const) {
+      const refused = await signedSubgraphRequest(
+        stack.subgraphUrls.storage,
+        byReference,
+        { id: attachment.id, order: orderId },
+        claims,
+      );
+      expect(errorCodes(refused)).toEqual([code, code]);
+      expect(JSON.stringify(refused)).not.toContain('path.pdf');
+    }
+    const own = await signedSubgraphRequest(
+      stack.subgraphUrls.storage,
+      byReference,
+      { id: attachment.id, order: orderId },
+      { sub: userId },
+    );
+    expect(own.errors).toBeUndefined();
+    expect(own.data!._entities[0]).toEqual({ filename: 'path.pdf' });
     for (const caller of [owner, asAdmin()]) {
       const allowed = await gql(THROUGH, { id: attachment.id }, caller);
       expect(allowed.errors).toBeUndefined();
