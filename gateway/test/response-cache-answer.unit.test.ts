@@ -13,6 +13,10 @@ const SUPERGRAPH = /* GraphQL */ `
     containers: [Container!]!
     animals: [Animal!]!
     book(upc: ID!): Book
+    shelf: Shelf
+  }
+  type Shelf @join__type(graph: "a", key: "code") {
+    code: String!
   }
   type Container @join__type(graph: "a") {
     book: Book
@@ -65,6 +69,10 @@ describe('reading an answer for the response cache', () => {
   it('records an entity whose id the client did not select by its type alone', () => {
     const contents = read(`{ containers { book { title } } }`, { containers: [{ book: { title: 'A' } }] });
     expect(contents.entities).toEqual([{ typename: 'Book' }]);
+  });
+
+  it('records an entity keyed by other fields than id by its type alone', () => {
+    expect(read(`{ shelf { code } }`, { shelf: { code: 'A1' } }).entities).toEqual([{ typename: 'Shelf' }]);
   });
 
   it('takes the type from __typename on an abstract field, whatever its alias', () => {

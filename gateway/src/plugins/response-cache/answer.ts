@@ -30,8 +30,9 @@ const MAX_VISITS = 100_000;
  * itself against the client's own document: the planner is never asked for
  * anything more (no `__typename` or `id` selections are added).
  *
- * - `entities`: every object of a type with an `id` field. With its id when the
- *   client selected `id`; without one (`{ typename }`) when it did not, which the
+ * - `entities`: every object of a type with an `id` field or a `@key`. With its
+ *   id when the client selected `id`; without one (`{ typename }`) when it did not
+ *   (or the type has no `id`), which the
  *   store treats as "some instance of this type": any invalidation of the type
  *   drops the answer. Where `__typename` is not selected on an abstract type,
  *   the object is recorded under every possible type its fields fit.
@@ -105,7 +106,8 @@ function visitObject(
   for (const candidate of runtimeTypes(walk, value, type, selectionSets)) {
     const fields = collectFields(walk, candidate, selectionSets);
     walk.types.add(candidate.name);
-    if (ID_FIELD in candidate.getFields()) {
+    // A federation entity keyed by other fields still changes: recorded by its type alone.
+    if (ID_FIELD in candidate.getFields() || isEntityPosition(walk.schema, candidate)) {
       const idKey = [...fields].find(([key, nodes]) => key in value && nodes[0]!.name.value === ID_FIELD)?.[0];
       const id = idKey === undefined ? undefined : value[idKey];
       const entity: CacheEntityRecord =
