@@ -51,11 +51,11 @@ export * from './auth/tokens.js';
 export * from './auth/signature.js';
 export * from './auth/claims.js';
 export * from './auth/viewer.js';
+export * from './auth/nonces.js';
+export * from './auth/operation-kind.js';
 
 // References to entities another subgraph owns: asked of their owner, at once.
 export * from './references.js';
-export * from './auth/nonces.js';
-export * from './auth/operation-kind.js';
 
 // A client of our own API (seeding, benchmarks).
 export * from './graphql-request.js';
