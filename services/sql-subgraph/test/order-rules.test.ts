@@ -1,6 +1,7 @@
 import pg from 'pg';
-import { errorCodes } from '@polystore/testing';
+import { errorCodes, startForTest } from '@polystore/testing';
 import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from '@polystore/testing/sql-subgraph';
+import { createSqlSubgraph } from '../src/server.js';
 
 /**
  * The order rules of docs/sql.md hold against any SQL session, not only the
@@ -103,6 +104,14 @@ describe("as the services' role", () => {
     expect(await orderRow(placed!.id)).toEqual({ total_amount: '1000', currency: 'USD' });
     await bed.subgraph.flushOutbox();
     expect(await bed.serviceSql(`SELECT id FROM outbox WHERE published_at IS NULL`)).toEqual([]);
+  });
+});
+
+describe("a sql-subgraph given only the services' role", () => {
+  it('cannot migrate, and says which variable to set', async () => {
+    await expect(
+      startForTest(createSqlSubgraph, { DATABASE_URL: bed.databaseUrl, REDIS_URL: bed.redisUrl }),
+    ).rejects.toThrow(/may not change the schema.*DATABASE_OWNER_URL/);
   });
 });
 

@@ -17,6 +17,16 @@ export async function migrate(service: DataSource, postgres: Config['postgres'])
     const [{ role }] = await service.query<[{ role: string }]>('SELECT current_user AS role');
     await owner.query('SELECT grant_roles($1, $2)', [role, postgres.readerRole ?? null]);
     return applied;
+  } catch (err) {
+    // 42501: a least-privileged DATABASE_URL was given without the owner's URL.
+    if (!postgres.ownerUrl && (err as { code?: string }).code === '42501') {
+      throw new Error(
+        `DATABASE_URL's role may not change the schema (${(err as Error).message}): ` +
+          `set DATABASE_OWNER_URL to the schema owner's connection (docs/sql.md, "Roles")`,
+        { cause: err },
+      );
+    }
+    throw err;
   } finally {
     if (owner !== service && owner.isInitialized) await owner.destroy();
   }
