@@ -83,6 +83,64 @@ describe('tokens at the gateway', () => {
   });
 });
 
+describe('token lifetime (JWT_MAX_LIFETIME_SECONDS, default 24 h)', () => {
+  /** An HS256 token with exactly these claims (testToken always sets iat and exp). */
+  const signed = (claims: Record<string, unknown>) => {
+    const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ iss: TEST_AUTH_ENV.JWT_ISSUER, aud: TEST_AUTH_ENV.JWT_AUDIENCE, sub: 'u', ...claims })}`;
+    return `${head}.${createHmac('sha256', TEST_AUTH_ENV.JWT_SECRET).update(head).digest('base64url')}`;
+  };
+  const now = () => Math.floor(Date.now() / 1000);
+
+  it.each([
+    ['without exp (it would never expire)', () => signed({ iat: now() }), /must expire/],
+    ['living 48 h (exp − iat)', () => signed({ iat: now(), exp: now() + 48 * 3600 }), /at most 86400 s/],
+    ['without iat, expiring in 48 h', () => signed({ exp: now() + 48 * 3600 }), /at most 86400 s/],
+    [
+      'issued long ago for 30 days, still unexpired',
+      () => signed({ iat: now() - 29 * 86_400, exp: now() + 86_400 }),
+      /at most/,
+    ],
+  ])('refuses a token %s with 401 UNAUTHENTICATED and says why', async (_name, token, reason) => {
+    const { status, body } = await withAuthorization(`Bearer ${token()}`);
+    expect(status).toBe(401);
+    const errors = body.errors as { message: string; extensions?: { code?: string } }[];
+    expect(errors.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+    expect(errors[0]!.message).toMatch(reason);
+  });
+
+  it('accepts the 12 h development tokens `npm start` prints, and a day-long one without iat', async () => {
+    expect((await withAuthorization(`Bearer ${testToken({ sub: 'u' }, { expiresInSeconds: 12 * 3600 })}`)).status).toBe(
+      200,
+    );
+    expect((await withAuthorization(`Bearer ${signed({ exp: now() + 23 * 3600 })}`)).status).toBe(200);
+  });
+
+  it('refuses a too-long-lived token over graphql-ws too', async () => {
+    const client = createClient({
+      url: stack.gatewayUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { Authorization: `Bearer ${signed({ iat: now() })}` },
+      retryAttempts: 0,
+    });
+    try {
+      const outcome = await new Promise<string>((resolve) => {
+        client.subscribe(
+          { query: PUBLIC_READ },
+          {
+            next: (result) => resolve(JSON.stringify(result)),
+            error: (err) => resolve(JSON.stringify(err)),
+            complete: () => resolve('complete'),
+          },
+        );
+      });
+      expect(outcome).toContain('UNAUTHENTICATED');
+      expect(outcome).not.toContain('totalCount');
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
 describe('subgraphs answer only the gateway', () => {
   const query = '{ _service { sdl } }';
   it.each(['sql', 'mongo', 'storage'] as const)('the %s subgraph refuses a direct unsigned call', async (name) => {

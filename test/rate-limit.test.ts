@@ -1,7 +1,9 @@
+import { request } from 'node:http';
 import { composeSupergraph } from '@polystore/gateway/compose';
-import { createGateway } from '@polystore/gateway';
+import { createGateway, type Gateway } from '@polystore/gateway';
 import { bearer, testServiceContext, testToken } from '@polystore/testing';
 import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { startPrivateRedis, type PrivateServer } from '@polystore/testing/stores';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
@@ -103,6 +105,71 @@ describe('graphql-ws operations spend the same budget', () => {
     } finally {
       await client.dispose();
     }
+  });
+});
+
+/** A POST from a local address of our choosing (127.0.0.x), so a test has an address budget of its own. */
+function askFrom(url: string, localAddress: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(url, {
+      method: 'POST',
+      localAddress,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify({ query: '{ products(first: 1) { totalCount } }' }));
+  });
+}
+
+describe('bad tokens spend their address budget', () => {
+  it('answers a flood of invalid tokens 401 until the address has spent its budget, then 429', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const token = testToken({ sub: 'flood' }, { secret: 'not-the-gateway-secret-0123456789abcdef' });
+      statuses.push((await askFrom(stack.gatewayUrl, '127.0.0.2', bearer(token))).status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    // The same address without a token has nothing left either.
+    expect((await askFrom(second, '127.0.0.2')).status).toBe(429);
+  });
+});
+
+describe('with Redis down or slow, each gateway applies the limit on its own count', () => {
+  let redis: PrivateServer;
+  let url: string;
+  let close: () => Promise<void>;
+  let registry: Gateway['metrics']['registry'];
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    const context = testServiceContext({ ...stack.env, REDIS_URL: redis.url });
+    close = () => context.teardown.close();
+    const gateway = await createGateway({ ...context, supergraph: composeSupergraph(stack.subgraphUrls) });
+    url = await gateway.listen(0);
+    registry = gateway.metrics.registry;
+  });
+
+  afterAll(async () => {
+    await close?.();
+    await redis?.dispose();
+  });
+
+  it('refuses the sixth anonymous request of an address while Redis is down, as it would with Redis up', async () => {
+    expect((await askFrom(url, '127.0.0.3')).status).toBe(200);
+    await redis.stop();
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await askFrom(url, '127.0.0.3')).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+    // Another address still has its own budget.
+    expect((await askFrom(url, '127.0.0.4')).status).toBe(200);
+    const metrics = await registry.metrics();
+    expect(metrics).toMatch(/gateway_rate_limit_local_decisions_total\{identity="anonymous"[^}]*\} [1-9]/);
   });
 });
 

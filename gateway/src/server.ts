@@ -189,7 +189,11 @@ export async function createGateway({
   // Identical anonymous subscriptions run once; every subscription outlives a supergraph swap
   // (subscribed again on the new one, where the runtime would end it).
   const reloads = subscriptionsAcrossReloads(runtime, {
-    subscribe: shareAnonymousSubscriptions(wsOptions.subscribe!, metrics, rateLimitBudget({ config, redis, metrics })),
+    subscribe: shareAnonymousSubscriptions(
+      wsOptions.subscribe!,
+      metrics,
+      rateLimitBudget({ config, redis, metrics, log }),
+    ),
   });
   // One connection holds at most GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION operations at once.
   const active = new WeakMap<object, Set<string>>();

@@ -4,6 +4,7 @@ import { createRemoteJwksSigningKeyProvider, useJWT, type ExtractTokenFunction }
 import { ErrorCode } from '@polystore/common';
 import { GraphQLError } from 'graphql';
 import type { PluginContext } from './index.js';
+import { rateLimitBudget, type SpendBudget } from './rate-limit.js';
 
 function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.Unauthenticated, http: { status: 401 } } });
@@ -29,15 +30,30 @@ const fromConnectionParams: ExtractTokenFunction = ({ serverContext }) => {
 };
 
 /**
+ * Why a verified token is still refused: it never expires, or it lives longer than
+ * JWT_MAX_LIFETIME_SECONDS (`exp − iat`; without `iat`, from now to `exp`, so a
+ * token minted to outlive the limit is refused from the start). Undefined when it may be used.
+ */
+export function lifetimeProblem(payload: unknown, maxLifetimeSeconds: number, skewSeconds: number): string | undefined {
+  const { exp, iat } = (payload ?? {}) as { exp?: unknown; iat?: unknown };
+  if (typeof exp !== 'number') return 'the token must expire (it has no exp)';
+  const lifetime = typeof iat === 'number' ? exp - iat : exp - Date.now() / 1000 - skewSeconds;
+  if (lifetime > maxLifetimeSeconds) return `the token may live at most ${maxLifetimeSeconds} s (exp − iat)`;
+  return undefined;
+}
+
+/**
  * Verifies client JWTs (JWT_SECRET for HS256, or JWT_JWKS_URL for RS256/ES256) with
- * issuer, audience, expiry and bounded clock skew; `alg: none` is never accepted. A
- * request without a token goes on anonymous (public reads); a bad token is refused
- * with UNAUTHENTICATED. Verified claims are forwarded to the subgraphs in
+ * issuer, audience, expiry and bounded clock skew; `alg: none` is never accepted; `exp`
+ * is required and the lifetime bounded (JWT_MAX_LIFETIME_SECONDS). A request without a
+ * token goes on anonymous (public reads); a bad token is refused with UNAUTHENTICATED,
+ * after it has spent one request of its address's rate-limit budget (a flood of bad
+ * tokens ends in 429s). Verified claims are forwarded to the subgraphs in
  * `extensions.jwt.payload` (signed by the subgraph-signature plugin, which runs after).
  * Absent when neither secret nor JWKS URL is configured.
  */
-export function jwtAuthPlugins({ config }: PluginContext): GatewayPlugin[] {
-  const { jwtSecret, jwksUrl, issuer, audience, clockSkewSeconds } = config.auth;
+export function jwtAuthPlugins(context: PluginContext): GatewayPlugin[] {
+  const { jwtSecret, jwksUrl, issuer, audience, clockSkewSeconds, maxLifetimeSeconds } = context.config.auth;
   if (!jwtSecret && !jwksUrl) return [];
   const jwt = useJWT({
     signingKeyProviders: [
@@ -55,7 +71,21 @@ export function jwtAuthPlugins({ config }: PluginContext): GatewayPlugin[] {
     reject: { missingToken: false, invalidToken: true },
     forward: { payload: true, token: false },
   }) as GatewayPlugin;
-  return [withUnauthenticatedCode(jwt), useUnauthenticatedCode()];
+  const spend = rateLimitBudget(context);
+  /** A token refusal, after it has spent its address's budget (the 429 instead, once that is spent). */
+  const refuse = async (err: unknown, hookContext: Record<string, unknown>): Promise<never> => {
+    const refusal = tokenRefusal(err);
+    if (!refusal) throw err;
+    // Counted by address: a token that does not verify names nobody.
+    const { jwt: _unverified, ...address } = hookContext;
+    const transport = 'connectionParams' in hookContext ? 'graphql-ws' : 'http';
+    throw (await spend?.(address as Parameters<SpendBudget>[0], transport)) ?? refusal;
+  };
+  const checkLifetime = (payload: unknown) => {
+    const problem = lifetimeProblem(payload, maxLifetimeSeconds, clockSkewSeconds);
+    if (problem) throw unauthenticated(problem);
+  };
+  return [withUnauthenticatedCode(jwt, refuse, checkLifetime), useUnauthenticatedCode()];
 }
 
 /**
@@ -70,19 +100,27 @@ function inlineSecretKey(secret: string): () => string {
   return () => key as unknown as string;
 }
 
-/** A refusal of the JWT plugin: the error it threw, with the code UNAUTHENTICATED. */
-function coded(err: unknown): never {
-  if (err instanceof GraphQLError && !err.extensions?.['code'] && refusals.has(err.message)) {
-    throw unauthenticated('the token is invalid, expired, or not for this API');
+/** A refusal of a token (the JWT plugin's, with the code UNAUTHENTICATED, or ours); undefined for any other error. */
+function tokenRefusal(err: unknown): GraphQLError | undefined {
+  if (!(err instanceof GraphQLError)) return undefined;
+  if (err.extensions?.['code'] === ErrorCode.Unauthenticated) return err;
+  if (!err.extensions?.['code'] && refusals.has(err.message)) {
+    return unauthenticated('the token is invalid, expired, or not for this API');
   }
-  throw err;
+  return undefined;
 }
 
 /**
- * Over graphql-ws no HTTP result is processed, so the JWT plugin's refusals get
- * their code where they are thrown: its context hooks are wrapped.
+ * The JWT plugin's context hooks, wrapped: a token it verified must also pass
+ * `check` (its lifetime), and every refusal goes through `refuse` (coded, and
+ * counted against the address) where it is thrown, over HTTP and graphql-ws alike
+ * (over graphql-ws no HTTP result is processed).
  */
-function withUnauthenticatedCode(plugin: GatewayPlugin): GatewayPlugin {
+function withUnauthenticatedCode(
+  plugin: GatewayPlugin,
+  refuse: (err: unknown, hookContext: Record<string, unknown>) => Promise<never>,
+  check: (payload: unknown) => void,
+): GatewayPlugin {
   const init = plugin.onPluginInit;
   return {
     ...plugin,
@@ -93,14 +131,29 @@ function withUnauthenticatedCode(plugin: GatewayPlugin): GatewayPlugin {
           const inner = added as GatewayPlugin & Record<string, unknown>;
           const wrapped: Record<string, unknown> = { ...inner };
           for (const hook of ['onRequestParse', 'onContextBuilding'] as const) {
-            const original = inner[hook] as ((...args: unknown[]) => unknown) | undefined;
+            const original = inner[hook] as ((payload: HookPayload) => unknown) | undefined;
             if (!original) continue;
-            wrapped[hook] = (...args: unknown[]) => {
+            wrapped[hook] = async (payload: HookPayload) => {
+              const hookContext = payload.serverContext ?? payload.context ?? {};
               try {
-                const result = original.apply(inner, args);
-                return result instanceof Promise ? result.catch(coded) : result;
+                // HTTP: the verified claims land on the server context; graphql-ws: through extendContext.
+                const extendContext = payload.extendContext;
+                const checked = extendContext
+                  ? {
+                      ...payload,
+                      extendContext: (extension: Record<string, unknown>) => {
+                        if (extension['jwt']) check((extension['jwt'] as { payload?: unknown }).payload);
+                        extendContext(extension);
+                      },
+                    }
+                  : payload;
+                await original.call(inner, checked);
+                if (payload.serverContext?.['jwt']) {
+                  check((payload.serverContext['jwt'] as { payload?: unknown }).payload);
+                }
               } catch (err) {
-                return coded(err);
+                if (payload.serverContext) delete payload.serverContext['jwt'];
+                return refuse(err, hookContext);
               }
             };
           }
@@ -110,6 +163,13 @@ function withUnauthenticatedCode(plugin: GatewayPlugin): GatewayPlugin {
     },
   };
 }
+
+/** What the JWT plugin's context hooks are given (onRequestParse: serverContext; onContextBuilding: context). */
+type HookPayload = {
+  serverContext?: Record<string, unknown>;
+  context?: Record<string, unknown>;
+  extendContext?: (extension: Record<string, unknown>) => void;
+};
 
 /** The JWT plugin's refusals carry an HTTP status but no code: give them UNAUTHENTICATED. */
 const refusals = new Set(['Unauthenticated', 'Invalid authentication token provided']);

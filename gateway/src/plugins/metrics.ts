@@ -160,6 +160,13 @@ export const gatewayCounters = {
   /** Requests refused with 429 by the rate limit (`plugins/rate-limit.ts`), by identity kind. */
   rateLimitRefusals: (metrics: ServiceMetrics) =>
     metrics.counter('gateway_rate_limit_refusals_total', 'Requests refused by the rate limit (429)', ['identity']),
+  /** Rate-limit decisions made on this replica's own count because Redis did not answer in time, by identity kind. */
+  rateLimitLocalDecisions: (metrics: ServiceMetrics) =>
+    metrics.counter(
+      'gateway_rate_limit_local_decisions_total',
+      "Rate-limit decisions made on this replica's own count (Redis slow or down)",
+      ['identity'],
+    ),
   /** Query operations answered from the response cache (`hit`) or executed (`miss`), by operation name. */
   responseCacheLookups: (metrics: ServiceMetrics) =>
     metrics.counter('gateway_response_cache_lookups_total', 'Response cache lookups of query operations', [

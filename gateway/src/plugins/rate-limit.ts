@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { createHash } from 'node:crypto';
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
+import { MemoryCache } from '@polystore/common';
 import { GraphQLError } from 'graphql';
 import type { PluginContext } from './index.js';
 import { gatewayCounters } from './metrics.js';
@@ -19,32 +20,61 @@ type Context = {
 /** Spends one request of the caller's budget: undefined within it, else the refusal (RATE_LIMITED). */
 export type SpendBudget = (context: Context, transport: 'http' | 'graphql-ws') => Promise<GraphQLError | undefined>;
 
+/** One budget per gateway (per Redis layer), however many plugins spend it. */
+const budgets = new WeakMap<object, SpendBudget>();
+
+/** Identities counted in this replica's own window at most (the least recently counted are dropped). */
+const LOCAL_IDENTITIES = 100_000;
+
 /**
  * The rate limit's one budget per identity: the verified token's `sub`, or the
  * client's address (the socket's; no forwarding header is trusted) when
- * anonymous. Counted in the gateway's shared Redis layer, so every replica and
- * every transport spends the same budget; above GATEWAY_RATE_LIMIT per window
- * the request is refused (over HTTP with 429 and Retry-After). With Redis down
- * requests go through. Undefined when rate limits are off.
+ * anonymous or when the token was refused. Counted in the gateway's shared Redis
+ * layer, so every replica and every transport spends the same budget; above
+ * GATEWAY_RATE_LIMIT per window the request is refused (over HTTP with 429 and
+ * Retry-After). Every request is also counted in this replica's memory; when
+ * Redis does not answer within GATEWAY_RATE_LIMIT_REDIS_TIMEOUT_MS (down, or
+ * this process too busy to read its answer) that count decides, so the same
+ * limit holds per replica instead of letting anyone through. Undefined when
+ * rate limits are off.
  */
-export function rateLimitBudget({
-  config,
-  redis,
-  metrics,
-}: Pick<PluginContext, 'config' | 'redis' | 'metrics'>): SpendBudget | undefined {
-  const { requests, windowSeconds } = config.gateway.rateLimit;
+export function rateLimitBudget(
+  context: Pick<PluginContext, 'config' | 'redis' | 'metrics' | 'log'>,
+): SpendBudget | undefined {
+  const { config, redis, metrics, log } = context;
+  const { requests, windowSeconds, redisTimeoutMs } = config.gateway.rateLimit;
   if (requests === 0) return undefined;
+  const known = budgets.get(redis);
+  if (known) return known;
   const windowMs = windowSeconds * 1000;
   const prefix = `${redis.keyPrefix}ratelimit:`;
   const refusals = gatewayCounters.rateLimitRefusals(metrics);
-  return async (context, transport) => {
+  const localDecisions = gatewayCounters.rateLimitLocalDecisions(metrics);
+  const local = new MemoryCache(LOCAL_IDENTITIES);
+  let lastWarning = 0;
+  const shared = (key: string) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(resolve, redisTimeoutMs, null)));
+    return Promise.race([redis.cache.hit(key, windowMs), late]).finally(() => clearTimeout(timer));
+  };
+  const spend: SpendBudget = async (context, transport) => {
     const sub = context.jwt?.payload?.sub;
     const address = (context.req ?? context.request)?.socket?.remoteAddress ?? 'unknown';
     const identity = typeof sub === 'string' ? `user:${sub}` : `ip:${address}`;
-    const counted = await redis.cache.hit(budgetKey(prefix, identity), windowMs);
-    if (!counted || counted.count <= requests) return undefined;
+    const key = budgetKey(prefix, identity);
+    const [here, everywhere] = await Promise.all([local.hit(key, windowMs), shared(key)]);
+    const kind = typeof sub === 'string' ? 'user' : 'anonymous';
+    if (!everywhere) {
+      localDecisions.inc({ identity: kind });
+      if (Date.now() - lastWarning > 10_000) {
+        lastWarning = Date.now();
+        log.warn({ timeoutMs: redisTimeoutMs }, 'rate limit counted in this replica: Redis did not answer in time');
+      }
+    }
+    const counted = everywhere ?? here;
+    if (counted.count <= requests) return undefined;
     const retryAfter = Math.max(1, Math.ceil(counted.resetInMs / 1000));
-    refusals.inc({ identity: typeof sub === 'string' ? 'user' : 'anonymous' });
+    refusals.inc({ identity: kind });
     return new GraphQLError(`rate limit of ${requests} requests per ${windowSeconds} s reached`, {
       extensions: {
         code: 'RATE_LIMITED',
@@ -53,6 +83,8 @@ export function rateLimitBudget({
       },
     });
   };
+  budgets.set(redis, spend);
+  return spend;
 }
 
 /** The Redis key of one identity's budget. Hashed: user ids and addresses are not written to Redis as they are. */

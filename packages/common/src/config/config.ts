@@ -139,7 +139,12 @@ export interface Config {
      * Requests per window per user (token `sub`) or, anonymous, per client IP, counted in
      * Redis so every gateway replica shares one budget; 429 with Retry-After above it. 0: off.
      */
-    rateLimit: { requests: number; windowSeconds: number };
+    rateLimit: {
+      requests: number;
+      windowSeconds: number;
+      /** Milliseconds the shared count in Redis is waited for; later, this replica's own count decides. Default 100. */
+      redisTimeoutMs: number;
+    };
     /** Operations one graphql-ws connection may run at once. Default 20. */
     maxSubscriptionsPerConnection: number;
     /** Browser origins allowed to call the gateway cross-origin (CORS). Default none: closed. */
@@ -156,6 +161,8 @@ export interface Config {
     audience: string;
     /** Seconds of clock difference tolerated on `exp`/`nbf`. Default 30, at most 300. */
     clockSkewSeconds: number;
+    /** Longest token lifetime accepted (`exp − iat`, or `exp −` now without `iat`); `exp` is required. Default 86400. */
+    maxLifetimeSeconds: number;
     /**
      * Secret the gateway signs subgraph requests with (HMAC-SHA256, claims included); every
      * subgraph refuses unsigned requests when it is set. At least 32 characters.
@@ -291,6 +298,7 @@ export function loadConfig(env: Env = process.env): Config {
         requests: readInt(env, 'GATEWAY_RATE_LIMIT', 600, { min: 0, max: 1_000_000 }),
         windowSeconds: readInt(env, 'GATEWAY_RATE_LIMIT_WINDOW_SECONDS', 60, { min: 1, max: 86_400 }),
       },
+        redisTimeoutMs: readInt(env, 'GATEWAY_RATE_LIMIT_REDIS_TIMEOUT_MS', 100, { min: 1, max: 10_000 }),
       maxSubscriptionsPerConnection: readInt(env, 'GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, {
         min: 1,
         max: 1000,
@@ -304,6 +312,7 @@ export function loadConfig(env: Env = process.env): Config {
       audience: readString(env, 'JWT_AUDIENCE', 'polystore'),
       clockSkewSeconds: readInt(env, 'JWT_CLOCK_SKEW_SECONDS', 30, { min: 0, max: 300 }),
       subgraphSecret: readSecret(env, 'SUBGRAPH_SIGNING_SECRET'),
+      maxLifetimeSeconds: readInt(env, 'JWT_MAX_LIFETIME_SECONDS', 86_400, { min: 60, max: 31_536_000 }),
       signatureMaxAgeSeconds: readInt(env, 'SUBGRAPH_SIGNATURE_MAX_AGE_SECONDS', 60, { min: 1, max: 3600 }),
     },
     subgraphUrls: perSubgraph(({ urlVariable }) => readUrl(env, urlVariable)),
@@ -412,6 +421,7 @@ export const CONFIG_VARIABLES = [
   'GATEWAY_MAX_VARIABLES',
   'GATEWAY_RATE_LIMIT_WINDOW_SECONDS',
   'GATEWAY_CORS_ORIGINS',
+  'GATEWAY_RATE_LIMIT_REDIS_TIMEOUT_MS',
   'GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION',
   'JWT_SECRET',
   'JWT_JWKS_URL',
@@ -419,6 +429,7 @@ export const CONFIG_VARIABLES = [
   'JWT_AUDIENCE',
   'JWT_CLOCK_SKEW_SECONDS',
   'SUBGRAPH_SIGNING_SECRET',
+  'JWT_MAX_LIFETIME_SECONDS',
   'SUBGRAPH_SIGNATURE_MAX_AGE_SECONDS',
   ...SUBGRAPHS.map((subgraph) => subgraph.urlVariable),
   'OTEL_EXPORTER_OTLP_ENDPOINT',

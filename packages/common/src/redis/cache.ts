@@ -66,7 +66,10 @@ export class MemoryCache implements EntityCache {
     const entry = this.entries.get(key);
     const live = entry && entry.expiresAt > now ? entry : { value: '0', expiresAt: now + windowMs };
     const count = Number(live.value) + 1;
+    this.entries.delete(key);
     this.entries.set(key, { value: String(count), expiresAt: live.expiresAt });
+    // Bounded like every entry (a flood of new keys evicts the least recently counted ones).
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     return { count, resetInMs: live.expiresAt - now };
   }
 }
