@@ -206,6 +206,42 @@ describe('event stream consumers', () => {
     await stop();
   });
 
+  it('removes consumers that are gone once their pending events were claimed, and keeps the live one', async () => {
+    const redis = await testRedis();
+    fixtures.push(redis);
+    const layer = await connectRedisLayer({ url: redis.url, keyPrefix: redis.keyPrefix, log, teardown });
+    const raw = new Redis(redis.url);
+    const key = `${redis.keyPrefix}events`;
+    await layer.events.append([event(20)]);
+    // Two earlier processes of the service: one died holding event 20 unacknowledged, one idle with nothing.
+    await raw.xgroup('CREATE', key, 'tidy', '0', 'MKSTREAM');
+    await raw.xreadgroup('GROUP', 'tidy', 'dead-holder', 'COUNT', 1, 'STREAMS', key, '>');
+    await raw.xgroup('CREATECONSUMER', key, 'tidy', 'dead-idle');
+    const names = async () =>
+      ((await raw.xinfo('CONSUMERS', key, 'tidy')) as string[][]).map((fields) => String(fields[1])).sort();
+    expect(await names()).toEqual(['dead-holder', 'dead-idle']);
+
+    const handled: string[] = [];
+    const stop = layer.events.consume('tidy', async (e) => void handled.push(e.id), {
+      log,
+      retryAfterMs: 100,
+      goneAfterMs: 300,
+    });
+    await waitFor(() => handled.length > 0);
+    expect(handled).toEqual(['20']); // claimed from the dead holder, then handled here
+    let left: string[] = [];
+    for (let attempt = 0; attempt < 60; attempt++) {
+      left = await names();
+      if (left.length === 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(left).toEqual([expect.stringMatching(/-\d+$/)]); // only the live consumer, `<host>-<pid>`
+    const pending = (await raw.xpending(key, 'tidy')) as [number, ...unknown[]];
+    expect(pending[0]).toBe(0);
+    await stop();
+    await raw.quit();
+  });
+
   it('sets aside an unreadable entry and an event that keeps failing, and goes on with the rest', async () => {
     const redis = await testRedis();
     fixtures.push(redis);

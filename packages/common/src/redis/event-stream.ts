@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
+import { removeGoneConsumers } from './gone-consumers.js';
 
 /** A domain event as it travels on the durable stream. `id` is the producer's outbox id, unique per event. */
 export interface DomainEvent {
@@ -39,6 +40,11 @@ export interface ConsumeOptions {
   log: Logger;
   /** How long an unacknowledged event waits before another attempt. Default 30000 ms. */
   retryAfterMs?: number;
+  /**
+   * A consumer of the group idle this long, with no pending event, is gone (a process
+   * that stopped or died) and is removed from the group. Default 600000 ms (10 minutes).
+   */
+  goneAfterMs?: number;
 }
 
 /**
@@ -85,7 +91,7 @@ export class RedisEventStream implements EventStream {
   consume(
     group: string,
     handle: (event: DomainEvent) => Promise<void>,
-    { log, retryAfterMs = 30_000 }: ConsumeOptions,
+    { log, retryAfterMs = 30_000, goneAfterMs = 600_000 }: ConsumeOptions,
   ) {
     const redis = this.connect();
     const consumer = `${hostname()}-${process.pid}`;
@@ -94,6 +100,7 @@ export class RedisEventStream implements EventStream {
     let failures = 0;
     let lastError: Error | undefined;
     let claimCursor = '0-0';
+    let lastSweep = 0;
 
     /** Acknowledges an entry; with a reason, first keeps it, and why, in the dead-letter stream. */
     const settle = async (entryId: string, raw: string | undefined, reason?: string) => {
@@ -189,6 +196,10 @@ export class RedisEventStream implements EventStream {
             '>',
           )) as [string, [string, string[]][]][] | null;
           await deliver(batch?.[0]?.[1] ?? []);
+          if (Date.now() - lastSweep >= Math.min(goneAfterMs, 60_000)) {
+            lastSweep = Date.now();
+            await removeGoneConsumers(redis, { key: this.key, group, self: consumer, idleMs: goneAfterMs, log });
+          }
           failures = 0;
         } catch (err) {
           if (stopped) return;
