@@ -65,7 +65,7 @@ async function seed(): Promise<FuzzIds> {
 
 const checksums = () =>
   storeChecksums({
-    postgresUrl: stack.env.DATABASE_URL!,
+    postgresUrl: stack.env.DATABASE_OWNER_URL ?? stack.env.DATABASE_URL!,
     mongo: { url: stack.env.MONGO_URL!, database: stack.env.MONGO_DATABASE! },
     s3: { client: stack.s3.client, bucket: stack.s3.bucket },
   });

@@ -196,3 +196,64 @@ describe('what runs is what was signed', () => {
     }
   });
 });
+
+describe("an admin's writes, checked by the subgraph itself", () => {
+  const writes: [string, () => { query: string; variables: Record<string, unknown> }][] = [
+    [
+      'createUser',
+      () => ({ query: `mutation { createUser(input: { email: "x@signed.test", name: "X" }) { id } }`, variables: {} }),
+    ],
+    [
+      'createProduct',
+      () => ({
+        query: `mutation { createProduct(input: { sku: "SIGNED-X", name: "X", price: { amount: 1, currency: "EUR" }, stock: 1 }) { id } }`,
+        variables: {},
+      }),
+    ],
+    [
+      'updateProduct',
+      () => ({
+        query: `mutation ($id: ID!) { updateProduct(input: { id: $id, name: "Cheap" }) { id } }`,
+        variables: { id: productId },
+      }),
+    ],
+    [
+      'restock',
+      () => ({
+        query: `mutation ($id: ID!) { restock(input: { productId: $id, quantity: 5 }) { id } }`,
+        variables: { id: productId },
+      }),
+    ],
+    [
+      'deleteProduct',
+      () => ({
+        query: `mutation ($id: ID!) { deleteProduct(input: { id: $id }) { id } }`,
+        variables: { id: productId },
+      }),
+    ],
+    [
+      'deleteUser',
+      () => ({ query: `mutation ($id: ID!) { deleteUser(input: { id: $id }) { id } }`, variables: { id: other } }),
+    ],
+    [
+      'updateOrderStatus',
+      () => ({
+        query: `mutation ($id: ID!) { updateOrderStatus(input: { orderId: $id, status: PAID }) { id } }`,
+        variables: { id: orderId },
+      }),
+    ],
+  ];
+
+  it.each(writes)(
+    'refuses %s without the admin scope, even when signed: UNAUTHENTICATED anonymous, FORBIDDEN for a user',
+    async (_name, write) => {
+      const { query, variables } = write();
+      const stockBefore = await bed.stock(productId);
+      expect(errorCodes(await signed(query, variables))).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(await signed(query, variables, { sub: owner }))).toEqual(['FORBIDDEN']);
+      expect(await bed.stock(productId)).toBe(stockBefore);
+      const [order] = await bed.sql<{ status: string }>('SELECT status FROM orders WHERE id = $1', [orderId]);
+      expect(order!.status).toBe('PENDING');
+    },
+  );
+});

@@ -5,6 +5,7 @@ import {
   oncePerEvent,
   pageSize,
   pipe,
+  requireAdmin,
   requireOwnerOrAdmin,
   requireUuid,
   visibleOwner,
@@ -63,6 +64,7 @@ export const orderResolvers: Resolvers = {
       return reload(context, id);
     },
     async updateOrderStatus(_, { input }, context) {
+      requireAdmin(context.viewer, 'changing an order status');
       const orderId = requireUuid(input.orderId, 'orderId');
       await orders.updateStatus(context.db, orderId, input.status);
       const restocked = input.status === 'CANCELLED' ? await productIdsOf(context, orderId) : [];

@@ -1,4 +1,4 @@
-import { filter, oncePerEvent, pipe, requireUuid, type EventPayloads } from '@polystore/common';
+import { filter, oncePerEvent, pipe, requireAdmin, requireUuid, type EventPayloads } from '@polystore/common';
 import * as products from '../aggregates/products.js';
 import type { SqlContext } from '../context.js';
 import { writeRow } from '../db/write-row.js';
@@ -21,8 +21,10 @@ export const productResolvers: Resolvers = {
     productBySku: (_, { sku }, { db }) => products.bySku(db, sku.trim()),
     products: (_, args, { db }) => products.page(db, args),
   },
+  // Catalog and stock writes are an admin's, checked here too: the gateway's directives guard only what comes through it.
   Mutation: {
-    async createProduct(_, { input }, { db }) {
+    async createProduct(_, { input }, { db, viewer }) {
+      requireAdmin(viewer, 'creating a product');
       const price = requireMoney(input.price.amount, input.price.currency);
       return products.insert(db, {
         sku: requireSku(input.sku),
@@ -33,6 +35,7 @@ export const productResolvers: Resolvers = {
       });
     },
     async updateProduct(_, { input }, context) {
+      requireAdmin(context.viewer, 'changing a product');
       const id = requireUuid(input.id);
       const name = input.name == null ? null : requireName(input.name);
       const price = input.price == null ? null : requireMoney(input.price.amount, input.price.currency);
@@ -40,12 +43,14 @@ export const productResolvers: Resolvers = {
       return reloadProduct(context, id);
     },
     async restock(_, { input }, context) {
+      requireAdmin(context.viewer, 'restocking');
       const id = requireUuid(input.productId, 'productId');
       const quantity = requireIntInRange(input.quantity, 'quantity', 1, MAX_RESTOCK);
       await writeRow(context.loaders.product, 'product', id, () => products.restock(context.db, id, quantity));
       return reloadProduct(context, id);
     },
-    async deleteProduct(_, { input }, { db, loaders }) {
+    async deleteProduct(_, { input }, { db, loaders, viewer }) {
+      requireAdmin(viewer, 'deleting a product');
       const id = requireUuid(input.id);
       await writeRow(loaders.product, 'product', id, () => products.remove(db, id));
       return { id };

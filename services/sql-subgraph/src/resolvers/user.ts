@@ -15,7 +15,8 @@ export const userResolvers: Resolvers = {
       requireAdmin(viewer, 'creating a user');
       return users.insert(db, { email: normalizeEmail(input.email), name: requireName(input.name) });
     },
-    async deleteUser(_, { input }, { db, loaders }) {
+    async deleteUser(_, { input }, { db, loaders, viewer }) {
+      requireAdmin(viewer, 'deleting a user');
       const id = requireUuid(input.id);
       await writeRow(loaders.user, 'user', id, () => users.remove(db, id));
       return { id };
