@@ -8,6 +8,7 @@ import { testPostgres, testRedis, type Disposable } from '@polystore/testing/sto
 import { composeSupergraph } from '@polystore/gateway/compose';
 import { createGateway } from '@polystore/gateway';
 import { createSqlSubgraph } from '@polystore/sql-subgraph';
+import { freePort } from '@polystore/embedded';
 
 /**
  * A subgraph that accepts connections and never answers must cost only its
@@ -19,6 +20,9 @@ const teardowns: Teardown[] = [];
 let silent: Server;
 const sockets = new Set<Socket>();
 let gatewayUrl: string;
+/** A gateway whose mongo subgraph drops every connection mid-request and whose storage subgraph refuses connections. */
+let dyingGatewayUrl: string;
+let dying: Server;
 
 beforeAll(async () => {
   const postgres = await testPostgres();
@@ -47,14 +51,35 @@ beforeAll(async () => {
   );
   teardowns.push(gateway.teardown);
   gatewayUrl = gateway.url;
+
+  // Reads the request, then drops the connection without an answer: a subgraph that dies mid-request.
+  dying = createServer((socket) => socket.once('data', () => socket.destroy()));
+  await new Promise<void>((resolve) => dying.listen(0, '127.0.0.1', resolve));
+  const dyingUrl = `http://127.0.0.1:${(dying.address() as AddressInfo).port}/graphql`;
+  const refusedUrl = `http://127.0.0.1:${await freePort()}/graphql`; // nothing listens there
+  const dyingGateway = await startForTest(
+    (context) =>
+      createGateway({
+        ...context,
+        supergraph: composeSupergraph({ sql: sql.url, mongo: dyingUrl, storage: refusedUrl }),
+      }),
+    { GATEWAY_UPSTREAM_TIMEOUT_MS: '1000' },
+  );
+  teardowns.push(dyingGateway.teardown);
+  dyingGatewayUrl = dyingGateway.url;
 });
 
 afterAll(async () => {
   for (const teardown of teardowns.reverse()) await teardown.close();
   for (const socket of sockets) socket.destroy();
   await new Promise((resolve) => silent?.close(resolve));
+  await new Promise((resolve) => dying?.close(resolve));
   for (const fixture of fixtures.reverse()) await fixture.dispose();
 });
+
+/** The code and subgraph of each error. */
+const unavailable = (response: { errors?: readonly { extensions?: Record<string, unknown> }[] }) =>
+  (response.errors ?? []).map(({ extensions }) => ({ code: extensions?.code, serviceName: extensions?.serviceName }));
 
 describe('a subgraph that hangs', () => {
   it('costs its fields an error, not the whole request', async () => {
@@ -71,7 +96,7 @@ describe('a subgraph that hangs', () => {
       { headers: asAdmin() },
     );
     expect(response.data).toEqual({ productBySku: { sku: 'HANG-1', details: null } });
-    expect(response.errors?.length).toBeGreaterThan(0);
+    expect(unavailable(response)).toEqual([{ code: 'SERVICE_UNAVAILABLE', serviceName: 'mongo' }]);
   });
 
   it('does not cut a subscription that stays open longer than the timeout', async () => {
@@ -109,5 +134,38 @@ describe('a subgraph that hangs', () => {
     }
     expect(restocked()).toBe(true);
     await client.dispose();
+  });
+});
+
+describe('a subgraph that dies mid-request or refuses connections', () => {
+  it('costs its fields SERVICE_UNAVAILABLE naming the subgraph, and the rest of the answer stands', async () => {
+    await graphqlRequest(
+      dyingGatewayUrl,
+      `mutation { createProduct(input: { sku: "DIES-1", name: "Tent", price: { amount: 1, currency: "USD" } }) { id } }`,
+      {},
+      { headers: asAdmin() },
+    );
+    const read = (fields: string) =>
+      graphqlRequest(dyingGatewayUrl, `{ productBySku(sku: "DIES-1") { sku ${fields} } }`, {}, { headers: asAdmin() });
+    // mongo drops the connection mid-request; `details` is nullable, so the product stays.
+    const dropped = await read('details { category }');
+    expect(dropped.data).toEqual({ productBySku: { sku: 'DIES-1', details: null } });
+    expect(unavailable(dropped)).toEqual([{ code: 'SERVICE_UNAVAILABLE', serviceName: 'mongo' }]);
+    // storage refuses the connection; `images` is a non-null list, so the error nulls the product.
+    const refused = await read('images { id }');
+    expect(unavailable(refused)).toEqual([{ code: 'SERVICE_UNAVAILABLE', serviceName: 'storage' }]);
+  });
+
+  it('answers a mutation whose subgraph died with SERVICE_UNAVAILABLE, not INTERNAL_SERVER_ERROR', async () => {
+    const response = await graphqlRequest(
+      dyingGatewayUrl,
+      `mutation { upsertCategory(input: { slug: "dies", name: "Dies", attributes: [] }) { slug } }`,
+      {},
+      { headers: asAdmin() },
+    );
+    expect(response.data ?? null).toBeNull();
+    expect(unavailable(response)).toEqual([{ code: 'SERVICE_UNAVAILABLE', serviceName: 'mongo' }]);
+    // The message says the outcome is unknown, so a client retries with its idempotency key or reads back.
+    expect(response.errors?.[0]?.message).toMatch(/mongo/);
   });
 });

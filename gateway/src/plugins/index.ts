@@ -12,6 +12,7 @@ import { sharedSubscriptions } from './shared-subscriptions.js';
 import { subgraphSignaturePlugins } from './subgraph-signature.js';
 import { subscriptionErrorPlugins } from './subscription-errors.js';
 import { tracing } from './tracing.js';
+import { upstreamErrorPlugins } from './upstream-errors.js';
 
 /** What every gateway plugin may use: the config, logs, teardown, and the shared Redis. */
 export interface PluginContext extends ServiceContext {
@@ -52,6 +53,8 @@ export function gatewayPlugins(context: PluginContext): GatewayPlugin[] {
     sharedSubscriptions(context),
     // A subgraph's coded refusal of a subscription reaches the client with its code, not masked.
     ...subscriptionErrorPlugins(),
+    // A subgraph that did not answer (refused, reset, timed out): SERVICE_UNAVAILABLE naming it.
+    ...upstreamErrorPlugins(),
     // Last: a code for any refusal still without one.
     useRefusalCode(),
   ];
