@@ -229,10 +229,12 @@ describe('client tooling', () => {
     }
   });
 
-  it('reports ready only when every subgraph is ready', async () => {
+  it('reports ready only when every subgraph and its Redis are ready', async () => {
     const response = await fetch(new URL('/ready', stack.gatewayUrl));
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { checks: Record<string, string> };
-    expect(Object.keys(body.checks).sort()).toEqual(['mongo-subgraph', 'sql-subgraph', 'storage-subgraph']);
+    expect(await response.json()).toEqual({
+      status: 'ready',
+      checks: { 'mongo-subgraph': 'ok', 'sql-subgraph': 'ok', 'storage-subgraph': 'ok', redis: 'ok' },
+    });
   });
 });
