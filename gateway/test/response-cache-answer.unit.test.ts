@@ -14,6 +14,11 @@ const SUPERGRAPH = /* GraphQL */ `
     animals: [Animal!]!
     book(upc: ID!): Book
     shelf: Shelf
+    lonely: Lonely
+  }
+  interface Lonely @join__type(graph: "a", key: "id") {
+    id: ID!
+    note: String
   }
   type Shelf @join__type(graph: "a", key: "code") {
     code: String!
@@ -100,6 +105,12 @@ describe('reading an answer for the response cache', () => {
       { typename: 'Cat', id: 'x' },
       { typename: 'Dog', id: 'x' },
     ]);
+  });
+
+  it('reads an object of an interface no object type implements here (an @interfaceObject) as the interface', () => {
+    const contents = read(`{ lonely { id note } }`, { lonely: { id: 'l1', note: 'x' } });
+    expect(contents.refusal).toBeUndefined();
+    expect(contents.entities).toEqual([{ typename: 'Lonely', id: 'l1' }]);
   });
 
   it('refuses an answer with null where an entity belongs (an entity fetch that came back empty)', () => {

@@ -3,6 +3,7 @@ import {
   getNullableType,
   isAbstractType,
   isCompositeType,
+  isInterfaceType,
   isListType,
   isObjectType,
   Kind,
@@ -11,6 +12,7 @@ import {
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLNamedType,
+  type GraphQLInterfaceType,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
@@ -18,6 +20,9 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { CacheEntityRecord } from './redis-store.js';
+
+/** What an object in the answer is read as: its object type, or an interface no object type implements here. */
+type ObjectShape = GraphQLObjectType | GraphQLInterfaceType;
 
 /** The field whose value identifies an object for invalidation (the cache's entity id). */
 const ID_FIELD = 'id';
@@ -124,7 +129,8 @@ function visitObject(
         walk.refusal = 'introspection';
         continue;
       }
-      const field = candidate.getFields()[name];
+      // An interface's field the object type does not repeat (an `@interfaceObject` adds them) is the interface's.
+      const field = candidate.getFields()[name] ?? (isInterfaceType(type) ? type.getFields()[name] : undefined);
       if (!field) {
         walk.refusal = `unknown field ${candidate.name}.${name}`;
         continue;
@@ -168,9 +174,11 @@ function runtimeTypes(
   value: Record<string, unknown>,
   type: GraphQLCompositeType,
   selectionSets: readonly SelectionSetNode[],
-): readonly GraphQLObjectType[] {
+): readonly ObjectShape[] {
   if (isObjectType(type)) return [type];
   const possible = walk.schema.getPossibleTypes(type);
+  // No object type implements it in this supergraph: read as the interface itself.
+  if (possible.length === 0 && isInterfaceType(type)) return [type];
   for (const candidate of possible) {
     for (const [responseKey, nodes] of collectFields(walk, candidate, selectionSets)) {
       if (nodes[0]!.name.value !== '__typename' || !(responseKey in value)) continue;
@@ -184,7 +192,10 @@ function runtimeTypes(
     const fields = collectFields(walk, candidate, selectionSets);
     return Object.keys(value).every((key) => {
       const name = fields.get(key)?.[0]?.name.value;
-      return name !== undefined && (name === '__typename' || name in candidate.getFields());
+      return (
+        name !== undefined &&
+        (name === '__typename' || name in candidate.getFields() || (isInterfaceType(type) && name in type.getFields()))
+      );
     });
   });
   if (fitting.length > 0) return fitting;
@@ -200,7 +211,7 @@ function runtimeTypes(
  */
 function collectFields(
   walk: Walk,
-  type: GraphQLObjectType,
+  type: ObjectShape,
   selectionSets: readonly SelectionSetNode[],
   fields = new Map<string, FieldNode[]>(),
 ): Map<string, FieldNode[]> {
@@ -221,7 +232,7 @@ function collectFields(
   return fields;
 }
 
-function appliesTo(schema: GraphQLSchema, condition: GraphQLNamedType | undefined | null, type: GraphQLObjectType) {
+function appliesTo(schema: GraphQLSchema, condition: GraphQLNamedType | undefined | null, type: ObjectShape) {
   if (!condition) return false;
   if (condition === type) return true;
   return isAbstractType(condition) && schema.isSubType(condition, type);
