@@ -32,6 +32,7 @@ export * from './pagination.js';
 // Redis: the entity cache (never throws), pub/sub for subscriptions, the durable event stream.
 export * from './redis/cache.js';
 export * from './redis/redis-cache.js';
+export * from './redis/cache-fence.js';
 export * from './redis/connect.js';
 export * from './redis/event-stream.js';
 export { filter, pipe, type PubSub } from '@graphql-yoga/subscription';

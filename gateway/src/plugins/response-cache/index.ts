@@ -1,6 +1,12 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { getOperationAST } from 'graphql';
-import { startConsumerGroup, type EventHandlers, type EventName, type EventPayloads } from '@polystore/common';
+import {
+  CacheFence,
+  startConsumerGroup,
+  type EventHandlers,
+  type EventName,
+  type EventPayloads,
+} from '@polystore/common';
 import type { PluginContext } from '../index.js';
 import { responseCacheMetrics } from './metrics.js';
 import { responseCache } from './plugin.js';
@@ -53,9 +59,12 @@ export function redisResponseCache({ config, log, teardown, redis, metrics }: Pl
     log.warn('GATEWAY_RESPONSE_CACHE needs Redis (REDIS_URL): responses are not cached');
     return [];
   }
-  const cache = createRedisResponseStore(redis.client, `${redis.keyPrefix}gateway:rc:`, log, {
+  const prefix = `${redis.keyPrefix}gateway:rc:`;
+  const cache = createRedisResponseStore(redis.client, prefix, log, {
     // Longer than any execution can last: a subgraph that does not answer in time is given up on.
     rememberInvalidationsMs: config.gateway.upstreamTimeoutMs + 60_000,
+    // No answer an outage made stale is served once Redis is back.
+    fence: new CacheFence(redis.client, `${prefix}response:`, log),
   });
 
   const handlers: EventHandlers = Object.fromEntries(

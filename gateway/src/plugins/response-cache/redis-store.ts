@@ -1,6 +1,6 @@
 import type { ExecutionResult } from 'graphql';
 import type { Redis } from 'ioredis';
-import type { Logger } from '@polystore/common';
+import type { CacheFence, Logger } from '@polystore/common';
 import { createExecutionStarts } from './execution-starts.js';
 import { INVALIDATE_SCRIPT, STORE_SCRIPT } from './scripts.js';
 
@@ -17,6 +17,13 @@ export interface RedisResponseStoreOptions {
    * slowest execution (GATEWAY_UPSTREAM_TIMEOUT_MS).
    */
   rememberInvalidationsMs: number;
+  /**
+   * Closes the cache while Redis is away and until the stored responses
+   * (`<prefix>response:`) were deleted on the new connection, as the
+   * services' entity caches are (invalidations made meanwhile were lost).
+   * Without one, answers an outage made stale live out their TTL.
+   */
+  fence?: CacheFence;
 }
 
 /**
@@ -59,7 +66,7 @@ export function createRedisResponseStore(
   redis: Redis,
   prefix: string,
   log: Logger,
-  { rememberInvalidationsMs }: RedisResponseStoreOptions,
+  { rememberInvalidationsMs, fence }: RedisResponseStoreOptions,
 ): RedisResponseStore {
   const clockKey = `${prefix}clock`;
   const responseKey = (id: string) => `${prefix}response:${id}`;
@@ -114,21 +121,32 @@ export function createRedisResponseStore(
     }
   };
 
+  /** An invalidation that does not reach Redis closes the fence, so the flush removes what it should have. */
+  const evalOrBreach = (...args: Parameters<Redis['eval']>) =>
+    (redis.eval(...args) as Promise<unknown>).catch((err: unknown) => {
+      fence?.breached();
+      throw err;
+    });
+  // A lookup's start is kept under the fence's mark: an answer whose lookup came before the
+  // cache last closed finds no start, so it is not stored (an invalidation may have been lost).
+  const startKey = (id: string) => `${fence?.mark() ?? 0}:${id}`;
+
   return {
     async get(id) {
+      if (fence && !fence.isOpen) return undefined;
       const read = await quietly('read', () => redis.mget(responseKey(id), clockKey), undefined);
       if (!read) return undefined;
       const [raw, clock] = read;
       if (raw) return JSON.parse(raw) as ExecutionResult;
       // A miss: the answer about to be computed is older than any invalidation from now on.
-      starts.begin(id, Number(clock ?? 0));
+      starts.begin(startKey(id), Number(clock ?? 0));
       return undefined;
     },
 
     async set(id, data, entities, ttl) {
-      const startedAt = starts.end(id);
+      const startedAt = starts.end(startKey(id));
       // Unknown start (Redis was away at the lookup, or too long ago): not provably fresh.
-      if (startedAt === undefined || !Number.isFinite(ttl) || ttl <= 0) return;
+      if (startedAt === undefined || !Number.isFinite(ttl) || ttl <= 0 || (fence && !fence.isOpen)) return;
       const { stamps, sets } = holding(entities);
       await quietly(
         'write',
@@ -155,7 +173,7 @@ export function createRedisResponseStore(
       const done = quietly(
         'invalidation',
         () =>
-          redis.eval(
+          evalOrBreach(
             INVALIDATE_SCRIPT,
             1 + sets.length + stamps.length,
             clockKey,
