@@ -12,6 +12,7 @@ import { writes } from './scenarios/writes.js';
 import { subscriptions } from './scenarios/subscriptions.js';
 import { nPlusOne } from './scenarios/n-plus-one.js';
 import { cache } from './scenarios/cache.js';
+import { attack } from './scenarios/attack.js';
 
 /**
  * `npm run bench [scenario…]`: runs the named scenarios (all by default) in
@@ -27,7 +28,7 @@ process.env.GATEWAY_RATE_LIMIT ??= '0';
 // cost is far above the default limit. The bench measures the engine, so the cost limit is off.
 process.env.GATEWAY_MAX_COST ??= '0';
 
-const SCENARIOS: Scenario[] = [engine, overhead, e2e, cache, nPlusOne, writes, subscriptions];
+const SCENARIOS: Scenario[] = [engine, overhead, e2e, cache, nPlusOne, writes, subscriptions, attack];
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {

@@ -40,9 +40,12 @@ function profileOptions(): Record<string, string> {
  */
 export async function startBenchStack({
   redis: ownRedis,
+  env: scenarioEnv = {},
 }: {
   /** A Redis of the scenario's own (its INFO counts only this stack), instead of a prefix on the shared one. */
   redis?: { url: string; keyPrefix: string };
+  /** Variables of this scenario's stack over the bench's own (say, the rate limit at its default). */
+  env?: NodeJS.ProcessEnv;
 } = {}) {
   const log = createLogger('bench', 'warn');
   const postgres = tracked(await testPostgres());
@@ -61,6 +64,7 @@ export async function startBenchStack({
   try {
     env = {
       ...process.env,
+      ...scenarioEnv,
       LOG_LEVEL: 'warn',
       ...BENCH_AUTH_ENV,
       DATA_DIR: dataDir,
