@@ -15,8 +15,8 @@ export interface AuditConfiguration {
 const secret = () => randomBytes(32).toString('hex');
 
 export function auditConfigurations(redisUrl: string): AuditConfiguration[] {
-  // One prefix for every suite: suites that share a query text must still get their own answers
-  // (the response cache's key carries the supergraph's identity).
+  // One prefix for every suite, two suites at a time: suites that share a query text must still
+  // get their own answers (the response cache's key carries the supergraph's identity).
   const redisKeyPrefix = `federation-audit-${randomBytes(4).toString('hex')}:`;
   return [
     { name: 'defaults', env: {}, twice: false },

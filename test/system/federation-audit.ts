@@ -174,9 +174,13 @@ function summarise(configuration: AuditConfiguration, results: SuiteResult[]): b
   }
   if (configuration.twice) {
     const hits = results.reduce((sum, result) => sum + result.cacheHits, 0);
-    // Without hits the second pass only repeated the first: the cache must have served it.
-    log(`${configuration.name}: ${hits} answers of the second pass served from the response cache`);
-    ok &&= hits > 0;
+    const cases = results.reduce((sum, result) => sum + result.counts[1]!.passed + result.counts[1]!.failed, 0);
+    // Without hits the second pass only repeated the first: the cache must have served most of it.
+    // Not all: answers with errors or a null entity are never stored, mutations are not cached,
+    // and a mutation's invalidation in one suite may drop another running suite's answers (its
+    // types share names, and every suite shares one key prefix): that costs hits, never answers.
+    log(`${configuration.name}: ${hits} answers of the second pass (${cases} cases) served from the response cache`);
+    ok &&= hits * 2 >= cases;
   }
   return ok;
 }
