@@ -16,8 +16,9 @@ export function useTokenLimit(maxTokens: number): GatewayPlugin {
           return parse(source, { ...options, maxTokens });
         } catch (err) {
           if (err instanceof GraphQLError && /Parsing aborted/.test(err.message)) {
-            throw new GraphQLError(`Syntax Error: Token limit of ${maxTokens} exceeded.`, {
-              extensions: { http: { status: 400 } },
+            // A limit, not a typo in the document: coded as the other limits are.
+            throw new GraphQLError(`Token limit of ${maxTokens} exceeded (GATEWAY_MAX_TOKENS).`, {
+              extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
             });
           }
           throw err;
