@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { buildSchema } from 'graphql';
+import { buildSchema, getIntrospectionQuery } from 'graphql';
 import { asAdmin, bearer, eventually, graphqlRequest, testToken, upsertTestCategory } from '@polystore/testing';
 import {
   asPost,
@@ -118,6 +118,12 @@ async function fuzz(requests: fc.Arbitrary<FuzzRequest>, runs: number, headers: 
 }
 
 describe('the front door under generated requests', () => {
+  it("answers the IDE's and codegen's introspection query anonymously, without an error", async () => {
+    const answer = await graphqlRequest(stack.gatewayUrl, getIntrospectionQuery({ inputValueDeprecation: true }));
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data?.__schema.queryType.name).toBe('Query');
+  });
+
   it('anonymous: every answer is coded, and nothing stored changes', async () => {
     const before = await settledChecksums();
     // Most generated operations are answered: the generator reaches the subgraphs, not only the refusals.

@@ -288,7 +288,7 @@ export type UpsertCategoryInput = {
 };
 
 export type UpsertProductDetailsInput = {
-  /** A JSON object checked against the category's attribute definitions. */
+  /** A JSON object checked against the category's attribute definitions; {} when omitted. */
   attributes?: InputMaybe<Scalars['JSON']['input']>;
   /** The slug of an existing category. */
   category: Scalars['String']['input'];
