@@ -8,15 +8,13 @@ export interface AuditConfiguration {
   env: Record<string, string>;
   /** Each suite's cases sent twice: the second pass must be answered from the response cache. */
   twice: boolean;
-  /** Redis key prefix the configuration writes under (removed after the run). */
+  /** Redis key prefix the configuration writes under, one below it per suite (all removed after the run). */
   redisKeyPrefix?: string;
 }
 
 const secret = () => randomBytes(32).toString('hex');
 
 export function auditConfigurations(redisUrl: string): AuditConfiguration[] {
-  // One prefix for every suite, two suites at a time: suites that share a query text must still
-  // get their own answers (the response cache's key carries the supergraph's identity).
   const redisKeyPrefix = `federation-audit-${randomBytes(4).toString('hex')}:`;
   return [
     { name: 'defaults', env: {}, twice: false },
@@ -24,7 +22,6 @@ export function auditConfigurations(redisUrl: string): AuditConfiguration[] {
       name: 'production plugins',
       env: {
         REDIS_URL: redisUrl,
-        REDIS_KEY_PREFIX: redisKeyPrefix,
         GATEWAY_RESPONSE_CACHE: 'true',
         GATEWAY_PERSISTED_QUERIES: 'apq',
         // Tokens are verified; the audit's requests carry none and go on anonymous.
