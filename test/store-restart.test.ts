@@ -1,7 +1,8 @@
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '@polystore/common';
+import { Redis } from 'ioredis';
+import { createLogger, REDIS_SERVICES, redisUserName, type RedisService } from '@polystore/common';
 import { bearer, eventually, graphqlRequest } from '@polystore/testing';
 import { subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
 import { freePort } from '@polystore/embedded';
@@ -107,7 +108,36 @@ async function expectEverythingBack(pidFile: string, killed: number) {
   expect(await stock()).toBe(now);
 }
 
+/** Every service is connected to the private Redis as its own ACL user; the default user needs the launcher's password. */
+async function expectServicesAsTheirUsers() {
+  const url = new URL(stack!.storeEnv.REDIS_URL!);
+  expect(url.password).not.toBe('');
+  const admin = new Redis(url.toString());
+  try {
+    const users = String(await admin.call('CLIENT', 'LIST')).match(/ user=\S+/g) ?? [];
+    for (const service of Object.keys(REDIS_SERVICES) as RedisService[]) {
+      expect(users).toContain(` user=${redisUserName('polystore:', service)}`);
+    }
+    // Ours is the only connection as the default user.
+    expect(users.filter((user) => user === ' user=default')).toHaveLength(1);
+  } finally {
+    await admin.quit();
+  }
+  url.password = '';
+  url.username = '';
+  const anonymous = new Redis(url.toString(), { maxRetriesPerRequest: 0 });
+  try {
+    await expect(anonymous.get('polystore:sql:User:1')).rejects.toThrow(/NOAUTH/);
+  } finally {
+    anonymous.disconnect();
+  }
+}
+
 describe('npm start, a store killed with -9', () => {
+  it('the services connect to the private Redis as their own ACL users', async () => {
+    await expectServicesAsTheirUsers();
+  });
+
   it('the subscription works before any kill', async () => {
     // The subscription is set up in the background: order until an event reaches it.
     await eventually(
@@ -121,6 +151,8 @@ describe('npm start, a store killed with -9', () => {
     const killed = await pidIn('redis/redis.pid');
     process.kill(killed, 'SIGKILL');
     await expectEverythingBack('redis/redis.pid', killed);
+    // The restarted server has the services' ACL users again (ACLs are not in the append-only file).
+    await expectServicesAsTheirUsers();
   }, 120_000);
 
   it('PostgreSQL: restarted on its folder; orders, reads and the open subscription work again', async () => {

@@ -47,7 +47,8 @@ export function rateLimitBudget(
   const known = budgets.get(redis);
   if (known) return known;
   const windowMs = windowSeconds * 1000;
-  const prefix = `${redis.keyPrefix}ratelimit:`;
+  // Under the gateway's namespace: its Redis user may touch nothing outside it but the shared stream and channels.
+  const prefix = `${redis.keyPrefix}gateway:ratelimit:`;
   const refusals = gatewayCounters.rateLimitRefusals(metrics);
   const localDecisions = gatewayCounters.rateLimitLocalDecisions(metrics);
   const local = new MemoryCache(LOCAL_IDENTITIES);

@@ -34,6 +34,7 @@ export * from './redis/cache.js';
 export * from './redis/redis-cache.js';
 export * from './redis/cache-fence.js';
 export * from './redis/connect.js';
+export * from './redis/acl.js';
 export * from './redis/event-stream.js';
 export { filter, pipe, type PubSub } from '@graphql-yoga/subscription';
 

@@ -7,6 +7,7 @@ import {
   type Config,
   type Env,
   type Logger,
+  type RedisService,
 } from '@polystore/common';
 import { isPortFree } from '@polystore/embedded';
 import { spawnService, waitUntilReady, type ServiceProcess } from './processes.js';
@@ -75,8 +76,11 @@ export async function startStack({
         SUBGRAPHS.map((subgraph) => [subgraph.urlVariable, `${local(config.ports[subgraph.name])}/graphql`]),
       ),
     };
+    // With the private Redis each service connects as its own ACL user.
+    const envOf = (service: RedisService) =>
+      stores.redisUrls ? { ...serviceEnv, REDIS_URL: stores.redisUrls[service] } : serviceEnv;
     for (const subgraph of SUBGRAPHS) {
-      processes.push(spawnService(subgraph.service, subgraphEntryPath(subgraph), serviceEnv, watch));
+      processes.push(spawnService(subgraph.service, subgraphEntryPath(subgraph), envOf(subgraph.name), watch));
     }
     await Promise.all(
       SUBGRAPHS.map((subgraph, i) =>
@@ -84,7 +88,7 @@ export async function startStack({
       ),
     );
 
-    const gateway = spawnService('gateway', 'gateway/src/index.ts', serviceEnv, watch);
+    const gateway = spawnService('gateway', 'gateway/src/index.ts', envOf('gateway'), watch);
     processes.push(gateway);
     await waitUntilReady(`${local(config.ports.gateway)}/ready`, gateway, signal);
     const gatewayUrl = `${local(config.ports.gateway)}/graphql`;

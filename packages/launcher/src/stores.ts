@@ -1,5 +1,14 @@
 import { join, resolve } from 'node:path';
-import type { Config, Logger } from '@polystore/common';
+import {
+  generateSecret,
+  lockRedisServer,
+  redisServiceUrls,
+  redisServiceUsers,
+  redisUrlAs,
+  type Config,
+  type Logger,
+  type RedisService,
+} from '@polystore/common';
 import {
   findRedisServer,
   freePort,
@@ -16,6 +25,11 @@ import { superviseStore } from './supervise.js';
 export interface StoreEndpoints {
   /** Variables to give every service so it reaches the stores chosen here. */
   env: Record<string, string>;
+  /**
+   * With the private Redis: each service's REDIS_URL, as its own ACL user (`env.REDIS_URL` is
+   * the default user's, password-protected, for the launcher and its tools).
+   */
+  redisUrls?: Record<RedisService, string>;
   embedded: string[];
   /** Resolves, with why, when an embedded store died and could not be started again. */
   failed: Promise<string>;
@@ -41,6 +55,7 @@ export async function startMissingStores(config: Config, log: Logger, signal?: A
     }
   };
   const failures: Promise<string>[] = [];
+  let redisUrls: Record<RedisService, string> | undefined;
   /** `run` starts the server on the port given: once now, and again on the same port if it dies. */
   const start = async (name: string, run: (port: number) => Promise<EmbeddedStore>) => {
     signal?.throwIfAborted();
@@ -64,10 +79,17 @@ export async function startMissingStores(config: Config, log: Logger, signal?: A
     if (!config.redis.url) {
       const binary = await findRedisServer();
       if (binary) {
-        const store = await start('redis', (port) =>
-          startEmbeddedRedis({ dataDir: join(dataDir, 'redis'), port, binary }),
-        );
-        env.REDIS_URL = store.url;
+        // Generated for this run, like the development secrets; in stack.json for `npm run seed`.
+        const users = redisServiceUsers(config.redis.keyPrefix, () => generateSecret());
+        const admin = { name: 'default', password: generateSecret() };
+        const store = await start('redis', async (port) => {
+          const server = await startEmbeddedRedis({ dataDir: join(dataDir, 'redis'), port, binary });
+          // ACL users are not in the append-only file: created on every start, a restart too.
+          await lockRedisServer(server.url, config.redis.keyPrefix, users, admin.password);
+          return server;
+        });
+        env.REDIS_URL = redisUrlAs(store.url, admin);
+        redisUrls = redisServiceUrls(store.url, users);
       } else {
         log.warn(
           `no redis-server on the PATH: ${REDIS_INSTALL_HINT}. Until then each service caches alone, ` +
@@ -99,6 +121,7 @@ export async function startMissingStores(config: Config, log: Logger, signal?: A
   }
   return {
     env,
+    redisUrls,
     embedded: started.map(({ name }) => name),
     failed: Promise.race([...failures, new Promise<string>(() => undefined)]),
     stop,

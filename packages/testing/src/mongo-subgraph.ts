@@ -40,7 +40,7 @@ export async function startMongoTestBed(env: Record<string, string> = {}): Promi
     const serviceEnv = {
       MONGO_URL: mongo.url,
       MONGO_DATABASE: mongo.database,
-      REDIS_URL: sql.redisUrl,
+      REDIS_URL: sql.redisServiceUrls.mongo,
       REDIS_KEY_PREFIX: sql.keyPrefix,
       SQL_SUBGRAPH_URL: sql.url,
       EVENT_RETRY_AFTER_MS: '500',

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { graphqlRequest, type GraphQLResponse, type Teardown } from '@polystore/common';
+import { graphqlRequest, type GraphQLResponse, type RedisService, type Teardown } from '@polystore/common';
 import { createSqlSubgraph, type SqlSubgraph } from '@polystore/sql-subgraph';
 import { startForTest } from './service.js';
 import { testPostgres, testRedis, type Disposable } from './stores/index.js';
@@ -9,7 +9,10 @@ export interface SqlTestBed {
   url: string;
   subgraph: SqlSubgraph;
   keyPrefix: string;
+  /** The default user's Redis, for inspection; the subgraph connects as its own user (`redisServiceUrls.sql`). */
   redisUrl: string;
+  /** Each service's Redis user on this test's prefix, for the services a test starts beside it. */
+  redisServiceUrls: Record<RedisService, string>;
   /** The services' role's connection (DATABASE_URL). */
   databaseUrl: string;
   /** DATABASE_URL, DATABASE_OWNER_URL and DATABASE_READER_ROLE, for another sql-subgraph on the same database. */
@@ -51,7 +54,7 @@ export async function startSqlTestBed(env: Record<string, string> = {}): Promise
         createSqlSubgraph(context, { onQuery: (sql, parameters = []) => statements.push({ sql, parameters }) }),
       {
         ...postgres.env,
-        REDIS_URL: redis.url,
+        REDIS_URL: redis.serviceUrls.sql,
         REDIS_KEY_PREFIX: redis.keyPrefix,
         OUTBOX_POLL_INTERVAL_MS: '50',
         ...env,
@@ -64,6 +67,7 @@ export async function startSqlTestBed(env: Record<string, string> = {}): Promise
       subgraph,
       keyPrefix: redis.keyPrefix,
       redisUrl: redis.url,
+      redisServiceUrls: redis.serviceUrls,
       databaseUrl: postgres.env.DATABASE_URL!,
       databaseEnv: postgres.env,
       statements,

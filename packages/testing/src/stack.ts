@@ -2,6 +2,7 @@ import {
   serveMetrics,
   type DestinationStream,
   type Env,
+  type RedisService,
   type ServiceContext,
   type ServiceMetrics,
 } from '@polystore/common';
@@ -19,7 +20,8 @@ export interface TestStack {
   subgraphUrls: { sql: string; mongo: string; storage: string };
   /** Each service's `/metrics`, on its own listener (the GraphQL ports answer 404 there). */
   metricsUrls: { gateway: string; sql: string; mongo: string; storage: string };
-  redis: { url: string; keyPrefix: string };
+  /** `url` as the default user (for inspection); `serviceUrls`: what each service connects with. */
+  redis: { url: string; keyPrefix: string; serviceUrls: Record<RedisService, string> };
   /** The variables every service of this stack was started with (for a second gateway on the same stores). */
   env: Env;
   sql: SqlSubgraph;
@@ -74,21 +76,23 @@ export async function startTestStack(
       contexts.push(created);
       return created;
     };
-    const sqlContext = context();
+    // Each service as its own Redis user, restricted as in production (`env` keeps the default user's URL).
+    const redisAs = (service: RedisService) => ({ REDIS_URL: redis.serviceUrls[service] });
+    const sqlContext = context(redisAs('sql'));
     const sql = await createSqlSubgraph(sqlContext);
     const sqlUrl = await sql.listen(0);
     // The other subgraphs check references with the owner of User, Product and Order.
     env.SQL_SUBGRAPH_URL = sqlUrl;
-    const mongoContext = context();
+    const mongoContext = context(redisAs('mongo'));
     const mongoSubgraph = await createMongoSubgraph(mongoContext);
-    const storageContext = context();
+    const storageContext = context(redisAs('storage'));
     const storage = await createStorageSubgraph(storageContext);
     const urls = {
       sql: sqlUrl,
       mongo: await mongoSubgraph.listen(0),
       storage: await storage.listen(0),
     };
-    const gatewayContext = context();
+    const gatewayContext = context(redisAs('gateway'));
     const gateway = await createGateway({ ...gatewayContext, supergraph: composeSupergraph(urls) });
     const gatewayUrl = await gateway.listen(0);
     const metricsUrls = {
@@ -101,7 +105,7 @@ export async function startTestStack(
       gatewayUrl,
       subgraphUrls: urls,
       metricsUrls,
-      redis: { url: redis.url, keyPrefix: redis.keyPrefix },
+      redis: { url: redis.url, keyPrefix: redis.keyPrefix, serviceUrls: redis.serviceUrls },
       env: { ...env },
       sql,
       mongo: mongoSubgraph,

@@ -108,5 +108,5 @@ export class CacheFence {
   }
 }
 
-/** The prefix as a literal in a SCAN MATCH pattern. */
-const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
+/** Text as a literal in a glob pattern (SCAN MATCH, ACL key and channel patterns). */
+export const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');

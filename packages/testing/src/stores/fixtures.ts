@@ -10,6 +10,13 @@ import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
 import {
+  createRedisUsers,
+  deleteRedisUsers,
+  redisServiceUrls,
+  redisServiceUsers,
+  type RedisService,
+} from '@polystore/common';
+import {
   createPostgresRoles,
   dropPostgresRoles,
   EMBEDDED_S3_CREDENTIALS,
@@ -81,13 +88,31 @@ export async function testPostgres(): Promise<
   };
 }
 
-export async function testRedis(): Promise<Disposable & { url: string; keyPrefix: string }> {
+/**
+ * A key prefix of its own on the test server, and an ACL user per service
+ * under it (users are server-wide: their names follow the prefix), as
+ * `npm start` creates them: `serviceUrls` connects each service as its user,
+ * restricted to the keys and commands it needs; `url` is the default user,
+ * for tests that inspect or break what the services cannot.
+ */
+export async function testRedis(): Promise<
+  Disposable & { url: string; keyPrefix: string; serviceUrls: Record<RedisService, string> }
+> {
   const keyPrefix = `${uniqueName('test')}:`;
+  const users = redisServiceUsers(keyPrefix, () => randomBytes(18).toString('base64url'));
+  const admin = new Redis(TEST_REDIS_URL);
+  try {
+    await createRedisUsers(admin, keyPrefix, users);
+  } finally {
+    await admin.quit();
+  }
   return {
     url: TEST_REDIS_URL,
     keyPrefix,
+    serviceUrls: redisServiceUrls(TEST_REDIS_URL, users),
     async dispose() {
       const redis = new Redis(TEST_REDIS_URL);
+      await deleteRedisUsers(redis, users);
       let cursor = '0';
       // Bounded: a test writes at most a few thousand keys.
       for (let round = 0; round < 10_000; round++) {
