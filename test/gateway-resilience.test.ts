@@ -37,7 +37,7 @@ beforeAll(async () => {
 
   const sql = await startForTest(createSqlSubgraph, {
     DATABASE_URL: postgres.url,
-    REDIS_URL: redis.url,
+    REDIS_URL: redis.serviceUrls.sql,
     REDIS_KEY_PREFIX: redis.keyPrefix,
   });
   teardowns.push(sql.teardown);

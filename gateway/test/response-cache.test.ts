@@ -7,7 +7,7 @@ import { composeServices } from '@theguild/federation-composition';
 import { buildSchema, graphql, parse } from 'graphql';
 import { Redis } from 'ioredis';
 import { eventually, testServiceContext } from '@polystore/testing';
-import { testRedis, type Disposable } from '@polystore/testing/stores';
+import { testRedis } from '@polystore/testing/stores';
 import type { ServiceContext } from '@polystore/common';
 import { createGateway } from '../src/server.js';
 
@@ -73,7 +73,7 @@ const subgraphA = (upcs: string[]) =>
 
 const BOOKS: Record<string, { id: string; title: string } | undefined> = { b1: { id: '1', title: 'One' } };
 
-let redis: Disposable & { url: string; keyPrefix: string };
+let redis: Awaited<ReturnType<typeof testRedis>>;
 let client: Redis;
 let folder: string;
 let subgraphs: FakeSubgraph[];
@@ -110,7 +110,7 @@ beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'response-cache-'));
   await writeFile(join(folder, 'supergraph.graphql'), supergraph({ a: a.url, b: b.url }));
   context = testServiceContext({
-    REDIS_URL: redis.url,
+    REDIS_URL: redis.serviceUrls.gateway,
     REDIS_KEY_PREFIX: redis.keyPrefix,
     GATEWAY_RESPONSE_CACHE: 'true',
     SUPERGRAPH_PATH: join(folder, 'supergraph.graphql'),

@@ -110,7 +110,7 @@ describe("as the services' role", () => {
 describe("a sql-subgraph given only the services' role", () => {
   it('cannot migrate, and says which variable to set', async () => {
     await expect(
-      startForTest(createSqlSubgraph, { DATABASE_URL: bed.databaseUrl, REDIS_URL: bed.redisUrl }),
+      startForTest(createSqlSubgraph, { DATABASE_URL: bed.databaseUrl, REDIS_URL: bed.redisServiceUrls.sql }),
     ).rejects.toThrow(/may not change the schema.*DATABASE_OWNER_URL/);
   });
 });

@@ -18,7 +18,7 @@ beforeAll(async () => {
     teardown,
   } = await startForTest(createSqlSubgraph, {
     DATABASE_URL: postgres.url,
-    REDIS_URL: redis.url,
+    REDIS_URL: redis.serviceUrls.sql,
     REDIS_KEY_PREFIX: redis.keyPrefix,
   }));
 });

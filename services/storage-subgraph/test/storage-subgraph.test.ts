@@ -58,7 +58,7 @@ beforeAll(async () => {
     S3_BUCKET: s3.bucket,
     S3_URL_TTL_SECONDS: '60',
     UPLOAD_MAX_IMAGE_BYTES: '1000',
-    REDIS_URL: redis.url,
+    REDIS_URL: redis.serviceUrls.storage,
     REDIS_KEY_PREFIX: redis.keyPrefix,
     SQL_SUBGRAPH_URL: owners.url,
   }));

@@ -46,7 +46,7 @@ beforeAll(async () => {
   } = await startForTest(createStorageSubgraph, {
     S3_ENDPOINT: s3.endpoint,
     S3_BUCKET: s3.bucket,
-    REDIS_URL: redis.url,
+    REDIS_URL: redis.serviceUrls.storage,
     REDIS_KEY_PREFIX: redis.keyPrefix,
     SQL_SUBGRAPH_URL: owners.url,
     // Multipart from S3's smallest part on, so a plan needs only 5 MiB.

@@ -27,7 +27,7 @@ beforeAll(async () => {
   ({ url, teardown } = await startForTest(createStorageSubgraph, {
     S3_ENDPOINT: s3.endpoint,
     S3_BUCKET: s3.bucket,
-    REDIS_URL: redis.url,
+    REDIS_URL: redis.serviceUrls.storage,
     REDIS_KEY_PREFIX: redis.keyPrefix,
     SQL_SUBGRAPH_URL: owners.url,
     // Uploads expire 5 s after they are asked for; sweeps every second, with no grace.
