@@ -44,6 +44,8 @@ describe('gateway shutdown under load', () => {
         NODE_OPTIONS: '',
         LOG_LEVEL: 'error',
         GATEWAY_PORT: String(port),
+        // Its metrics listener on a free port (9090 may be taken on this machine).
+        GATEWAY_METRICS_PORT: '0',
         SUPERGRAPH_PATH: supergraph,
         SUPERGRAPH_POLL_MS: '0',
         REDIS_URL: stack.redis.url,

@@ -25,7 +25,13 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'polystore-stack-'));
   // As root the embedded PostgreSQL runs as `postgres`, which must reach its folder.
   await chmod(dataDir, 0o755);
-  const [gateway, sql, mongo, storage] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [gateway, sql, mongo, storage, metrics] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   env = {
     PATH: process.env.PATH ?? '',
     NODE_OPTIONS: '--openssl-legacy-provider --no-warnings',
@@ -35,6 +41,11 @@ beforeAll(async () => {
     SQL_SUBGRAPH_PORT: String(sql),
     MONGO_SUBGRAPH_PORT: String(mongo),
     STORAGE_SUBGRAPH_PORT: String(storage),
+    // The gateway's metrics listener where the launcher prints it; the subgraphs' on any free port.
+    GATEWAY_METRICS_PORT: String(metrics),
+    SQL_SUBGRAPH_METRICS_PORT: '0',
+    MONGO_SUBGRAPH_METRICS_PORT: '0',
+    STORAGE_SUBGRAPH_METRICS_PORT: '0',
   };
 });
 
@@ -76,6 +87,11 @@ describe('npm start', () => {
     }
     const response = await gql(PRODUCT);
     expect(response.errors).toBeUndefined();
+    // Metrics for operators on their own port; clients on the gateway's get 404.
+    const metrics = await fetch(stack.metricsUrl!);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('service="gateway"');
+    expect((await fetch(new URL('/metrics', stack.gatewayUrl))).status).toBe(404);
     const { totalCount, edges } = response.data!.products;
     expect(totalCount).toBeGreaterThan(0);
     const product = edges[0].node;

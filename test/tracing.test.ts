@@ -85,6 +85,10 @@ beforeAll(async () => {
   const otlp = await startCollector();
   const [sqlPort, mongoPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
   const common = {
+    // Metrics listeners on free ports (their defaults may be taken on this machine).
+    GATEWAY_METRICS_PORT: '0',
+    SQL_SUBGRAPH_METRICS_PORT: '0',
+    MONGO_SUBGRAPH_METRICS_PORT: '0',
     OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: redis.keyPrefix,
