@@ -51,6 +51,11 @@ export function rateLimitBudget(
   const prefix = `${redis.keyPrefix}gateway:ratelimit:`;
   const refusals = gatewayCounters.rateLimitRefusals(metrics);
   const localDecisions = gatewayCounters.rateLimitLocalDecisions(metrics);
+  // Every series exists from the start at 0, so a rate of it is defined before the first event.
+  for (const identity of ['user', 'anonymous'] as const) {
+    refusals.inc({ identity }, 0);
+    localDecisions.inc({ identity }, 0);
+  }
   const local = new MemoryCache(LOCAL_IDENTITIES);
   let lastWarning = 0;
   const shared = (key: string) => {
