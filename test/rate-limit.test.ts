@@ -173,6 +173,45 @@ describe('with Redis down or slow, each gateway applies the limit on its own cou
   });
 });
 
+describe('an anonymous budget is not spent in one burst', () => {
+  let url: string;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    // The default budget, 600 a minute: at most 20 a second for an address.
+    const context = testServiceContext({
+      ...stack.env,
+      GATEWAY_RATE_LIMIT: '600',
+      REDIS_KEY_PREFIX: `${stack.env.REDIS_KEY_PREFIX}burst:`,
+    });
+    close = () => context.teardown.close();
+    const gateway = await createGateway({ ...context, supergraph: composeSupergraph(stack.subgraphUrls) });
+    url = await gateway.listen(0);
+  });
+
+  afterAll(async () => {
+    await close?.();
+  });
+
+  it("refuses an address's burst long before its minute's budget, and lets a signed-in user go on", async () => {
+    let answered = 0;
+    let refusal: { status: number; body: string } | undefined;
+    for (let i = 0; i < 200 && !refusal; i++) {
+      const response = await askFrom(url, '127.0.0.7');
+      if (response.status === 429) refusal = response;
+      else answered++;
+    }
+    expect(refusal?.body).toMatch(/20 requests per second/);
+    // Twenty a second, and a request or two more where the count crossed into a new second.
+    expect(answered).toBeGreaterThanOrEqual(20);
+    expect(answered).toBeLessThan(100);
+    const token = testToken({ sub: 'burst-user' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) statuses.push((await askFrom(url, '127.0.0.7', bearer(token))).status);
+    expect(statuses.every((status) => status === 200)).toBe(true);
+  });
+});
+
 describe('CORS from config', () => {
   const preflight = (origin: string) =>
     fetch(stack.gatewayUrl, {

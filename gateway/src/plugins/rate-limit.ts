@@ -58,30 +58,54 @@ export function rateLimitBudget(
   }
   const local = new MemoryCache(LOCAL_IDENTITIES);
   let lastWarning = 0;
-  const shared = (key: string) => {
+  const shared = (key: string, ms: number) => {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<null>((resolve) => (timer = setTimeout(resolve, redisTimeoutMs, null)));
-    return Promise.race([redis.cache.hit(key, windowMs), late]).finally(() => clearTimeout(timer));
+    return Promise.race([redis.cache.hit(key, ms), late]).finally(() => clearTimeout(timer));
   };
+  /**
+   * One window's count for a key: this replica's first, and when that is already
+   * over the limit the count everywhere is too, so Redis is not asked (a flood
+   * is refused from memory). `local`: Redis did not answer, this replica decided.
+   */
+  const count = async (key: string, ms: number, limit: number) => {
+    const here = await local.hit(key, ms);
+    if (here.count > limit) return { counted: here, local: false };
+    const everywhere = await shared(key, ms);
+    return { counted: everywhere ?? here, local: everywhere === null };
+  };
+  // An anonymous window's budget is not spent in one burst: within any second, at most
+  // twice its average rate (at least 10), so attackers from fresh addresses cannot spend
+  // a minute's budget in their first seconds. Signed-in users (accountable, and tools
+  // such as the seed) keep the whole window.
+  const burst = Math.max(10, Math.ceil((2 * requests) / windowSeconds));
   const spend: SpendBudget = async (context, transport) => {
     const sub = context.jwt?.payload?.sub;
     const address = (context.req ?? context.request)?.socket?.remoteAddress ?? 'unknown';
     const identity = typeof sub === 'string' ? `user:${sub}` : `ip:${address}`;
     const key = budgetKey(prefix, identity);
-    const [here, everywhere] = await Promise.all([local.hit(key, windowMs), shared(key)]);
     const kind = typeof sub === 'string' ? 'user' : 'anonymous';
-    if (!everywhere) {
+    const [whole, second] = await Promise.all([
+      count(key, windowMs, requests),
+      kind === 'anonymous' ? count(`${key}:s`, 1000, burst) : undefined,
+    ]);
+    if (whole.local || second?.local) {
       localDecisions.inc({ identity: kind });
       if (Date.now() - lastWarning > 10_000) {
         lastWarning = Date.now();
         log.warn({ timeoutMs: redisTimeoutMs }, 'rate limit counted in this replica: Redis did not answer in time');
       }
     }
-    const counted = everywhere ?? here;
-    if (counted.count <= requests) return undefined;
-    const retryAfter = Math.max(1, Math.ceil(counted.resetInMs / 1000));
+    const over =
+      whole.counted.count > requests
+        ? { limit: `${requests} requests per ${windowSeconds} s`, resetInMs: whole.counted.resetInMs }
+        : second && second.counted.count > burst
+          ? { limit: `${burst} requests per second`, resetInMs: second.counted.resetInMs }
+          : undefined;
+    if (!over) return undefined;
+    const retryAfter = Math.max(1, Math.ceil(over.resetInMs / 1000));
     refusals.inc({ identity: kind });
-    return new GraphQLError(`rate limit of ${requests} requests per ${windowSeconds} s reached`, {
+    return new GraphQLError(`rate limit of ${over.limit} reached`, {
       extensions: {
         code: 'RATE_LIMITED',
         retryAfterSeconds: retryAfter,
