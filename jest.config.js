@@ -7,7 +7,8 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.base.json' }],
   },
   testMatch: ['<rootDir>/**/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // test/system: `npm run test:system`, run once on a machine to itself (CPU measurements, the federation audit).
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/system/'],
   // Stores start per test file; the slowest (embedded PostgreSQL) takes a few seconds.
   testTimeout: 60_000,
 };
