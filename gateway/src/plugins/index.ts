@@ -2,6 +2,7 @@ import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import type { RedisLayer, ServiceContext, ServiceMetrics } from '@polystore/common';
 import { authorizationPlugins } from './authorization.js';
 import { csrfPlugins } from './csrf.js';
+import { useIntrospectionCache } from './introspection-cache.js';
 import { jwtAuthPlugins } from './jwt-auth.js';
 import { limitPlugins, useRefusalCode } from './limits.js';
 import { prometheusMetrics } from './metrics.js';
@@ -46,6 +47,8 @@ export function gatewayPlugins(context: PluginContext): GatewayPlugin[] {
     // Per identity, so after the JWT plugin has verified who it is.
     ...rateLimitPlugins(context),
     ...authorizationPlugins(context),
+    // A repeated introspection query answered from memory (it walks the whole schema).
+    useIntrospectionCache(),
     // After authorization: a cached answer is only ever given to a caller allowed to ask.
     ...redisResponseCache(context),
     ...subgraphSignaturePlugins(context),
