@@ -61,8 +61,11 @@ it('reads the product once per event for all its subscribers', async () => {
     'every subscriber received the last warm-up event',
   );
 
-  await bed.gql(RESTOCK, { id: productId });
+  // The measured event comes from a direct write (its statements are not the subgraph's): the
+  // outbox relay, woken at commit, may deliver a mutation's event before the mutation answers,
+  // so counting from after a mutation could miss the subscribers' reads.
   bed.statements.length = 0;
+  await bed.sql('UPDATE products SET stock = stock + 1 WHERE id = $1', [productId]);
   await bed.subgraph.flushOutbox();
   await eventually(
     async () => received.every((stocks) => stocks.includes(settled + 1)),
