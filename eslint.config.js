@@ -21,7 +21,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
-    files: ['**/*-cli.ts', '**/cli.ts', 'packages/launcher/src/start.ts', 'bench/**/*.ts'],
+    files: ['**/*-cli.ts', '**/cli.ts', 'tools/launcher/src/start.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -16,11 +16,14 @@ export * from './request-context.js';
 export * from './teardown.js';
 export * from './server/run.js';
 export * from './server/subgraph-server.js';
+export * from './server/service-subgraph-server.js';
 export * from './server/schema.js';
 export * from './server/health.js';
 export * from './server/listen.js';
 export * from './server/metrics.js';
 export * from './server/security-headers.js';
+// What a running `npm start` publishes for the tools beside it.
+export * from './stack-state.js';
 
 // The API's conventions: error codes, ids, scalars, Relay pagination.
 export * from './errors.js';
@@ -30,12 +33,17 @@ export * from './scalars.js';
 export * from './pagination.js';
 
 // Redis: the entity cache (never throws), pub/sub for subscriptions, the durable event stream.
-export * from './redis/cache.js';
+export * from './redis/entity-cache.js';
+export * from './redis/memory-cache.js';
 export * from './redis/redis-cache.js';
 export * from './redis/cache-fence.js';
+export * from './redis/client.js';
 export * from './redis/connect.js';
+export * from './redis/service-cache.js';
 export * from './redis/acl.js';
 export * from './redis/event-stream.js';
+export * from './redis/keys.js';
+export * from './redis/slots.js';
 export { filter, pipe, type PubSub } from '@graphql-yoga/subscription';
 
 // Cached entities: per-request DataLoaders over Redis, and their one way to invalidate.
@@ -47,6 +55,7 @@ export * from './events/contract.js';
 export * from './events/consumer-group.js';
 export * from './events/invalidations.js';
 export * from './events/per-event.js';
+export * from './events/live.js';
 
 // Identity: tokens (development and tests), the gateway's signature on subgraph requests (with mutation nonces), forwarded claims.
 export * from './auth/tokens.js';

@@ -1,4 +1,4 @@
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/index.js';
+import { CONFIG_VARIABLES, ConfigError, loadConfig, type Config } from '../src/index.js';
 
 describe('loadConfig', () => {
   it('gives every setting a default so `npm start` needs no configuration', () => {
@@ -42,8 +42,9 @@ describe('loadConfig', () => {
 
   it('lists every variable it reads', () => {
     expect(new Set(CONFIG_VARIABLES).size).toBe(CONFIG_VARIABLES.length);
-    const source = loadConfig.toString();
-    for (const name of source.matchAll(/read\w+\(env, '([A-Z0-9_]+)'/g)) expect(CONFIG_VARIABLES).toContain(name[1]);
+    const read = new Set<string | symbol>();
+    loadConfig(new Proxy({}, { get: (_, name) => void read.add(name) }));
+    expect([...read]).toEqual(CONFIG_VARIABLES);
   });
 });
 
@@ -62,6 +63,23 @@ describe('loadConfig: reading values', () => {
   it('takes an empty variable as unset, as an empty line in .env means', () => {
     const config = loadConfig({ GATEWAY_PORT: '', DATABASE_URL: '', S3_FORCE_PATH_STYLE: '', LOG_LEVEL: '' });
     expect(config).toEqual(loadConfig({}));
+  });
+
+  it('refuses a malformed connection URL without printing it, since it may hold a password', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://app:s3cret@db:port/app' })).toThrow(
+      /DATABASE_URL must be a URL/,
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://app:s3cret@db:port/app' })).not.toThrow(/s3cret/);
+  });
+
+  it("takes a replica set's or an SRV MongoDB URL, refuses anything else without printing it", () => {
+    const replicaSet = 'mongodb://app:secret@10.0.0.5:27017,10.0.0.6:27017/?replicaSet=rs0&tls=true';
+    expect(loadConfig({ MONGO_URL: replicaSet }).mongo.url).toBe(replicaSet);
+    expect(loadConfig({ MONGO_URL: 'mongodb+srv://cluster0.example.net' }).mongo.url).toBeDefined();
+    expect(() => loadConfig({ MONGO_URL: 'https://user:secret@example.com' })).toThrow(
+      /MONGO_URL must be a MongoDB connection string/,
+    );
+    expect(() => loadConfig({ MONGO_URL: 'https://user:secret@example.com' })).not.toThrow(/secret/);
   });
 
   it.each(['1', 'true', 'TRUE', 'yes', 'on'])('reads %p as true', (value) => {
@@ -104,3 +122,23 @@ describe('loadConfig: reading values', () => {
     expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow('LOG_FORMAT must be one of auto, pretty, json, got "xml"');
   });
 });
+
+// The config's type is derived from the declarations: these fail to compile if its shape drifts.
+type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
+type Expect<T extends true> = T;
+export type ConfigShape = [
+  Expect<Equal<Config['logLevel'], 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'>>,
+  Expect<Equal<Config['logFormat'], 'auto' | 'pretty' | 'json'>>,
+  Expect<Equal<Config['ports'], { gateway: number; sql: number; mongo: number; storage: number }>>,
+  Expect<Equal<Config['postgres']['url'], string | undefined>>,
+  Expect<Equal<Config['s3']['publicEndpoint'], string | undefined>>,
+  Expect<Equal<Config['gateway']['queryPlanner'], 'rust' | 'js'>>,
+  Expect<Equal<Config['gateway']['persistedQueries'], { mode: 'apq' | 'allow-list'; ttlSeconds: number }>>,
+  Expect<Equal<Config['gateway']['limits']['maxDepth'], number>>,
+  Expect<Equal<Config['gateway']['corsOrigins'], string[]>>,
+  Expect<Equal<Config['auth']['jwtSecret'], string | undefined>>,
+  Expect<
+    Equal<Config['subgraphUrls'], { sql: string | undefined; mongo: string | undefined; storage: string | undefined }>
+  >,
+  Expect<Equal<Config['seedOnStart'], boolean>>,
+];

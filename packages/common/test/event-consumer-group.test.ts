@@ -1,14 +1,8 @@
 import { Redis } from 'ioredis';
-import { connectRedisLayer, createLogger, startConsumerGroup, Teardown, type DomainEvent } from '../src/index.js';
-import { testRedis, type Disposable } from '@polystore/testing/stores';
+import { connectRedisLayer, startConsumerGroup, type DomainEvent } from '../src/index.js';
+import { servicesOfFile, testRedis } from './support/index.js';
 
-const log = createLogger('test', 'silent');
-const teardown = new Teardown(log);
-const fixtures: Disposable[] = [];
-afterAll(async () => {
-  await teardown.close();
-  for (const fixture of fixtures.reverse()) await fixture.dispose();
-});
+const { log, teardown, own } = servicesOfFile();
 
 const PRODUCT = 'c41f6e2a-7d93-4b58-8e16-9a3b5c7d0e03';
 const event = (id: number, type: string, payload: unknown): DomainEvent => ({
@@ -22,8 +16,7 @@ const event = (id: number, type: string, payload: unknown): DomainEvent => ({
 
 describe('a consumer group typed by the event contract', () => {
   it('sets aside an unknown type and a malformed payload with their reasons, and handles the good event', async () => {
-    const redis = await testRedis();
-    fixtures.push(redis);
+    const redis = own(await testRedis());
     const layer = await connectRedisLayer({ url: redis.url, keyPrefix: redis.keyPrefix, log, teardown });
     const raw = new Redis(redis.url);
     await layer.events.append([

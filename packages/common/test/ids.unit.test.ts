@@ -1,4 +1,4 @@
-import { thrownBy } from '@polystore/testing';
+import { thrownBy } from './support/index.js';
 import { isUuid, requireUuid } from '../src/index.js';
 
 const ID = '0b3c1a6e-5f2d-4c8b-9e71-2a4d6f8b0c13';

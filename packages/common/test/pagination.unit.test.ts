@@ -1,4 +1,4 @@
-import { thrownBy } from '@polystore/testing';
+import { thrownBy } from './support/index.js';
 import { decodeCursor, encodeCursor, MAX_PAGE_SIZE, pageSize, toConnection } from '../src/index.js';
 
 const forged = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { REDIS_SERVICES, redisUserName, type RedisService } from '../src/index.js';
-import { testRedis, type Disposable } from '@polystore/testing/stores';
+import { testRedis, type Disposable } from './support/index.js';
 
 /**
  * Each service's Redis user, as the test helpers and `npm start` create it:

@@ -1,22 +1,14 @@
 import { Redis } from 'ioredis';
 import {
   connectRedisLayer,
-  createLogger,
   createCachedLoader,
   createRedisLayer,
   MemoryCache,
-  Teardown,
   type EntityCache,
 } from '../src/index.js';
-import { startPrivateRedis, testRedis, type Disposable } from '@polystore/testing/stores';
+import { servicesOfFile, startPrivateRedis, testRedis } from './support/index.js';
 
-const log = createLogger('test', 'silent');
-const teardown = new Teardown(log);
-const fixtures: Disposable[] = [];
-afterAll(async () => {
-  await teardown.close();
-  for (const fixture of fixtures.reverse()) await fixture.dispose();
-});
+const { log, teardown, own } = servicesOfFile();
 
 async function exercise(cache: EntityCache, prefix: string) {
   await cache.setMany(
@@ -33,8 +25,7 @@ async function exercise(cache: EntityCache, prefix: string) {
 
 describe('entity cache', () => {
   it('stores, reads and invalidates entries in Redis with a TTL', async () => {
-    const redis = await testRedis();
-    fixtures.push(redis);
+    const redis = own(await testRedis());
     const layer = await connectRedisLayer({ url: redis.url, keyPrefix: redis.keyPrefix, log, teardown });
     await exercise(layer.cache, redis.keyPrefix);
     await layer.cache.setMany([[`${redis.keyPrefix}short`, 'x']], 1);
@@ -60,8 +51,7 @@ describe('entity cache', () => {
   });
 
   it('reads as misses while Redis is down, without hanging, and recovers when it returns', async () => {
-    const server = await startPrivateRedis();
-    fixtures.push(server);
+    const server = own(await startPrivateRedis());
     const layer = await connectRedisLayer({ url: server.url, keyPrefix: 't:', log, teardown });
     await layer.cache.setMany([['t:a', '1']], 60);
     expect(await layer.cache.getMany(['t:a'])).toEqual(['1']);
@@ -92,8 +82,7 @@ describe('entity cache', () => {
 
 describe('pub/sub', () => {
   it('delivers an event published by one replica to a subscriber on another', async () => {
-    const redis = await testRedis();
-    fixtures.push(redis);
+    const redis = own(await testRedis());
     const publisher = createRedisLayer<{ 'order:changed': [{ id: string }] }>({
       url: redis.url,
       keyPrefix: redis.keyPrefix,
@@ -161,8 +150,7 @@ describe('event stream consumers', () => {
   }
 
   it('delivers each event once per group, across replicas, including events written before the group existed', async () => {
-    const redis = await testRedis();
-    fixtures.push(redis);
+    const redis = own(await testRedis());
     const producer = await connectRedisLayer({ url: redis.url, keyPrefix: redis.keyPrefix, log, teardown });
     await producer.events.append([event(1), event(2)]);
 
@@ -185,8 +173,7 @@ describe('event stream consumers', () => {
   });
 
   it('delivers an event again when its handler failed', async () => {
-    const redis = await testRedis();
-    fixtures.push(redis);
+    const redis = own(await testRedis());
     const layer = await connectRedisLayer({ url: redis.url, keyPrefix: redis.keyPrefix, log, teardown });
     let attempts = 0;
     const handled: string[] = [];
@@ -207,8 +194,7 @@ describe('event stream consumers', () => {
   });
 
   it('removes consumers that are gone once their pending events were claimed, and keeps the live one', async () => {
-    const redis = await testRedis();
-    fixtures.push(redis);
+    const redis = own(await testRedis());
     const layer = await connectRedisLayer({ url: redis.url, keyPrefix: redis.keyPrefix, log, teardown });
     const raw = new Redis(redis.url);
     const key = `${redis.keyPrefix}events`;
@@ -243,8 +229,7 @@ describe('event stream consumers', () => {
   });
 
   it('sets aside an unreadable entry and an event that keeps failing, and goes on with the rest', async () => {
-    const redis = await testRedis();
-    fixtures.push(redis);
+    const redis = own(await testRedis());
     const layer = await connectRedisLayer({ url: redis.url, keyPrefix: redis.keyPrefix, log, teardown });
     const raw = new Redis(redis.url);
     await raw.xadd(`${redis.keyPrefix}events`, '*', 'event', '{not json');

@@ -1,9 +1,8 @@
-import { request as httpRequest } from 'node:http';
 import { Redis } from 'ioredis';
 import { parse } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { testRedis } from '@polystore/testing/stores';
+import { rawRequest, testRedis } from './support/index.js';
 import {
   buildFederatedSchema,
   createLogger,
@@ -208,26 +207,14 @@ describe('a signing subgraph runs exactly what was signed', () => {
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
   /** A raw request (any method, a body even on GET), as an attacker's client sends it. */
-  const raw = (method: string, target: string, body: string, headers: Record<string, string> = {}) =>
-    new Promise<{ status: number; body: Record<string, any>; allow?: string }>((resolve, reject) => {
-      const options = {
-        method,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
-      };
-      const req = httpRequest(target, options, (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => {
-          try {
-            resolve({ status: res.statusCode!, body: JSON.parse(text), allow: res.headers.allow });
-          } catch (err) {
-            reject(new Error(`${res.statusCode}: ${text}`, { cause: err }));
-          }
-        });
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+  const raw = async (method: string, target: string, body: string, headers: Record<string, string> = {}) => {
+    const { status, headers: answered, text } = await rawRequest(method, target, body, headers);
+    try {
+      return { status, body: JSON.parse(text) as Record<string, any>, allow: answered.allow };
+    } catch (err) {
+      throw new Error(`${status}: ${text}`, { cause: err });
+    }
+  };
   const codes = (body: Record<string, any>) => (body.errors ?? []).map((e: any) => e.extensions?.code);
 
   it('refuses a GET carrying a signed body and another query in the URL, and runs nothing', async () => {

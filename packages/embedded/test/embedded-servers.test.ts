@@ -47,6 +47,22 @@ async function fingerprint(folder: string): Promise<string> {
 
 describe('embedded PostgreSQL', () => {
   const dataDir = () => join(dir, 'postgres');
+  /** PostgreSQL started again on the folder, stopped in afterAll. */
+  const restart = async () => {
+    const server = await startEmbeddedPostgres({ dataDir: dataDir(), port: await freePort() });
+    running.push(server);
+    return server;
+  };
+  /** The counter the first test wrote, read in a session of its own. */
+  const counter = async (server: EmbeddedStore) => {
+    const client = new pg.Client({ connectionString: server.url });
+    await client.connect();
+    try {
+      return (await client.query('SELECT n FROM counter')).rows;
+    } finally {
+      await client.end();
+    }
+  };
 
   it('serves concurrent transactions on a pool and keeps data across a restart', async () => {
     const first = await startEmbeddedPostgres({ dataDir: dataDir(), port: await freePort() });
@@ -74,25 +90,16 @@ describe('embedded PostgreSQL', () => {
     await pool.end();
     await first.stop();
 
-    const second = await startEmbeddedPostgres({ dataDir: dataDir(), port: await freePort() });
-    running.push(second);
-    const client = new pg.Client({ connectionString: second.url });
-    await client.connect();
-    expect((await client.query('SELECT n FROM counter')).rows).toEqual([{ n: 50 }]);
-    await client.end();
+    expect(await counter(await restart())).toEqual([{ n: 50 }]);
   });
 
   it('stops a server an earlier launcher left running on the same folder, then opens it', async () => {
     const leftover = await readFile(join(dataDir(), 'postmaster.pid'), 'utf8');
     const leftoverPid = Number.parseInt(leftover, 10);
     // `running[0]` stands for a launcher that was killed: nobody stopped its server.
-    const next = await startEmbeddedPostgres({ dataDir: dataDir(), port: await freePort() });
-    running.push(next);
+    const next = await restart();
     expect(isRunning(leftoverPid)).toBe(false);
-    const client = new pg.Client({ connectionString: next.url });
-    await client.connect();
-    expect((await client.query('SELECT n FROM counter')).rows).toEqual([{ n: 50 }]);
-    await client.end();
+    expect(await counter(next)).toEqual([{ n: 50 }]);
   });
 
   it("hands a schema the superuser created to the owner role, and lets the services' role in without rights", async () => {

@@ -33,11 +33,13 @@ export interface StartedSubgraph<Server> {
   server: Server;
   url: string;
   teardown: ServiceContext['teardown'];
+  /** Closes `teardown`, so the service can be owned like any other fixture. */
+  dispose(): Promise<void>;
 }
 
 /**
  * Builds a service with a test context from `env` and listens on a free
- * port; close `teardown` in afterAll.
+ * port; close `teardown` (or call `dispose`) in afterAll.
  */
 export async function startForTest<Server extends { listen(port: number): Promise<string> }>(
   create: (context: ServiceContext) => Promise<Server>,
@@ -46,7 +48,8 @@ export async function startForTest<Server extends { listen(port: number): Promis
   const context = testServiceContext(env);
   try {
     const server = await create(context);
-    return { server, url: await server.listen(0), teardown: context.teardown };
+    const url = await server.listen(0);
+    return { server, url, teardown: context.teardown, dispose: () => context.teardown.close() };
   } catch (err) {
     await context.teardown.close();
     throw err;

@@ -13,6 +13,15 @@ export interface TestSubscription {
 /** Who subscribes: a token (sent as `Authorization: Bearer …`); anonymous without. */
 export interface SubscribeOptions {
   token?: string;
+  /** More request headers (of the WebSocket upgrade with graphql-ws), for a load balancer to route by. */
+  headers?: Record<string, string>;
+  /**
+   * Reconnects after a lost connection (graphql-ws only), re-subscribing as
+   * browsers' clients do: up to this many attempts in a row. Default 0.
+   */
+  retryAttempts?: number;
+  /** Told when the socket connects and when it closes (graphql-ws only), to account for the time away. */
+  onConnection?: (state: 'connected' | 'closed') => void;
 }
 
 /**
@@ -23,12 +32,26 @@ export function subscribeOverWebSocket(
   url: string,
   query: string,
   variables: Record<string, unknown>,
-  { token }: SubscribeOptions = {},
+  { token, headers, retryAttempts = 0, onConnection }: SubscribeOptions = {},
 ): TestSubscription {
   const client = createClient({
     url: url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
+    webSocketImpl: headers
+      ? class extends WebSocket {
+          constructor(address: string, protocols?: string | string[]) {
+            super(address, protocols, { headers });
+          }
+        }
+      : WebSocket,
     ...(token ? { connectionParams: { Authorization: `Bearer ${token}` } } : {}),
+    retryAttempts,
+    // Quick retries: the other replica behind the balancer is already there.
+    retryWait: async (retries) =>
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** retries, 2_000))),
+    shouldRetry: () => true,
+    ...(onConnection
+      ? { on: { connected: () => onConnection('connected'), closed: () => onConnection('closed') } }
+      : {}),
   });
   const received: unknown[] = [];
   client.subscribe(
@@ -47,7 +70,7 @@ export async function subscribeOverSse(
   url: string,
   query: string,
   variables: Record<string, unknown>,
-  { token }: SubscribeOptions = {},
+  { token, headers }: SubscribeOptions = {},
 ): Promise<TestSubscription> {
   const controller = new AbortController();
   const response = await fetch(url, {
@@ -55,6 +78,7 @@ export async function subscribeOverSse(
     headers: {
       'content-type': 'application/json',
       accept: 'text/event-stream',
+      ...headers,
       ...(token ? { authorization: `Bearer ${token}` } : {}),
     },
     body: JSON.stringify({ query, variables }),
@@ -76,8 +100,9 @@ export async function subscribeOverSse(
         for (const match of buffer.matchAll(/^data: (.+)$/gm)) received.push(JSON.parse(match[1]!));
         buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
       }
-    } catch {
-      // aborted by dispose
+    } catch (err) {
+      // Aborted by dispose, or the connection broke (the server died).
+      if (!controller.signal.aborted) received.push({ err });
     }
   })();
   return {
@@ -88,4 +113,22 @@ export async function subscribeOverSse(
       await reading;
     },
   };
+}
+
+/**
+ * Causes events until `subscription` (which starts asynchronously) has received
+ * one, and returns its first result; bounded: 20 causes, each followed by up to a
+ * second of waiting.
+ */
+export async function firstEvent(
+  subscription: Pick<TestSubscription, 'received'>,
+  cause: (attempt: number) => Promise<unknown>,
+): Promise<unknown> {
+  const { received } = subscription;
+  for (let attempt = 0; attempt < 20 && received.length === 0; attempt++) {
+    await cause(attempt);
+    for (let wait = 0; wait < 20 && received.length === 0; wait++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return received[0];
 }

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
+import { redisKeys } from '../redis/keys.js';
 import { codedError, ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 
@@ -10,7 +11,7 @@ export interface NonceStore {
 
 export interface NonceStoreOptions {
   /** The service's Redis command connection (`RedisLayer.client`); absent: this process only. */
-  redis?: Redis;
+  redis?: RedisClient;
   /** The deployment's key prefix (REDIS_KEY_PREFIX): every service and replica shares one set of nonces. */
   keyPrefix?: string;
   log: Logger;
@@ -30,6 +31,7 @@ export interface NonceStoreOptions {
 export function createNonceStore({ redis, keyPrefix = '', log, maxEntries = 100_000 }: NonceStoreOptions): NonceStore {
   // Insertion order is expiry order: every nonce lives for about the same window.
   const seen = new Map<string, number>();
+  const keys = redisKeys(keyPrefix);
   let lastWarning = 0;
 
   const forgetExpired = (now: number) => {
@@ -51,7 +53,7 @@ export function createNonceStore({ redis, keyPrefix = '', log, maxEntries = 100_
       seen.set(nonce, now + ttlMs);
       if (!redis) return true;
       try {
-        return (await redis.set(`${keyPrefix}nonce:${nonce}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
+        return (await redis.set(keys.nonce(nonce), '1', 'PX', ttlMs, 'NX')) === 'OK';
       } catch (err) {
         if (now - lastWarning > 10_000) {
           lastWarning = now;

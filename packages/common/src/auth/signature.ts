@@ -3,6 +3,12 @@ import { operationKind } from './operation-kind.js';
 
 /** The request extension that carries the gateway's HMAC signature (Hive Gateway's default name). */
 export const SIGNATURE_EXTENSION = 'hmac-signature';
+/**
+ * The request extension of a subscription subscribed again after its connection
+ * dropped: the stream position of the last event it had (`events/live.ts`), signed
+ * with the rest, so the subgraph replays what came after it.
+ */
+export const RESUME_EXTENSION = 'resume-after';
 /** The request extension that carries the verified token claims the gateway forwards (`{ payload }`). */
 export const CLAIMS_EXTENSION = 'jwt';
 /**
@@ -55,7 +61,8 @@ export function canonicalJson(value: unknown): string {
  * The bytes the gateway signs and a subgraph verifies: query, operation name,
  * non-empty variables (everything that decides what runs), the forwarded claims
  * or service identity (so who asks cannot be added or changed on the way), the
- * signing time and a mutation's nonce; never the signature itself.
+ * signing time, a mutation's nonce and a resumed subscription's position; never
+ * the signature itself.
  */
 export function signedPayload({ query, operationName, variables, extensions }: SignedContent): string {
   return canonicalJson({
@@ -66,6 +73,7 @@ export function signedPayload({ query, operationName, variables, extensions }: S
     service: extensions?.[SERVICE_EXTENSION],
     signedAt: extensions?.[SIGNED_AT_EXTENSION],
     nonce: extensions?.[NONCE_EXTENSION],
+    resumeAfter: extensions?.[RESUME_EXTENSION],
   });
 }
 

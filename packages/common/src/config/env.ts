@@ -1,3 +1,4 @@
+import { ConnectionString } from 'mongodb-connection-string-url';
 /**
  * Small typed readers for environment variables. Every reader throws a
  * ConfigError naming the variable, so a bad deployment fails at start-up with
@@ -51,13 +52,28 @@ export function readEnum<T extends string>(env: Env, name: string, allowed: read
   return raw as T;
 }
 
+/** A MongoDB connection string, parsed as the driver parses it: several hosts (a replica set's members) are allowed. */
+export function readMongoUrl(env: Env, name: string): string | undefined {
+  const raw = readOptionalString(env, name);
+  if (raw === undefined) return undefined;
+  try {
+    new ConnectionString(raw);
+  } catch (err) {
+    throw new ConfigError(
+      `${name} must be a MongoDB connection string (mongodb:// or mongodb+srv://): ${(err as Error).message}`,
+    );
+  }
+  return raw;
+}
+
 export function readUrl(env: Env, name: string, fallback?: string): string | undefined {
   const raw = readOptionalString(env, name) ?? fallback;
   if (raw === undefined) return undefined;
   try {
     new URL(raw);
   } catch {
-    throw new ConfigError(`${name} must be a URL, got "${raw}"`);
+    // The value is not repeated: a connection URL carries its password.
+    throw new ConfigError(`${name} must be a URL (scheme://host...); its value is not shown, it may hold a password`);
   }
   return raw;
 }

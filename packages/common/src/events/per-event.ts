@@ -14,3 +14,27 @@ export function oncePerEvent<Event extends object, Result>(): (event: Event, wor
     return results.get(event)!;
   };
 }
+
+/**
+ * A subscription's `resolve` that reads what an event names once per event for
+ * all its subscribers in this process. Each subscriber then uses that event's
+ * fresh loaders: a subscription's context lives as long as the subscription, so
+ * the loaders it started with would answer from an old cache.
+ *
+ * `freshLoaders` makes a request's loaders; `read` resolves the event with them
+ * (laying what the event announces over what it reads).
+ */
+export function resolvePerEvent<Event extends object, Context extends { loaders: unknown }, Result>(
+  freshLoaders: (context: Context) => Context['loaders'],
+  read: (context: Context, event: Event) => Promise<Result>,
+): (event: Event, args: unknown, context: Context) => Promise<Result> {
+  const once = oncePerEvent<Event, { loaders: Context['loaders']; result: Promise<Result> }>();
+  return (event, _args, context) => {
+    const shared = once(event, () => {
+      const loaders = freshLoaders(context);
+      return { loaders, result: read({ ...context, loaders }, event) };
+    });
+    context.loaders = shared.loaders;
+    return shared.result;
+  };
+}

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { EntityCache } from '../redis/cache.js';
+import type { EntityCache } from '../redis/entity-cache.js';
 import type { CacheSettings } from './cache-settings.js';
 
 export interface CachedLoaderOptions<V> {
@@ -128,4 +128,15 @@ export function groupByKeys<K, V>(keys: readonly K[], rows: readonly V[], keyOf:
   const groups = new Map<K, V[]>(keys.map((key) => [key, []]));
   for (const row of rows) groups.get(keyOf(row))?.push(row);
   return keys.map((key) => groups.get(key) ?? []);
+}
+
+/** A cache deserializer that turns the named ISO strings back into Dates. */
+export function jsonWithDates<T>(...dateFields: (keyof T & string)[]): (raw: string) => T {
+  return (raw) => {
+    const value = JSON.parse(raw) as Record<string, unknown>;
+    for (const field of dateFields) {
+      if (typeof value[field] === 'string') value[field] = new Date(value[field]);
+    }
+    return value as T;
+  };
 }

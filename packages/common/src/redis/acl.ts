@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { globEscape } from './cache-fence.js';
+import { redisKeys } from './keys.js';
 
 /**
  * The services that connect to Redis, each as an ACL user of its own, and
@@ -30,7 +31,8 @@ export const redisUserName = (keyPrefix: string, service: RedisService) =>
 /**
  * What a service may do, as `ACL SETUSER` rules (also an ACL file's `user`
  * line): the read, write, stream, pub/sub and transaction commands, SCAN (the
- * cache fence's flush), INFO (ioredis's ready check), and Lua for the gateway
+ * cache fence's flush), INFO (ioredis's ready check), CLUSTER SLOTS and CLUSTER
+ * INFO (a cluster client's slot map and ready check; read-only), and Lua for the gateway
  * (its response cache); nothing dangerous or administrative (FLUSHALL,
  * FLUSHDB, CONFIG, KEYS, SHUTDOWN, DEBUG, ACL, MONITOR), no FUNCTION (server-wide
  * code). Keys: its own namespace, the shared event stream and its dead
@@ -38,20 +40,20 @@ export const redisUserName = (keyPrefix: string, service: RedisService) =>
  */
 export function redisAclRules(keyPrefix: string, service: RedisService, password: string): string[] {
   const { namespace, subgraph } = REDIS_SERVICES[service];
-  const prefix = globEscape(keyPrefix);
+  const keys = redisKeys(keyPrefix);
   return [
     'reset',
     'on',
     `>${password}`,
     ...['+@read', '+@write', '+@stream', '+@pubsub', '+@transaction', '+@connection'],
-    ...['-@dangerous', '-@admin', '+info', '-function'],
+    ...['-@dangerous', '-@admin', '+info', '-function', '+cluster|slots', '+cluster|info'],
     ...(service === 'gateway' ? ['+eval', '+evalsha'] : []),
     // Already excluded by the categories; named so a change of category cannot let them in.
     ...['-flushall', '-flushdb', '-config', '-keys', '-shutdown', '-debug', '-acl', '-monitor'],
-    `~${prefix}${namespace}:*`,
-    `~${prefix}events*`,
-    ...(subgraph ? [`~${prefix}nonce:*`] : []),
-    `&${prefix}*`,
+    `~${globEscape(keys.namespace(namespace))}*`,
+    `~${globEscape(keys.eventStream)}*`,
+    ...(subgraph ? [`~${globEscape(keys.nonce(''))}*`] : []),
+    `&${globEscape(keyPrefix)}*`,
   ];
 }
 

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
+import { scanKeys, unlinkScanned } from './slots.js';
 import type { Logger } from '../logger.js';
 
 const FLUSH_BATCH = 500;
@@ -31,7 +32,7 @@ export class CacheFence {
   private flushes = 0;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly log: Logger,
   ) {
@@ -75,19 +76,12 @@ export class CacheFence {
     const current = () => generation === this.generation && this.redis.status === 'ready';
     while (current()) {
       try {
-        let cursor = '0';
         let removed = 0;
-        do {
-          const [next, keys] = await this.redis.scan(
-            cursor,
-            'MATCH',
-            `${globEscape(this.prefix)}*`,
-            'COUNT',
-            FLUSH_BATCH,
-          );
-          cursor = next;
-          if (keys.length > 0) removed += await this.redis.unlink(...keys);
-        } while (cursor !== '0' && current());
+        // Every master of a cluster, in turn.
+        for await (const page of scanKeys(this.redis, `${globEscape(this.prefix)}*`, FLUSH_BATCH)) {
+          removed += await unlinkScanned(page);
+          if (!current()) return;
+        }
         if (!current()) return;
         this.open = true;
         // The first flush of a process is routine; a later one follows an outage.

@@ -1,13 +1,16 @@
-import { Redis } from 'ioredis';
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import type { Logger } from '../logger.js';
 import type { ReadinessCheck } from '../server/health.js';
 import type { Teardown } from '../teardown.js';
-import { MemoryCache, type EntityCache } from './cache.js';
+import type { EntityCache } from './entity-cache.js';
+import { MemoryCache } from './memory-cache.js';
 import { CacheFence } from './cache-fence.js';
 import { RedisCache } from './redis-cache.js';
-import { MemoryEventStream, RedisEventStream, type EventStream } from './event-stream.js';
+import { RedisEventStream, type EventStream } from './event-stream.js';
+import { MemoryEventStream } from './memory-event-stream.js';
+import { createRedisClient, type RedisClient, type RedisTopology } from './client.js';
+import { redisKeys } from './keys.js';
 
 /** Channel name to payload type; each service declares its own events. */
 export type EventMap = Record<string, [unknown] | [string | number, unknown]>;
@@ -36,7 +39,7 @@ export interface RedisLayer<Events extends EventMap = EventMap> {
    * structures (the gateway's response cache); undefined in-process. Commands
    * fail fast while Redis is down: callers must degrade, never fail a request.
    */
-  client: Redis | undefined;
+  client: RedisClient | undefined;
   /** Resolves when Redis answers; with the in-process layer it always does. */
   ping(): Promise<void>;
   /** `/ready`'s optional `redis` check (the cache and pub/sub connections); none in-process. */
@@ -51,6 +54,10 @@ export interface RedisLayer<Events extends EventMap = EventMap> {
 
 export interface RedisLayerOptions {
   url: string | undefined;
+  /** Sentinels naming the primary, or a Cluster's nodes (`redisTopology(config)`); `url` then gives the credentials only. */
+  topology?: RedisTopology;
+  /** Replicas that must acknowledge an event append (REDIS_EVENT_REPLICA_ACKS; default 0). */
+  eventReplicaAcks?: number;
   keyPrefix: string;
   log: Logger;
   teardown: Teardown;
@@ -63,6 +70,8 @@ export interface RedisLayerOptions {
  */
 export function createRedisLayer<Events extends EventMap = EventMap>({
   url,
+  topology,
+  eventReplicaAcks = 0,
   keyPrefix,
   log,
   teardown,
@@ -85,7 +94,7 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
   }
 
   const connect = (role: 'command' | 'publisher' | 'subscriber' | 'consumer') => {
-    const client = new Redis(url, {
+    const client = createRedisClient(url, topology, {
       connectionName: `polystore:${role}`,
       // Cache commands fail fast while Redis is down; subscriptions and consumers wait and resume on reconnect.
       enableOfflineQueue: role === 'subscriber' || role === 'consumer',
@@ -116,7 +125,7 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
     cache: new RedisCache(command, log),
     entityCache: (prefix) => new RedisCache(command, log, new CacheFence(command, prefix, log)),
     pubsub: createPubSub<Events>({ eventTarget }),
-    events: new RedisEventStream(command, `${keyPrefix}events`, () => connect('consumer')),
+    events: new RedisEventStream(command, redisKeys(keyPrefix), () => connect('consumer'), eventReplicaAcks),
     shared: true,
     keyPrefix,
     client: command,
@@ -156,17 +165,17 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
  * catch their failures (an event published while Redis is down is lost and
  * logged, never an unhandled rejection) and put channels under the prefix.
  */
-function prefixedPublisher(client: Redis, prefix: string, log: Logger) {
+function prefixedPublisher(client: RedisClient, prefix: string, log: Logger) {
   return {
     publish: (channel: string, message: string) =>
       client.publish(prefix + channel, message).catch((err: unknown) => {
         log.warn({ err, channel }, 'event not published: Redis unavailable');
         return 0;
       }),
-  } as unknown as Redis;
+  } as unknown as RedisClient;
 }
 
-function prefixedSubscriber(client: Redis, prefix: string, log: Logger) {
+function prefixedSubscriber(client: RedisClient, prefix: string, log: Logger) {
   return {
     on(event: 'message', listener: (channel: string, message: string) => void) {
       client.on(event, (channel: string, message: string) => {
@@ -177,7 +186,7 @@ function prefixedSubscriber(client: Redis, prefix: string, log: Logger) {
       client.subscribe(prefix + channel).catch((err: unknown) => log.warn({ err, channel }, 'subscribe failed')),
     unsubscribe: (channel: string) =>
       client.unsubscribe(prefix + channel).catch((err: unknown) => log.debug({ err, channel }, 'unsubscribe failed')),
-  } as unknown as Redis;
+  } as unknown as RedisClient;
 }
 
 /** Connects the Redis layer for a service and waits up to 2 s for it, warning when Redis is away. */

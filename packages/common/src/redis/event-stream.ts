@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
+import type { RedisKeys } from './keys.js';
 import type { Logger } from '../logger.js';
 import { removeGoneConsumers } from './gone-consumers.js';
 
@@ -18,9 +19,12 @@ export interface DomainEvent {
  * when Redis cannot take them, so a producer keeps its events and retries.
  */
 export interface EventStream {
-  append(events: readonly DomainEvent[]): Promise<void>;
+  /** Appends the events in order; resolves with each one's position in the stream. */
+  append(events: readonly DomainEvent[]): Promise<string[]>;
   /** The newest `count` events, oldest first (for tools and tests). */
   latest(count: number): Promise<DomainEvent[]>;
+  /** At most `count` events appended after `position`, oldest first, with their positions (live subscriptions' replay). */
+  after(position: string, count: number): Promise<PositionedEvent[]>;
   /**
    * Delivers every event, from the start of the stream, to `handle`, once per
    * consumer group across the group's replicas. An event is acknowledged when
@@ -31,6 +35,11 @@ export interface EventStream {
    * which also tells what keeps the consumer from reading (for `/ready`).
    */
   consume(group: string, handle: (event: DomainEvent) => Promise<void>, options: ConsumeOptions): StopConsumer;
+}
+
+export interface PositionedEvent {
+  position: string;
+  event: DomainEvent;
 }
 
 /** Stops a consumer; `problem()` is why it cannot read the stream now, undefined while it can. */
@@ -63,29 +72,57 @@ export class DeadLetter extends Error {
 const MAX_STREAM_LENGTH = 1_000_000;
 /** Deliveries of one event before it goes to the dead-letter stream. */
 const MAX_ATTEMPTS = 10;
+/** How long an append waits for replicas to acknowledge it (below the command timeout of 1 s). */
+const REPLICA_WAIT_MS = 500;
 
 export class RedisEventStream implements EventStream {
-  constructor(
-    private readonly redis: Redis,
-    readonly key: string,
-    /** Opens a connection of its own for each consumer: XREADGROUP blocks it. */
-    private readonly connect: () => Redis,
-  ) {}
+  /** The stream's key; its dead letters are a stream of their own (neither command touches both). */
+  readonly key: string;
+  private readonly deadLetters: string;
 
-  async append(events: readonly DomainEvent[]): Promise<void> {
-    if (events.length === 0) return;
+  constructor(
+    private readonly redis: RedisClient,
+    keys: Pick<RedisKeys, 'eventStream' | 'deadLetters'>,
+    /** Opens a connection of its own for each consumer: XREADGROUP blocks it. */
+    private readonly connect: () => RedisClient,
+    /**
+     * Replicas that must hold an append before it counts (REDIS_EVENT_REPLICA_ACKS).
+     * Redis replicates asynchronously: without it, an event appended just before a
+     * failover can vanish with the old primary after the outbox marked it sent.
+     */
+    private readonly replicaAcks = 0,
+  ) {
+    this.key = keys.eventStream;
+    this.deadLetters = keys.deadLetters;
+  }
+
+  async append(events: readonly DomainEvent[]): Promise<string[]> {
+    if (events.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const event of events) {
       pipeline.xadd(this.key, 'MAXLEN', '~', MAX_STREAM_LENGTH, '*', 'event', JSON.stringify(event));
     }
+    if (this.replicaAcks > 0) pipeline.wait(this.replicaAcks, REPLICA_WAIT_MS);
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([err]) => err);
     if (failed) throw failed[0];
+    const acknowledged = this.replicaAcks > 0 ? Number(results.at(-1)![1]) : 0;
+    if (acknowledged < this.replicaAcks) {
+      // Not marked sent: the relay appends them again (consumers are idempotent) once a replica answers.
+      throw new Error(`${acknowledged} of ${this.replicaAcks} Redis replicas acknowledged the events`);
+    }
+    return results.slice(0, events.length).map(([, id]) => String(id));
   }
 
   async latest(count: number): Promise<DomainEvent[]> {
     const entries = await this.redis.xrevrange(this.key, '+', '-', 'COUNT', count);
     return entries.reverse().map(([, fields]) => JSON.parse(fields[1]!) as DomainEvent);
+  }
+
+  async after(position: string, count: number): Promise<PositionedEvent[]> {
+    // `(` excludes the position itself.
+    const entries = await this.redis.xrange(this.key, `(${position}`, '+', 'COUNT', count);
+    return entries.map(([id, fields]) => ({ position: id, event: JSON.parse(fields[1]!) as DomainEvent }));
   }
 
   consume(
@@ -107,7 +144,7 @@ export class RedisEventStream implements EventStream {
       if (reason !== undefined) {
         // Kept aside rather than retried for ever, so one bad event cannot stall the group.
         await redis.xadd(
-          `${this.key}:dead`,
+          this.deadLetters,
           'MAXLEN',
           '~',
           10_000,
@@ -226,50 +263,5 @@ export class RedisEventStream implements EventStream {
           ? `consumer group ${group} cannot read the stream (${failures} attempts): ${lastError?.message}`
           : undefined,
     });
-  }
-}
-
-/** In-process stand-in when no Redis is configured: other processes cannot read it. */
-export class MemoryEventStream implements EventStream {
-  private readonly events: DomainEvent[] = [];
-
-  constructor(private readonly maxLength = 10_000) {}
-
-  async append(events: readonly DomainEvent[]): Promise<void> {
-    this.events.push(...events);
-    if (this.events.length > this.maxLength) this.events.splice(0, this.events.length - this.maxLength);
-  }
-
-  async latest(count: number): Promise<DomainEvent[]> {
-    return this.events.slice(-count);
-  }
-
-  /** In process only: events appended by this process, polled. */
-  consume(_group: string, handle: (event: DomainEvent) => Promise<void>, { log }: ConsumeOptions) {
-    let next = 0;
-    let stopped = false;
-    const timer = setInterval(async () => {
-      while (!stopped && next < this.events.length) {
-        const event = this.events[next]!;
-        try {
-          await handle(event);
-          next++;
-        } catch (err) {
-          if (err instanceof DeadLetter) {
-            // No dead-letter stream in process: the reason is logged and the event skipped.
-            log.error({ eventId: event.id, reason: err.message }, 'event set aside');
-            next++;
-            continue;
-          }
-          log.warn({ err, eventId: event.id }, 'event handler failed; will retry');
-          return;
-        }
-      }
-    }, 250);
-    const stop = async () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-    return Object.assign(stop, { problem: () => undefined });
   }
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -12,7 +12,7 @@ import type { Logger } from '../logger.js';
  * blocking read (at most a second apart), so it is never mistaken for a gone one.
  */
 export async function removeGoneConsumers(
-  redis: Redis,
+  redis: RedisClient,
   { key, group, self, idleMs, log }: { key: string; group: string; self: string; idleMs: number; log: Logger },
 ): Promise<string[]> {
   const consumers = (await redis.xinfo('CONSUMERS', key, group)) as (string | number)[][];

@@ -1,18 +1,21 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import type { EntityCache } from './cache.js';
+import type { EntityCache } from './entity-cache.js';
 import type { CacheFence } from './cache-fence.js';
+import type { RedisClient } from './client.js';
+import { slotGroups } from './slots.js';
 
 /**
  * Redis-backed cache. Failures are logged (at most once per 10 s) and read as
  * misses. With a fence (an entity cache), reads and fills wait for the flush
  * that follows every (re)connection, and a failed invalidation calls for one.
+ * Entities are spread over a cluster's slots, so on a cluster each multi-key
+ * command is sent once per slot (`slotGroups`), all at once.
  */
 export class RedisCache implements EntityCache {
   private lastWarning = 0;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly log: Logger,
     private readonly fence?: CacheFence,
   ) {}
@@ -25,7 +28,14 @@ export class RedisCache implements EntityCache {
     if (keys.length === 0) return [];
     if (this.fence && !this.fence.isOpen) return keys.map(() => null);
     try {
-      return await this.redis.mget(...keys);
+      const found = new Map<string, string | null>();
+      await Promise.all(
+        slotGroups(this.redis, keys).map(async (group) => {
+          const values = await this.redis.mget(...group);
+          group.forEach((key, i) => found.set(key, values[i] ?? null));
+        }),
+      );
+      return keys.map((key) => found.get(key) ?? null);
     } catch (err) {
       this.warn(err, 'cache read failed; reading from the store');
       return keys.map(() => null);
@@ -36,9 +46,14 @@ export class RedisCache implements EntityCache {
     if (entries.length === 0) return;
     if (this.fence && !this.fence.accepts(mark)) return;
     try {
-      const pipeline = this.redis.pipeline();
-      for (const [key, value] of entries) pipeline.set(key, value, 'EX', ttlSeconds);
-      await pipeline.exec();
+      const values = new Map(entries);
+      await Promise.all(
+        slotGroups(this.redis, [...values.keys()]).map((group) => {
+          const pipeline = this.redis.pipeline();
+          for (const key of group) pipeline.set(key, values.get(key)!, 'EX', ttlSeconds);
+          return pipeline.exec();
+        }),
+      );
     } catch (err) {
       this.warn(err, 'cache write failed');
     }
@@ -47,7 +62,7 @@ export class RedisCache implements EntityCache {
   async delete(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     try {
-      await this.redis.del(...keys);
+      await Promise.all(slotGroups(this.redis, keys).map((group) => this.redis.del(...group)));
     } catch (err) {
       // Without a fence a stale entry outlives a failed delete until its TTL; with one, until the flush.
       this.fence?.breached();

@@ -3,6 +3,7 @@ import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
+import type { FormattedExecutionResult } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { recordClaims } from '../auth/claims.js';
@@ -14,6 +15,7 @@ import { readBody, RequestBodyError } from './body.js';
 import { handleHealthRequest, sendJson, type ReadinessCheck } from './health.js';
 import { listenHttp } from './listen.js';
 import { setSecurityHeaders } from './security-headers.js';
+import { deliveredPositionOf, POSITION_EXTENSION, recordResumePosition } from '../events/live.js';
 import { withRequestContext } from '../request-context.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { admitSignedRequest, RequestRefusal, type SignedOperation } from './signed-request.js';
@@ -125,7 +127,17 @@ export async function createSubgraphServer<Context extends BaseContext>(
       context: (ctx, _id, payload) => {
         const request = Object.create(ctx.extra.request) as IncomingMessage;
         recordClaims(request, payload);
+        recordResumePosition(request, payload);
         return options.context(request);
+      },
+      // Each live event's stream position, so the gateway can resume after it (`events/live.ts`).
+      onNext(_ctx, _id, _payload, args, result) {
+        const position = args.contextValue && deliveredPositionOf(args.contextValue as object);
+        if (!position) return undefined;
+        return {
+          ...result,
+          extensions: { ...result.extensions, [POSITION_EXTENSION]: position },
+        } as FormattedExecutionResult;
       },
       // graphql-ws runs the payload's query, operationName and variables: all signed.
       async onSubscribe(_ctx, _id, payload) {

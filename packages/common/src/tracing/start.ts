@@ -24,29 +24,44 @@ export async function startTracing(service: string, env: Env = process.env): Pro
   const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
   register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
 
-  const [{ NodeSDK }, { OTLPTraceExporter }, { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler }] =
-    await Promise.all([
-      import('@opentelemetry/sdk-node'),
-      import('@opentelemetry/exporter-trace-otlp-http'),
-      import('@opentelemetry/sdk-trace-base'),
-    ]);
+  const [
+    { NodeTracerProvider },
+    { OTLPTraceExporter },
+    { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler },
+    { resourceFromAttributes },
+    { registerInstrumentations },
+  ] = await Promise.all([
+    import('@opentelemetry/sdk-trace-node'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/sdk-trace-base'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/instrumentation'),
+  ]);
   const { storeInstrumentations } = await import('./instrumentations.js');
-  const sdk = new NodeSDK({
-    serviceName: service,
+  // Traces only (metrics are on /metrics, logs go to stdout): the tracer provider alone,
+  // not the NodeSDK, whose package brings every metrics and logs exporter with it.
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': service }),
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(samplePercent / 100) }),
     spanProcessors: [
       new BatchSpanProcessor(new OTLPTraceExporter({ url: new URL('/v1/traces', otlpEndpoint).toString() }), {
         scheduledDelayMillis: 1_000,
       }),
     ],
-    instrumentations: storeInstrumentations(service),
-    // Traces only: metrics are on /metrics (Prometheus), logs go to stdout.
-    metricReaders: [],
-    logRecordProcessors: [],
   });
-  sdk.start();
+  // Async-hooks context and the W3C traceparent propagator, as the NodeSDK sets them.
+  provider.register();
+  const disableInstrumentations = registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: storeInstrumentations(service),
+  });
   await waitForAllMessagesAcknowledged();
-  running = sdk;
+  running = {
+    async shutdown() {
+      disableInstrumentations();
+      await provider.shutdown();
+    },
+  };
 }
 
 /** Sends the spans still buffered and stops; the last step of a service's teardown. */

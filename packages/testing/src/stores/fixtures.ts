@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -6,16 +5,9 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
-import {
-  createRedisUsers,
-  deleteRedisUsers,
-  redisServiceUrls,
-  redisServiceUsers,
-  type RedisService,
-} from '@polystore/common';
+import { testRedis, uniqueName, type Disposable } from '@polystore/common/testing';
 import {
   createPostgresRoles,
   dropPostgresRoles,
@@ -36,15 +28,13 @@ import { join } from 'node:path';
  * database, key prefix and bucket and leaves nothing behind.
  * PostgreSQL and Redis are the real servers on 127.0.0.1; MongoDB and S3 are
  * `MONGO_URL` / `S3_ENDPOINT` when set, else embedded servers.
+ *
+ * The Redis fixture, `uniqueName` and `Disposable` live with the foundation
+ * (`@polystore/common/testing`), whose own tests use them; they are re-exported here.
  */
-export interface Disposable {
-  dispose(): Promise<void>;
-}
-
-export const uniqueName = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+export { testRedis, uniqueName, type Disposable } from '@polystore/common/testing';
 
 const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /**
  * A database of its own, owned by roles of its own (`<database>_owner`,
@@ -84,44 +74,6 @@ export async function testPostgres(): Promise<
       } finally {
         await client.end();
       }
-    },
-  };
-}
-
-/**
- * A key prefix of its own on the test server, and an ACL user per service
- * under it (users are server-wide: their names follow the prefix), as
- * `npm start` creates them: `serviceUrls` connects each service as its user,
- * restricted to the keys and commands it needs; `url` is the default user,
- * for tests that inspect or break what the services cannot.
- */
-export async function testRedis(): Promise<
-  Disposable & { url: string; keyPrefix: string; serviceUrls: Record<RedisService, string> }
-> {
-  const keyPrefix = `${uniqueName('test')}:`;
-  const users = redisServiceUsers(keyPrefix, () => randomBytes(18).toString('base64url'));
-  const admin = new Redis(TEST_REDIS_URL);
-  try {
-    await createRedisUsers(admin, keyPrefix, users);
-  } finally {
-    await admin.quit();
-  }
-  return {
-    url: TEST_REDIS_URL,
-    keyPrefix,
-    serviceUrls: redisServiceUrls(TEST_REDIS_URL, users),
-    async dispose() {
-      const redis = new Redis(TEST_REDIS_URL);
-      await deleteRedisUsers(redis, users);
-      let cursor = '0';
-      // Bounded: a test writes at most a few thousand keys.
-      for (let round = 0; round < 10_000; round++) {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 500);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-        if (cursor === '0') break;
-      }
-      await redis.quit();
     },
   };
 }
@@ -186,6 +138,29 @@ export async function testS3(): Promise<TestS3> {
       client.destroy();
       await stopServer?.();
       if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** All four stores, fresh, and the variables that reach them (PostgreSQL as production: owner and services' roles). */
+export async function testStores() {
+  const [postgres, redis, mongo, s3] = await Promise.all([testPostgres(), testRedis(), testMongo(), testS3()]);
+  return {
+    postgres,
+    redis,
+    mongo,
+    s3,
+    env: {
+      ...postgres.env,
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: redis.keyPrefix,
+      MONGO_URL: mongo.url,
+      MONGO_DATABASE: mongo.database,
+      S3_ENDPOINT: s3.endpoint,
+      S3_BUCKET: s3.bucket,
+    } as Record<string, string>,
+    async dispose() {
+      for (const store of [postgres, redis, mongo, s3]) await store.dispose();
     },
   };
 }

@@ -1,3 +1,3 @@
 export * from './fixtures.js';
-export * from './private-servers.js';
+export { startPrivatePostgres, startPrivateRedis, type PrivateServer } from '@polystore/common/testing';
 export * from './checksums.js';

@@ -1,0 +1,65 @@
+import {
+  DeadLetter,
+  type ConsumeOptions,
+  type DomainEvent,
+  type EventStream,
+  type PositionedEvent,
+} from './event-stream.js';
+
+/** In-process stand-in when no Redis is configured: other processes cannot read it. */
+export class MemoryEventStream implements EventStream {
+  private readonly events: DomainEvent[] = [];
+  /** Positions as Redis writes them (`0-<n>`): the n-th event appended, counting those trimmed. */
+  private appended = 0;
+
+  constructor(private readonly maxLength = 10_000) {}
+
+  async append(events: readonly DomainEvent[]): Promise<string[]> {
+    this.events.push(...events);
+    const positions = events.map((_, i) => `0-${this.appended + i + 1}`);
+    this.appended += events.length;
+    if (this.events.length > this.maxLength) this.events.splice(0, this.events.length - this.maxLength);
+    return positions;
+  }
+
+  async latest(count: number): Promise<DomainEvent[]> {
+    return this.events.slice(-count);
+  }
+
+  async after(position: string, count: number): Promise<PositionedEvent[]> {
+    const first = this.appended - this.events.length + 1;
+    const from = Math.max(first, Number(position.split('-')[1] ?? 0) + 1);
+    return this.events
+      .slice(from - first, from - first + count)
+      .map((event, i) => ({ position: `0-${from + i}`, event }));
+  }
+
+  /** In process only: events appended by this process, polled. */
+  consume(_group: string, handle: (event: DomainEvent) => Promise<void>, { log }: ConsumeOptions) {
+    let next = 0;
+    let stopped = false;
+    const timer = setInterval(async () => {
+      while (!stopped && next < this.events.length) {
+        const event = this.events[next]!;
+        try {
+          await handle(event);
+          next++;
+        } catch (err) {
+          if (err instanceof DeadLetter) {
+            // No dead-letter stream in process: the reason is logged and the event skipped.
+            log.error({ eventId: event.id, reason: err.message }, 'event set aside');
+            next++;
+            continue;
+          }
+          log.warn({ err, eventId: event.id }, 'event handler failed; will retry');
+          return;
+        }
+      }
+    }, 250);
+    const stop = async () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+    return Object.assign(stop, { problem: () => undefined });
+  }
+}

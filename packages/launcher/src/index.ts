@@ -1,3 +1,0 @@
-export * from './stack.js';
-export * from './seed.js';
-export * from './state.js';

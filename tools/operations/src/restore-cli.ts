@@ -1,0 +1,51 @@
+import { parseArgs } from 'node:util';
+import { createLogger } from '@polystore/common';
+import { StoreUnreachable } from './consistency/stores.js';
+import { restoreBackup, StoresNotEmpty } from './restore/restore.js';
+import { UnusableSet } from './restore/set-reader.js';
+import { storesConfig } from './stack-config.js';
+
+/**
+ * `npm run restore -- <set> [--replace]`: restores a backup set into the
+ * configured stores, or those of a stack started by `npm start` in the same
+ * DATA_DIR (stop its services first). Exit code 0 when restored; 2 when it
+ * refused before writing anything (a damaged, partial or foreign set, a
+ * wrong key, a store that cannot be reached, stores that hold data without
+ * --replace, a bad argument; one line says which); 1 when it failed midway.
+ */
+// The pinned AWS SDK supports Node 20; its notice about future releases is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const REFUSALS = [UnusableSet, StoresNotEmpty, StoreUnreachable];
+try {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { replace: { type: 'boolean', default: false } },
+  });
+  if (positionals.length !== 1) throw new Error('usage: npm run restore -- <backup set folder> [--replace]');
+  const config = await storesConfig();
+  const log = createLogger('restore', config.logLevel, config.logFormat, process.stderr);
+  try {
+    const { manifest, eventsToReplay, replaced, role } = await restoreBackup({
+      config,
+      log,
+      from: positionals[0]!,
+      replace: values.replace,
+    });
+    console.log(
+      [
+        `restored the set of ${manifest.finishedAt} (migration ${manifest.migrationLevel.last ?? 'none'})`,
+        replaced.length ? `  replaced: ${replaced.join(', ')}` : '  into empty stores',
+        `  as PostgreSQL role ${role}, the schema's owner; the services' roles got their grants from the migrations`,
+        `  ${eventsToReplay} events of the copy window are sent again when the services start;`,
+        '  once they are applied, npm run check-consistency reports the stores whole',
+      ].join('\n'),
+    );
+  } catch (err) {
+    if (REFUSALS.some((refusal) => err instanceof refusal)) throw err;
+    console.error(`restore: failed midway, the stores are partly restored: ${(err as Error).message}`);
+    process.exitCode = 1;
+  }
+} catch (err) {
+  console.error(`restore: ${(err as Error).message}`);
+  process.exitCode = 2;
+}
