@@ -7,11 +7,15 @@ import {
   type CacheSettings,
   type Invalidations,
 } from '@polystore/common';
-import { withMongoErrors, type MongoStore } from './db.js';
 import type { CategoryDocument, ProductDetailsDocument, RatingSummary, ReviewDocument } from './models.js';
-import { aggregateRatings, oneBatch } from './ratings.js';
 import { reviewObjectId } from './review-id.js';
-import { readPages } from './review-pages.js';
+import * as categories from './store/categories.js';
+import type { MongoStore } from './store/collections.js';
+import { withMongoErrors } from './store/errors.js';
+import * as productDetails from './store/product-details.js';
+import { aggregateRatings } from './store/ratings.js';
+import { readPages } from './store/review-pages.js';
+import * as reviews from './store/reviews.js';
 
 /** The longest first page of a product's reviews served from the cache (a product page asks for a few). */
 export const CACHED_FIRST_PAGE = 20;
@@ -44,11 +48,7 @@ export function createMongoCache(store: MongoStore, settings: CacheSettings) {
       ),
       async load(productIds) {
         const valid = productIds.filter(isUuid);
-        const documents = await withMongoErrors(() =>
-          store.productDetails
-            .find({ productId: { $in: valid } }, { projection: { _id: 0 }, batchSize: oneBatch(valid.length) })
-            .toArray(),
-        );
+        const documents = await withMongoErrors(() => productDetails.byProductIds(store, valid));
         return orderByKeys(productIds, documents, (document) => document.productId);
       },
     }),
@@ -78,9 +78,7 @@ export function createMongoCache(store: MongoStore, settings: CacheSettings) {
       },
       async load(ids) {
         const valid = ids.filter(isUuid).map(reviewObjectId);
-        const documents = await withMongoErrors(() =>
-          store.reviews.find({ _id: { $in: valid } }, { batchSize: oneBatch(valid.length) }).toArray(),
-        );
+        const documents = await withMongoErrors(() => reviews.byObjectIds(store, valid));
         // The _id holds 12 of the id's 16 bytes: match on the whole id.
         return orderByKeys(ids, documents, (document) => document.id);
       },
@@ -89,9 +87,7 @@ export function createMongoCache(store: MongoStore, settings: CacheSettings) {
       serialize: ({ _id, ...category }) => JSON.stringify(category),
       deserialize: jsonWithDates<CategoryDocument>('updatedAt'),
       async load(slugs) {
-        const documents = await withMongoErrors(() =>
-          store.categories.find({ slug: { $in: [...slugs] } }, { projection: { _id: 0 } }).toArray(),
-        );
+        const documents = await withMongoErrors(() => categories.bySlugs(store, slugs));
         return orderByKeys(slugs, documents, (document) => document.slug);
       },
     }),
@@ -105,7 +101,7 @@ export type MongoCache = ReturnType<typeof createMongoCache>;
  * after the event's handler. Reviews a handler deletes (their ids are not in
  * the payload) are invalidated by the handler itself.
  */
-export const invalidations: Invalidations<MongoCache> = {
+export const invalidations: Invalidations<keyof MongoCache> = {
   ProductDeleted: ({ productId }) => ({ details: [productId], rating: [productId], newestReviews: [productId] }),
   ProductCreated: ({ productId }) => ({ details: [productId] }),
   ProductUpdated: ({ productId }) => ({ details: [productId] }),

@@ -1,6 +1,8 @@
 import { badUserInput } from '@polystore/common';
-import type { MongoStore } from './db.js';
 import type { CategoryDocument, ProductDetailsDocument } from './models.js';
+import * as categories from './store/categories.js';
+import type { MongoStore } from './store/collections.js';
+import * as productDetails from './store/product-details.js';
 import { attributeProblem } from './validation.js';
 
 /**
@@ -24,11 +26,7 @@ export interface CategoryViolation {
 export async function violationsOf(store: MongoStore, category: CategoryDocument): Promise<CategoryViolation[]> {
   const byAttribute = new Map<string, CategoryViolation>();
   // One pass over the category's details (the category index), only their attributes.
-  const cursor = store.productDetails.find(
-    { category: category.slug },
-    { projection: { _id: 0, attributes: 1 }, batchSize: 1000 },
-  );
-  for await (const { attributes } of cursor) {
+  for await (const { attributes } of productDetails.attributesInCategory(store, category.slug)) {
     const problem = attributeProblem(category, attributes ?? {});
     if (!problem) continue;
     const counted = byAttribute.get(problem.attribute) ?? { ...problem, products: 0 };
@@ -50,19 +48,6 @@ export function requireNoViolations(category: CategoryDocument, violations: Cate
   });
 }
 
-/** Puts a category back as it was before our write, unless someone wrote it since. */
-export async function restoreCategory(
-  store: MongoStore,
-  written: CategoryDocument,
-  before: CategoryDocument | null,
-): Promise<void> {
-  const ours = { slug: written.slug, updatedAt: written.updatedAt };
-  if (before) await store.categories.updateOne(ours, { $set: before });
-  else await store.categories.deleteOne(ours);
-}
-
-const DETAILS_FIELDS = ['description', 'category', 'tags', 'attributes', 'createdAt', 'updatedAt'] as const;
-
 /**
  * After a details write: reads the category from MongoDB (not the cache) and,
  * if it was deleted or changed meanwhile so that these attributes break it,
@@ -73,23 +58,12 @@ export async function recheckWrittenDetails(
   written: { productId: string; category: string; attributes: Record<string, unknown>; updatedAt: Date },
   before: ProductDetailsDocument,
 ): Promise<void> {
-  const category = await store.categories.findOne({ slug: written.category }, { projection: { _id: 0 } });
+  const category = await categories.bySlug(store, written.category);
   const problem = category
     ? attributeProblem(category, written.attributes)
     : { attribute: undefined, message: `category ${written.category} was deleted meanwhile` };
   if (!problem) return;
-  const ours = { productId: written.productId, updatedAt: written.updatedAt };
-  if (before.description === undefined) {
-    await store.productDetails.updateOne(ours, {
-      $unset: Object.fromEntries(DETAILS_FIELDS.map((field) => [field, ''])),
-    });
-  } else {
-    await store.productDetails.updateOne(ours, {
-      $set: Object.fromEntries(
-        DETAILS_FIELDS.filter((field) => before[field] !== undefined).map((field) => [field, before[field]]),
-      ),
-    });
-  }
+  await productDetails.undoDetails(store, written, before);
   throw badUserInput(`${problem.message} (the category changed while the details were written)`, {
     field: problem.attribute ? 'attributes' : 'category',
     ...(problem.attribute ? { attribute: problem.attribute } : {}),

@@ -1,9 +1,9 @@
 import type { PubSub, ReferenceChecker, Viewer } from '@polystore/common';
-import type { MongoStore } from './db.js';
 import type { MongoCache } from './cache.js';
 import type { MongoEvents } from './events/topics.js';
 import { createLoaders, type MongoLoaders } from './loaders.js';
 import type { ProductCopies } from './product-copy.js';
+import type { MongoStore } from './store/collections.js';
 
 /** What every resolver gets; built once per request (and once per subscription event). */
 export interface MongoContext {
@@ -25,3 +25,7 @@ export function createContext(
 ): MongoContext {
   return { ...services, viewer, loaders: createLoaders(services.store, services.cache, services.references) };
 }
+
+/** New loaders for the context's store: what a subscription resolves an event with (`resolvePerEvent`). */
+export const freshLoaders = ({ store, cache, references }: MongoContext): MongoLoaders =>
+  createLoaders(store, cache, references);

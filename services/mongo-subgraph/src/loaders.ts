@@ -1,14 +1,19 @@
 import DataLoader from 'dataloader';
 import type { ReferenceChecker } from '@polystore/common';
 import { CACHED_FIRST_PAGE, type MongoCache } from './cache.js';
-import type { MongoStore } from './db.js';
-import { countReviewsByUser, createReviewPageLoader } from './reviews.js';
+import { createReviewPageLoader } from './reviews.js';
+import type { MongoStore } from './store/collections.js';
+import { withMongoErrors } from './store/errors.js';
+import * as reviews from './store/reviews.js';
 
 /** Per-request loaders: one query (or one Redis MGET) for every product, user or review in a response. */
 export function createLoaders(store: MongoStore, cache: MongoCache, references: ReferenceChecker) {
   const rating = cache.rating.loader();
   const newestReviews = cache.newestReviews.loader();
-  const reviewCountByUser = new DataLoader<string, number>((userIds) => countReviewsByUser(store, userIds));
+  // How many reviews each user wrote: User.reviews totalCount for a whole response in one aggregation.
+  const reviewCountByUser = new DataLoader<string, number>((userIds) =>
+    withMongoErrors(() => reviews.countByUser(store, userIds)),
+  );
   const reviewsByUser = createReviewPageLoader(store, 'userId', (userId) => reviewCountByUser.load(userId));
   return {
     detailsByProductId: cache.details.loader(),

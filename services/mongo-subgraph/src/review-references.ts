@@ -1,6 +1,8 @@
 import type { ReferenceChecker } from '@polystore/common';
-import { withMongoErrors, type MongoStore } from './db.js';
 import type { ReviewDocument } from './models.js';
+import type { MongoStore } from './store/collections.js';
+import { withMongoErrors } from './store/errors.js';
+import { removeWithRating } from './store/review-writes.js';
 
 /**
  * Closes the race between a new review and the deletion of its product or
@@ -10,7 +12,7 @@ import type { ReviewDocument } from './models.js';
  * owner again *after* the insert closes it: if the deletion committed first we
  * see it here and remove the review; if it commits later, its event reaches
  * the handler after our insert, and the handler removes it. Returns the
- * reference that is gone (the review was removed), or null.
+ * reference that is gone (the review was removed, its rating copy rewritten), or null.
  */
 export async function removeIfOrphaned(
   store: MongoStore,
@@ -28,6 +30,6 @@ export async function removeIfOrphaned(
   if (!answers) return null;
   const [product, user] = answers;
   if (product && user) return null;
-  await withMongoErrors(() => store.reviews.deleteOne({ _id: review._id, id: review.id }));
+  await withMongoErrors(() => removeWithRating(store, review));
   return product ? { type: 'User', id: review.userId } : { type: 'Product', id: review.productId };
 }

@@ -1,10 +1,10 @@
 import DataLoader from 'dataloader';
 import { decodeCursor, groupByKeys, toConnection, type Connection } from '@polystore/common';
 import { ObjectId, type Filter } from 'mongodb';
-import { withMongoErrors, type MongoStore } from './db.js';
 import type { ReviewDocument } from './models.js';
-import { oneBatch } from './ratings.js';
-import { readPages, type ReviewOwner } from './review-pages.js';
+import type { MongoStore } from './store/collections.js';
+import { withMongoErrors } from './store/errors.js';
+import { readPages, type ReviewOwner } from './store/review-pages.js';
 
 export interface ReviewPageKey {
   ownerId: string;
@@ -29,7 +29,7 @@ function afterFilter(after: string | null): Filter<ReviewDocument> {
 
 /**
  * One page of reviews for each of many owners in one command per distinct
- * (size, after) (review-pages.ts), each page size + 1 long (the extra
+ * (size, after) (store/review-pages.ts), each page size + 1 long (the extra
  * one tells whether another page exists).
  * Call `validatePage` on the key first: cursors are checked before batching.
  */
@@ -78,18 +78,4 @@ export function validateAfter(after: string | null | undefined): string | null {
   if (after == null) return null;
   afterFilter(after);
   return after;
-}
-
-/** How many reviews each user wrote, by one aggregation (User.reviews totalCount for a whole response). */
-export async function countReviewsByUser(store: MongoStore, userIds: readonly string[]): Promise<number[]> {
-  const rows = await withMongoErrors(() =>
-    store.reviews
-      .aggregate<{ _id: string; count: number }>(
-        [{ $match: { userId: { $in: [...userIds] } } }, { $group: { _id: '$userId', count: { $sum: 1 } } }],
-        { batchSize: oneBatch(userIds.length) },
-      )
-      .toArray(),
-  );
-  const counts = new Map(rows.map((row) => [row._id, row.count]));
-  return userIds.map((userId) => counts.get(userId) ?? 0);
 }

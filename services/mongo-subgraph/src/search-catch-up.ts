@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger, Teardown } from '@polystore/common';
-import type { MongoStore } from './db.js';
 import type { ProductCopies } from './product-copy.js';
 import { dropDocumentsOfGoneProducts, writeProductCopies } from './search-documents.js';
+import { progressOf, saveProgress } from './store/backfills.js';
+import type { MongoStore } from './store/collections.js';
 
 /** The catch-up's name in `backfills`, where its progress is kept. */
 export const SEARCH_CATCH_UP = 'product-search-documents';
@@ -26,7 +27,7 @@ export async function catchUpSearchDocuments(
   productCopies: ProductCopies,
   signal: AbortSignal,
 ): Promise<{ products: number; complete: boolean }> {
-  const state = await store.backfills.findOne({ name: SEARCH_CATCH_UP });
+  const state = await progressOf(store, SEARCH_CATCH_UP);
   if (state?.completedAt) return { products: 0, complete: true };
   let after = state?.after ?? null;
   let products = 0;
@@ -36,12 +37,7 @@ export async function catchUpSearchDocuments(
     await dropDocumentsOfGoneProducts(store, productCopies, created);
     products += copies.length;
     after = endCursor ?? after;
-    const now = new Date();
-    await store.backfills.updateOne(
-      { name: SEARCH_CATCH_UP },
-      { $set: { name: SEARCH_CATCH_UP, after, updatedAt: now, ...(hasNextPage ? {} : { completedAt: now }) } },
-      { upsert: true },
-    );
+    await saveProgress(store, SEARCH_CATCH_UP, after, !hasNextPage);
     if (!hasNextPage) return { products, complete: true };
   }
   return { products, complete: false };

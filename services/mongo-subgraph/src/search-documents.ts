@@ -1,33 +1,7 @@
-import type { MongoStore } from './db.js';
 import type { ProductCopies, ProductCopy } from './product-copy.js';
-import { copyRatingsToDetails } from './ratings.js';
-
-/** What writing one copy did: made the document, updated it, or kept a newer copy that was there. */
-type CopyWrite = 'created' | 'updated' | 'kept';
-
-/**
- * Writes one product's copy into its search document, the newest version
- * winning: a guarded update where the stored `productUpdatedAt` is not newer,
- * else an insert if the document is absent (`$setOnInsert`, which converges
- * under concurrent writers on every server), else — someone inserted it in
- * between — the guarded update once more. At most four commands.
- */
-async function writeCopy(store: MongoStore, { productId, ...fields }: ProductCopy): Promise<CopyWrite> {
-  const notNewer = {
-    productId,
-    $or: [{ productUpdatedAt: { $exists: false } }, { productUpdatedAt: { $lte: fields.productUpdatedAt } }],
-  };
-  for (let attempt = 0; attempt < 2; attempt++) {
-    if ((await store.productDetails.updateOne(notNewer, { $set: fields })).matchedCount > 0) return 'updated';
-    const inserted = await store.productDetails.updateOne(
-      { productId },
-      { $setOnInsert: { productId, ...fields } },
-      { upsert: true },
-    );
-    if (inserted.upsertedCount > 0) return 'created';
-  }
-  return 'kept';
-}
+import type { MongoStore } from './store/collections.js';
+import * as productDetails from './store/product-details.js';
+import { copyRatingsToDetails } from './store/ratings.js';
 
 /**
  * Removes the search documents of products their owner no longer has. Called
@@ -45,17 +19,18 @@ export async function dropDocumentsOfGoneProducts(
   if (productIds.length === 0) return [];
   const current = await productCopies.read(productIds);
   const gone = productIds.filter((_, i) => current[i] === null);
-  if (gone.length > 0) await store.productDetails.deleteMany({ productId: { $in: gone } });
+  if (gone.length > 0) await productDetails.removeMany(store, gone);
   return gone;
 }
 
 /**
- * Writes copies into search documents (see `writeCopy`); documents it creates
+ * Writes copies into search documents (newest version wins: `writeCopy` in
+ * store/product-details.ts); documents it creates
  * get the product's rating too (reviews may predate them). Returns the ids of
  * the documents created.
  */
 export async function writeProductCopies(store: MongoStore, copies: readonly ProductCopy[]): Promise<string[]> {
-  const writes = await Promise.all(copies.map((copy) => writeCopy(store, copy)));
+  const writes = await Promise.all(copies.map((copy) => productDetails.writeCopy(store, copy)));
   const created = copies.filter((_, i) => writes[i] === 'created').map((copy) => copy.productId);
   await copyRatingsToDetails(store, created);
   return created;

@@ -1,7 +1,9 @@
 import { badUserInput, decodeCursor, toConnection, type Connection } from '@polystore/common';
 import type { Document, Filter } from 'mongodb';
-import { withMongoErrors, type MongoStore } from './db.js';
 import type { ProductDetailsDocument } from './models.js';
+import type { MongoStore } from './store/collections.js';
+import { withMongoErrors } from './store/errors.js';
+import { countMatches, searchRows, type SearchRow } from './store/product-search.js';
 import { ATTRIBUTE_NAME, requireCategory, requireTags } from './validation.js';
 
 export type SearchSort = 'RELEVANCE' | 'RATING' | 'NEWEST';
@@ -34,15 +36,12 @@ const SORT_FIELDS: Record<SearchSort, string[]> = {
   NEWEST: ['productCreatedAt', 'productId'],
 };
 
-type SearchRow = { productId: string; score: number; ratingAverage: number; productCreatedAt: Date };
 /** A row's sort key as a cursor holds it (dates as milliseconds). */
 const sortKey = (sort: SearchSort, row: SearchRow) =>
   SORT_FIELDS[sort].map((field) => {
     const value = row[field as keyof SearchRow];
     return value instanceof Date ? value.getTime() : value;
   });
-
-const escapeRegex = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Words of the text, lower-case, at most 10 of 1 to 64 characters. */
 export function searchWords(text: string | null | undefined): string[] {
@@ -103,75 +102,26 @@ function afterCondition(sort: SearchSort, after: string): Document {
 }
 
 /**
- * Every product has a search document (name and sku copied from product
- * events; details where written), so a product without details is found by
- * its name or sku. Products matching every word (in name, sku, description or
- * tags, any case), the category, every tag and every attribute filter: one
- * aggregation that matches on indexed fields first, scores, then takes one
- * keyset page. Relevance: 3 per word in the name or sku, 2 per word that is a
- * tag, 1 per word in the description.
+ * Products matching every word, the category, every tag and every attribute
+ * filter, one keyset page in the sort (the aggregation is store/product-search.ts).
  */
 export async function searchProducts(store: MongoStore, input: SearchInput): Promise<Connection<{ id: string }>> {
-  const words = searchWords(input.text);
-  const match: Filter<ProductDetailsDocument> = {
-    ...(input.category ? { category: requireCategory(input.category) } : {}),
-    ...(input.tags?.length ? { tags: { $all: requireTags(input.tags) } } : {}),
-    ...attributeConditions(input.attributes ?? []),
+  const query = {
+    words: searchWords(input.text),
+    filters: {
+      ...(input.category ? { category: requireCategory(input.category) } : {}),
+      ...(input.tags?.length ? { tags: { $all: requireTags(input.tags) } } : {}),
+      ...attributeConditions(input.attributes ?? []),
+    },
+    after: input.after ? afterCondition(input.sort, input.after) : null,
+    sortFields: SORT_FIELDS[input.sort],
+    limit: input.size + 1,
   };
-  const expressions = words.map((word) => new RegExp(escapeRegex(word), 'i'));
-  if (expressions.length > 0) {
-    match.$and = expressions.map((regex) => ({
-      $or: [{ name: regex }, { sku: regex }, { description: regex }, { tags: regex }],
-    }));
-  }
-  const after = input.after ? afterCondition(input.sort, input.after) : null;
-  const score = words.map((word) => ({
-    $add: [
-      {
-        $cond: [
-          {
-            $or: [
-              { $regexMatch: { input: { $ifNull: ['$name', ''] }, regex: escapeRegex(word), options: 'i' } },
-              { $regexMatch: { input: { $ifNull: ['$sku', ''] }, regex: escapeRegex(word), options: 'i' } },
-            ],
-          },
-          3,
-          0,
-        ],
-      },
-      { $cond: [{ $in: [word, { $ifNull: ['$tags', []] }] }, 2, 0] },
-      {
-        $cond: [
-          { $regexMatch: { input: { $ifNull: ['$description', ''] }, regex: escapeRegex(word), options: 'i' } },
-          1,
-          0,
-        ],
-      },
-    ],
-  }));
-  const rows = await withMongoErrors(() =>
-    store.productDetails
-      .aggregate<SearchRow>([
-        { $match: match },
-        {
-          $project: {
-            _id: 0,
-            productId: 1,
-            productCreatedAt: { $ifNull: ['$productCreatedAt', '$createdAt'] },
-            ratingAverage: { $ifNull: ['$rating.average', 0] },
-            score: score.length > 0 ? { $add: score } : { $literal: 0 },
-          },
-        },
-        ...(after ? [{ $match: after }] : []),
-        { $sort: Object.fromEntries(SORT_FIELDS[input.sort].map((field) => [field, -1 as const])) },
-        { $limit: input.size + 1 },
-      ])
-      .toArray(),
-  );
+  const rows = await withMongoErrors(() => searchRows(store, query));
   const connection = toConnection(
     rows,
     input.size,
-    () => withMongoErrors(() => store.productDetails.countDocuments(match)),
+    () => withMongoErrors(() => countMatches(store, query)),
     (row) => sortKey(input.sort, row),
   );
   return {

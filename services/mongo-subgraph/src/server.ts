@@ -2,20 +2,19 @@ import {
   connectServiceCache,
   createMetrics,
   createReferenceChecker,
-  createSubgraphServer,
-  createNonceStore,
-  requestViewer,
+  createServiceSubgraphServer,
   type ServiceContext,
   type SubgraphServer,
 } from '@polystore/common';
 import { createMongoCache } from './cache.js';
 import { createContext } from './context.js';
-import { connectMongo, type MongoStore } from './db.js';
 import { startEventConsumer } from './events/consumer.js';
 import type { MongoEvents } from './events/topics.js';
 import { createProductCopies } from './product-copy.js';
 import { startSearchCatchUp } from './search-catch-up.js';
 import { buildSchema } from './schema.js';
+import type { MongoStore } from './store/collections.js';
+import { connectMongo, pingMongo } from './store/connect.js';
 
 export interface MongoSubgraph extends SubgraphServer {
   store: MongoStore;
@@ -45,21 +44,13 @@ export async function createMongoSubgraph({ config, log, teardown }: ServiceCont
   const events = startEventConsumer({ config, log, teardown }, { events: redis.events, store, cache, productCopies });
   // After the consumer group: products older than their events (or than the group) get documents too.
   const searchCatchUp = startSearchCatchUp({ store, productCopies }, { log, teardown });
-  const server = await createSubgraphServer({
+  const server = await createServiceSubgraphServer({ config, log, teardown }, redis, {
     name: 'mongo-subgraph',
     metrics,
     schema: buildSchema(),
-    context: (request) =>
-      createContext(
-        { store, cache, pubsub: redis.pubsub, references, productCopies },
-        requestViewer(request, config.auth.subgraphSecret !== undefined),
-      ),
-    readiness: [{ name: 'mongodb', check: () => store.db.command({ ping: 1 }) }, ...redis.readiness, events],
-    log,
-    teardown,
-    signatureSecret: config.auth.subgraphSecret,
-    signatureMaxAgeSeconds: config.auth.signatureMaxAgeSeconds,
-    nonces: createNonceStore({ redis: redis.client, keyPrefix: redis.keyPrefix, log }),
+    context: (_request, viewer) =>
+      createContext({ store, cache, pubsub: redis.pubsub, references, productCopies }, viewer),
+    readiness: [{ name: 'mongodb', check: () => pingMongo(store) }, ...redis.readiness, events],
   });
   return { ...server, store, searchCatchUp };
 }

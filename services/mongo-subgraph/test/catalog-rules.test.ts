@@ -1,7 +1,7 @@
 import type { GraphQLError } from 'graphql';
 import { createReferenceChecker } from '@polystore/common';
 import { errorCodes, eventually, upsertTestCategory, type TestAttribute } from '@polystore/testing';
-import { startMongoTestBed, type MongoTestBed } from '@polystore/testing/mongo-subgraph';
+import { startMongoTestBed, type MongoTestBed } from './support/test-bed.js';
 import { recheckWrittenDetails } from '../src/category-rules.js';
 import { reviewIdOf, reviewObjectId } from '../src/review-id.js';
 import { removeIfOrphaned } from '../src/review-references.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startMongoTestBed, type MongoTestBed } from '@polystore/testing/mongo-subgraph';
+import { startMongoTestBed, type MongoTestBed } from './support/test-bed.js';
 import { reviewIdOf, reviewObjectId } from '../src/review-id.js';
 
 /**
@@ -162,7 +162,8 @@ describe('review pages for many products at once', () => {
   );
 
   it('finds what the server can do: the embedded server gets the single scan', () => {
-    if (!process.env.MONGO_URL) expect(bed.subgraph.store.capabilities).toEqual({ indexedSubPipelines: false });
+    if (!process.env.MONGO_URL)
+      expect(bed.subgraph.store.capabilities).toEqual({ indexedSubPipelines: false, transactions: false });
   });
 
   async function pagesPerProduct() {

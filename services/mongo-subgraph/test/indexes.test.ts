@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Document } from 'mongodb';
-import { startMongoTestBed, type MongoTestBed } from '@polystore/testing/mongo-subgraph';
-import { ensureIndexes, INDEXES, type MongoStore } from '../src/db.js';
+import { startMongoTestBed, type MongoTestBed } from './support/test-bed.js';
+import type { MongoStore } from '../src/store/collections.js';
+import { ensureIndexes, INDEXES } from '../src/store/indexes.js';
 
 /**
  * Every query path the resolvers and consumers run, with the filter and sort

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { errorCodes } from '@polystore/testing';
-import { startMongoTestBed, type MongoTestBed } from '@polystore/testing/mongo-subgraph';
+import { startMongoTestBed, type MongoTestBed } from './support/test-bed.js';
 
 let bed: MongoTestBed;
 beforeAll(async () => {

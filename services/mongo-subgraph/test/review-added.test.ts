@@ -1,7 +1,7 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startForTest } from '@polystore/testing';
-import { startMongoTestBed, type MongoTestBed } from '@polystore/testing/mongo-subgraph';
+import { startMongoTestBed, type MongoTestBed } from './support/test-bed.js';
 import type { Teardown } from '@polystore/common';
 import { createMongoSubgraph } from '../src/server.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventually, graphqlRequest, startForTest } from '@polystore/testing';
-import { startMongoTestBed, type MongoTestBed } from '@polystore/testing/mongo-subgraph';
-import { seedCatalog } from '@polystore/testing/sql-subgraph';
+import { startMongoTestBed, type MongoTestBed } from './support/test-bed.js';
+import { seedCatalog } from '@polystore/sql-subgraph/testing';
 import { createProductCopies, type ProductCopy } from '../src/product-copy.js';
 import { catchUpSearchDocuments, SEARCH_CATCH_UP } from '../src/search-catch-up.js';
 import { dropDocumentsOfGoneProducts, writeProductCopies } from '../src/search-documents.js';

@@ -1,5 +1,5 @@
 import { errorCodes, upsertTestCategory } from '@polystore/testing';
-import { startMongoTestBed, type MongoTestBed } from '@polystore/testing/mongo-subgraph';
+import { startMongoTestBed, type MongoTestBed } from './support/test-bed.js';
 
 /** Search over details, with the owner's fields copied at write time and kept fresh from product events. */
 let bed: MongoTestBed;

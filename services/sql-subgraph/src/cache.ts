@@ -6,9 +6,9 @@ import {
   type CacheSettings,
   type Invalidations,
 } from '@polystore/common';
-import * as orders from './aggregates/orders.js';
-import * as products from './aggregates/products.js';
-import * as users from './aggregates/users.js';
+import * as orders from './store/orders.js';
+import * as products from './store/products.js';
+import * as users from './store/users.js';
 import type { OrderEntity, OrderItemModel, ProductEntity, UserEntity } from './entities/index.js';
 
 /**
@@ -45,7 +45,7 @@ export type SqlCache = ReturnType<typeof createSqlCache>;
  * every event it publishes, which covers writes made outside the API (the
  * resolvers also invalidate what they write, for their own answer).
  */
-export const invalidations: Invalidations<SqlCache> = {
+export const invalidations: Invalidations<keyof SqlCache> = {
   OrderPlaced: ({ orderId }) => ({ order: [orderId] }),
   OrderStatusChanged: ({ orderId }) => ({ order: [orderId] }),
   InventoryChanged: ({ productId }) => ({ product: [productId] }),

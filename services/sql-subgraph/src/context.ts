@@ -1,4 +1,4 @@
-import type { PubSub, Viewer } from '@polystore/common';
+import type { EventStream, PubSub, Viewer } from '@polystore/common';
 import type { DataSource } from 'typeorm';
 import type { SqlCache } from './cache.js';
 import type { SqlEvents } from './events/outbox-relay.js';
@@ -9,6 +9,10 @@ export interface SqlContext {
   cache: SqlCache;
   loaders: SqlLoaders;
   pubsub: PubSub<SqlEvents>;
+  /** The durable stream, from which a resumed subscription replays (`liveEvents`). */
+  events: EventStream;
+  /** A subscription subscribed again: the stream position of the last event its subscriber had. */
+  resumeAfter?: string;
   /** Who asks (forwarded claims): orders, summaries and emails are their owner's or an admin's. */
   viewer: Viewer;
 }
@@ -16,8 +20,12 @@ export interface SqlContext {
 export function createContext(
   db: DataSource,
   cache: SqlCache,
-  pubsub: PubSub<SqlEvents>,
+  { pubsub, events }: { pubsub: PubSub<SqlEvents>; events: EventStream },
   viewer: Viewer = { enforced: false, userId: undefined, admin: false },
+  resumeAfter?: string,
 ): SqlContext {
-  return { db, cache, pubsub, viewer, loaders: createLoaders(db, cache) };
+  return { db, cache, pubsub, events, resumeAfter, viewer, loaders: createLoaders(db, cache) };
 }
+
+/** New loaders for the context's store: what a subscription resolves an event with (`resolvePerEvent`). */
+export const freshLoaders = ({ db, cache }: SqlContext): SqlLoaders => createLoaders(db, cache);

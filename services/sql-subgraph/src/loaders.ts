@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { notFound } from '@polystore/common';
-import * as orders from './aggregates/orders.js';
-import * as products from './aggregates/products.js';
+import * as orders from './store/orders.js';
+import * as products from './store/products.js';
 import type { SqlCache } from './cache.js';
 import type { OrderEntity, OrderStatusChangeModel, OrderSummaryModel } from './entities/index.js';
 
@@ -31,7 +31,7 @@ export async function loadFresh<V>(loader: DataLoader<string, V | null>, id: str
 /**
  * Fresh loaders per request: every entity and list reference in one response
  * is one statement per kind, whatever the number of parents (the statements
- * are the aggregates'). Entities go through the Redis second level; views and
+ * live in store/). Entities go through the Redis second level; views and
  * history are read fresh.
  */
 export function createLoaders(db: DataSource, cache: SqlCache) {

@@ -2,11 +2,10 @@ import type { DataSource } from 'typeorm';
 import {
   connectServiceCache,
   createMetrics,
-  createSubgraphServer,
-  createNonceStore,
-  requestViewer,
+  createServiceSubgraphServer,
   type ServiceContext,
   type SubgraphServer,
+  resumePositionOf,
 } from '@polystore/common';
 import { createSqlCache } from './cache.js';
 import { createContext } from './context.js';
@@ -57,12 +56,11 @@ export async function createSqlSubgraph(
     log.warn('no Redis: domain events wait in the outbox, and subscriptions and other services do not see them');
   }
 
-  const server = await createSubgraphServer({
+  const server = await createServiceSubgraphServer(service, redis, {
     name: 'sql-subgraph',
     metrics,
     schema: buildSchema(),
-    context: (request) =>
-      createContext(db, cache, redis.pubsub, requestViewer(request, config.auth.subgraphSecret !== undefined)),
+    context: (request, viewer) => createContext(db, cache, redis, viewer, resumePositionOf(request)),
     readiness: [
       { name: 'postgres', check: () => db.query('SELECT 1') },
       ...redis.readiness,
@@ -75,11 +73,6 @@ export async function createSqlSubgraph(
         },
       },
     ],
-    log,
-    teardown,
-    signatureSecret: config.auth.subgraphSecret,
-    signatureMaxAgeSeconds: config.auth.signatureMaxAgeSeconds,
-    nonces: createNonceStore({ redis: redis.client, keyPrefix: redis.keyPrefix, log }),
   });
   const flushOutbox = async () => {
     if (!relay) throw new Error('the outbox relay needs Redis (REDIS_URL)');

@@ -1,13 +1,7 @@
-import { errorCodes } from '@polystore/testing';
-import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from '@polystore/testing/sql-subgraph';
+import { errorCodes, startedOncePerFile } from '@polystore/testing';
+import { PLACE_ORDER, seedCatalog, startSqlTestBed } from './support/test-bed.js';
 
-let bed: SqlTestBed;
-beforeAll(async () => {
-  bed = await startSqlTestBed();
-});
-afterAll(async () => {
-  await bed?.dispose();
-});
+const bed = startedOncePerFile(startSqlTestBed);
 
 describe('placing orders concurrently', () => {
   it('sells exactly the last 10 units to 50 simultaneous buyers, never more', async () => {

@@ -1,34 +1,22 @@
-import { errorCodes } from '@polystore/testing';
-import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from '@polystore/testing/sql-subgraph';
+import { errorCodes, startedOncePerFile } from '@polystore/testing';
+import { PLACE_ORDER, placeOneOrder, seedCatalog, startSqlTestBed } from './support/test-bed.js';
 
 /**
  * The rules hold for writers that bypass the API: the schema owner's console
  * or script here, the services' own role in order-rules.test.ts.
  */
-let bed: SqlTestBed;
-beforeAll(async () => {
-  bed = await startSqlTestBed();
-});
-afterAll(async () => {
-  await bed?.dispose();
-});
-
-async function placeOne(stock = 5, quantity = 2) {
-  const { userId, productIds } = await seedCatalog(bed, [{ stock }]);
-  const placed = await bed.gql(PLACE_ORDER, { input: { userId, items: [{ productId: productIds[0], quantity }] } });
-  return { orderId: placed.data!.placeOrder.id as string, productId: productIds[0]!, userId };
-}
+const bed = startedOncePerFile(startSqlTestBed);
 
 describe('writes outside the API, as the schema owner', () => {
   it('restores stock when an order is cancelled with a plain UPDATE', async () => {
-    const { orderId, productId } = await placeOne(5, 2);
+    const { orderId, productId } = await placeOneOrder(bed, 5, 2);
     expect(await bed.stock(productId)).toBe(3);
     await bed.sql(`UPDATE orders SET status = 'CANCELLED' WHERE id = $1`, [orderId]);
     expect(await bed.stock(productId)).toBe(5);
   });
 
   it('refuses orders that do not start PENDING, and deleting orders', async () => {
-    const { orderId, userId } = await placeOne();
+    const { orderId, userId } = await placeOneOrder(bed);
     await expect(
       bed.sql(`INSERT INTO orders (user_id, status, total_amount, currency) VALUES ($1, 'DELIVERED', 0, 'USD')`, [
         userId,
@@ -54,7 +42,7 @@ describe('writes outside the API, as the schema owner', () => {
   });
 
   it('refuses a NULL target status as an illegal transition', async () => {
-    const { orderId } = await placeOne();
+    const { orderId } = await placeOneOrder(bed);
     await expect(bed.sql(`SELECT update_order_status($1, NULL)`, [orderId])).rejects.toMatchObject({
       code: 'PSTRN',
     });

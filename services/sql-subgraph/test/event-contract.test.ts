@@ -1,19 +1,14 @@
 import { Redis } from 'ioredis';
+import { startedOncePerFile } from '@polystore/testing';
 import { checkEvent, EVENT_NAMES, payloadFields, type DomainEvent } from '@polystore/common';
-import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from '@polystore/testing/sql-subgraph';
+import { PLACE_ORDER, seedCatalog, startSqlTestBed } from './support/test-bed.js';
 
 /**
  * The producer's side of the event contract: what the outbox triggers write,
  * for a realistic run of writes, is what packages/common's contract declares,
  * field for field. A migration that changes a payload fails here.
  */
-let bed: SqlTestBed;
-beforeAll(async () => {
-  bed = await startSqlTestBed();
-});
-afterAll(async () => {
-  await bed?.dispose();
-});
+const bed = startedOncePerFile(startSqlTestBed);
 
 async function ok(query: string, variables: Record<string, unknown>) {
   const response = await bed.gql(query, variables);

@@ -5,7 +5,7 @@ import type { DomainEvent } from '@polystore/common';
 import { startForTest, type StartedSubgraph } from '@polystore/testing';
 import { startPrivateRedis, type PrivateServer } from '@polystore/testing/stores';
 import { createSqlSubgraph, type SqlSubgraph } from '../src/server.js';
-import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from '@polystore/testing/sql-subgraph';
+import { PLACE_ORDER, placeOneOrder, seedCatalog, startSqlTestBed, type SqlTestBed } from './support/test-bed.js';
 
 let bed: SqlTestBed;
 let redis: Redis;
@@ -21,6 +21,11 @@ afterAll(async () => {
   await redis?.quit();
   await bed?.dispose();
 });
+
+const SET_STATUS = `mutation ($id: ID!, $status: OrderStatus!) {
+  updateOrderStatus(input: { orderId: $id, status: $status }) { id }
+}`;
+const setStatus = (id: string, status: string) => bed.gql(SET_STATUS, { id, status });
 
 async function streamEvents(keyPrefix = bed.keyPrefix, client = redis): Promise<DomainEvent[]> {
   const entries = await client.xrange(`${keyPrefix}events`, '-', '+');
@@ -62,17 +67,11 @@ function subscribe(url: string, query: string, variables: Record<string, unknown
 
 describe('outbox relay', () => {
   it('moves every outbox row to the Redis stream in commit order and marks it published', async () => {
-    const { userId, productIds } = await seedCatalog(bed, [{ stock: 4 }]);
-    const placed = await bed.gql(PLACE_ORDER, {
-      input: { userId, items: [{ productId: productIds[0], quantity: 1 }] },
-    });
-    const orderId = placed.data!.placeOrder.id;
-    await bed.gql(`mutation ($id: ID!) { updateOrderStatus(input: { orderId: $id, status: PAID }) { id } }`, {
-      id: orderId,
-    });
+    const { orderId, productId, userId } = await placeOneOrder(bed, 4, 1);
+    await setStatus(orderId, 'PAID');
     await bed.subgraph.flushOutbox();
 
-    const events = (await streamEvents()).filter((event) => [orderId, productIds[0]].includes(event.aggregateId));
+    const events = (await streamEvents()).filter((event) => [orderId, productId].includes(event.aggregateId));
     expect(events.map((event) => event.type)).toEqual([
       'ProductCreated',
       'InventoryChanged',
@@ -169,13 +168,9 @@ describe('without Redis', () => {
 
 describe('subscriptions', () => {
   it('streams status changes of one order with its current state', async () => {
-    const { userId, productIds } = await seedCatalog(bed, [{ stock: 4 }]);
-    const placed = await bed.gql(PLACE_ORDER, {
-      input: { userId, items: [{ productId: productIds[0], quantity: 1 }] },
-    });
-    const orderId = placed.data!.placeOrder.id;
+    const { orderId, productId, userId } = await placeOneOrder(bed, 4, 1);
     await bed.subgraph.flushOutbox();
-    const other = await bed.gql(PLACE_ORDER, { input: { userId, items: [{ productId: productIds[0], quantity: 1 }] } });
+    const other = await bed.gql(PLACE_ORDER, { input: { userId, items: [{ productId, quantity: 1 }] } });
 
     const subscription = subscribe(
       bed.url,
@@ -184,15 +179,9 @@ describe('subscriptions', () => {
       'OrderStatusChanged',
     );
     await subscription.subscribed();
-    await bed.gql(`mutation ($id: ID!) { updateOrderStatus(input: { orderId: $id, status: PAID }) { id } }`, {
-      id: other.data!.placeOrder.id,
-    });
-    await bed.gql(`mutation ($id: ID!) { updateOrderStatus(input: { orderId: $id, status: PAID }) { id } }`, {
-      id: orderId,
-    });
-    await bed.gql(`mutation ($id: ID!) { updateOrderStatus(input: { orderId: $id, status: SHIPPED }) { id } }`, {
-      id: orderId,
-    });
+    await setStatus(other.data!.placeOrder.id, 'PAID');
+    await setStatus(orderId, 'PAID');
+    await setStatus(orderId, 'SHIPPED');
 
     const results = await subscription.take(2);
     expect(results.map((result) => result.data.orderStatusChanged.status)).toEqual(['PAID', 'SHIPPED']);
@@ -205,11 +194,7 @@ describe('subscriptions', () => {
   });
 
   it("reads each event afresh, not from the first event's loaders", async () => {
-    const { userId, productIds } = await seedCatalog(bed, [{ stock: 4 }]);
-    const placed = await bed.gql(PLACE_ORDER, {
-      input: { userId, items: [{ productId: productIds[0], quantity: 1 }] },
-    });
-    const orderId = placed.data!.placeOrder.id;
+    const { orderId, productId } = await placeOneOrder(bed, 4, 1);
     await bed.subgraph.flushOutbox();
     const subscription = subscribe(
       bed.url,
@@ -218,16 +203,12 @@ describe('subscriptions', () => {
       'OrderStatusChanged',
     );
     await subscription.subscribed();
-    await bed.gql(`mutation ($id: ID!) { updateOrderStatus(input: { orderId: $id, status: PAID }) { id } }`, {
-      id: orderId,
-    });
+    await setStatus(orderId, 'PAID');
     await subscription.take(1);
     await bed.gql(`mutation ($id: ID!) { updateProduct(input: { id: $id, name: "New name" }) { id } }`, {
-      id: productIds[0],
+      id: productId,
     });
-    await bed.gql(`mutation ($id: ID!) { updateOrderStatus(input: { orderId: $id, status: SHIPPED }) { id } }`, {
-      id: orderId,
-    });
+    await setStatus(orderId, 'SHIPPED');
     const [, second] = await subscription.take(2);
     expect(second.data.orderStatusChanged).toEqual({
       status: 'SHIPPED',

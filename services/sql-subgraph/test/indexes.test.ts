@@ -1,4 +1,4 @@
-import { startSqlTestBed, type SqlTestBed } from '@polystore/testing/sql-subgraph';
+import { startSqlTestBed, type SqlTestBed } from './support/test-bed.js';
 
 /**
  * Loads enough rows that a sequential scan would lose, then runs every read

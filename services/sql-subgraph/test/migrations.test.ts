@@ -2,6 +2,7 @@ import { loadConfig } from '@polystore/common';
 import { testPostgres, type Disposable } from '@polystore/testing/stores';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../src/db/data-source.js';
+import { migrate } from '../src/db/migrate.js';
 import { loadSqlMigrations } from '../src/db/migrations.js';
 
 let db: DataSource;
@@ -57,5 +58,24 @@ describe('SQL migrations', () => {
     await db.runMigrations({ transaction: 'each' });
     expect(await objects()).toEqual(schema);
     expect(await db.runMigrations({ transaction: 'each' })).toEqual([]);
+  });
+});
+
+describe('replicas starting together', () => {
+  it('migrate an empty database once: one applies, the others wait for it and find nothing left', async () => {
+    const fresh = await testPostgres();
+    const config = loadConfig({ DATABASE_URL: fresh.url }).postgres;
+    const pools = [createDataSource(config), createDataSource(config), createDataSource(config)];
+    try {
+      await Promise.all(pools.map((pool) => pool.initialize()));
+      const applied = await Promise.all(pools.map((pool) => migrate(pool, config)));
+      const counts = applied.map((migrations) => migrations.length).sort((a, b) => a - b);
+      expect(counts).toEqual([0, 0, loadSqlMigrations().length]);
+      const [{ n }] = await pools[0]!.query<[{ n: number }]>('SELECT count(*)::integer AS n FROM schema_migrations');
+      expect(n).toBe(loadSqlMigrations().length);
+    } finally {
+      for (const pool of pools) if (pool.isInitialized) await pool.destroy();
+      await fresh.dispose();
+    }
   });
 });

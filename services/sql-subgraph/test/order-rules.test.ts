@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { errorCodes, startForTest } from '@polystore/testing';
-import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from '@polystore/testing/sql-subgraph';
+import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from './support/test-bed.js';
 import { createSqlSubgraph } from '../src/server.js';
 
 /**

@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { errorCodes } from '@polystore/testing';
-import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from '@polystore/testing/sql-subgraph';
+import { errorCodes, startedOncePerFile } from '@polystore/testing';
+import { PLACE_ORDER, placeOneOrder, seedCatalog, startSqlTestBed } from './support/test-bed.js';
 
-let bed: SqlTestBed;
-beforeAll(async () => {
-  bed = await startSqlTestBed();
-});
-afterAll(async () => {
-  await bed?.dispose();
-});
+const bed = startedOncePerFile(startSqlTestBed);
 
 /** Everything a failed write must leave as it was. */
 async function snapshot(productIds: string[]) {
@@ -147,14 +141,8 @@ describe('placeOrder', () => {
 describe('order status', () => {
   const UPDATE = `mutation ($orderId: ID!, $status: OrderStatus!) { updateOrderStatus(input: { orderId: $orderId, status: $status }) { status history { from to } } }`;
 
-  async function placeOne(stock = 5, quantity = 2) {
-    const { userId, productIds } = await seedCatalog(bed, [{ stock }]);
-    const placed = await bed.gql(PLACE_ORDER, { input: { userId, items: [{ productId: productIds[0], quantity }] } });
-    return { orderId: placed.data!.placeOrder.id as string, productId: productIds[0]!, userId };
-  }
-
   it('follows PENDING -> PAID -> SHIPPED -> DELIVERED and records each step', async () => {
-    const { orderId } = await placeOne();
+    const { orderId } = await placeOneOrder(bed);
     for (const status of ['PAID', 'SHIPPED', 'DELIVERED']) {
       const response = await bed.gql(UPDATE, { orderId, status });
       expect(response.data!.updateOrderStatus.status).toBe(status);
@@ -178,7 +166,7 @@ describe('order status', () => {
     ['DELIVERED', 'PENDING', ['PAID', 'SHIPPED', 'DELIVERED']],
     ['PAID', 'PAID', ['PAID']],
   ])('rejects %s -> %s with INVALID_TRANSITION and keeps the order as it was', async (from, to, path) => {
-    const { orderId, productId } = await placeOne();
+    const { orderId, productId } = await placeOneOrder(bed);
     for (const status of path) await bed.gql(UPDATE, { orderId, status });
     const stockBefore = await bed.stock(productId);
     const response = await bed.gql(UPDATE, { orderId, status: to });
@@ -192,7 +180,7 @@ describe('order status', () => {
   });
 
   it('enforces the transitions in the database for writers that bypass the API', async () => {
-    const { orderId } = await placeOne();
+    const { orderId } = await placeOneOrder(bed);
     await expect(bed.sql(`UPDATE orders SET status = 'DELIVERED' WHERE id = $1`, [orderId])).rejects.toThrow(
       /cannot go from PENDING to DELIVERED/,
     );
@@ -207,7 +195,7 @@ describe('order status', () => {
   });
 
   it('cancels a PENDING or PAID order, restoring its stock once; a second cancel is INVALID_TRANSITION', async () => {
-    const { orderId, productId } = await placeOne(5, 2);
+    const { orderId, productId } = await placeOneOrder(bed, 5, 2);
     await bed.gql(UPDATE, { orderId, status: 'PAID' });
     const cancelled = await bed.gql(
       `mutation ($id: ID!) { cancelOrder(input: { orderId: $id }) { status items { product { stock } } } }`,
@@ -223,7 +211,7 @@ describe('order status', () => {
   });
 
   it('restores stock when updateOrderStatus cancels too', async () => {
-    const { orderId, productId } = await placeOne(4, 3);
+    const { orderId, productId } = await placeOneOrder(bed, 4, 3);
     await bed.gql(UPDATE, { orderId, status: 'CANCELLED' });
     const stock = await bed.stock(productId);
     expect(stock).toBe(4);

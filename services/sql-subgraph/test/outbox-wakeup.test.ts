@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { eventually } from '@polystore/testing';
-import { seedCatalog, startSqlTestBed, type SqlTestBed } from '@polystore/testing/sql-subgraph';
+import { seedCatalog, startSqlTestBed, type SqlTestBed } from './support/test-bed.js';
 
 /**
  * A committed outbox write wakes the relay (LISTEN/NOTIFY), so events leave at

@@ -1,4 +1,4 @@
-import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from '@polystore/testing/sql-subgraph';
+import { PLACE_ORDER, seedCatalog, startSqlTestBed, type SqlTestBed } from './support/test-bed.js';
 
 /**
  * The N+1 guard: resolving many orders with their users, items and products

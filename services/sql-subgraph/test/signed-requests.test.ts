@@ -1,7 +1,6 @@
-import { request as httpRequest } from 'node:http';
 import { ADMIN_SCOPE, SERVICE_EXTENSION, signedExtensions, type Claims } from '@polystore/common';
-import { errorCodes, signedSubgraphRequest, TEST_AUTH_ENV } from '@polystore/testing';
-import { startSqlTestBed, type SqlTestBed } from '@polystore/testing/sql-subgraph';
+import { errorCodes, rawRequest, signedSubgraphRequest, TEST_AUTH_ENV } from '@polystore/testing';
+import { startSqlTestBed, type SqlTestBed } from './support/test-bed.js';
 
 /**
  * The sql-subgraph as the gateway's signing makes it: it runs only the signed
@@ -139,19 +138,7 @@ describe('what runs is what was signed', () => {
     const query = '{ products(first: 1) { totalCount } }';
     const body = JSON.stringify({ query, extensions: signedExtensions(secret, { query }) });
     const stolen = '{ users(first: 50) { edges { node { email orders(first: 5) { totalCount } } } } }';
-    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = httpRequest(
-        `${bed.url}?query=${encodeURIComponent(stolen)}`,
-        { method: 'GET', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-        (res) => {
-          let text = '';
-          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          res.on('end', () => resolve({ status: res.statusCode!, text }));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+    const answer = await rawRequest('GET', `${bed.url}?query=${encodeURIComponent(stolen)}`, body);
     expect(answer.status).toBe(405);
     expect(JSON.parse(answer.text).errors[0].extensions.code).toBe('METHOD_NOT_ALLOWED');
     expect(answer.text).not.toContain('@signed.test');

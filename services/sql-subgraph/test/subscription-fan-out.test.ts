@@ -1,7 +1,7 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { eventually } from '@polystore/testing';
-import { seedCatalog, startSqlTestBed, type SqlTestBed } from '@polystore/testing/sql-subgraph';
+import { seedCatalog, startSqlTestBed, type SqlTestBed } from './support/test-bed.js';
 
 /**
  * Many subscribers of one event cost one read of the entity it names, not one

@@ -5,10 +5,10 @@ import {
   type CacheSettings,
   type Invalidations,
 } from '@polystore/common';
-import { OWNER_TYPES, type OwnerType } from './keys.js';
+import { OWNER_TYPES, type OwnerType } from './store/keys.js';
 import type { AssetModel } from './models.js';
-import { headAsset, listOwnerAssets } from './objects.js';
-import type { S3Store } from './s3.js';
+import { headAsset, listOwnerAssets } from './store/objects.js';
+import type { S3Store } from './store/s3.js';
 
 /** The id of an owner's asset list in the cache: `products/<id>`, `users/<id>`, `orders/<id>`. */
 export const ownerCacheId = (ownerType: OwnerType, ownerId: string) => `${ownerType}/${ownerId}`;
@@ -30,7 +30,7 @@ export function createStorageCache(store: S3Store, settings: CacheSettings) {
     // An owner's completed assets: one LIST per owner whatever their number, so N
     // products' images cost one S3 call per distinct product on a miss and none on a
     // hit. Empty lists are cached too: every writer (the mutations, the event
-    // consumer, server-writes.ts) drops the lists it changes.
+    // consumer, store/server-writes.ts) drops the lists it changes.
     ownerAssets: cachedEntity<AssetModel[]>(settings, 'OwnerAssets', {
       load: (ids) =>
         Promise.all(
@@ -52,7 +52,7 @@ export type StorageCache = ReturnType<typeof createStorageCache>;
  * the event's handler. The metadata of the objects a handler deletes is dropped
  * by the handler, which alone knows their keys.
  */
-export const invalidations: Invalidations<StorageCache> = {
+export const invalidations: Invalidations<keyof StorageCache> = {
   ProductDeleted: ({ productId }) => ({ ownerAssets: [ownerCacheId('products', productId)] }),
   UserDeleted: ({ userId }) => ({ ownerAssets: [ownerCacheId('users', userId)] }),
 };

@@ -3,7 +3,7 @@ import type { StorageCache } from './cache.js';
 import { createLoaders, type StorageLoaders } from './loaders.js';
 import type { AssetModel } from './models.js';
 import type { OrderOwnerLoader, OrderOwners } from './ownership.js';
-import type { S3Store } from './s3.js';
+import type { S3Store } from './store/s3.js';
 
 /** Live pub/sub topics of this service: an asset completed (payload as JSON, so dates arrive as strings). */
 export type StorageEvents = { AssetUploaded: [AssetModel] };

@@ -1,4 +1,4 @@
-import type { OwnerType } from './keys.js';
+import type { OwnerType } from './store/keys.js';
 
 /** An entity as other subgraphs reference it: the key only. */
 export interface EntityReference {

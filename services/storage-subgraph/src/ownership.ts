@@ -8,7 +8,7 @@ import {
   type OwnerQueryOptions,
   type Viewer,
 } from '@polystore/common';
-import type { OwnerType } from './keys.js';
+import type { OwnerType } from './store/keys.js';
 
 /** The user each order belongs to (null: no such order), per request. */
 export type OrderOwnerLoader = DataLoader<string, string | null>;

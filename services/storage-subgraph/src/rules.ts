@@ -1,5 +1,5 @@
 import type { Config } from '@polystore/common';
-import type { OwnerType } from './keys.js';
+import type { OwnerType } from './store/keys.js';
 
 /** Content types by file extension: what a stored object is served as. */
 const TYPE_BY_EXTENSION: Record<string, string> = {

@@ -1,25 +1,22 @@
-import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import {
   connectServiceCache,
   createMetrics,
   createReferenceChecker,
-  createSubgraphServer,
-  createNonceStore,
-  requestViewer,
+  createServiceSubgraphServer,
   type ServiceContext,
   type SubgraphServer,
 } from '@polystore/common';
 import { createStorageCache, type StorageCache } from './cache.js';
 import { createContext, type StorageEvents } from './context.js';
 import { createOrderOwners } from './ownership.js';
-import { createS3Store, ensureBucket, type S3Store } from './s3.js';
+import { createS3Store, ensureBucket, pingBucket, type S3Store } from './store/s3.js';
 import { startEventConsumer } from './events/consumer.js';
 import { startUploadSweeper } from './events/sweeper.js';
 import { buildSchema } from './schema.js';
 
 export interface StorageSubgraph extends SubgraphServer {
   s3: S3Store;
-  /** For server-side writers (`server-writes.ts`), which drop the lists they change. */
+  /** For server-side writers (`store/server-writes.ts`), which drop the lists they change. */
   cache: StorageCache;
 }
 
@@ -42,25 +39,13 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
   const orderOwners = createOrderOwners(owners);
   const events = startEventConsumer({ config, log, teardown }, { events: redis.events, s3, cache });
   startUploadSweeper({ s3, log, teardown });
-  const server = await createSubgraphServer({
+  const server = await createServiceSubgraphServer({ config, log, teardown }, redis, {
     name: 'storage-subgraph',
     metrics,
     schema: buildSchema(),
-    context: (request) =>
-      createContext(
-        { s3, cache, references, orderOwners, pubsub: redis.pubsub, log },
-        requestViewer(request, config.auth.subgraphSecret !== undefined),
-      ),
-    readiness: [
-      { name: 's3', check: () => s3.client.send(new HeadBucketCommand({ Bucket: s3.bucket })) },
-      ...redis.readiness,
-      events,
-    ],
-    log,
-    teardown,
-    signatureSecret: config.auth.subgraphSecret,
-    signatureMaxAgeSeconds: config.auth.signatureMaxAgeSeconds,
-    nonces: createNonceStore({ redis: redis.client, keyPrefix: redis.keyPrefix, log }),
+    context: (_request, viewer) =>
+      createContext({ s3, cache, references, orderOwners, pubsub: redis.pubsub, log }, viewer),
+    readiness: [{ name: 's3', check: () => pingBucket(s3) }, ...redis.readiness, events],
   });
   return { ...server, s3, cache };
 }

@@ -7,9 +7,10 @@ import {
   pendingKey,
   pendingMarkerKey,
   productPrefix,
+  recordOfMarker,
   safeFilename,
   uploadIdOfMarker,
-} from '../src/keys.js';
+} from '../src/store/keys.js';
 import { contentDisposition } from '../src/resolvers/asset.js';
 
 const PRODUCT = '0b3c1a6e-5f2d-4c8b-9e71-2a4d6f8b0c13';
@@ -60,6 +61,12 @@ describe('the storage key scheme', () => {
     // A client's file named like a marker is an object in its own upload folder, never a marker.
     expect(uploadIdOfMarker(newAssetKey('orders', PRODUCT, `${OBJECT}.pending`))).toBeNull();
     expect(uploadIdOfMarker(key)).toBeNull();
+  });
+
+  it('finds the record of the upload a marker stands for (the consistency checker reads it)', () => {
+    const key = `orders/${PRODUCT}/${OBJECT}/invoice.pdf`;
+    expect(recordOfMarker(pendingMarkerKey(key))).toBe(pendingKey(key));
+    expect(recordOfMarker(key)).toBeNull();
   });
 
   it('gives assets an id that is the base64url of their key, and back', () => {

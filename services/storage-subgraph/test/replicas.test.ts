@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Teardown } from '@polystore/common';
 import { graphqlRequest, sampleFile, startFakeEntityOwner, startForTest } from '@polystore/testing';
 import { startPrivateRedis, testS3, type Disposable, type PrivateServer } from '@polystore/testing/stores';
-import { putProductImage } from '../src/server-writes.js';
+import { putProductImage } from '../src/store/server-writes.js';
 import { createStorageSubgraph, type StorageSubgraph } from '../src/server.js';
 
 /**

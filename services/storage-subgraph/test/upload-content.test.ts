@@ -1,19 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { createLogger, type Teardown } from '@polystore/common';
-import {
-  errorCodes,
-  graphqlRequest,
-  sampleFile,
-  startFakeEntityOwner,
-  startForTest,
-  type FakeEntityOwner,
-} from '@polystore/testing';
-import { testRedis, testS3, type Disposable, type TestS3 } from '@polystore/testing/stores';
-import { assetIdFromKey, pendingKey, pendingMarkerKey, pendingObjectKey } from '../src/keys.js';
-import { putServerAsset } from '../src/server-writes.js';
-import { createStorageSubgraph, type StorageSubgraph } from '../src/server.js';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { createLogger } from '@polystore/common';
+import { errorCodes, sampleFile } from '@polystore/testing';
+import { assetIdFromKey, pendingKey, pendingMarkerKey, pendingObjectKey } from '../src/store/keys.js';
+import { putServerAsset } from '../src/store/server-writes.js';
 import { sweepExpiredUploads } from '../src/events/sweeper.js';
+import { startStorageTestBed, type StorageTestBed } from './support/test-bed.js';
 
 /**
  * What is served is what was checked: presigned URLs write only an upload's
@@ -21,45 +13,21 @@ import { sweepExpiredUploads } from '../src/events/sweeper.js';
  * copies it to the served key, and nothing sent with the URL afterwards
  * reaches what is served. Against the embedded S3, which checks signatures.
  */
-let url: string;
-let subgraph: StorageSubgraph;
-let teardown: Teardown;
-let s3: TestS3;
-let owners: FakeEntityOwner;
-const fixtures: Disposable[] = [];
-
 const PRODUCT = randomUUID();
 const USER = randomUUID();
 const ORDER = randomUUID();
 const HTML = Buffer.from('<!doctype html><script>alert(document.cookie)</script>');
 
+let bed: StorageTestBed;
 beforeAll(async () => {
-  owners = await startFakeEntityOwner([PRODUCT, USER, ORDER]);
-  fixtures.push(owners);
-  s3 = await testS3();
-  const redis = await testRedis();
-  fixtures.push(s3, redis);
-  ({
-    server: subgraph,
-    url,
-    teardown,
-  } = await startForTest(createStorageSubgraph, {
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: s3.bucket,
-    REDIS_URL: redis.serviceUrls.storage,
-    REDIS_KEY_PREFIX: redis.keyPrefix,
-    SQL_SUBGRAPH_URL: owners.url,
+  bed = await startStorageTestBed([PRODUCT, USER, ORDER], {
     // Multipart from S3's smallest part on, so a plan needs only 5 MiB.
     UPLOAD_MULTIPART_THRESHOLD_BYTES: String(5 * 1024 * 1024),
-  }));
+  });
 });
-
 afterAll(async () => {
-  await teardown?.close();
-  for (const fixture of fixtures.reverse()) await fixture.dispose();
+  await bed?.dispose();
 });
-
-const gql = (query: string, variables?: Record<string, unknown>) => graphqlRequest(url, query, variables);
 
 interface Ticket {
   assetId: string;
@@ -69,7 +37,7 @@ interface Ticket {
 
 /** Asks for an upload and PUTs `body` with the presigned URL; returns the ticket and the PUT's status. */
 async function send(ownerType: string, ownerId: string, filename: string, contentType: string, body: Buffer) {
-  const requested = await gql(
+  const requested = await bed.gql(
     `mutation ($input: RequestUploadInput!) { requestUpload(input: $input) { assetId key url } }`,
     { input: { ownerType, ownerId, filename, contentType, size: body.length } },
   );
@@ -80,16 +48,13 @@ async function send(ownerType: string, ownerId: string, filename: string, conten
 }
 
 const complete = (assetId: string) =>
-  gql(`mutation ($id: ID!) { completeUpload(input: { assetId: $id }) { id contentType size url } }`, { id: assetId });
-
-const keys = async (prefix: string) =>
-  ((await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }))).Contents ?? []).map(
-    (object) => object.Key!,
-  );
+  bed.gql(`mutation ($id: ID!) { completeUpload(input: { assetId: $id }) { id contentType size url } }`, {
+    id: assetId,
+  });
 
 /** The served object as S3 has it: bytes (by the asset's own presigned URL) and content type. */
 async function served(assetId: string) {
-  const answer = await gql(`query ($id: ID!) { asset(id: $id) { url } }`, { id: assetId });
+  const answer = await bed.gql(`query ($id: ID!) { asset(id: $id) { url } }`, { id: assetId });
   const download = await fetch(answer.data!.asset.url);
   return { type: download.headers.get('content-type'), bytes: Buffer.from(await download.arrayBuffer()) };
 }
@@ -99,13 +64,13 @@ describe('a presigned PUT writes only a pending object', () => {
     const body = sampleFile('image/png', 'pending');
     const { ticket, status } = await send('PRODUCT', PRODUCT, 'pending.png', 'image/png', body);
     expect(status).toBe(200);
-    expect(new URL(ticket.url).pathname).toBe(`/${s3.bucket}/${pendingObjectKey(ticket.key)}`);
-    expect(await keys(ticket.key)).toEqual([]);
-    expect(await keys(pendingObjectKey(ticket.key))).toEqual([pendingObjectKey(ticket.key)]);
+    expect(new URL(ticket.url).pathname).toBe(`/${bed.s3.bucket}/${pendingObjectKey(ticket.key)}`);
+    expect(await bed.objectKeys(ticket.key)).toEqual([]);
+    expect(await bed.objectKeys(pendingObjectKey(ticket.key))).toEqual([pendingObjectKey(ticket.key)]);
     expect((await complete(ticket.assetId)).errors).toBeUndefined();
-    expect(await keys(ticket.key)).toEqual([ticket.key]);
-    expect(await keys(pendingKey(ticket.key))).toEqual([]); // record and pending object gone
-    expect(await keys(pendingMarkerKey(ticket.key))).toEqual([]);
+    expect(await bed.objectKeys(ticket.key)).toEqual([ticket.key]);
+    expect(await bed.objectKeys(pendingKey(ticket.key))).toEqual([]); // record and pending object gone
+    expect(await bed.objectKeys(pendingMarkerKey(ticket.key))).toEqual([]);
   });
 
   it('leaves the served bytes and type unchanged when the URL is replayed after completion', async () => {
@@ -134,9 +99,9 @@ describe('a presigned PUT writes only a pending object', () => {
       body: Buffer.alloc(3 * 1024 * 1024, 0x3c),
     });
     expect(longer.status).toBe(403);
-    expect(await keys(pendingObjectKey(ticket.key))).toEqual([pendingObjectKey(ticket.key)]);
-    expect(await sweepExpiredUploads(subgraph.s3, createLogger('test', 'silent'))).toBe(0);
-    expect(await keys(`pending/users/${USER}/`)).toEqual([]);
+    expect(await bed.objectKeys(pendingObjectKey(ticket.key))).toEqual([pendingObjectKey(ticket.key)]);
+    expect(await sweepExpiredUploads(bed.subgraph.s3, createLogger('test', 'silent'))).toBe(0);
+    expect(await bed.objectKeys(`pending/users/${USER}/`)).toEqual([]);
     expect(await served(ticket.assetId)).toEqual({ type: 'image/png', bytes: avatar });
   });
 });
@@ -155,7 +120,7 @@ describe('completion checks the bytes against the declared type', () => {
     const completed = await complete(ticket.assetId);
     expect(completed.errors).toBeUndefined();
     expect(completed.data!.completeUpload).toMatchObject({ contentType: type, size: body.length });
-    const head = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: ticket.key }));
+    const head = await bed.s3.client.send(new HeadObjectCommand({ Bucket: bed.s3.bucket, Key: ticket.key }));
     expect(head.ContentType).toBe(type);
     expect(await served(ticket.assetId)).toEqual({ type, bytes: body });
   });
@@ -175,22 +140,24 @@ describe('completion checks the bytes against the declared type', () => {
     expect(errorCodes(completed)).toEqual(['BAD_USER_INPUT']);
     expect(completed.errors![0]!.message).toMatch(/magic number/);
     // The pending object, its record and marker, and the copy the check read: all gone.
-    expect(await keys(pendingKey(ticket.key))).toEqual([]);
-    expect(await keys(`products/${PRODUCT}/${ticket.key.split('/')[2]}`)).toEqual([]);
-    expect((await gql(`query ($id: ID!) { asset(id: $id) { id } }`, { id: ticket.assetId })).data!.asset).toBeNull();
+    expect(await bed.objectKeys(pendingKey(ticket.key))).toEqual([]);
+    expect(await bed.objectKeys(`products/${PRODUCT}/${ticket.key.split('/')[2]}`)).toEqual([]);
+    expect(
+      (await bed.gql(`query ($id: ID!) { asset(id: $id) { id } }`, { id: ticket.assetId })).data!.asset,
+    ).toBeNull();
     expect(errorCodes(await complete(ticket.assetId))).toEqual(['NOT_FOUND']);
   });
 
   it('refuses a PDF attachment that is HTML', async () => {
     const { ticket } = await send('ORDER', ORDER, 'invoice.pdf', 'application/pdf', HTML);
     expect(errorCodes(await complete(ticket.assetId))).toEqual(['BAD_USER_INPUT']);
-    expect(await keys(pendingKey(ticket.key))).toEqual([]);
+    expect(await bed.objectKeys(pendingKey(ticket.key))).toEqual([]);
   });
 });
 
 describe('a multipart completion with parts never uploaded', () => {
   it('is refused with BAD_USER_INPUT, discards the upload, and S3 keeps serving', async () => {
-    const requested = await gql(
+    const requested = await bed.gql(
       `mutation ($input: RequestUploadInput!) { requestUpload(input: $input) { assetId key multipart { parts { partNumber } } } }`,
       {
         input: {
@@ -209,13 +176,16 @@ describe('a multipart completion with parts never uploaded', () => {
       { partNumber: 1, etag: '"0123456789abcdef0123456789abcdef"' },
       { partNumber: 2, etag: '"made-up"' },
     ];
-    const completed = await gql(`mutation ($input: CompleteUploadInput!) { completeUpload(input: $input) { id } }`, {
-      input: { assetId: ticket.assetId, parts },
-    });
+    const completed = await bed.gql(
+      `mutation ($input: CompleteUploadInput!) { completeUpload(input: $input) { id } }`,
+      {
+        input: { assetId: ticket.assetId, parts },
+      },
+    );
     expect(errorCodes(completed)).toEqual(['BAD_USER_INPUT']);
     expect(completed.errors![0]!.message).toMatch(/the parts do not form the upload \(InvalidPart\)/);
-    expect(await keys(`pending/orders/${ORDER}/`)).toEqual([]);
-    expect(await keys(ticket.key)).toEqual([]);
+    expect(await bed.objectKeys(`pending/orders/${ORDER}/`)).toEqual([]);
+    expect(await bed.objectKeys(ticket.key)).toEqual([]);
     expect(errorCodes(await complete(ticket.assetId))).toEqual(['NOT_FOUND']);
 
     // The same S3 server answers on: a signed listing above, and an upload end to end.
@@ -228,7 +198,7 @@ describe('a multipart completion with parts never uploaded', () => {
 });
 
 describe('server-side writes', () => {
-  const writer = () => subgraph;
+  const writer = () => bed.subgraph;
 
   it('go through the same check: real bytes are stored, mislabelled ones refused and removed', async () => {
     const svg = Buffer.from('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>');
@@ -247,8 +217,8 @@ describe('server-side writes', () => {
         /was not stored/,
       );
     }
-    expect(await keys(`pending/products/${PRODUCT}/`)).toEqual([]);
-    const images = await gql(
+    expect(await bed.objectKeys(`pending/products/${PRODUCT}/`)).toEqual([]);
+    const images = await bed.gql(
       `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { images { filename } } } }`,
       { r: [{ __typename: 'Product', id: PRODUCT }] },
     );

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { Teardown } from '@polystore/common';
-import { eventually, graphqlRequest, startFakeEntityOwner, startForTest } from '@polystore/testing';
-import { testRedis, testS3, type Disposable, type TestS3 } from '@polystore/testing/stores';
-import { newAssetKey, pendingKey, pendingMarkerKey, pendingObjectKey } from '../src/keys.js';
-import { createStorageSubgraph } from '../src/server.js';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { eventually } from '@polystore/testing';
+import { newAssetKey, pendingKey, pendingMarkerKey, pendingObjectKey } from '../src/store/keys.js';
+import { startStorageTestBed, type StorageTestBed } from './support/test-bed.js';
 
 /**
  * An upload never completed is removed after its expiry by the sweeper the
@@ -12,51 +10,32 @@ import { createStorageSubgraph } from '../src/server.js';
  * sweep interval from config (no clock set by hand), in a bucket of its own
  * because its sweeps cover the whole bucket.
  */
-let url: string;
-let teardown: Teardown;
-let s3: TestS3;
-const fixtures: Disposable[] = [];
 const PRODUCT = randomUUID();
 
+let bed: StorageTestBed;
 beforeAll(async () => {
-  const owners = await startFakeEntityOwner([PRODUCT]);
-  fixtures.push(owners);
-  s3 = await testS3();
-  const redis = await testRedis();
-  fixtures.push(s3, redis);
-  ({ url, teardown } = await startForTest(createStorageSubgraph, {
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: s3.bucket,
-    REDIS_URL: redis.serviceUrls.storage,
-    REDIS_KEY_PREFIX: redis.keyPrefix,
-    SQL_SUBGRAPH_URL: owners.url,
+  bed = await startStorageTestBed([PRODUCT], {
     // Uploads expire 5 s after they are asked for; sweeps every second, with no grace.
     UPLOAD_URL_TTL_SECONDS: '5',
     UPLOAD_SWEEP_INTERVAL_SECONDS: '1',
     UPLOAD_SWEEP_GRACE_SECONDS: '0',
-  }));
+  });
 });
-
 afterAll(async () => {
-  await teardown?.close();
-  for (const fixture of fixtures.reverse()) await fixture.dispose();
+  await bed?.dispose();
 });
 
-const keys = async () =>
-  ((await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket }))).Contents ?? [])
-    .map((object) => object.Key!)
-    .sort();
+const keys = async () => (await bed.objectKeys()).sort();
 
 it('removes an upload never completed, its pending object, record and marker, once it has expired, and nothing else', async () => {
   // A completed asset (an object with no pending record or marker) must survive every sweep.
   const completed = newAssetKey('products', PRODUCT, 'kept.png');
-  await s3.client.send(
-    new PutObjectCommand({ Bucket: s3.bucket, Key: completed, Body: 'kept', ContentType: 'image/png' }),
+  await bed.s3.client.send(
+    new PutObjectCommand({ Bucket: bed.s3.bucket, Key: completed, Body: 'kept', ContentType: 'image/png' }),
   );
 
   const body = Buffer.from('abandoned bytes');
-  const requested = await graphqlRequest(
-    url,
+  const requested = await bed.gql(
     `mutation ($input: RequestUploadInput!) { requestUpload(input: $input) { key url headers { name value } } }`,
     {
       input: {

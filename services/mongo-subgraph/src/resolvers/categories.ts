@@ -1,7 +1,9 @@
 import { conflict, notFound, requireAdmin } from '@polystore/common';
-import { restoreCategory, requireNoViolations, violationsOf } from '../category-rules.js';
-import { withMongoErrors } from '../db.js';
+import { requireNoViolations, violationsOf } from '../category-rules.js';
 import type { CategoryDocument } from '../models.js';
+import * as categories from '../store/categories.js';
+import { withMongoErrors } from '../store/errors.js';
+import { countInCategory } from '../store/product-details.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { requireAttributeDefinitions, requireCategory, requireCategoryName } from '../validation.js';
 
@@ -11,14 +13,7 @@ const productsText = (count: number) => (count === 1 ? '1 product' : `${count} p
 
 export const categoryResolvers: Resolvers = {
   Query: {
-    categories: (_, __, { store }) =>
-      withMongoErrors(() =>
-        store.categories
-          .find({}, { projection: { _id: 0 } })
-          .sort({ slug: 1 })
-          .limit(MAX_CATEGORIES)
-          .toArray(),
-      ),
+    categories: (_, __, { store }) => withMongoErrors(() => categories.list(store, MAX_CATEGORIES)),
     category: (_, { slug }, { loaders }) => loaders.category.load(requireCategory(slug)),
   },
   Mutation: {
@@ -38,15 +33,9 @@ export const categoryResolvers: Resolvers = {
       };
       requireNoViolations(category, await withMongoErrors(() => violationsOf(store, category)));
       // Upsert on the natural key: concurrent writers converge on one document.
-      const before = await withMongoErrors(() =>
-        store.categories.findOneAndUpdate(
-          { slug: category.slug },
-          { $set: category },
-          { upsert: true, returnDocument: 'before', projection: { _id: 0 } },
-        ),
-      );
+      const before = await withMongoErrors(() => categories.upsert(store, category));
       const late = await withMongoErrors(() => violationsOf(store, category));
-      if (late.length > 0) await withMongoErrors(() => restoreCategory(store, category, before));
+      if (late.length > 0) await withMongoErrors(() => categories.restore(store, category, before));
       await loaders.category.invalidate([category.slug]);
       requireNoViolations(category, late);
       return category;
@@ -55,20 +44,18 @@ export const categoryResolvers: Resolvers = {
     async deleteCategory(_, { input }, { store, loaders, viewer }) {
       requireAdmin(viewer, 'deleting a category');
       const slug = requireCategory(input.slug);
-      const inUse = () => withMongoErrors(() => store.productDetails.countDocuments({ category: slug }));
+      const inUse = () => withMongoErrors(() => countInCategory(store, slug));
       const refuse = (count: number) =>
         conflict(`category ${slug} is used by the details of ${productsText(count)}`, { products: count });
       const using = await inUse();
       if (using > 0) throw refuse(using);
-      const deleted = await withMongoErrors(() =>
-        store.categories.findOneAndDelete({ slug }, { projection: { _id: 0 } }),
-      );
+      const deleted = await withMongoErrors(() => categories.remove(store, slug));
       await loaders.category.invalidate([slug]);
       if (!deleted) throw notFound(`category ${slug} does not exist`, { type: 'Category', slug });
       // Details written meanwhile against the category: put it back (their writer re-checks too).
       const late = await inUse();
       if (late > 0) {
-        await withMongoErrors(() => store.categories.updateOne({ slug }, { $setOnInsert: deleted }, { upsert: true }));
+        await withMongoErrors(() => categories.putBack(store, deleted));
         await loaders.category.invalidate([slug]);
         throw refuse(late);
       }

@@ -1,9 +1,10 @@
 import { badUserInput, notFound, requireAdmin, requireUuid } from '@polystore/common';
 import type { Resolvers } from '../generated/resolvers-types.js';
-import { withMongoErrors } from '../db.js';
 import type { ProductDetailsDocument, WrittenDetails } from '../models.js';
 import { recheckWrittenDetails } from '../category-rules.js';
 import { dropDocumentsOfGoneProducts, writeProductCopies } from '../search-documents.js';
+import { withMongoErrors } from '../store/errors.js';
+import { writeDetails } from '../store/product-details.js';
 import {
   requireAttributes,
   requireAttributesOf,
@@ -44,13 +45,7 @@ export const productDetailsResolvers: Resolvers = {
       // The product's document exists after this (made here if the events have not made it yet).
       const created = await withMongoErrors(() => writeProductCopies(store, [copy]));
       // No upsert: a document gone since is a product deleted since (its ProductDeleted handler removed it).
-      const before = await withMongoErrors(() =>
-        store.productDetails.findOneAndUpdate(
-          { productId },
-          { $set: fields, $min: { createdAt: now } },
-          { returnDocument: 'before', projection: { _id: 0 } },
-        ),
-      );
+      const before = await withMongoErrors(() => writeDetails(store, productId, fields));
       try {
         const gone = await dropDocumentsOfGoneProducts(store, productCopies, created);
         if (!before || gone.length > 0) {

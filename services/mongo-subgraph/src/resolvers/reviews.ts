@@ -3,22 +3,21 @@ import {
   conflict,
   filter,
   notFound,
-  oncePerEvent,
   pageSize,
   pipe,
   requireOwnerOrAdmin,
   requireReference,
   requireSignedIn,
   requireUuid,
+  resolvePerEvent,
 } from '@polystore/common';
-import type { MongoContext } from '../context.js';
-import { withMongoErrors } from '../db.js';
-import { createLoaders } from '../loaders.js';
+import { freshLoaders, type MongoContext } from '../context.js';
 import type { ReviewAddedEvent, ReviewDocument } from '../models.js';
-import { copyRatingsToDetails } from '../ratings.js';
 import { reviewIdOf, reviewObjectId } from '../review-id.js';
 import { removeIfOrphaned } from '../review-references.js';
 import { validateAfter } from '../reviews.js';
+import { withMongoErrors } from '../store/errors.js';
+import * as reviewWrites from '../store/review-writes.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { requireBody, requireRating, requireTitle } from '../validation.js';
 
@@ -28,14 +27,12 @@ async function loadReview({ loaders }: MongoContext, id: string): Promise<Review
   return review;
 }
 
-const reviewEvent = oncePerEvent<
-  ReviewAddedEvent,
-  { loaders: MongoContext['loaders']; review: Promise<ReviewDocument> }
->();
-
-/** After any change to a product's reviews: its rating, its newest reviews, the copy search sorts by, and the review itself. */
-async function afterReviewChange({ store, loaders }: MongoContext, review: Pick<ReviewDocument, 'id' | 'productId'>) {
-  await withMongoErrors(() => copyRatingsToDetails(store, [review.productId]));
+/**
+ * After any change to a product's reviews (whose write rewrote the rating copy
+ * search sorts by, store/review-writes.ts): its rating, its newest reviews and
+ * the review itself leave the cache.
+ */
+async function afterReviewChange({ loaders }: MongoContext, review: Pick<ReviewDocument, 'id' | 'productId'>) {
   await Promise.all([
     loaders.ratingByProductId.invalidate([review.productId]),
     loaders.newestReviewsByProduct.invalidate([review.productId]),
@@ -91,11 +88,11 @@ export const reviewResolvers: Resolvers = {
       await requireReference(context.loaders.references, 'Product', productId);
       await requireReference(context.loaders.references, 'User', userId);
       // The _id is derived from (product, user): a second review collides on the one index every server enforces.
-      await withMongoErrors(() => context.store.reviews.insertOne(review), {
+      await withMongoErrors(() => reviewWrites.insertWithRating(context.store, review), {
         duplicate: () => conflict('this user has already reviewed this product', { reviewId: review.id }),
       });
       const gone = await removeIfOrphaned(context.store, context.references, review);
-      await afterReviewChange(context, review); // after a removal too: a rating read meanwhile may have counted it
+      await afterReviewChange(context, review); // after a removal too: a rating cached meanwhile may have counted it
       if (gone) throw notFound(`${gone.type.toLowerCase()} ${gone.id} does not exist`, gone);
       const event: ReviewAddedEvent = { reviewId: review.id, productId };
       context.pubsub.publish('ReviewAdded', event);
@@ -109,11 +106,7 @@ export const reviewResolvers: Resolvers = {
       if (input.body != null) changes.body = requireBody(input.body);
       await requireAuthorOrAdmin(context, id);
       const updated = await withMongoErrors(() =>
-        context.store.reviews.findOneAndUpdate(
-          { _id: reviewObjectId(id), id },
-          { $set: { ...changes, updatedAt: new Date() } },
-          { returnDocument: 'after' },
-        ),
+        reviewWrites.updateWithRating(context.store, { _id: reviewObjectId(id), id }, changes),
       );
       if (!updated) throw notFound(`review ${id} does not exist`, { type: 'Review', id });
       await afterReviewChange(context, updated);
@@ -123,7 +116,7 @@ export const reviewResolvers: Resolvers = {
       const id = requireUuid(input.id);
       await requireAuthorOrAdmin(context, id);
       const deleted = await withMongoErrors(() =>
-        context.store.reviews.findOneAndDelete({ _id: reviewObjectId(id), id }),
+        reviewWrites.removeWithRating(context.store, { _id: reviewObjectId(id), id }),
       );
       if (!deleted) throw notFound(`review ${id} does not exist`, { type: 'Review', id });
       await afterReviewChange(context, deleted);
@@ -141,14 +134,7 @@ export const reviewResolvers: Resolvers = {
       },
       // Read once per event for all its subscribers, who share that event's loaders
       // (a subscription's context lives as long as the subscription).
-      resolve: async (event: ReviewAddedEvent, _: unknown, context: MongoContext) => {
-        const shared = reviewEvent(event, () => {
-          const loaders = createLoaders(context.store, context.cache, context.references);
-          return { loaders, review: loadReview({ ...context, loaders }, event.reviewId) };
-        });
-        context.loaders = shared.loaders;
-        return shared.review;
-      },
+      resolve: resolvePerEvent(freshLoaders, (context, event: ReviewAddedEvent) => loadReview(context, event.reviewId)),
     },
   },
   Review: {

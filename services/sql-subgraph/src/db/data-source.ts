@@ -11,7 +11,11 @@ import { loadSqlMigrations } from './migrations.js';
  */
 export function createDataSource(
   postgres: Config['postgres'],
-  options: { onQuery?: (sql: string, parameters?: unknown[]) => void } = {},
+  options: {
+    onQuery?: (sql: string, parameters?: unknown[]) => void;
+    /** Only the first N migrations (a restore brings a database to a backup set's level). Default: all. */
+    migrations?: number;
+  } = {},
 ): DataSource {
   const { url } = postgres;
   if (!url) throw new Error('DATABASE_URL is not set');
@@ -19,7 +23,7 @@ export function createDataSource(
     type: 'postgres',
     url,
     entities,
-    migrations: loadSqlMigrations(),
+    migrations: loadSqlMigrations().slice(0, options.migrations),
     migrationsTransactionMode: 'each',
     migrationsTableName: 'schema_migrations',
     applicationName: 'polystore-sql-subgraph',

@@ -1,4 +1,5 @@
-import { badUserInput, decodeCursor, toConnection, type Connection } from '@polystore/common';
+import { badUserInput, decodeCursor, pageSize, toConnection, type Connection, type PageArgs } from '@polystore/common';
+import { select, type Queryable } from './statements.js';
 
 /** The (created_at, id) position a creation-ordered cursor stands for. */
 export function decodeCreationCursor(cursor: string): [Date, string] {
@@ -19,3 +20,29 @@ export const creationConnection = <T extends { createdAt: Date; id: string }>(
   size: number,
   totalCount: () => Promise<number>,
 ): Connection<T> => toConnection(rows, size, totalCount, creationCursorKey);
+
+/**
+ * A whole table oldest first, keyset-paginated on (created_at, id): an index
+ * range scan on `<table>_created_at_id_idx` at any depth; the count is read
+ * only when asked for. `columns` is the aggregate's select list.
+ */
+export async function creationPage<T extends { createdAt: Date; id: string }>(
+  db: Queryable,
+  table: 'users' | 'products',
+  columns: string,
+  args: PageArgs,
+): Promise<Connection<T>> {
+  const size = pageSize(args.first);
+  const [after, afterId] = args.after ? decodeCreationCursor(args.after) : [null, null];
+  const rows = await select<T>(
+    db,
+    `SELECT ${columns} FROM ${table}
+     WHERE $2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid)
+     ORDER BY created_at, id
+     LIMIT $1`,
+    [size + 1, after, afterId],
+  );
+  const count = async () =>
+    (await select<{ count: number }>(db, `SELECT count(*)::integer AS count FROM ${table}`))[0]!.count;
+  return creationConnection(rows, size, count);
+}

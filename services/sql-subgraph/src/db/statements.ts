@@ -6,7 +6,7 @@ import { withRetry } from './retry.js';
 export type Queryable = Pick<DataSource | EntityManager, 'query'>;
 
 /**
- * The ways the aggregates reach PostgreSQL (docs/sql.md, "Statements"): each
+ * The ways the store modules reach PostgreSQL (docs/sql.md, "Statements"): each
  * runs one parameterised statement and turns a failure into the API's error.
  */
 

@@ -4,17 +4,17 @@ import {
   type ContractEvent,
   type DomainEvent,
   type EventStream,
-  type EventTopics,
+  type LiveTopics,
   type Logger,
   type PubSub,
   type Teardown,
 } from '@polystore/common';
-import * as outbox from '../aggregates/outbox.js';
+import * as outbox from '../store/outbox.js';
 import { listenForOutboxWrites } from './outbox-wakeup.js';
 import { createSqlInvalidator, type SqlCache } from '../cache.js';
 
-/** The events live subscriptions listen to, as pub/sub topics; the relay publishes them. */
-export type SqlEvents = EventTopics<'OrderStatusChanged' | 'InventoryChanged'>;
+/** The events live subscriptions listen to, as pub/sub topics with their stream positions; the relay publishes them. */
+export type SqlEvents = LiveTopics<'OrderStatusChanged' | 'InventoryChanged'>;
 
 export interface OutboxRelayOptions {
   db: DataSource;
@@ -69,32 +69,33 @@ export function startOutboxRelay({
   };
 
   async function relayBatch(): Promise<number> {
-    const published = await db.transaction(async (manager): Promise<DomainEvent[]> => {
+    const appended = await db.transaction(async (manager): Promise<{ events: DomainEvent[]; positions: string[] }> => {
       // Replicas that find the lock taken get nothing and wait for their next tick.
       const claimed = await outbox.claimUnpublished(manager, batchSize);
-      if (claimed.length === 0) return [];
-      await events.append(claimed);
+      if (claimed.length === 0) return { events: [], positions: [] };
+      const positions = await events.append(claimed);
       await outbox.markPublished(
         manager,
         claimed.map(({ id }) => id),
       );
-      return claimed;
+      return { events: claimed, positions };
     });
-    if (published.length === 0) return 0;
+    if (appended.events.length === 0) return 0;
     // Read through the contract, as consumers will; a row that fails it is on the stream
     // (consumers set it aside) but cannot be acted on here.
-    const checked: ContractEvent[] = [];
-    for (const event of published) {
+    const checked: { event: ContractEvent; position: string }[] = [];
+    appended.events.forEach((event, i) => {
       const result = checkEvent(event);
-      if (result.ok) checked.push(result.event);
+      if (result.ok) checked.push({ event: result.event, position: appended.positions[i]! });
       else log.error({ eventId: event.id, reason: result.reason }, 'outbox row does not match the event contract');
+    });
+    await invalidator.invalidate(checked.map(({ event }) => event));
+    // Live subscriptions hear each event with its stream position, from which a resumed one replays.
+    for (const { event, position } of checked) {
+      if (event.type === 'OrderStatusChanged') pubsub.publish(event.type, { position, payload: event.payload });
+      if (event.type === 'InventoryChanged') pubsub.publish(event.type, { position, payload: event.payload });
     }
-    await invalidator.invalidate(checked);
-    for (const event of checked) {
-      if (event.type === 'OrderStatusChanged') pubsub.publish(event.type, event.payload);
-      if (event.type === 'InventoryChanged') pubsub.publish(event.type, event.payload);
-    }
-    return published.length;
+    return appended.events.length;
   }
 
   let lastPrune = 0;

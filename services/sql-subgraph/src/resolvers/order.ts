@@ -2,30 +2,26 @@ import {
   badUserInput,
   filter,
   notFound,
-  oncePerEvent,
   pageSize,
   pipe,
   requireAdmin,
   requireOwnerOrAdmin,
   requireUuid,
+  liveEvents,
+  resolveLiveEvent,
   visibleOwner,
   type EventPayloads,
 } from '@polystore/common';
-import * as orders from '../aggregates/orders.js';
-import type { SqlContext } from '../context.js';
+import * as orders from '../store/orders.js';
+import { freshLoaders, type SqlContext } from '../context.js';
 import { creationConnection, decodeCreationCursor } from '../db/keyset.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
-import { createLoaders, loadFresh } from '../loaders.js';
+import { loadFresh } from '../loaders.js';
 import { requireIntInRange } from '../validation.js';
 
 const MAX_ITEMS = 100;
 
 const reload = ({ loaders }: SqlContext, orderId: string) => loadFresh(loaders.order, orderId, 'order');
-
-const orderEvent = oncePerEvent<
-  EventPayloads['OrderStatusChanged'],
-  { loaders: SqlContext['loaders']; order: ReturnType<typeof reload> }
->();
 
 async function productIdsOf(context: SqlContext, orderId: string): Promise<string[]> {
   const items = (await context.loaders.itemsByOrderId.load(orderId)) ?? [];
@@ -85,7 +81,8 @@ export const orderResolvers: Resolvers = {
     orderStatusChanged: {
       // A user hears only their own orders (admin: everyone's): a filter naming another
       // user or their order is FORBIDDEN at subscribe time, and events are kept to the owner.
-      async subscribe(_, args, { pubsub, viewer, loaders }) {
+      async subscribe(_, args, context) {
+        const { viewer, loaders } = context;
         const orderId = args.orderId == null ? null : requireUuid(args.orderId, 'orderId');
         const userId = args.userId == null ? null : requireUuid(args.userId, 'userId');
         const owner = visibleOwner(viewer, 'subscribing to order events');
@@ -93,10 +90,11 @@ export const orderResolvers: Resolvers = {
         // Whose order it is matters only to a checked, non-admin viewer: nobody else waits for the read.
         const order = orderId && owner ? await loaders.order.load(orderId) : undefined;
         if (order) requireOwnerOrAdmin(viewer, order.userId, 'this order');
+        // Resumed after the stream position the gateway had, when it subscribes again (`liveEvents`).
         return pipe(
-          pubsub.subscribe('OrderStatusChanged'),
+          liveEvents('OrderStatusChanged', context),
           filter(
-            (event) =>
+            ({ payload: event }) =>
               (!orderId || event.orderId === orderId) &&
               (!userId || event.userId === userId) &&
               (!owner || event.userId === owner),
@@ -106,14 +104,10 @@ export const orderResolvers: Resolvers = {
       // The status is the one this event announces (the order may have moved on
       // before delivery); other fields are read when the event is delivered, once per
       // event for all its subscribers, who share that event's loaders.
-      resolve: async (event: EventPayloads['OrderStatusChanged'], _: unknown, context: SqlContext) => {
-        const shared = orderEvent(event, () => {
-          const loaders = createLoaders(context.db, context.cache);
-          return { loaders, order: reload({ ...context, loaders }, event.orderId) };
-        });
-        context.loaders = shared.loaders;
-        return { ...(await shared.order), status: event.to };
-      },
+      resolve: resolveLiveEvent(freshLoaders, async (context, event: EventPayloads['OrderStatusChanged']) => ({
+        ...(await reload(context, event.orderId)),
+        status: event.to,
+      })),
     },
   },
   Order: {

@@ -1,19 +1,22 @@
-import { filter, oncePerEvent, pipe, requireAdmin, requireUuid, type EventPayloads } from '@polystore/common';
-import * as products from '../aggregates/products.js';
-import type { SqlContext } from '../context.js';
+import {
+  filter,
+  liveEvents,
+  pipe,
+  requireAdmin,
+  requireUuid,
+  resolveLiveEvent,
+  type EventPayloads,
+} from '@polystore/common';
+import * as products from '../store/products.js';
+import { freshLoaders, type SqlContext } from '../context.js';
 import { writeRow } from '../db/write-row.js';
-import { createLoaders, loadFresh } from '../loaders.js';
+import { loadFresh } from '../loaders.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { requireIntInRange, requireMoney, requireName, requireSku } from '../validation.js';
 
 const MAX_RESTOCK = 1_000_000;
 
 const reloadProduct = ({ loaders }: SqlContext, id: string) => loadFresh(loaders.product, id, 'product');
-
-const inventoryEvent = oncePerEvent<
-  EventPayloads['InventoryChanged'],
-  { loaders: SqlContext['loaders']; product: ReturnType<typeof reloadProduct> }
->();
 
 export const productResolvers: Resolvers = {
   Query: {
@@ -58,24 +61,21 @@ export const productResolvers: Resolvers = {
   },
   Subscription: {
     inventoryChanged: {
-      subscribe(_, args, { pubsub }) {
+      // Resumed after the stream position the gateway had, when it subscribes again (`liveEvents`).
+      subscribe(_, args, context) {
         const productId = args.productId == null ? null : requireUuid(args.productId, 'productId');
         return pipe(
-          pubsub.subscribe('InventoryChanged'),
-          filter((event) => !productId || event.productId === productId),
+          liveEvents('InventoryChanged', context),
+          filter(({ payload }) => !productId || payload.productId === productId),
         );
       },
       // The stock is the one this event announces; other fields are read fresh, once
       // per event for all its subscribers, who share that event's loaders (a
       // subscription's context lives as long as the subscription).
-      resolve: async (event: EventPayloads['InventoryChanged'], _: unknown, context: SqlContext) => {
-        const shared = inventoryEvent(event, () => {
-          const loaders = createLoaders(context.db, context.cache);
-          return { loaders, product: reloadProduct({ ...context, loaders }, event.productId) };
-        });
-        context.loaders = shared.loaders;
-        return { ...(await shared.product), stock: event.stock };
-      },
+      resolve: resolveLiveEvent(freshLoaders, async (context, event: EventPayloads['InventoryChanged']) => ({
+        ...(await reloadProduct(context, event.productId)),
+        stock: event.stock,
+      })),
     },
   },
   Product: {

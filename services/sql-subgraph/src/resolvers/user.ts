@@ -1,5 +1,5 @@
 import { requireAdmin, requireOwnerOrAdmin, requireUuid } from '@polystore/common';
-import * as users from '../aggregates/users.js';
+import * as users from '../store/users.js';
 import { writeRow } from '../db/write-row.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { normalizeEmail, requireName } from '../validation.js';

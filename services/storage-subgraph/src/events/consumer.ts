@@ -1,8 +1,8 @@
 import { startConsumerGroup, type ReadinessCheck, type EventStream, type ServiceContext } from '@polystore/common';
 import { createStorageInvalidator, type StorageCache } from '../cache.js';
-import { productPrefix, uploadIdOfMarker, userPrefix } from '../keys.js';
-import { deletePrefix } from '../objects.js';
-import type { S3Store } from '../s3.js';
+import { productPrefix, uploadIdOfMarker, userPrefix } from '../store/keys.js';
+import { deletePrefix } from '../store/objects.js';
+import type { S3Store } from '../store/s3.js';
 
 /**
  * Reacts to domain events from the other services: a deleted product's

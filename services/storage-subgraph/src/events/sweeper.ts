@@ -7,11 +7,11 @@ import {
   pendingObjectKey,
   PENDING_PREFIX,
   recordOfPendingObject,
-} from '../keys.js';
+} from '../store/keys.js';
 import type { PendingUpload } from '../models.js';
-import { deleteObject, headObject, listPages, readPendingUpload } from '../objects.js';
-import type { S3Store } from '../s3.js';
-import { abortMultipart, discardUpload } from '../uploads.js';
+import { deleteObject, headObject, listPages, readPendingUpload } from '../store/objects.js';
+import type { S3Store } from '../store/s3.js';
+import { abortMultipart, discardUpload } from '../store/uploads.js';
 
 /** Pending records one sweep looks at: 1000 per page. */
 const MAX_SWEEP_PAGES = 100;

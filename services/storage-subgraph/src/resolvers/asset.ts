@@ -1,10 +1,9 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { badUserInput, filter, isUuid, pipe, requireUuid } from '@polystore/common';
 import { ownerCacheId } from '../cache.js';
 import type { StorageContext } from '../context.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
-import { keyFromAssetId } from '../keys.js';
+import { keyFromAssetId } from '../store/keys.js';
+import { presignedGetUrl } from '../store/objects.js';
 import type { AssetModel } from '../models.js';
 import { requireReadRight } from '../ownership.js';
 import { ENUM_BY_OWNER_TYPE } from '../rules.js';
@@ -88,15 +87,7 @@ export const assetResolvers: Resolvers = {
           argumentName: 'expiresIn',
         });
       }
-      return getSignedUrl(
-        s3.presigner,
-        new GetObjectCommand({
-          Bucket: s3.bucket,
-          Key: asset.key,
-          ResponseContentDisposition: contentDisposition(asset.filename, asset.contentType),
-        }),
-        { expiresIn: seconds },
-      );
+      return presignedGetUrl(s3, asset.key, contentDisposition(asset.filename, asset.contentType), seconds);
     },
     urlExpiresAt: (_, __, { s3 }) => new Date(Date.now() + s3.urlTtlSeconds * 1000),
   },

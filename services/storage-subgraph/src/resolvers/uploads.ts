@@ -2,12 +2,12 @@ import { badUserInput, notFound, requireOwnerOrAdmin, requireReference, requireU
 import { ownerCacheId } from '../cache.js';
 import type { StorageContext } from '../context.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
-import { filenameProblem, parseKey } from '../keys.js';
-import { deleteObject, headAsset, listOwnerAssets } from '../objects.js';
+import { filenameProblem, parseKey } from '../store/keys.js';
+import { deleteObject, headAsset, listOwnerAssets } from '../store/objects.js';
 import { requireManageRight } from '../ownership.js';
 import { contentTypeOf, ownerRules, OWNER_TYPE_BY_ENUM } from '../rules.js';
 import type { PendingUpload } from '../models.js';
-import { finishUpload, planUpload } from '../uploads.js';
+import { finishUpload, planUpload } from '../store/uploads.js';
 import { requireAssetKey } from './asset.js';
 
 /** Drops an owner's list and the given assets from both cache levels, so every replica sees the change. */

@@ -49,6 +49,9 @@ export function createS3Store({ s3, uploads }: Pick<Config, 's3' | 'uploads'>, t
   return store;
 }
 
+/** Whether the bucket answers: the service's readiness check. */
+export const pingBucket = (store: S3Store) => store.client.send(new HeadBucketCommand({ Bucket: store.bucket }));
+
 /**
  * Creates the bucket when it is missing (development and first start), with
  * versioning on where the server supports it (the embedded server does not);

@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
-import { isUuid, orderByKeys, pageSize, type Connection, type PageArgs } from '@polystore/common';
+import { isUuid, orderByKeys, type Connection, type PageArgs } from '@polystore/common';
 import { UserSchema, type UserEntity } from '../entities/index.js';
 import { withDbErrors } from '../db/errors.js';
-import { creationConnection, decodeCreationCursor } from '../db/keyset.js';
+import { creationPage } from '../db/keyset.js';
 import { modify, select, type Queryable } from '../db/statements.js';
 
 /** Every statement on `users`. A user's orders and their summary are the orders aggregate's. */
@@ -21,20 +21,8 @@ export async function byIds(db: Queryable, ids: readonly string[]): Promise<(Use
 }
 
 /** Users oldest first, keyset-paginated on (created_at, id) (users_created_at_id_idx). */
-export async function page(db: Queryable, args: PageArgs): Promise<Connection<UserEntity>> {
-  const size = pageSize(args.first);
-  const [after, afterId] = args.after ? decodeCreationCursor(args.after) : [null, null];
-  const rows = await select<UserEntity>(
-    db,
-    `SELECT ${USER} FROM users
-     WHERE $2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid)
-     ORDER BY created_at, id
-     LIMIT $1`,
-    [size + 1, after, afterId],
-  );
-  const count = async () =>
-    (await select<{ count: number }>(db, 'SELECT count(*)::integer AS count FROM users'))[0]!.count;
-  return creationConnection(rows, size, count);
+export function page(db: Queryable, args: PageArgs): Promise<Connection<UserEntity>> {
+  return creationPage<UserEntity>(db, 'users', USER, args);
 }
 
 /** Inserts a user; the database fills id and timestamps (users_email_key makes a taken email CONFLICT). */

@@ -1,7 +1,6 @@
 import type { Filter } from 'mongodb';
-import type { MongoStore } from './db.js';
-import type { ReviewDocument } from './models.js';
-import { oneBatch } from './ratings.js';
+import type { ReviewDocument } from '../models.js';
+import { oneBatch, type MongoStore } from './collections.js';
 
 /** Which list of reviews: a product's or a user's. */
 export type ReviewOwner = 'productId' | 'userId';

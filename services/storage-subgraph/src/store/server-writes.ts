@@ -1,7 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { ownerCacheId, type StorageCache } from './cache.js';
+import { ownerCacheId, type StorageCache } from '../cache.js';
 import { newAssetKey, pendingObjectKey, type OwnerType } from './keys.js';
-import type { PendingUpload } from './models.js';
+import type { PendingUpload } from '../models.js';
 import { writePendingUpload } from './objects.js';
 import { withS3Errors, type S3Store } from './s3.js';
 import { finishUpload } from './uploads.js';

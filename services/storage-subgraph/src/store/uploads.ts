@@ -7,9 +7,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { badUserInput } from '@polystore/common';
-import { contentProblem, SNIFF_BYTES } from './content-check.js';
+import { contentProblem, SNIFF_BYTES } from '../content-check.js';
 import { newAssetKey, pendingKey, pendingMarkerKey, pendingObjectKey, type OwnerType } from './keys.js';
-import type { PendingUpload } from './models.js';
+import type { PendingUpload } from '../models.js';
 import {
   copyObject,
   deleteObject,

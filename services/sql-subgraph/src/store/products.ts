@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
-import { isUuid, orderByKeys, pageSize, type Connection, type PageArgs } from '@polystore/common';
+import { isUuid, orderByKeys, type Connection, type PageArgs } from '@polystore/common';
 import { ProductSchema, type ProductEntity } from '../entities/index.js';
 import { withDbErrors } from '../db/errors.js';
-import { creationConnection, decodeCreationCursor } from '../db/keyset.js';
+import { creationPage } from '../db/keyset.js';
 import { modify, select, type Queryable } from '../db/statements.js';
 
 /** Every statement on `products`, and the `product_sales` view. */
@@ -28,20 +28,8 @@ export async function bySku(db: Queryable, sku: string): Promise<ProductEntity |
 }
 
 /** Products oldest first, keyset-paginated on (created_at, id) (products_created_at_id_idx). */
-export async function page(db: Queryable, args: PageArgs): Promise<Connection<ProductEntity>> {
-  const size = pageSize(args.first);
-  const [after, afterId] = args.after ? decodeCreationCursor(args.after) : [null, null];
-  const rows = await select<ProductEntity>(
-    db,
-    `SELECT ${PRODUCT} FROM products
-     WHERE $2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid)
-     ORDER BY created_at, id
-     LIMIT $1`,
-    [size + 1, after, afterId],
-  );
-  const count = async () =>
-    (await select<{ count: number }>(db, 'SELECT count(*)::integer AS count FROM products'))[0]!.count;
-  return creationConnection(rows, size, count);
+export function page(db: Queryable, args: PageArgs): Promise<Connection<ProductEntity>> {
+  return creationPage<ProductEntity>(db, 'products', PRODUCT, args);
 }
 
 /** Units sold per product, cancelled orders excluded (the product_sales view); 0 when none. */

@@ -45,3 +45,11 @@ export async function prunePublished(db: Queryable): Promise<void> {
        SELECT id FROM outbox WHERE published_at < now() - interval '${RETENTION}' ORDER BY id LIMIT 10000)`,
   );
 }
+
+/** How many events are written but not yet on the stream (outbox_unpublished_idx): changes other stores have not seen. */
+export async function countUnpublished(db: Queryable): Promise<number> {
+  const [row] = await db.query<{ count: number }[]>(
+    'SELECT count(*)::integer AS count FROM outbox WHERE published_at IS NULL',
+  );
+  return row!.count;
+}

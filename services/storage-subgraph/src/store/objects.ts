@@ -8,7 +8,8 @@ import {
   PutObjectCommand,
   type _Object,
 } from '@aws-sdk/client-s3';
-import type { AssetModel, PendingUpload } from './models.js';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { AssetModel, PendingUpload } from '../models.js';
 import {
   assetIdFromKey,
   ownerPrefix,
@@ -18,7 +19,7 @@ import {
   uploadIdOfMarker,
   type OwnerType,
 } from './keys.js';
-import { contentTypeOf } from './rules.js';
+import { contentTypeOf } from '../rules.js';
 import { isNotFound, withS3Errors, type S3Store } from './s3.js';
 
 /** Bounds an owner's asset list; an owner with more is a bug or an abuse. */
@@ -147,6 +148,18 @@ export async function copyObject(store: S3Store, from: string, to: string, conte
         ContentType: contentType,
       }),
     ),
+  );
+}
+
+/**
+ * A presigned GET of an object, valid `expiresIn` seconds, signed for the
+ * endpoint clients reach; the answer carries `disposition` (its filename).
+ */
+export function presignedGetUrl(store: S3Store, key: string, disposition: string, expiresIn: number): Promise<string> {
+  return getSignedUrl(
+    store.presigner,
+    new GetObjectCommand({ Bucket: store.bucket, Key: key, ResponseContentDisposition: disposition }),
+    { expiresIn },
   );
 }
 

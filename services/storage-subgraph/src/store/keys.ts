@@ -118,6 +118,14 @@ export function pendingMarkerKey(key: string): string {
 /** The upload id a pending marker stands for, or null when the key is no marker. */
 export const uploadIdOfMarker = (key: string): string | null => MARKER.exec(key)?.[1] ?? null;
 
+/** The record of the upload a pending marker stands for, or null when the key is no marker. */
+export function recordOfMarker(key: string): string | null {
+  const uploadId = uploadIdOfMarker(key);
+  return uploadId === null
+    ? null
+    : `${PENDING_PREFIX}${key.slice(0, -`${uploadId}${MARKER_SUFFIX}`.length)}${uploadId}`;
+}
+
 export const assetIdFromKey = (key: string) => Buffer.from(key).toString('base64url');
 
 /** The key an asset id stands for, or null when the id is not one this service issued. */
