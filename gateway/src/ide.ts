@@ -22,28 +22,14 @@ const REMOTE_ICON = /<link rel=icon href=https:[^>]+>/;
 const ICON =
   '<link rel=icon href="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 viewBox=%220 0 16 16%22%3E%3Ccircle cx=%228%22 cy=%228%22 r=%227%22 fill=%22%23e535ab%22/%3E%3C/svg%3E">';
 
-/** What the IDE shows first: one query that reaches all three stores. */
-export const IDE_DEFAULT_QUERY = `# Polystore: one GraphQL API over PostgreSQL, MongoDB and S3.
-# Run it with the button on the right, or Ctrl-Enter.
-{
-  products(first: 3) {
-    totalCount
-    edges {
-      node {
-        sku
-        name
-        price { amount currency }   # PostgreSQL
-        details { category tags }   # MongoDB
-        images { filename url }     # S3
-      }
-    }
-  }
-}
-`;
+// What the page opens on lives in ide-first-screen.ts; tests import its examples from here.
+export { IDE_DEFAULT_QUERY, IDE_SUBSCRIPTION_EXAMPLE } from './ide-first-screen.js';
 
 /** Where the page gets the nonce of the response it is rendered for (a symbol: never printed into the page's options). */
 const NONCE = Symbol('ide nonce');
-type PageOptions = GraphiQLOptions & { [NONCE]?: string };
+/** Yoga's options plus `query`, the document the page opens on, which its page reads but its type omits. */
+export type IdeOptions = GraphiQLOptions & { query?: string };
+type PageOptions = IdeOptions & { [NONCE]?: string };
 
 /** GraphiQL's editor workers, loaded from this gateway by URL (yoga's page copies them into blob: URLs). */
 const WORKERS = {
@@ -152,7 +138,7 @@ export function ideSecurityHeaders(nonce: string): Record<string, string> {
  * options, and a plugin): a fresh nonce per page, and the page's headers
  * set on that response.
  */
-export function localGraphiQL(options: GraphiQLOptions) {
+export function localGraphiQL(options: IdeOptions) {
   const nonces = new WeakMap<Request, string>();
   return {
     graphiql: (request: Request): PageOptions => {

@@ -3,6 +3,7 @@ import { createGatewayRuntime, getGraphQLWSOptions, type GatewayRuntime } from '
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import {
   connectRedisLayer,
+  redisConnection,
   createMetrics,
   withRequestContext,
   handleHealthRequest,
@@ -15,14 +16,15 @@ import {
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { shareAnonymousSubscriptions } from './anonymous-subscriptions.js';
-import { rateLimitBudget } from './plugins/rate-limit.js';
 import { runtimeLogger } from './runtime-logger.js';
-import { handleIdeAssetRequest, IDE_DEFAULT_QUERY, localGraphiQL } from './ide.js';
+import { handleIdeAssetRequest, localGraphiQL } from './ide.js';
+import { IDE_FIRST_SCREEN } from './ide-first-screen.js';
 import { gatewayPlugins } from './plugins/index.js';
-import { demandControl, withDefaultListSizes } from './plugins/demand-control.js';
+import { rateLimitBudget } from './plugins/rate-limit-budget.js';
+import { shareAnonymousSubscriptions } from './plugins/subscriptions/anonymous-subscriptions.js';
+import { useSubscriptionsAcrossReloads } from './plugins/subscriptions/subscriptions-across-reloads.js';
+import { subscriptionsAcrossReloads } from './plugins/subscriptions/ws-subscriptions-across-reloads.js';
 import { subgraphUrls } from './subgraphs.js';
-import { subscriptionsAcrossReloads, useSubscriptionsAcrossReloads } from './subscriptions-across-reloads.js';
 import { supergraphSource } from './supergraph-source.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -88,26 +90,21 @@ export async function createGateway({
   // A supergraph given in code (tests) is fixed; the file or URL is polled and swapped when it changes.
   const source = supergraph === undefined ? supergraphSource(config.gateway, log) : undefined;
   const sdl = supergraph ?? (await source!());
-  // Every list gets a size for the cost estimate (GATEWAY_DEFAULT_LIST_SIZE where the schema names none).
-  const listSized = withDefaultListSizes(config);
   const overrides = subgraphUrls(config);
   const locations = { ...locationsFromSupergraph(sdl), ...overrides };
-  const redis = await connectRedisLayer({
-    url: config.redis.url,
-    keyPrefix: config.redis.keyPrefix,
-    log,
-    teardown,
-  });
+  const redis = await connectRedisLayer({ ...redisConnection(config), log, teardown });
 
   const metrics = createMetrics('gateway');
-  const plugins = gatewayPlugins({ config, log, teardown, redis, metrics });
+  // The rate limit's one budget, spent by its plugin, the JWT plugin and shared anonymous subscriptions.
+  const spend = rateLimitBudget({ config, redis, metrics, log });
+  const plugins = gatewayPlugins({ config, log, teardown, redis, metrics }, spend);
 
   // The IDE, with a nonce of its own per page for its strict CSP.
-  const ide = localGraphiQL({ title: 'Polystore', defaultQuery: IDE_DEFAULT_QUERY });
+  const ide = localGraphiQL({ title: 'Polystore', ...IDE_FIRST_SCREEN });
   // The runtime, for the plugin that subscribes again on it after a swap (made before it).
   const served: { runtime?: GatewayRuntime } = {};
   const runtime = createGatewayRuntime({
-    supergraph: source ? async () => listSized(await source()) : listSized(sdl),
+    supergraph: source ?? sdl,
     ...(source && config.gateway.supergraphPollMs > 0
       ? {
           pollingInterval: config.gateway.supergraphPollMs,
@@ -135,8 +132,6 @@ export async function createGateway({
       config.gateway.corsOrigins.length > 0 ? { origin: config.gateway.corsOrigins, methods: ['GET', 'POST'] } : false,
     // Plus SSE subscriptions followed across supergraph swaps (graphql-ws ones are followed below).
     plugins: () => [...plugins, useSubscriptionsAcrossReloads(() => served.runtime!), ide.plugin],
-    // The estimated cost with list sizes from `first` (GATEWAY_MAX_COST, GATEWAY_DEFAULT_LIST_SIZE).
-    ...demandControl(config),
     // A subgraph that hangs costs its part of the answer, not the whole request.
     // Subscriptions are exempt: they are meant to stay open.
     upstreamTimeout: ({ executionRequest }) =>
@@ -189,11 +184,7 @@ export async function createGateway({
   // Identical anonymous subscriptions run once; every subscription outlives a supergraph swap
   // (subscribed again on the new one, where the runtime would end it).
   const reloads = subscriptionsAcrossReloads(runtime, {
-    subscribe: shareAnonymousSubscriptions(
-      wsOptions.subscribe!,
-      metrics,
-      rateLimitBudget({ config, redis, metrics, log }),
-    ),
+    subscribe: shareAnonymousSubscriptions(wsOptions.subscribe!, metrics, spend),
   });
   // One connection holds at most GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION operations at once.
   const active = new WeakMap<object, Set<string>>();

@@ -1,7 +1,11 @@
 import { Redis } from 'ioredis';
 import { createLogger } from '@polystore/common';
 import { testRedis, type Disposable } from '@polystore/testing/stores';
-import { createRedisResponseStore, type RedisResponseStore } from '../src/plugins/response-cache/redis-store.js';
+import {
+  createRedisResponseStore,
+  type CacheEntityRecord,
+  type RedisResponseStore,
+} from '../src/plugins/response-cache/redis-store.js';
 
 /**
  * The response store against the real Redis, step by step as the response
@@ -32,10 +36,30 @@ afterAll(async () => {
 let response = 0;
 const nextId = () => `response-${++response}`;
 
+/** A new request's lookup, which misses: its execution begins now. Returns the answer's id. */
+async function lookupMisses(): Promise<string> {
+  const id = nextId();
+  expect(await store.get(id)).toBeUndefined();
+  return id;
+}
+
+/** Answers stored by whole requests (lookup, execution, store), each holding one entity; their ids. */
+async function storedAnswers<const Entities extends readonly CacheEntityRecord[]>(
+  ...entities: Entities
+): Promise<{ [K in keyof Entities]: string }> {
+  const ids: string[] = [];
+  for (const entity of entities) {
+    const id = nextId();
+    await store.get(id);
+    await store.set(id, ANSWER, [entity], TTL_MS);
+    ids.push(id);
+  }
+  return ids as { [K in keyof Entities]: string };
+}
+
 describe('response store', () => {
   it('stores an answer no invalidation overtook, and serves it', async () => {
-    const id = nextId();
-    expect(await store.get(id)).toBeUndefined();
+    const id = await lookupMisses();
     await store.set(id, ANSWER, [PRODUCT], TTL_MS);
     expect(await store.get(id)).toEqual(ANSWER);
   });
@@ -54,30 +78,20 @@ describe('response store', () => {
 
   it('stores an answer begun after the invalidation', async () => {
     await store.invalidate([PRODUCT]);
-    const id = nextId();
-    expect(await store.get(id)).toBeUndefined();
+    const id = await lookupMisses();
     await store.set(id, ANSWER, [PRODUCT], TTL_MS);
     expect(await store.get(id)).toEqual(ANSWER);
   });
 
   it('is not held back by invalidations of entities the answer does not hold', async () => {
-    const id = nextId();
-    expect(await store.get(id)).toBeUndefined();
+    const id = await lookupMisses();
     await store.invalidate([{ typename: 'Product', id: 'p2' }]);
     await store.set(id, ANSWER, [PRODUCT], TTL_MS);
     expect(await store.get(id)).toEqual(ANSWER);
   });
 
   it('drops every stored answer holding an invalidated entity, and keeps the others', async () => {
-    const [first, second, other] = [nextId(), nextId(), nextId()];
-    for (const [id, entity] of [
-      [first, PRODUCT],
-      [second, PRODUCT],
-      [other, { typename: 'User', id: 'u1' }],
-    ] as const) {
-      await store.get(id);
-      await store.set(id, ANSWER, [entity], TTL_MS);
-    }
+    const [first, second, other] = await storedAnswers(PRODUCT, PRODUCT, { typename: 'User', id: 'u1' });
     await store.invalidate([PRODUCT]);
     expect(await store.get(first)).toBeUndefined();
     expect(await store.get(second)).toBeUndefined();
@@ -100,9 +114,7 @@ describe('response store', () => {
   });
 
   it('drops an answer holding a product without its id when any product changes, and keeps it for a user', async () => {
-    const id = nextId();
-    await store.get(id);
-    await store.set(id, ANSWER, [{ typename: 'Product' }], TTL_MS);
+    const [id] = await storedAnswers({ typename: 'Product' });
     await store.invalidate([{ typename: 'User', id: 'u1' }]);
     expect(await store.get(id)).toEqual(ANSWER);
     await store.invalidate([{ typename: 'Product', id: 'p-any' }]);
@@ -110,23 +122,18 @@ describe('response store', () => {
   });
 
   it('refuses an answer holding a product without its id when any product changed during its execution', async () => {
-    const id = nextId();
-    expect(await store.get(id)).toBeUndefined();
+    const id = await lookupMisses();
     await store.invalidate([{ typename: 'Product', id: 'p-any' }]);
     await store.set(id, ANSWER, [{ typename: 'Product' }], TTL_MS);
     expect(await store.get(id)).toBeUndefined();
   });
 
   it('drops every answer holding a product when a mutation changed one without saying which', async () => {
-    const [known, unknown, other] = [nextId(), nextId(), nextId()];
-    for (const [id, entity] of [
-      [known, PRODUCT],
-      [unknown, { typename: 'Product' }],
-      [other, { typename: 'User', id: 'u1' }],
-    ] as const) {
-      await store.get(id);
-      await store.set(id, ANSWER, [entity], TTL_MS);
-    }
+    const [known, unknown, other] = await storedAnswers(
+      PRODUCT,
+      { typename: 'Product' },
+      { typename: 'User', id: 'u1' },
+    );
     await store.invalidate([{ typename: 'Product' }]);
     expect(await store.get(known)).toBeUndefined();
     expect(await store.get(unknown)).toBeUndefined();

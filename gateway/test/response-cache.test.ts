@@ -140,7 +140,7 @@ async function query(text: string) {
   };
 }
 
-const storedAnswers = async () => (await client.keys(`${redis.keyPrefix}gateway:rc:response:*`)).length;
+const storedAnswers = async () => (await client.keys(`${redis.keyPrefix}gateway:{rc}:response:*`)).length;
 
 describe('response cache', () => {
   it('sends the subgraphs the fields the client asked for, and nothing more', async () => {

@@ -1,30 +1,28 @@
 import { defaultExecutionRequestSerializer } from '@graphql-hive/gateway-runtime';
 import {
   NONCE_EXTENSION,
+  RESUME_EXTENSION,
   SERVICE_EXTENSION,
   SIGNATURE_EXTENSION,
+  SIGNED_AT_EXTENSION,
   verifyRequestSignature,
-  type Config,
 } from '@polystore/common';
 import { parse } from 'graphql';
-import { subgraphSignaturePlugins } from '../src/plugins/subgraph-signature.js';
-import type { PluginContext } from '../src/plugins/index.js';
+import { useSigningStamp } from '../src/plugins/signing-stamp.js';
+import { useSubgraphSignature } from '../src/plugins/subgraph-signature.js';
 
 const secret = 'gateway-unit-secret-0123456789abcdef012345';
 
 /** What the gateway sends a subgraph for `source`, after its signature plugins ran (as the runtime runs them). */
 async function signed(source: string, operationName?: string, extensions: Record<string, unknown> = {}) {
-  const [stamp, hmac] = subgraphSignaturePlugins({
-    config: { auth: { subgraphSecret: secret } } as Config,
-  } as PluginContext) as Record<string, any>[];
+  const [stamp, hmac] = [useSigningStamp(secret), useSubgraphSignature(secret)] as Record<string, any>[];
   let request: Record<string, any> = { document: parse(source), operationName, variables: {}, extensions };
-  stamp!.onSubgraphExecute({
-    executionRequest: request,
-    setExecutionRequest: (next: Record<string, any>) => (request = next),
-  });
-  hmac!.onYogaInit({ yoga: { fetchAPI: globalThis } });
-  const log = { child: () => log, debug: () => undefined };
-  await hmac!.onSubgraphExecute({ subgraphName: 'sql', subgraph: {}, executionRequest: request, log });
+  for (const plugin of [stamp!, hmac!]) {
+    await plugin.onSubgraphExecute({
+      executionRequest: request,
+      setExecutionRequest: (next: Record<string, any>) => (request = next),
+    });
+  }
   const { query } = JSON.parse(defaultExecutionRequestSerializer(request as never)!) as { query: string };
   // The body the HTTP and WebSocket transports send.
   return { query, ...(operationName ? { operationName } : {}), extensions: request.extensions };
@@ -73,5 +71,25 @@ describe("the gateway's subgraph signature", () => {
     expect(body.extensions.jwt).toEqual({ payload: { sub: 'u1' } });
     expect(typeof body.extensions[SIGNATURE_EXTENSION]).toBe('string');
     expect(verifies(body)).toBe(true);
+  });
+
+  it('signs a subscription again each time it is sent, over the position to resume from written meanwhile', async () => {
+    const body = await signed('subscription S { inventoryChanged { id } }', 'S', { jwt: { payload: { sub: 'u1' } } });
+    const sent = () => JSON.parse(JSON.stringify(body)) as { extensions: Record<string, unknown> };
+    expect(verifies(sent())).toBe(true);
+    // graphql-ws sends the same payload again after a reconnect, minutes later, with where to resume:
+    // what it holds was stamped then, what it sends is stamped and signed now.
+    const later = Date.now() + 300_000;
+    expect(verifyRequestSignature(secret, sent(), { maxAgeSeconds: 60, now: later })).toBe(false);
+    body.extensions[SIGNED_AT_EXTENSION] = (body.extensions[SIGNED_AT_EXTENSION] as number) - 300;
+    body.extensions[RESUME_EXTENSION] = '1765015200000-3';
+    const again = sent();
+    expect(verifies(again)).toBe(true);
+    expect(again.extensions[SIGNED_AT_EXTENSION]).toBeGreaterThanOrEqual(
+      (body.extensions[SIGNED_AT_EXTENSION] as number) + 300,
+    );
+    expect(again.extensions[RESUME_EXTENSION]).toBe('1765015200000-3');
+    // The position is signed: another one does not verify.
+    expect(verifies({ ...again, extensions: { ...again.extensions, [RESUME_EXTENSION]: '0-0' } })).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { composeGraphs } from './compose.js';
+import { generatedSchemaFile, SCHEMA_FILES } from './generated-files.js';
 
 /**
  * `npm run compose` writes gateway/supergraph.graphql from the subgraph
@@ -8,16 +8,15 @@ import { composeGraphs } from './compose.js';
  * schema.graphql at the root. With `--check` either fails when the committed
  * file is stale.
  */
-const publicSchema = process.argv.includes('--public');
-const file = publicSchema ? 'schema.graphql' : 'gateway/supergraph.graphql';
+const kind = process.argv.includes('--public') ? 'public' : 'supergraph';
+const { path: file, command } = SCHEMA_FILES[kind];
 const target = fileURLToPath(new URL(`../../../${file}`, import.meta.url));
-const graphs = composeGraphs();
-const content = publicSchema ? graphs.publicSchema : graphs.supergraph;
+const content = generatedSchemaFile(kind);
 
 if (process.argv.includes('--check')) {
   const committed = await readFile(target, 'utf8').catch(() => '');
   if (committed !== content) {
-    console.error(`${file} is stale: run \`npm run ${publicSchema ? 'schema' : 'compose'}\` and commit the result`);
+    console.error(`${file} is stale: run \`${command}\` and commit the result`);
     process.exit(1);
   }
   console.log(`${file} is up to date`);

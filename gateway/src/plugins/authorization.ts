@@ -1,8 +1,7 @@
 import { useGenericAuth, type ValidateUserFnParams } from '@envelop/generic-auth';
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
-import { ErrorCode, type Claims } from '@polystore/common';
+import { ErrorCode, type Claims, type Config } from '@polystore/common';
 import { GraphQLError } from 'graphql';
-import type { PluginContext } from './index.js';
 
 function refusal(code: string, message: string, status: number, params: ValidateUserFnParams<Claims>) {
   return new GraphQLError(message, { nodes: [params.fieldNode], extensions: { code, http: { status } } });
@@ -21,22 +20,19 @@ function hasScopes(required: string[][] | undefined, granted: string[]): boolean
  * (403). Ownership (whose order it is) is checked by the owning subgraph from the
  * forwarded claims. Absent when no token verification is configured.
  */
-export function authorizationPlugins({ config }: PluginContext): GatewayPlugin[] {
-  if (!config.auth.jwtSecret && !config.auth.jwksUrl) return [];
-  return [
-    useGenericAuth<Claims, Record<string, unknown>>({
-      mode: 'protect-granular',
-      resolveUserFn: (context) => (context['jwt'] as { payload?: Claims } | undefined)?.payload ?? null,
-      validateUser(params) {
-        const { user, fieldAuthArgs, typeAuthArgs, fieldScopes, typeScopes, userScopes } = params;
-        const needsUser = fieldAuthArgs || typeAuthArgs || fieldScopes?.length || typeScopes?.length;
-        if (!needsUser) return undefined;
-        if (!user)
-          return refusal(ErrorCode.Unauthenticated, `${params.field.name} needs a signed-in user`, 401, params);
-        if (!hasScopes(typeScopes, userScopes) || !hasScopes(fieldScopes, userScopes))
-          return refusal(ErrorCode.Forbidden, `${params.field.name} needs the scope it requires`, 403, params);
-        return undefined;
-      },
-    }) as unknown as GatewayPlugin,
-  ];
+export function useAuthorization({ jwtSecret, jwksUrl }: Config['auth']): GatewayPlugin | undefined {
+  if (!jwtSecret && !jwksUrl) return undefined;
+  return useGenericAuth<Claims, Record<string, unknown>>({
+    mode: 'protect-granular',
+    resolveUserFn: (context) => (context['jwt'] as { payload?: Claims } | undefined)?.payload ?? null,
+    validateUser(params) {
+      const { user, fieldAuthArgs, typeAuthArgs, fieldScopes, typeScopes, userScopes } = params;
+      const needsUser = fieldAuthArgs || typeAuthArgs || fieldScopes?.length || typeScopes?.length;
+      if (!needsUser) return undefined;
+      if (!user) return refusal(ErrorCode.Unauthenticated, `${params.field.name} needs a signed-in user`, 401, params);
+      if (!hasScopes(typeScopes, userScopes) || !hasScopes(fieldScopes, userScopes))
+        return refusal(ErrorCode.Forbidden, `${params.field.name} needs the scope it requires`, 403, params);
+      return undefined;
+    },
+  }) as unknown as GatewayPlugin;
 }

@@ -9,6 +9,6 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
  * JSON POSTs, what clients and the IDE send, are preflighted and pass.
  * Refused: 403 FORBIDDEN.
  */
-export function csrfPlugins(): GatewayPlugin[] {
-  return [useCSRFPrevention({ requestHeaders: ['x-graphql-csrf', 'apollo-require-preflight'] }) as GatewayPlugin];
+export function useCsrfPrevention(): GatewayPlugin {
+  return useCSRFPrevention({ requestHeaders: ['x-graphql-csrf', 'apollo-require-preflight'] }) as GatewayPlugin;
 }

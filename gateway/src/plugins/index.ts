@@ -1,64 +1,84 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
-import type { RedisLayer, ServiceContext, ServiceMetrics } from '@polystore/common';
-import { authorizationPlugins } from './authorization.js';
-import { csrfPlugins } from './csrf.js';
+import { useArmorLimits } from './armor-limits.js';
+import { useAuthorization } from './authorization.js';
+import { useBodyLimit } from './body-limit.js';
+import { useCostLimit } from './cost-limit.js';
+import { useCsrfPrevention } from './csrf.js';
+import { useDocumentLimits } from './document-limits.js';
 import { useIntrospectionCache } from './introspection-cache.js';
-import { jwtAuthPlugins } from './jwt-auth.js';
-import { limitPlugins, useRefusalCode } from './limits.js';
-import { prometheusMetrics } from './metrics.js';
-import { persistedQueries } from './persisted-queries/index.js';
-import { rateLimitPlugins } from './rate-limit.js';
-import { redisResponseCache } from './response-cache/index.js';
-import { sharedSubscriptions } from './shared-subscriptions.js';
-import { subgraphSignaturePlugins } from './subgraph-signature.js';
-import { subscriptionErrorPlugins } from './subscription-errors.js';
-import { tracing } from './tracing.js';
-import { upstreamErrorPlugins } from './upstream-errors.js';
-
-/** What every gateway plugin may use: the config, logs, teardown, and the shared Redis. */
-export interface PluginContext extends ServiceContext {
-  /**
-   * The deployment's Redis (prefix `config.redis.keyPrefix`, the services' event
-   * stream included), shared by every gateway replica; plugins keep their keys
-   * under `<prefix>gateway:`.
-   */
-  redis: RedisLayer;
-  /** The registry behind the gateway's `/metrics`. */
-  metrics: ServiceMetrics;
-}
+import { useJwtAuth } from './jwt-auth.js';
+import { operationLabels } from './metrics.js';
+import { usePersistedQueries } from './persisted-queries/index.js';
+import type { PluginContext } from './plugin-context.js';
+import { usePrometheusMetrics } from './prometheus.js';
+import type { SpendBudget } from './rate-limit-budget.js';
+import { useRateLimit } from './rate-limit.js';
+import { useRefusalCode } from './refusal-code.js';
+import { useResponseCache } from './response-cache/index.js';
+import { useSigningStamp } from './signing-stamp.js';
+import { useSubgraphSignature } from './subgraph-signature.js';
+import { useSharedSubscriptions } from './subscriptions/shared-subscriptions.js';
+import { useSubscriptionErrors } from './subscriptions/subscription-errors.js';
+import { useTracing } from './tracing.js';
+import { useUnauthenticatedCode } from './unauthenticated-code.js';
+import { useUpstreamErrors } from './upstream-errors.js';
 
 /**
- * The gateway's plugins, in the order they run: one file per plugin in this
- * folder, each a factory taking the plugin context.
+ * The gateway's plugins, in the order they run: one `useX(options)` per file in
+ * this folder, each given only what it needs from the context. A plugin that is
+ * off (by its configuration) is undefined and left out. `spend` is the rate
+ * limit's budget (`rateLimitBudget`), one per gateway.
  */
-export function gatewayPlugins(context: PluginContext): GatewayPlugin[] {
-  const optional = (plugin: GatewayPlugin | undefined) => (plugin ? [plugin] : []);
-  return [
+export function gatewayPlugins(context: PluginContext, spend: SpendBudget | undefined): GatewayPlugin[] {
+  const { config, log, redis, metrics } = context;
+  const { auth, gateway } = config;
+  const plugins: (GatewayPlugin | GatewayPlugin[] | undefined)[] = [
     // First, so every request is traced and measured, refused ones included.
-    ...optional(tracing(context)),
-    prometheusMetrics(context),
-    // Cheap refusals first: body size, then depth, aliases, tokens and cost while parsing and validating.
-    ...limitPlugins(context),
+    useTracing(config.tracing),
+    usePrometheusMetrics({ registry: metrics.registry, labels: operationLabels(config) }),
+    // Cheap refusals first: body size; then tokens, fields, repeats, fragments, variables and directives
+    // while parsing (linear in the document, before graphql-js validation); then depth and aliases while
+    // validating; the estimated cost after authorization, before planning (`cost-limit.ts`).
+    useBodyLimit(gateway.limits.maxBodyBytes),
+    useDocumentLimits(gateway.limits),
+    useArmorLimits({
+      maxDepth: gateway.limits.maxDepth,
+      maxAliases: gateway.limits.maxAliases,
+      // Field suggestions ("Did you mean …?") would reveal the schema introspection hides.
+      hideFieldSuggestions: !gateway.introspection,
+    }),
     // The operation's text from its hash (APQ or the allow-list), before it is parsed.
-    ...optional(persistedQueries(context) as GatewayPlugin | undefined),
-    ...csrfPlugins(),
+    usePersistedQueries({ ...gateway.persistedQueries, redis, log }),
+    useCsrfPrevention(),
     // Identity: the claims must be on the subgraph request before it is signed.
-    ...jwtAuthPlugins(context),
+    useJwtAuth(auth, spend),
+    useUnauthenticatedCode(auth),
     // Per identity, so after the JWT plugin has verified who it is.
-    ...rateLimitPlugins(context),
-    ...authorizationPlugins(context),
+    useRateLimit(spend),
+    useAuthorization(auth),
+    // The estimated cost, by the caller's budget (smaller without a token), before anything is planned.
+    useCostLimit({
+      maxCost: gateway.limits.maxCost,
+      maxAnonymousCost: gateway.limits.maxAnonymousCost,
+      maxAnonymousFetches: gateway.limits.maxAnonymousFetches,
+      maxAnonymousFields: gateway.limits.maxAnonymousFields,
+      defaultListSize: gateway.limits.defaultListSize,
+    }),
     // A repeated introspection query answered from memory (it walks the whole schema).
     useIntrospectionCache(),
     // After authorization: a cached answer is only ever given to a caller allowed to ask.
-    ...redisResponseCache(context),
-    ...subgraphSignaturePlugins(context),
+    useResponseCache(context),
+    // The signing time and a mutation's nonce, then the signature that covers them.
+    useSigningStamp(auth.subgraphSecret),
+    useSubgraphSignature(auth.subgraphSecret),
     // Identical subscriptions share one upstream stream (keyed after signing, so per identity).
-    sharedSubscriptions(context),
+    useSharedSubscriptions(metrics),
     // A subgraph's coded refusal of a subscription reaches the client with its code, not masked.
-    ...subscriptionErrorPlugins(),
+    useSubscriptionErrors(),
     // A subgraph that did not answer (refused, reset, timed out): SERVICE_UNAVAILABLE naming it.
-    ...upstreamErrorPlugins(),
+    useUpstreamErrors(),
     // Last: a code for any refusal still without one.
     useRefusalCode(),
   ];
+  return plugins.flat().filter((plugin): plugin is GatewayPlugin => plugin !== undefined);
 }

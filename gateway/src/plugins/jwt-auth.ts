@@ -1,14 +1,10 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { createSecretKey } from 'node:crypto';
 import { createRemoteJwksSigningKeyProvider, useJWT, type ExtractTokenFunction } from '@graphql-mesh/plugin-jwt-auth';
-import { ErrorCode } from '@polystore/common';
+import { ErrorCode, type Config } from '@polystore/common';
 import { GraphQLError } from 'graphql';
-import type { PluginContext } from './index.js';
-import { rateLimitBudget, type SpendBudget } from './rate-limit.js';
-
-function unauthenticated(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ErrorCode.Unauthenticated, http: { status: 401 } } });
-}
+import type { SpendBudget } from './rate-limit-budget.js';
+import { INVALID_TOKEN, JWT_PLUGIN_REFUSALS, unauthenticated } from './token-refusals.js';
 
 /** `Bearer <token>` from a header or connection parameter; anything else is refused, not ignored. */
 function bearer(value: unknown): { token: string; prefix: string } | undefined {
@@ -52,9 +48,13 @@ export function lifetimeProblem(payload: unknown, maxLifetimeSeconds: number, sk
  * `extensions.jwt.payload` (signed by the subgraph-signature plugin, which runs after).
  * Absent when neither secret nor JWKS URL is configured.
  */
-export function jwtAuthPlugins(context: PluginContext): GatewayPlugin[] {
-  const { jwtSecret, jwksUrl, issuer, audience, clockSkewSeconds, maxLifetimeSeconds } = context.config.auth;
-  if (!jwtSecret && !jwksUrl) return [];
+export function useJwtAuth(
+  auth: Config['auth'],
+  /** The rate limit's budget (`rate-limit-budget.ts`); undefined when rate limits are off. */
+  spend: SpendBudget | undefined,
+): GatewayPlugin | undefined {
+  const { jwtSecret, jwksUrl, issuer, audience, clockSkewSeconds, maxLifetimeSeconds } = auth;
+  if (!jwtSecret && !jwksUrl) return undefined;
   const jwt = useJWT({
     signingKeyProviders: [
       jwksUrl
@@ -71,7 +71,6 @@ export function jwtAuthPlugins(context: PluginContext): GatewayPlugin[] {
     reject: { missingToken: false, invalidToken: true },
     forward: { payload: true, token: false },
   }) as GatewayPlugin;
-  const spend = rateLimitBudget(context);
   /** A token refusal, after it has spent its address's budget (the 429 instead, once that is spent). */
   const refuse = async (err: unknown, hookContext: Record<string, unknown>): Promise<never> => {
     const refusal = tokenRefusal(err);
@@ -85,7 +84,7 @@ export function jwtAuthPlugins(context: PluginContext): GatewayPlugin[] {
     const problem = lifetimeProblem(payload, maxLifetimeSeconds, clockSkewSeconds);
     if (problem) throw unauthenticated(problem);
   };
-  return [withUnauthenticatedCode(jwt, refuse, checkLifetime), useUnauthenticatedCode()];
+  return withUnauthenticatedCode(jwt, refuse, checkLifetime);
 }
 
 /**
@@ -104,9 +103,7 @@ function inlineSecretKey(secret: string): () => string {
 function tokenRefusal(err: unknown): GraphQLError | undefined {
   if (!(err instanceof GraphQLError)) return undefined;
   if (err.extensions?.['code'] === ErrorCode.Unauthenticated) return err;
-  if (!err.extensions?.['code'] && refusals.has(err.message)) {
-    return unauthenticated('the token is invalid, expired, or not for this API');
-  }
+  if (!err.extensions?.['code'] && JWT_PLUGIN_REFUSALS.has(err.message)) return unauthenticated(INVALID_TOKEN);
   return undefined;
 }
 
@@ -170,24 +167,3 @@ type HookPayload = {
   context?: Record<string, unknown>;
   extendContext?: (extension: Record<string, unknown>) => void;
 };
-
-/** The JWT plugin's refusals carry an HTTP status but no code: give them UNAUTHENTICATED. */
-const refusals = new Set(['Unauthenticated', 'Invalid authentication token provided']);
-
-function useUnauthenticatedCode(): GatewayPlugin {
-  return {
-    onResultProcess({ result, setResult }) {
-      if (Array.isArray(result) || !result || typeof result !== 'object' || !('errors' in result)) return;
-      const errors = (result as { errors?: readonly GraphQLError[] }).errors;
-      if (!errors?.some((error) => refusals.has(error.message) && !error.extensions?.['code'])) return;
-      setResult({
-        ...result,
-        errors: errors.map((error) =>
-          refusals.has(error.message) && !error.extensions?.['code']
-            ? unauthenticated('the token is invalid, expired, or not for this API')
-            : error,
-        ),
-      });
-    },
-  };
-}

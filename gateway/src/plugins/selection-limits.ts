@@ -1,4 +1,3 @@
-import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import {
   GraphQLError,
   Kind,
@@ -186,18 +185,4 @@ function mergedFields(
     if (found) return found;
   }
   return undefined;
-}
-
-/**
- * Refuses, before graphql-js validates it, a document `checkSelections`
- * refuses: its result stands in for validation, so the expensive rules never
- * see it. Over HTTP and graphql-ws alike (both validate through this hook).
- */
-export function useSelectionLimits(limits: SelectionLimits): GatewayPlugin {
-  return {
-    onValidate({ params, setResult }) {
-      const refused = checkSelections(params.documentAST, limits);
-      if (refused) setResult([refused]);
-    },
-  };
 }

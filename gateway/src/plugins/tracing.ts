@@ -1,6 +1,5 @@
 import { useOpenTelemetry } from '@graphql-hive/plugin-opentelemetry';
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
-import type { PluginContext } from './index.js';
 
 /**
  * OpenTelemetry traces by the runtime's own plugin, when OTEL_EXPORTER_OTLP_ENDPOINT
@@ -9,7 +8,7 @@ import type { PluginContext } from './index.js';
  * whose W3C `traceparent` header carries the trace into the subgraph. A client's
  * own `traceparent` is joined. Off, it is absent and costs nothing.
  */
-export function tracing({ config }: PluginContext): GatewayPlugin | undefined {
-  if (!config.tracing.otlpEndpoint) return undefined;
+export function useTracing({ otlpEndpoint }: { otlpEndpoint?: string | undefined }): GatewayPlugin | undefined {
+  if (!otlpEndpoint) return undefined;
   return useOpenTelemetry({ traces: true }) as GatewayPlugin;
 }

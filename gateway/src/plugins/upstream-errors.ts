@@ -44,27 +44,25 @@ function unavailable(serviceName: string, operation: string | undefined, error: 
  * get: one code a client can act on. The fields other subgraphs resolved stay
  * in the answer. Subscriptions (streams) are left alone.
  */
-export function upstreamErrorPlugins(): GatewayPlugin[] {
-  return [
-    {
-      onSubgraphExecute({ subgraphName, executor, setExecutor }) {
-        setExecutor((async (request: Parameters<typeof executor>[0]) => {
-          const operation = request.operationType;
-          try {
-            const result = await executor(request);
-            if (Symbol.asyncIterator in Object(result)) return result;
-            const { errors } = result as ExecutionResult;
-            if (!errors?.some(noAnswer)) return result;
-            return {
-              ...result,
-              errors: errors.map((error) => (noAnswer(error) ? unavailable(subgraphName, operation, error) : error)),
-            };
-          } catch (err) {
-            if (!noAnswer(err)) throw err;
-            return { errors: [unavailable(subgraphName, operation, undefined)] };
-          }
-        }) as typeof executor);
-      },
+export function useUpstreamErrors(): GatewayPlugin {
+  return {
+    onSubgraphExecute({ subgraphName, executor, setExecutor }) {
+      setExecutor((async (request: Parameters<typeof executor>[0]) => {
+        const operation = request.operationType;
+        try {
+          const result = await executor(request);
+          if (Symbol.asyncIterator in Object(result)) return result;
+          const { errors } = result as ExecutionResult;
+          if (!errors?.some(noAnswer)) return result;
+          return {
+            ...result,
+            errors: errors.map((error) => (noAnswer(error) ? unavailable(subgraphName, operation, error) : error)),
+          };
+        } catch (err) {
+          if (!noAnswer(err)) throw err;
+          return { errors: [unavailable(subgraphName, operation, undefined)] };
+        }
+      }) as typeof executor);
     },
-  ];
+  };
 }

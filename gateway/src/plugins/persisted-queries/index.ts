@@ -1,6 +1,7 @@
 import { useAPQ } from '@graphql-yoga/plugin-apq';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import type { PluginContext } from '../index.js';
+import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
+import type { Config, Logger, RedisLayer } from '@polystore/common';
 import { createPersistedQueryStore } from './redis-store.js';
 
 /**
@@ -10,13 +11,20 @@ import { createPersistedQueryStore } from './redis-store.js';
  * upload, GET-cacheable). `allow-list`: only operations registered beforehand
  * (`npm run persist -- <manifest.json>`) run; any other text or hash is refused.
  */
-export function persistedQueries({ config, log, redis }: PluginContext) {
-  const { mode, ttlSeconds } = config.gateway.persistedQueries;
+export function usePersistedQueries({
+  mode,
+  ttlSeconds,
+  redis,
+  log,
+}: Config['gateway']['persistedQueries'] & { redis: RedisLayer; log: Logger }): GatewayPlugin {
   if (!redis.client) {
     if (mode === 'allow-list') throw new Error('GATEWAY_PERSISTED_QUERIES=allow-list needs Redis (REDIS_URL)');
-    return useAPQ(); // this process only
+    return useAPQ() as GatewayPlugin; // this process only
   }
   const store = createPersistedQueryStore(redis.client, redis.keyPrefix, ttlSeconds, log);
-  if (mode === 'apq') return useAPQ({ store });
-  return usePersistedOperations({ getPersistedOperation: (hash) => store.get(hash), allowArbitraryOperations: false });
+  if (mode === 'apq') return useAPQ({ store }) as GatewayPlugin;
+  return usePersistedOperations({
+    getPersistedOperation: (hash) => store.get(hash),
+    allowArbitraryOperations: false,
+  }) as GatewayPlugin;
 }

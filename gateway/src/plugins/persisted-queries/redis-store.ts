@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import type { Logger } from '@polystore/common';
+import { redisKeys, type Logger, type RedisClient } from '@polystore/common';
 
 /** The SHA-256 of an operation's text, in hex: its id as Apollo's APQ protocol and client presets compute it. */
 export const operationHash = (query: string) => createHash('sha256').update(query).digest('hex');
+
+/** Where registered operations live under the key prefix: `<prefix>gateway:pq:<sha256>` (backups copy them). */
+export { PERSISTED_QUERY_NAMESPACE } from '@polystore/common';
 
 export interface PersistedQueryStore {
   get(hash: string): Promise<string | null>;
@@ -16,12 +18,13 @@ export interface PersistedQueryStore {
  * clients then send the full text); a write that fails is skipped.
  */
 export function createPersistedQueryStore(
-  redis: Redis,
+  redis: RedisClient,
   keyPrefix: string,
   ttlSeconds: number,
   log: Logger,
 ): PersistedQueryStore {
-  const key = (hash: string) => `${keyPrefix}gateway:pq:${hash}`;
+  const namespace = redisKeys(keyPrefix).persistedQueries;
+  const key = (hash: string) => namespace + hash;
   return {
     async get(hash) {
       try {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { connectRedisLayer, createLogger, loadConfig, Teardown } from '@polystore/common';
+import { connectRedisLayer, createLogger, loadConfig, redisConnection, Teardown } from '@polystore/common';
 import { registerManifest } from './register.js';
 import { createPersistedQueryStore } from './redis-store.js';
 
@@ -15,7 +15,7 @@ if (!file) {
   process.exit(2);
 }
 const teardown = new Teardown(log);
-const redis = await connectRedisLayer({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, log, teardown });
+const redis = await connectRedisLayer({ ...redisConnection(config), log, teardown });
 try {
   if (!redis.client || !(await redis.waitUntilConnected(2_000)))
     throw new Error('REDIS_URL must point at a running Redis');

@@ -12,13 +12,15 @@ import { SERVED_FROM_CACHE } from './plugin.js';
  * reaches execution. Queries never cached (errors, introspection) count as
  * misses: every query that cost the subgraphs.
  */
-export function responseCacheMetrics(metrics: ServiceMetrics, config: Config): GatewayPlugin {
+export function useResponseCacheMetrics(metrics: ServiceMetrics, config: Config): GatewayPlugin {
   const lookups = gatewayCounters.responseCacheLookups(metrics);
   const labels = operationLabels(config);
   const operationNames = new WeakMap<Request, string>();
   return {
     onParams({ params, request }) {
-      operationNames.set(request, labels.ofText(params.query, params.operationName));
+      // Over graphql-ws there is no request object to key by (and a hit is never served there).
+      if (typeof request === 'object' && request !== null)
+        operationNames.set(request, labels.ofText(params.query, params.operationName));
     },
     onExecute({ args }) {
       if (getOperationAST(args.document, args.operationName)?.operation !== 'query') return;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { canonicalJson } from '@polystore/common';
 import { getOperationAST, Kind, print, type DefinitionNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { isAsyncIterable } from '../execution.js';
 import { readAnswer } from './answer.js';
 import type { RedisResponseStore } from './redis-store.js';
 
@@ -15,9 +16,6 @@ export interface ResponseCacheOptions {
   /** Shorter lifetimes of some object types, in ms: an answer lives as long as the shortest of its types. */
   ttlMsPerType: Record<string, number>;
 }
-
-const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
-  typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
 const identities = new WeakMap<GraphQLSchema, string>();
 
@@ -61,7 +59,7 @@ export function supergraphIdentity(schema: GraphQLSchema): string {
  * entity belongs, and it was made on the supergraph its key names;
  * a mutation drops every answer holding an entity in its result.
  */
-export function responseCache({ cache, ttlMs, ttlMsPerType }: ResponseCacheOptions): GatewayPlugin {
+export function useCachedResponses({ cache, ttlMs, ttlMsPerType }: ResponseCacheOptions): GatewayPlugin {
   let served: string | undefined;
   // The key looked up for each request, and the supergraph it names.
   const lookups = new WeakMap<Request, { key: string; supergraph: string }>();
@@ -73,7 +71,8 @@ export function responseCache({ cache, ttlMs, ttlMsPerType }: ResponseCacheOptio
     },
 
     async onParams({ params, request, setResult }) {
-      if (served === undefined || !params.query) return;
+      // Over graphql-ws there is no request (nor its Authorization header to key by): not cached there.
+      if (served === undefined || !params.query || !request) return;
       const key = createHash('sha256')
         .update(
           canonicalJson([
@@ -96,7 +95,7 @@ export function responseCache({ cache, ttlMs, ttlMsPerType }: ResponseCacheOptio
       const context = executionRequest.context as object | undefined;
       if (!context || executionRequest.operationType === 'mutation') return;
       return ({ result }) => {
-        if (isAsyncIterable(result)) return;
+        if (isAsyncIterable<unknown>(result)) return;
         const entities = (result.data as { _entities?: unknown } | null | undefined)?._entities;
         if (Array.isArray(entities) && entities.includes(null)) emptyEntities.add(context);
       };
@@ -107,7 +106,7 @@ export function responseCache({ cache, ttlMs, ttlMsPerType }: ResponseCacheOptio
       if (operation?.operation === 'mutation') {
         return {
           onExecuteDone({ result }) {
-            if (isAsyncIterable(result) || !result.data) return;
+            if (isAsyncIterable<unknown>(result) || !result.data) return;
             const { entities, types, truncated } = readAnswer(args.schema, operation, args.document, result.data);
             // A result too large to read through drops every answer holding any of its types.
             void cache.invalidate(truncated ? [...types].map((typename) => ({ typename })) : entities);
@@ -121,7 +120,7 @@ export function responseCache({ cache, ttlMs, ttlMsPerType }: ResponseCacheOptio
       if (!lookup || supergraphIdentity(args.schema) !== lookup.supergraph) return;
       return {
         onExecuteDone({ result }) {
-          if (isAsyncIterable(result) || result.errors?.length || !result.data) return;
+          if (isAsyncIterable<unknown>(result) || result.errors?.length || !result.data) return;
           if (emptyEntities.has(args.contextValue as object)) return;
           const { entities, types, refusal } = readAnswer(args.schema, operation, args.document, result.data);
           if (refusal) return;

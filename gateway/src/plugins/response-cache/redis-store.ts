@@ -1,14 +1,10 @@
 import type { ExecutionResult } from 'graphql';
-import type { Redis } from 'ioredis';
-import type { CacheFence, Logger } from '@polystore/common';
+import type { CacheFence, Logger, RedisClient } from '@polystore/common';
 import { createExecutionStarts } from './execution-starts.js';
+import { responseCacheKeys, type CacheEntityRecord } from './keys.js';
 import { INVALIDATE_SCRIPT, STORE_SCRIPT } from './scripts.js';
 
-/** An entity an answer holds: its type, and its id where the answer shows it (without: some instance of the type). */
-export interface CacheEntityRecord {
-  typename: string;
-  id?: string | number;
-}
+export type { CacheEntityRecord } from './keys.js';
 
 export interface RedisResponseStoreOptions {
   /**
@@ -50,6 +46,9 @@ export interface RedisResponseStoreOptions {
  *
  * (`@envelop/response-cache-redis` keeps one set per type that never expires,
  * writes keys without a prefix, and has this race; hence this store.)
+ *
+ * Every key is under `prefix` (`keys.ts`), which carries a hash tag on a
+ * Redis Cluster (`redisKeys(p).responseCache`): the scripts touch them together.
  */
 export interface RedisResponseStore {
   /** The answer stored under `id`; on a miss, remembers when the answer about to be computed began. */
@@ -63,53 +62,12 @@ export interface RedisResponseStore {
 }
 
 export function createRedisResponseStore(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   log: Logger,
   { rememberInvalidationsMs, fence }: RedisResponseStoreOptions,
 ): RedisResponseStore {
-  const clockKey = `${prefix}clock`;
-  const responseKey = (id: string) => `${prefix}response:${id}`;
-  const keys = {
-    entity: ({ typename, id }: CacheEntityRecord) => `${prefix}entity:${typename}:${String(id)}`,
-    entityStamp: ({ typename, id }: CacheEntityRecord) => `${prefix}invalidated:${typename}:${String(id)}`,
-    unidentified: ({ typename }: CacheEntityRecord) => `${prefix}unidentified:${typename}`,
-    someStamp: ({ typename }: CacheEntityRecord) => `${prefix}invalidated-some:${typename}`,
-    type: ({ typename }: CacheEntityRecord) => `${prefix}type:${typename}`,
-    typeStamp: ({ typename }: CacheEntityRecord) => `${prefix}invalidated-type:${typename}`,
-  };
-  const identified = (entity: CacheEntityRecord) => entity.id !== undefined && entity.id !== null;
-  /** What an answer holding these entities is refused by (stamps), and where it is listed (sets). */
-  const holding = (entities: Iterable<CacheEntityRecord>) => {
-    const stamps = new Set<string>();
-    const sets = new Set<string>();
-    for (const entity of entities) {
-      if (identified(entity)) {
-        stamps.add(keys.entityStamp(entity)).add(keys.typeStamp(entity));
-        sets.add(keys.entity(entity)).add(keys.type(entity));
-      } else {
-        stamps.add(keys.someStamp(entity));
-        sets.add(keys.unidentified(entity)).add(keys.type(entity));
-      }
-    }
-    return { stamps: [...stamps], sets: [...sets] };
-  };
-  /** What invalidating these entities drops (sets) and stamps; one without id stands for every one of its type. */
-  const invalidating = (entities: Iterable<CacheEntityRecord>) => {
-    const stamps = new Set<string>();
-    const sets = new Set<string>();
-    for (const entity of entities) {
-      stamps.add(keys.someStamp(entity));
-      if (identified(entity)) {
-        sets.add(keys.entity(entity)).add(keys.unidentified(entity));
-        stamps.add(keys.entityStamp(entity));
-      } else {
-        sets.add(keys.type(entity));
-        stamps.add(keys.typeStamp(entity));
-      }
-    }
-    return { stamps: [...stamps], sets: [...sets] };
-  };
+  const keys = responseCacheKeys(prefix);
   const starts = createExecutionStarts(rememberInvalidationsMs);
   const running = new Set<Promise<unknown>>();
   const quietly = async <T>(what: string, work: () => Promise<T>, fallback: T): Promise<T> => {
@@ -122,7 +80,7 @@ export function createRedisResponseStore(
   };
 
   /** An invalidation that does not reach Redis closes the fence, so the flush removes what it should have. */
-  const evalOrBreach = (...args: Parameters<Redis['eval']>) =>
+  const evalOrBreach = (...args: Parameters<RedisClient['eval']>) =>
     (redis.eval(...args) as Promise<unknown>).catch((err: unknown) => {
       fence?.breached();
       throw err;
@@ -134,7 +92,7 @@ export function createRedisResponseStore(
   return {
     async get(id) {
       if (fence && !fence.isOpen) return undefined;
-      const read = await quietly('read', () => redis.mget(responseKey(id), clockKey), undefined);
+      const read = await quietly('read', () => redis.mget(keys.response(id), keys.clock), undefined);
       if (!read) return undefined;
       const [raw, clock] = read;
       if (raw) return JSON.parse(raw) as ExecutionResult;
@@ -147,14 +105,14 @@ export function createRedisResponseStore(
       const startedAt = starts.end(startKey(id));
       // Unknown start (Redis was away at the lookup, or too long ago): not provably fresh.
       if (startedAt === undefined || !Number.isFinite(ttl) || ttl <= 0 || (fence && !fence.isOpen)) return;
-      const { stamps, sets } = holding(entities);
+      const { stamps, sets } = keys.holding(entities);
       await quietly(
         'write',
         () =>
           redis.eval(
             STORE_SCRIPT,
             1 + stamps.length + sets.length,
-            responseKey(id),
+            keys.response(id),
             ...stamps,
             ...sets,
             JSON.stringify(data),
@@ -168,7 +126,7 @@ export function createRedisResponseStore(
     },
 
     async invalidate(entities) {
-      const { stamps, sets } = invalidating(entities);
+      const { stamps, sets } = keys.invalidating(entities);
       if (sets.length === 0) return;
       const done = quietly(
         'invalidation',
@@ -176,11 +134,11 @@ export function createRedisResponseStore(
           evalOrBreach(
             INVALIDATE_SCRIPT,
             1 + sets.length + stamps.length,
-            clockKey,
+            keys.clock,
             ...sets,
             ...stamps,
             rememberInvalidationsMs,
-            responseKey(''),
+            keys.response(''),
             sets.length,
           ),
         null,

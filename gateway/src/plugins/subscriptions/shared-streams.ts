@@ -1,4 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
+import { isAsyncIterable } from '../execution.js';
 
 /** One subscriber's queue: values pushed by the source wait here until the subscriber reads them. */
 interface Listener<T> {
@@ -117,8 +118,13 @@ export class SharedStreams<T> {
         for (;;) {
           if (listener.values.length > 0) return { value: listener.values.shift()!, done: false };
           if (listener.error) {
+            // Thrown once, then done: a caller that maps the error to a result and reads on
+            // (the runtime's execution does) would otherwise get it again, for ever.
+            const { reason } = listener.error;
+            listener.error = undefined;
+            listener.ended = true;
             leave();
-            throw listener.error.reason;
+            throw reason;
           }
           if (listener.ended) {
             leave();
@@ -172,10 +178,6 @@ export class SharedStreams<T> {
     this.shared.delete(key);
     return true;
   }
-}
-
-function isAsyncIterable<T>(value: unknown): value is AsyncIterable<T> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
 function isIterator<T>(value: unknown): value is AsyncIterator<T> {

@@ -1,8 +1,10 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
-import { canonicalJson, SIGNATURE_EXTENSION, SIGNED_AT_EXTENSION } from '@polystore/common';
-import { getOperationAST, print, type ExecutionResult } from 'graphql';
-import { SharedStreams } from '../shared-streams.js';
-import type { PluginContext } from './index.js';
+import { canonicalJson, RESUME_EXTENSION, SIGNATURE_EXTENSION, SIGNED_AT_EXTENSION } from '@polystore/common';
+import { print, type ExecutionResult } from 'graphql';
+import type { ServiceMetrics } from '@polystore/common';
+import { operationTypeOf } from '../execution.js';
+import { resubscribing, resumableExtensions } from './resume-position.js';
+import { SharedStreams } from './shared-streams.js';
 
 type SubgraphExecuteHook = NonNullable<GatewayPlugin['onSubgraphExecute']>;
 type Executor = Parameters<SubgraphExecuteHook>[0]['executor'];
@@ -17,7 +19,7 @@ type ExecutionRequest = Parameters<Executor>[0];
  * plan executed for it (fields from other subgraphs, authorization). The
  * request id the subgraph sees is the first subscriber's.
  */
-export function sharedSubscriptions({ metrics }: Pick<PluginContext, 'metrics'>): GatewayPlugin {
+export function useSharedSubscriptions(metrics: ServiceMetrics): GatewayPlugin {
   const upstreams = new SharedStreams<ExecutionResult>().measure(metrics.registry, 'gateway_subscriptions_upstream', {
     sources: 'Subscriptions the gateway holds open to subgraphs, each shared by identical client subscriptions',
     subscribers: 'Client subscriptions fed by the upstream subscriptions',
@@ -25,7 +27,7 @@ export function sharedSubscriptions({ metrics }: Pick<PluginContext, 'metrics'>)
 
   return {
     onSubgraphExecute({ subgraphName, executionRequest, executor, setExecutor }) {
-      if (operationType(executionRequest) !== 'subscription') return;
+      if (operationTypeOf(executionRequest) !== 'subscription') return;
       const shared = (request: ExecutionRequest) => {
         // Called after every plugin's hook: the extensions hold the claims and their signature.
         const key = canonicalJson({
@@ -35,8 +37,12 @@ export function sharedSubscriptions({ metrics }: Pick<PluginContext, 'metrics'>)
           variables: request.variables ?? null,
           extensions: identityOf(request.extensions),
         });
-        // Not tied to the first client's lifetime: without its abort signal.
-        return upstreams.subscribe(key, () => executor({ ...request, signal: undefined }));
+        // Not tied to the first client's lifetime: without its abort signal. Subscribed again after
+        // its connection is lost, resumed where it was (`resume-position.ts`).
+        return upstreams.subscribe(key, () => {
+          const extensions = resumableExtensions(request.extensions);
+          return resubscribing(extensions, () => executor({ ...request, extensions, signal: undefined }));
+        });
       };
       setExecutor(shared as Executor);
     },
@@ -49,10 +55,11 @@ export function sharedSubscriptions({ metrics }: Pick<PluginContext, 'metrics'>)
  */
 function identityOf(extensions: ExecutionRequest['extensions']): Record<string, unknown> | null {
   if (!extensions) return null;
-  const { [SIGNED_AT_EXTENSION]: _signedAt, [SIGNATURE_EXTENSION]: _signature, ...identity } = extensions;
+  const {
+    [SIGNED_AT_EXTENSION]: _signedAt,
+    [SIGNATURE_EXTENSION]: _signature,
+    [RESUME_EXTENSION]: _resume,
+    ...identity
+  } = extensions;
   return identity;
-}
-
-function operationType(request: ExecutionRequest): string | undefined {
-  return request.operationType ?? getOperationAST(request.document, request.operationName)?.operation;
 }

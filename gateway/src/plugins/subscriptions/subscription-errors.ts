@@ -21,26 +21,24 @@ const isCodedWireError = (error: unknown): error is WireError =>
  * chose to expose them) become GraphQLErrors again, so the client sees why;
  * errors without a code stay masked.
  */
-export function subscriptionErrorPlugins(): GatewayPlugin[] {
-  return [
-    {
-      onSubscribe() {
-        return {
-          onSubscribeResult(payload) {
-            return handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
-              if (!result.errors?.some(isCodedWireError)) return;
-              setResult({
-                ...result,
-                errors: result.errors.map((error) =>
-                  isCodedWireError(error)
-                    ? new GraphQLError(error.message, { path: error.path, extensions: error.extensions })
-                    : error,
-                ),
-              });
+export function useSubscriptionErrors(): GatewayPlugin {
+  return {
+    onSubscribe() {
+      return {
+        onSubscribeResult(payload) {
+          return handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
+            if (!result.errors?.some(isCodedWireError)) return;
+            setResult({
+              ...result,
+              errors: result.errors.map((error) =>
+                isCodedWireError(error)
+                  ? new GraphQLError(error.message, { path: error.path, extensions: error.extensions })
+                  : error,
+              ),
             });
-          },
-        };
-      },
+          });
+        },
+      };
     },
-  ];
+  };
 }
