@@ -9,7 +9,8 @@
 #   node --import tsx gateway/src/index.ts            (the default)
 #
 # TypeScript runs through tsx, exactly as under `npm start`, so there is no
-# separate compile step and devDependencies (tsx) stay in the image.
+# separate compile step; tsx is therefore a dependency, and the image installs
+# with --omit=dev (no test, lint, codegen or benchmark tools).
 # The working directory is the repository root: relative paths in the config
 # (SUPERGRAPH_PATH=gateway/supergraph.graphql) resolve as they do locally.
 
@@ -27,17 +28,20 @@ ENV npm_config_update_notifier=false \
 COPY package.json package-lock.json ./
 COPY packages/common/package.json packages/common/
 COPY packages/embedded/package.json packages/embedded/
-COPY packages/launcher/package.json packages/launcher/
 COPY packages/testing/package.json packages/testing/
 COPY services/sql-subgraph/package.json services/sql-subgraph/
 COPY services/mongo-subgraph/package.json services/mongo-subgraph/
 COPY services/storage-subgraph/package.json services/storage-subgraph/
 COPY gateway/package.json gateway/
+COPY tools/launcher/package.json tools/launcher/
+COPY tools/operations/package.json tools/operations/
+# The stand-in that package.json "overrides" install for never-loaded dependencies.
+COPY tools/never-loaded/never-loaded-1.0.0.tgz tools/never-loaded/
 
 # The embedded MongoDB binary is only for `npm start` without MONGO_URL; never
 # download it into the image.
 RUN --mount=type=cache,target=/root/.npm \
-    MONGOMS_DISABLE_POSTINSTALL=1 npm ci
+    MONGOMS_DISABLE_POSTINSTALL=1 npm ci --omit=dev
 
 COPY . .
 
