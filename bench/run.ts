@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { disposeOnInterrupt } from './lib/cleanup.js';
 import { KnobError, knobHelp, readKnobs } from './lib/knobs.js';
 import { ComponentError } from './lib/process.js';
-import { table, writeResults, type Row } from './lib/report.js';
+import { table, writeResults } from './lib/report.js';
+import type { Row } from './lib/row.js';
 import type { Scenario } from './lib/scenario.js';
 import { e2e } from './scenarios/e2e.js';
 import { engine } from './scenarios/engine.js';
@@ -13,6 +14,7 @@ import { subscriptions } from './scenarios/subscriptions.js';
 import { nPlusOne } from './scenarios/n-plus-one.js';
 import { cache } from './scenarios/cache.js';
 import { attack } from './scenarios/attack.js';
+import { backup } from './scenarios/backup.js';
 
 /**
  * `npm run bench [scenario…]`: runs the named scenarios (all by default) in
@@ -28,7 +30,7 @@ process.env.GATEWAY_RATE_LIMIT ??= '0';
 // cost is far above the default limit. The bench measures the engine, so the cost limit is off.
 process.env.GATEWAY_MAX_COST ??= '0';
 
-const SCENARIOS: Scenario[] = [engine, overhead, e2e, cache, nPlusOne, writes, subscriptions, attack];
+const SCENARIOS: Scenario[] = [engine, overhead, e2e, cache, nPlusOne, writes, subscriptions, attack, backup];
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {

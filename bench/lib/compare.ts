@@ -1,7 +1,7 @@
 import type { Knobs } from './knobs.js';
 import { load, type LoadResult } from './load.js';
 import type { Measured } from './process.js';
-import type { Row } from './report.js';
+import type { Row } from './row.js';
 import { median } from './stats.js';
 
 export interface Side {
@@ -16,6 +16,7 @@ export interface Side {
 
 interface Sample extends LoadResult {
   cpu: number;
+  cpuUs: number;
 }
 
 /**
@@ -44,10 +45,12 @@ export async function compareSides(
       const started = performance.now();
       const result = await load(side.url, sideBodies, knobs, side.headers);
       const elapsed = (performance.now() - started) / 1000;
-      const cpu = ((side.component?.cpuSeconds() ?? NaN) - cpuBefore) / elapsed;
-      samples.get(side.name)!.push({ ...result, cpu });
+      const cpuSeconds = (side.component?.cpuSeconds() ?? NaN) - cpuBefore;
+      const cpu = cpuSeconds / elapsed;
+      const cpuUs = (cpuSeconds * 1e6) / result.answered;
+      samples.get(side.name)!.push({ ...result, cpu, cpuUs });
       process.stderr.write(
-        `  ${scenario}/${variant} run ${run + 1}/${knobs.runs} ${side.name}: ${result.rps.toFixed(0)} req/s p50 ${result.p50} ms p99 ${result.p99} ms${result.errors ? ` ERRORS ${result.errors}` : ''}\n`,
+        `  ${scenario}/${variant} run ${run + 1}/${knobs.runs} ${side.name}: ${result.rps.toFixed(0)} req/s p50 ${result.p50} ms p99 ${result.p99} ms ${cpuUs.toFixed(0)} CPU µs/req${result.errors ? ` ERRORS ${result.errors}` : ''}\n`,
       );
     }
   }
@@ -63,6 +66,7 @@ export async function compareSides(
       p99: pick('p99'),
       mean: pick('mean'),
       cpu: pick('cpu'),
+      cpuUs: pick('cpuUs'),
       peakRssMiB: side.component?.peakRssMiB(),
       errors: results.reduce((sum, r) => sum + r.errors, 0),
       runs: results.length,
@@ -70,6 +74,6 @@ export async function compareSides(
   });
 }
 
-/** "4.2x": the first side's throughput over the second's. */
-export const ratio = (ours: Row, theirs: Row, key: 'rps' | 'p50' | 'p99' | 'mean' = 'rps') =>
+/** "4.2x": the first side's throughput over the second's (or another figure's ratio). */
+export const ratio = (ours: Row, theirs: Row, key: 'rps' | 'p50' | 'p99' | 'mean' | 'cpuUs' = 'rps') =>
   Number(((ours[key] ?? NaN) / (theirs[key] ?? NaN)).toFixed(2));

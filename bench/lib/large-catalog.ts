@@ -1,9 +1,6 @@
 import { connectServiceCache, loadConfig, Teardown, type Logger } from '@polystore/common';
-import { reviewIdOf, reviewObjectId } from '@polystore/mongo-subgraph/review-id';
-import { SEARCH_CATCH_UP } from '@polystore/mongo-subgraph/search-catch-up';
-import { createStorageCache } from '@polystore/storage-subgraph/cache';
-import { createS3Store } from '@polystore/storage-subgraph/s3';
-import { putProductImage } from '@polystore/storage-subgraph/server-writes';
+import { reviewIdOf, reviewObjectId, SEARCH_CATCH_UP } from '@polystore/mongo-subgraph/seed';
+import { createStorageCache, createS3Store, putProductImage } from '@polystore/storage-subgraph/seed';
 import { sampleFile } from '@polystore/testing';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
@@ -31,7 +28,8 @@ export async function loadLargeCatalog(gatewayUrl: string, env: NodeJS.ProcessEn
   // Every connection opened here is closed by this teardown, whatever fails.
   const teardown = new Teardown(log);
   try {
-    const mongo = new MongoClient(env.MONGO_URL!);
+    // Heartbeats by polling: the embedded server does not understand streaming ones (docs/mongo.md).
+    const mongo = new MongoClient(env.MONGO_URL!, { serverMonitoringMode: 'poll' });
     teardown.add('bench mongo client', () => mongo.close());
     await mongo.connect();
     const db = mongo.db(loadConfig(env).mongo.database);
@@ -100,22 +98,6 @@ export async function loadLargeCatalog(gatewayUrl: string, env: NodeJS.ProcessEn
     );
     {
       const now = new Date();
-      for (let start = 0; start < productIds.length; start += 1_000) {
-        await db.collection('product_details').insertMany(
-          productIds.slice(start, start + 1_000).map((productId, i) => ({
-            productId,
-            description: `A bench product, number ${start + i + 1}, with a description long enough to look real.`,
-            category: 'bench',
-            tags: ['bench', `group-${(start + i) % 20}`],
-            attributes: { weightKg: 0.5 + ((start + i) % 40) / 10, colour: ['red', 'green', 'blue'][(start + i) % 3] },
-            name: `Bench product ${start + i + 1}`,
-            sku: `BENCH-${String(start + i + 1).padStart(6, '0')}`,
-            productCreatedAt: now,
-            createdAt: now,
-            updatedAt: now,
-          })),
-        );
-      }
       const reviews = productIds.slice(0, REVIEWED_PRODUCTS).flatMap((productId, i) =>
         [0, 1].map((n) => {
           const userId = userIds[(i * 2 + n) % userIds.length]!;
@@ -133,6 +115,35 @@ export async function loadLargeCatalog(gatewayUrl: string, env: NodeJS.ProcessEn
           };
         }),
       );
+      // Each document keeps its product's rating copy, as the mongo-subgraph writes it after every review.
+      const stars = new Map<string, { sum: number; count: number }>();
+      for (const review of reviews) {
+        const seen = stars.get(review.productId) ?? { sum: 0, count: 0 };
+        stars.set(review.productId, { sum: seen.sum + review.rating, count: seen.count + 1 });
+      }
+      const ratings = new Map(
+        [...stars].map(([productId, { sum, count }]) => [
+          productId,
+          { average: Math.round((sum / count) * 100) / 100, count },
+        ]),
+      );
+      for (let start = 0; start < productIds.length; start += 1_000) {
+        await db.collection('product_details').insertMany(
+          productIds.slice(start, start + 1_000).map((productId, i) => ({
+            productId,
+            description: `A bench product, number ${start + i + 1}, with a description long enough to look real.`,
+            category: 'bench',
+            tags: ['bench', `group-${(start + i) % 20}`],
+            attributes: { weightKg: 0.5 + ((start + i) % 40) / 10, colour: ['red', 'green', 'blue'][(start + i) % 3] },
+            name: `Bench product ${start + i + 1}`,
+            sku: `BENCH-${String(start + i + 1).padStart(6, '0')}`,
+            productCreatedAt: now,
+            createdAt: now,
+            updatedAt: now,
+            ...(ratings.has(productId) ? { rating: ratings.get(productId) } : {}),
+          })),
+        );
+      }
       for (let start = 0; start < reviews.length; start += 1_000)
         await db.collection('reviews').insertMany(reviews.slice(start, start + 1_000));
     }

@@ -8,6 +8,8 @@ export interface LoadResult {
   /** Mean latency, ms with decimals (autocannon's percentiles are whole ms). */
   mean: number;
   errors: number;
+  /** Requests answered with a 2xx (what CPU per request is divided by). */
+  answered: number;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function load(
     p99: result.latency.p99,
     mean: result.latency.average,
     errors: result.errors + result.non2xx + result.timeouts,
+    answered: result['2xx'],
     sent: next - firstBody,
   };
 }

@@ -1,25 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { arch, cpus, totalmem } from 'node:os';
 import { renderChart } from './chart.js';
-
-/** One line of results: a side of a scenario variant, or a count. */
-export interface Row {
-  scenario: string;
-  variant: string;
-  side: string;
-  rps?: number;
-  p50?: number;
-  p99?: number;
-  /** Mean latency, ms. */
-  mean?: number;
-  /** Cores in use by the measured process during the counted runs. */
-  cpu?: number;
-  peakRssMiB?: number;
-  errors?: number;
-  runs?: number;
-  /** Anything else the scenario measures (ratios, counts, hit rates), by name. */
-  extra?: Record<string, number | string | boolean>;
-}
+import type { Row } from './row.js';
 
 const RESULTS = new URL('../results/', import.meta.url);
 
@@ -27,7 +9,19 @@ const fmt = (value: number | undefined, digits = 0) =>
   value === undefined || Number.isNaN(value) ? '' : value.toFixed(digits);
 
 export function table(rows: Row[]): string {
-  const header = ['scenario', 'variant', 'side', 'req/s', 'p50 ms', 'p99 ms', 'cpu', 'peak MiB', 'err', 'other'];
+  const header = [
+    'scenario',
+    'variant',
+    'side',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'cpu',
+    'cpu µs/req',
+    'peak MiB',
+    'err',
+    'other',
+  ];
   const lines = rows.map((r) => [
     r.scenario,
     r.variant,
@@ -36,6 +30,7 @@ export function table(rows: Row[]): string {
     fmt(r.p50, 1),
     fmt(r.p99, 1),
     fmt(r.cpu, 2),
+    fmt(r.cpuUs),
     fmt(r.peakRssMiB),
     r.errors === undefined ? '' : String(r.errors),
     Object.entries(r.extra ?? {})
@@ -44,7 +39,7 @@ export function table(rows: Row[]): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const render = (cells: string[]) =>
-    cells.map((c, i) => (i >= 3 && i <= 8 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+    cells.map((c, i) => (i >= 3 && i <= 9 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   return [render(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(render)].join('\n');
 }
 

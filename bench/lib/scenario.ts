@@ -1,5 +1,5 @@
 import type { Knobs } from './knobs.js';
-import type { Row } from './report.js';
+import type { Row } from './row.js';
 
 /** One file in bench/scenarios/ exports one of these. */
 export interface Scenario {

@@ -1,7 +1,7 @@
 import { Agent, request } from 'node:http';
 import { loadConfig } from '@polystore/common';
 import { listeningProcess, startComponent } from '../lib/process.js';
-import type { Row } from '../lib/report.js';
+import type { Row } from '../lib/row.js';
 import type { Scenario } from '../lib/scenario.js';
 import { startBenchStack } from '../lib/stack.js';
 import { median, quantile } from '../lib/stats.js';

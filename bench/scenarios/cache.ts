@@ -4,7 +4,7 @@ import { tracked } from '../lib/cleanup.js';
 import { loadLargeCatalog, LARGE_CATALOG } from '../lib/large-catalog.js';
 import { load, type LoadResult } from '../lib/load.js';
 import { listeningProcess } from '../lib/process.js';
-import type { Row } from '../lib/report.js';
+import type { Row } from '../lib/row.js';
 import type { Scenario } from '../lib/scenario.js';
 import { adminHeaders, startBenchStack } from '../lib/stack.js';
 import { median } from '../lib/stats.js';

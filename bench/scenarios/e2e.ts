@@ -5,7 +5,7 @@ import { freePort } from '@polystore/embedded';
 import { composeSupergraph } from '@polystore/gateway/compose';
 import { compareSides, ratio } from '../lib/compare.js';
 import { listeningProcess, startComponent, type Component } from '../lib/process.js';
-import type { Row } from '../lib/report.js';
+import type { Row } from '../lib/row.js';
 import type { Scenario } from '../lib/scenario.js';
 import { adminHeaders, BENCH_AUTH_ENV, BENCH_CLAIMS, startBenchStack } from '../lib/stack.js';
 
@@ -97,7 +97,11 @@ export const e2e: Scenario = {
       for (const [variant, query] of Object.entries(E2E_QUERIES)) {
         for (const side of sides) await verify(side.url, query, side.headers);
         const [ours, theirs] = await compareSides('e2e', variant, sides, [JSON.stringify({ query })], knobs);
-        ours!.extra = { 'x rps': ratio(ours!, theirs!), 'x p50': ratio(ours!, theirs!, 'p50') };
+        ours!.extra = {
+          'x rps': ratio(ours!, theirs!),
+          'x p50': ratio(ours!, theirs!, 'p50'),
+          'x cpu/req': ratio(ours!, theirs!, 'cpuUs'),
+        };
         rows.push(ours!, theirs!);
       }
       // The gateway's overhead on a real subgraph: one connection, one request at a time.
@@ -124,6 +128,7 @@ export const e2e: Scenario = {
       );
       via!.extra = {
         'x mean': ratio(via!, straight!, 'mean'),
+        'x cpu/req': ratio(via!, straight!, 'cpuUs'),
         'x p50': ratio(via!, straight!, 'p50'),
         'x p99': ratio(via!, straight!, 'p99'),
       };

@@ -7,7 +7,7 @@ import { freePort } from '@polystore/embedded';
 import { testRedis } from '@polystore/testing/stores';
 import { compareSides, ratio } from '../lib/compare.js';
 import { startComponent, type Component } from '../lib/process.js';
-import type { Row } from '../lib/report.js';
+import type { Row } from '../lib/row.js';
 import { tracked } from '../lib/cleanup.js';
 import type { Scenario } from '../lib/scenario.js';
 import { ENGINE_SDL, ENGINE_SUBGRAPHS } from '../fixtures/engine-subgraphs.js';
@@ -127,7 +127,7 @@ export const engine: Scenario = {
             bodies,
             knobs,
           );
-          a!.extra = { 'x rps': ratio(a!, b!), 'x p50': ratio(a!, b!, 'p50') };
+          a!.extra = { 'x rps': ratio(a!, b!), 'x p50': ratio(a!, b!, 'p50'), 'x cpu/req': ratio(a!, b!, 'cpuUs') };
           rows.push(a!, b!);
         }
         await ours.stop();

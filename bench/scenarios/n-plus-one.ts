@@ -13,7 +13,7 @@ import { adminHeaders, BENCH_AUTH_ENV } from '../lib/stack.js';
 import { startPrivateRedis, testMongo, testPostgres, testS3, type Disposable } from '@polystore/testing/stores';
 import { tracked } from '../lib/cleanup.js';
 import { ComponentError } from '../lib/process.js';
-import type { Row } from '../lib/report.js';
+import type { Row } from '../lib/row.js';
 import type { Scenario } from '../lib/scenario.js';
 
 /** The page sizes tried; 100 is the API's largest page (MAX_PAGE_SIZE). */

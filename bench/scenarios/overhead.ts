@@ -46,6 +46,7 @@ export const overhead: Scenario = {
       );
       via!.extra = {
         'x mean': ratio(via!, direct!, 'mean'),
+        'x cpu/req': ratio(via!, direct!, 'cpuUs'),
         'x p50': ratio(via!, direct!, 'p50'),
         'x p99': ratio(via!, direct!, 'p99'),
         'x rps': ratio(via!, direct!),

@@ -2,7 +2,7 @@ import { graphqlRequest } from '@polystore/common';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { listeningProcess } from '../lib/process.js';
-import type { Row } from '../lib/report.js';
+import type { Row } from '../lib/row.js';
 import type { Scenario } from '../lib/scenario.js';
 import { adminHeaders, startBenchStack } from '../lib/stack.js';
 import { median, quantile } from '../lib/stats.js';

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { graphqlRequest } from '@polystore/common';
-import type { Row } from '../lib/report.js';
+import type { Row } from '../lib/row.js';
 import type { Scenario } from '../lib/scenario.js';
 import { adminHeaders, startBenchStack } from '../lib/stack.js';
 import { median, quantile } from '../lib/stats.js';
