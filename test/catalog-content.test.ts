@@ -5,23 +5,18 @@ import {
   eventually,
   graphqlRequest,
   signedSubgraphRequest,
+  startedOncePerFile,
   testToken,
   upsertTestCategory,
 } from '@polystore/testing';
-import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { startTestStack } from './support/stack.js';
 
 /**
  * The document subgraph through the gateway: every product is searchable
  * from the product events, reviews belong to their author, and catalog
  * content is an admin's to write (at the gateway and in the subgraph).
  */
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.dispose();
-});
+const stack = startedOncePerFile(startTestStack);
 
 type Options = { headers?: Record<string, string> };
 const gql = (query: string, variables: Record<string, unknown> = {}, options: Options = {}) =>

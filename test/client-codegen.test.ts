@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { asAdmin, graphqlRequest } from '@polystore/testing';
-import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { startTestStack, type TestStack } from './support/stack.js';
 import { fetchProductPage } from '../examples/client/product-page.js';
 
 /**

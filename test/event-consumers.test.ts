@@ -1,4 +1,4 @@
-import { productPrefix } from '@polystore/storage-subgraph/keys';
+import { productPrefix, putProductImage } from '@polystore/storage-subgraph/seed';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import {
@@ -7,23 +7,17 @@ import {
   graphqlRequest,
   sampleFile,
   signedSubgraphRequest,
+  startedOncePerFile,
   upsertTestCategory,
 } from '@polystore/testing';
-import { putProductImage } from '@polystore/storage-subgraph/server-writes';
-import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { startTestStack } from './support/stack.js';
 
 /**
  * Cross-store consistency through events: deleting a product in PostgreSQL
  * writes ProductDeleted to the outbox; the relay puts it on the Redis stream;
  * the mongo and storage subgraphs' consumer groups remove its details and images.
  */
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.dispose();
-});
+const stack = startedOncePerFile(startTestStack);
 
 describe('when a product is deleted', () => {
   it('its details leave MongoDB and its images leave S3, and other products keep theirs', async () => {

@@ -10,8 +10,8 @@ import {
   testToken,
   upsertTestCategory,
 } from '@polystore/testing';
-import { putProductImage } from '@polystore/storage-subgraph/server-writes';
-import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { putProductImage } from '@polystore/storage-subgraph/seed';
+import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
  * Delivery is at least once: the relay appends an event twice when its commit

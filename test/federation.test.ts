@@ -8,19 +8,18 @@ import {
   findDangerousChanges,
   type IntrospectionQuery,
 } from 'graphql';
-import { asAdmin, errorCodes, graphqlRequest, sampleFile, upsertTestCategory } from '@polystore/testing';
-import { putProductImage } from '@polystore/storage-subgraph/server-writes';
-import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import {
+  asAdmin,
+  errorCodes,
+  graphqlRequest,
+  sampleFile,
+  startedOncePerFile,
+  upsertTestCategory,
+} from '@polystore/testing';
+import { putProductImage } from '@polystore/storage-subgraph/seed';
+import { startTestStack } from './support/stack.js';
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-
-afterAll(async () => {
-  await stack?.dispose();
-});
+const stack = startedOncePerFile(startTestStack);
 
 describe('one product across three stores, through the gateway', () => {
   it('reads sku and price (PostgreSQL), details (MongoDB) and images (S3), and the image URL returns the bytes', async () => {

@@ -12,7 +12,7 @@ import {
   testServiceContext,
   testToken,
 } from '@polystore/testing';
-import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { startTestStack, type TestStack } from './support/stack.js';
 import { createPersistedQueryStore, operationHash } from '../gateway/src/plugins/persisted-queries/redis-store.js';
 
 /**
@@ -126,7 +126,7 @@ describe('gateway metrics', () => {
       sample(allowList.metricsUrl, 'gateway_response_cache_lookups_total', { operationName: 'ProductPage', result });
     const [missesBefore, hitsBefore] = [await lookups('miss'), await lookups('hit')];
     const token = testToken({ sub: randomUUID() });
-    const responses = `${stack.redis.keyPrefix}gateway:rc:entity:Product:${productId}`;
+    const responses = `${stack.redis.keyPrefix}gateway:{rc}:entity:Product:${productId}`;
     const storedBefore = await redis.scard(responses);
     expect((await readPersistedAs(token)).errors).toBeUndefined();
     expect(await lookups('miss')).toBe(missesBefore + 1);

@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { freePort } from '@polystore/embedded';
 import { composeSupergraph } from '@polystore/gateway/compose';
 import { TEST_AUTH_ENV, untilAnswering } from '@polystore/testing';
-import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
  * SIGTERM on a gateway process under load: requests in flight finish,

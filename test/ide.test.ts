@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { asAdmin } from '@polystore/testing';
-import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
  * The GraphQL IDE as a person meets it: a real headless Chromium (Debian's
@@ -73,7 +73,7 @@ afterAll(async () => {
       'referrer-policy': 'no-referrer',
     });
     const editor = page.locator('.graphiql-query-editor .monaco-editor').first();
-    await editor.waitFor({ timeout: 20_000 });
+    await editor.waitFor({ timeout: 30_000 });
     await editor.click();
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Delete');
@@ -83,7 +83,14 @@ afterAll(async () => {
     );
     await page.locator('.graphiql-execute-button').click();
     const response = page.locator('.graphiql-response');
-    await response.getByText('Seen in the IDE').waitFor({ timeout: 20_000 });
+    // When the answer does not come, the failure says what the response pane shows instead.
+    await response
+      .getByText('Seen in the IDE')
+      .waitFor({ timeout: 20_000 })
+      .catch(async (err: Error) => {
+        const shown = await response.innerText().catch(() => '(no response pane)');
+        throw new Error(`${err.message}\nthe response pane shows: ${shown.slice(0, 2_000)}`);
+      });
     const text = await response.innerText();
     // The editor renders spaces as no-break spaces; \s matches both.
     expect(text).toMatch(/"sku":\s+"IDE-1"/);
@@ -100,5 +107,5 @@ afterAll(async () => {
       await page.screenshot({ path: process.env.IDE_SCREENSHOT });
     }
     await page.close();
-  });
+  }, 120_000);
 });

@@ -5,8 +5,8 @@
  * flaky on shared machines); see docs/security.md for measured figures.
  */
 import { request, type IncomingMessage } from 'node:http';
-import { asAdmin } from '@polystore/testing';
-import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { asAdmin, bearer, testToken } from '@polystore/testing';
+import { startTestStack, type TestStack } from './support/stack.js';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
@@ -159,15 +159,18 @@ describe('estimated cost, with list sizes from first', () => {
   // Users, each with their orders, each with its items: every level is a list of `first` entries.
   const usersOrdersItems = (first: number) =>
     `{ users(first: ${first}) { edges { node { id orders(first: ${first}) { edges { node { id items { quantity product { name } } } } } } } } }`;
-  const ask = async (query: string) => {
+  const ask = async (query: string, headers: Record<string, string> = asAdmin()) => {
     const response = await fetch(stack.gatewayUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...asAdmin() },
+      headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ query }),
     });
     return {
       status: response.status,
-      body: (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] },
+      body: (await response.json()) as {
+        data?: unknown;
+        errors?: { message: string; extensions?: { code?: string; cost?: { estimated: number; max: number } } }[];
+      },
     };
   };
 
@@ -195,6 +198,62 @@ describe('estimated cost, with list sizes from first', () => {
     // 20 users x 20 orders x (10 items + 10 history rows), at the default list size of 10.
     expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['COST_ESTIMATED_TOO_EXPENSIVE']);
     expect(subgraphRequests).toBe(before);
+  });
+
+  // A page of 50 products from three stores, with ten reviews each and their authors: about 2,250.
+  const productPage =
+    '{ products(first: 50) { edges { node { name details { description } reviews(first: 10) { edges { node { title author { name } } } } images { url } } } } }';
+
+  it('gives a client without a token a smaller budget, and says that signing in raises it', async () => {
+    const before = subgraphRequests;
+    const { status, body } = await ask(productPage, {});
+    expect(status).toBe(400);
+    expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['COST_ESTIMATED_TOO_EXPENSIVE']);
+    expect(body.errors?.[0]?.extensions?.cost).toEqual({ estimated: 2201, max: 1000 });
+    expect(body.errors?.[0]?.message).toMatch(/GATEWAY_MAX_COST_ANONYMOUS.*sign in/);
+    expect(subgraphRequests).toBe(before);
+  });
+
+  it('answers the same page to a signed-in user (GATEWAY_MAX_COST), and a smaller one without a token', async () => {
+    const user = await ask(productPage, bearer(testToken({ sub: '00000000-0000-4000-8000-000000000001' })));
+    expect(user.status).toBe(200);
+    expect(user.body.errors).toBeUndefined();
+    // Without the reviews' authors: three subgraph requests, within GATEWAY_MAX_FETCHES_ANONYMOUS.
+    const anonymous = await ask(productPage.replace('first: 50', 'first: 10').replace(' author { name }', ''), {});
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.body.errors).toBeUndefined();
+  });
+
+  it('refuses an anonymous operation whose plan needs more subgraph requests than its budget, before any', async () => {
+    // Products (SQL); reviews (MongoDB) and images (S3); the reviews' authors (SQL): four requests in three steps.
+    const withAuthors = productPage.replace('first: 50', 'first: 2');
+    const before = subgraphRequests;
+    const { status, body } = await ask(withAuthors, {});
+    expect(status).toBe(400);
+    expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['COST_ESTIMATED_TOO_EXPENSIVE']);
+    expect(body.errors?.[0]?.extensions).toMatchObject({ fetches: { estimated: 4, max: 3 } });
+    expect(body.errors?.[0]?.message).toMatch(/GATEWAY_MAX_FETCHES_ANONYMOUS.*sign in/);
+    expect(subgraphRequests).toBe(before);
+    const user = await ask(withAuthors, bearer(testToken({ sub: '00000000-0000-4000-8000-000000000001' })));
+    expect(user.status).toBe(200);
+    expect(user.body.errors).toBeUndefined();
+  });
+
+  it('refuses an anonymous operation that selects more fields than its budget, before any subgraph request', async () => {
+    // Seven aliases of ten fields each: 70, over the 60 of GATEWAY_MAX_FIELDS_ANONYMOUS (200 signed in).
+    const wide = `{ ${Array.from({ length: 7 }, (_, i) => `p${i}: products(first: 1) { edges { node { sku name price { amount currency } stock salesCount } } }`).join(' ')} }`;
+    const before = subgraphRequests;
+    const { status, body } = await ask(wide, {});
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.extensions).toMatchObject({
+      code: 'COST_ESTIMATED_TOO_EXPENSIVE',
+      fields: { selected: 70, max: 60 },
+    });
+    expect(body.errors?.[0]?.message).toMatch(/GATEWAY_MAX_FIELDS_ANONYMOUS.*sign in/);
+    expect(subgraphRequests).toBe(before);
+    const user = await ask(wide, bearer(testToken({ sub: '00000000-0000-4000-8000-000000000001' })));
+    expect(user.status).toBe(200);
+    expect(user.body.errors).toBeUndefined();
   });
 });
 

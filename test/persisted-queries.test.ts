@@ -3,7 +3,7 @@ import { createGateway, type Gateway } from '@polystore/gateway';
 import { composeSupergraph } from '@polystore/gateway/compose';
 import { connectRedisLayer, createLogger, Teardown } from '@polystore/common';
 import { asAdmin, graphqlRequest, testServiceContext } from '@polystore/testing';
-import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { startTestStack, type TestStack } from './support/stack.js';
 import { createPersistedQueryStore, operationHash } from '../gateway/src/plugins/persisted-queries/redis-store.js';
 import { registerManifest } from '../gateway/src/plugins/persisted-queries/register.js';
 

@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { composeSupergraph } from '@polystore/gateway/compose';
 import { createGateway, type Gateway } from '@polystore/gateway';
 import { bearer, testServiceContext, testToken } from '@polystore/testing';
-import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { startTestStack, type TestStack } from './support/stack.js';
 import { startPrivateRedis, type PrivateServer } from '@polystore/testing/stores';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -37,7 +37,7 @@ const ask = (url: string, headers: Record<string, string> = {}) =>
   });
 
 describe('rate limits in Redis, shared by two gateways', () => {
-  it('spends one budget per client across both gateways, then answers 429 with Retry-After', async () => {
+  it('spends one budget per client across both gateways, then answers 429 with Retry-After, held back a second', async () => {
     const statuses: number[] = [];
     for (const url of [stack.gatewayUrl, second, stack.gatewayUrl, second, stack.gatewayUrl]) {
       const response = await ask(url);
@@ -46,7 +46,10 @@ describe('rate limits in Redis, shared by two gateways', () => {
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200]);
 
+    // A refusal is held back (GATEWAY_RATE_LIMIT_REFUSAL_DELAY_MS, 1 s by default) before it is answered.
+    const started = performance.now();
     const refused = await ask(second);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(900);
     expect(refused.status).toBe(429);
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);

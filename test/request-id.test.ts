@@ -2,7 +2,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import { createGateway } from '@polystore/gateway';
 import { composeSupergraph } from '@polystore/gateway/compose';
 import { testServiceContext } from '@polystore/testing';
-import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
  * One request id per request: the client's `x-request-id` (or a new one) is

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { asAdmin, bearer, consumerGroupCaughtUp, eventually, graphqlRequest, testToken } from '@polystore/testing';
-import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
  * The gateway's response cache in Redis (GATEWAY_RESPONSE_CACHE): a repeated
@@ -15,6 +15,8 @@ let productId: string;
 beforeAll(async () => {
   stack = await startTestStack({ GATEWAY_RESPONSE_CACHE: 'true' });
   redis = new Redis(stack.redis.url);
+  // The mongo-subgraph's start-up catch-up reads the catalog from the sql-subgraph too.
+  await stack.mongo.searchCatchUp;
   const created = await graphqlRequest(
     stack.gatewayUrl,
     `mutation { createProduct(input: { sku: "CACHED-1", name: "Kettle", price: { amount: 3000, currency: "EUR" }, stock: 4 }) { id } }`,
@@ -22,9 +24,14 @@ beforeAll(async () => {
     { headers: asAdmin() },
   );
   productId = created.data!.createProduct.id;
-  // The creation's own event would otherwise drop the first cached answer mid-test.
+  // The creation's own event would otherwise drop the first cached answer mid-test, and the
+  // mongo-subgraph's handling of it reads the product from the sql-subgraph, which the
+  // tests below count: every consumer group is caught up before they start.
   await stack.sql.flushOutbox();
   await eventually(gatewayCaughtUp, 'the gateway read the event stream');
+  for (const group of ['mongo-subgraph', 'storage-subgraph']) {
+    await eventually(() => consumerGroupCaughtUp(redis, stack.redis.keyPrefix, group), `${group} applied the event`);
+  }
 });
 
 afterAll(async () => {
@@ -51,10 +58,14 @@ describe('response cache', () => {
   it('answers a repeated query from Redis without calling the subgraph', async () => {
     const first = await read();
     expect(first.data!.product).toEqual({ id: productId, name: 'Kettle', price: { amount: 3000 } });
+    // The answer is stored after it is sent (write-behind): the repeat waits until Redis holds it.
+    await eventually(
+      async () => (await redis.keys(`${stack.redis.keyPrefix}gateway:{rc}:response:*`)).length > 0,
+      'the first answer is stored',
+    );
     const before = await sqlSubgraphRequests();
     expect((await read()).data).toEqual(first.data);
     expect(await sqlSubgraphRequests()).toBe(before);
-    expect(await redis.keys(`${stack.redis.keyPrefix}gateway:rc:response:*`)).not.toHaveLength(0);
   });
 
   it('keeps callers apart: another identity is answered on its own', async () => {
@@ -80,7 +91,7 @@ describe('response cache', () => {
     await read();
     // The answer is stored in the background: wait until it is, so the event below finds it.
     await eventually(
-      async () => (await redis.exists(`${stack.redis.keyPrefix}gateway:rc:entity:Product:${productId}`)) === 1,
+      async () => (await redis.exists(`${stack.redis.keyPrefix}gateway:{rc}:entity:Product:${productId}`)) === 1,
       'the answer is cached',
     );
     // Another writer changes the row; the trigger's ProductUpdated travels outbox → Redis stream → gateway.
@@ -96,7 +107,7 @@ describe('response cache', () => {
     await nameOnly();
     // Without its id the answer is listed as holding "some Product".
     await eventually(
-      async () => (await redis.scard(`${stack.redis.keyPrefix}gateway:rc:unidentified:Product`)) > 0,
+      async () => (await redis.scard(`${stack.redis.keyPrefix}gateway:{rc}:unidentified:Product`)) > 0,
       'the answer is cached',
     );
     await stack.sql.db.query(`UPDATE products SET name = 'Stovetop kettle' WHERE id = $1`, [productId]);

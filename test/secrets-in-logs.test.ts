@@ -6,7 +6,7 @@ import { createGateway } from '@polystore/gateway';
 import { composeSupergraph } from '@polystore/gateway/compose';
 import { bearer, graphqlRequest, testServiceContext, testToken } from '@polystore/testing';
 import { subscribeOverWebSocket } from '@polystore/testing/subscriptions';
-import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
  * Nothing secret in any log line at any level: every service of the stack

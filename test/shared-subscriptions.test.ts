@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { asAdmin, eventually, graphqlRequest, testToken } from '@polystore/testing';
-import { startTestStack, type TestStack } from '@polystore/testing/stack';
+import { startTestStack, type TestStack } from './support/stack.js';
 import { subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
 
 /**

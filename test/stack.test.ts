@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { access, chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { productPrefix } from '@polystore/storage-subgraph/keys';
+import { productPrefix } from '@polystore/storage-subgraph/seed';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { createLogger } from '@polystore/common';

@@ -30,6 +30,32 @@ async function start<T extends { listen(port: number): Promise<string> }>(
   return started;
 }
 
+/** A server the case owns: disposed after it, in the reverse order of arrival. */
+async function owned<T extends { dispose(): Promise<void> }>(server: Promise<T>): Promise<T> {
+  const started = await server;
+  cleanups.push(() => started.dispose());
+  return started;
+}
+
+/** The sql-subgraph of a case, on a test database of its own unless `env` names one. */
+async function startSqlSubgraph(env: Env) {
+  const database = env.DATABASE_URL ? {} : { DATABASE_URL: (await owned(testPostgres())).url };
+  return start(createSqlSubgraph, { ...database, ...env });
+}
+
+/** An embedded store the case stops itself (returned: how); stopped after the case if the case did not. */
+function stoppedByTheCase(store: { stop(): Promise<void> }, afterwards?: () => Promise<void>) {
+  let running = true;
+  cleanups.push(async () => {
+    if (running) await store.stop();
+    await afterwards?.();
+  });
+  return async () => {
+    await store.stop();
+    running = false;
+  };
+}
+
 async function expectUnavailable(url: string, query: string, variables?: Record<string, unknown>) {
   const started = Date.now();
   const response = await graphqlRequest(url, query, variables);
@@ -42,9 +68,8 @@ async function expectUnavailable(url: string, query: string, variables?: Record<
 
 describe('when a store is down', () => {
   it('PostgreSQL: fails fast with SERVICE_UNAVAILABLE, then serves again once it is back', async () => {
-    const postgres = await startPrivatePostgres();
-    cleanups.push(() => postgres.dispose());
-    const { url } = await start(createSqlSubgraph, { DATABASE_URL: postgres.url, DATABASE_CONNECT_TIMEOUT_MS: '1000' });
+    const postgres = await owned(startPrivatePostgres());
+    const { url } = await startSqlSubgraph({ DATABASE_URL: postgres.url, DATABASE_CONNECT_TIMEOUT_MS: '1000' });
     const created = await graphqlRequest(
       url,
       `mutation { createUser(input: { email: "o@example.com", name: "O" }) { id } }`,
@@ -62,11 +87,8 @@ describe('when a store is down', () => {
   }, 60_000);
 
   it('Redis: queries and writes still succeed, only uncached', async () => {
-    const redis = await startPrivateRedis();
-    cleanups.push(() => redis.dispose());
-    const postgres = await testPostgres();
-    cleanups.push(() => postgres.dispose());
-    const { url } = await start(createSqlSubgraph, { DATABASE_URL: postgres.url, REDIS_URL: redis.url });
+    const redis = await owned(startPrivateRedis());
+    const { url } = await startSqlSubgraph({ REDIS_URL: redis.url });
     const created = await graphqlRequest(
       url,
       `mutation { createUser(input: { email: "r@example.com", name: "R" }) { id } }`,
@@ -92,11 +114,8 @@ describe('when a store is down', () => {
   }, 60_000);
 
   it('Redis restarted from its append-only file: the first read after it is back has the price changed meanwhile', async () => {
-    const redis = await startPrivateRedis({ appendOnly: true });
-    cleanups.push(() => redis.dispose());
-    const postgres = await testPostgres();
-    cleanups.push(() => postgres.dispose());
-    const { url } = await start(createSqlSubgraph, { DATABASE_URL: postgres.url, REDIS_URL: redis.url });
+    const redis = await owned(startPrivateRedis({ appendOnly: true }));
+    const { url } = await startSqlSubgraph({ REDIS_URL: redis.url });
     const created = await graphqlRequest(
       url,
       `mutation { createProduct(input: { sku: "AOF-1", name: "Kettle", price: { amount: 1000, currency: "EUR" } }) { id } }`,
@@ -141,20 +160,15 @@ describe('when a store is down', () => {
     'MongoDB: fails fast with SERVICE_UNAVAILABLE and reports not ready',
     async () => {
       const mongo = await startEmbeddedMongo({ port: await freePort() });
-      let running = true;
-      cleanups.push(async () => {
-        if (running) await mongo.stop();
-      });
-      const redis = await testRedis();
-      cleanups.push(() => redis.dispose());
+      const stopMongo = stoppedByTheCase(mongo);
+      const redis = await owned(testRedis());
       const { url } = await start(createMongoSubgraph, {
         MONGO_URL: mongo.url,
         MONGO_SERVER_SELECTION_TIMEOUT_MS: '1000',
         REDIS_URL: redis.url,
         REDIS_KEY_PREFIX: redis.keyPrefix,
       });
-      await mongo.stop();
-      running = false;
+      await stopMongo();
       const elapsed = await expectUnavailable(url, `query ($id: ID!) { productDetails(productId: $id) { category } }`, {
         id: randomUUID(),
       });
@@ -169,14 +183,9 @@ describe('when a store is down', () => {
     async () => {
       const dataDir = await mkdtemp(join(tmpdir(), 'polystore-outage-'));
       const s3 = await startEmbeddedS3({ dataDir, port: await freePort(), buckets: ['outage'] });
-      let running = true;
-      cleanups.push(async () => {
-        if (running) await s3.stop();
-        await rm(dataDir, { recursive: true, force: true });
-      });
+      const stopS3 = stoppedByTheCase(s3, () => rm(dataDir, { recursive: true, force: true }));
       const { url } = await start(createStorageSubgraph, { S3_ENDPOINT: s3.url, S3_BUCKET: 'outage' });
-      await s3.stop();
-      running = false;
+      await stopS3();
       const elapsed = await expectUnavailable(
         url,
         `query ($id: ID!) { _entities(representations: [{ __typename: "Product", id: $id }]) { ... on Product { images { id } } } }`,

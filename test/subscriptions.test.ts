@@ -1,19 +1,22 @@
 import { adminToken, asAdmin, graphqlRequest, sampleFile, testToken, upsertTestCategory } from '@polystore/testing';
-import { putProductImage } from '@polystore/storage-subgraph/server-writes';
-import { startTestStack, type TestStack } from '@polystore/testing/stack';
-import { subscribeOverSse, subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
+import { putProductImage } from '@polystore/storage-subgraph/seed';
+import { subscribedStackOfFile } from './support/stack.js';
+import {
+  firstEvent,
+  subscribeOverSse,
+  subscribeOverWebSocket,
+  type TestSubscription,
+} from '@polystore/testing/subscriptions';
 
 /**
  * Subscriptions through the gateway: the event comes from PostgreSQL's
  * outbox via Redis, and each event selects fields that MongoDB and S3 own.
  */
-let stack: TestStack;
-const subscriptions: TestSubscription[] = [];
+const { stack, subscriptions } = subscribedStackOfFile();
 let userId: string;
 let productId: string;
 
 beforeAll(async () => {
-  stack = await startTestStack();
   const gql = (query: string, variables?: Record<string, unknown>) =>
     graphqlRequest(stack.gatewayUrl, query, variables, { headers: asAdmin() });
   userId = (await gql(`mutation { createUser(input: { email: "sub@example.com", name: "Sub Scriber" }) { id } }`)).data!
@@ -36,11 +39,6 @@ beforeAll(async () => {
     body: sampleFile('image/png'),
   });
   await stack.sql.flushOutbox();
-});
-
-afterAll(async () => {
-  for (const subscription of subscriptions) await subscription.dispose();
-  await stack?.dispose();
 });
 
 const ORDER_EVENTS = `subscription ($userId: ID) {
@@ -84,14 +82,7 @@ const expectedEvent = {
 };
 
 /** Keeps placing orders until the subscription (which starts asynchronously) sees one; bounded. */
-async function firstEvent(received: unknown[]): Promise<unknown> {
-  for (let attempt = 0; attempt < 20 && received.length === 0; attempt++) {
-    await placeAndPay();
-    for (let wait = 0; wait < 20 && received.length === 0; wait++)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return received[0];
-}
+const firstOrderEvent = (subscription: TestSubscription) => firstEvent(subscription, () => placeAndPay());
 
 describe('subscriptions through the gateway', () => {
   it('delivers orderStatusChanged over graphql-ws with fields from all three stores', async () => {
@@ -103,14 +94,13 @@ describe('subscriptions through the gateway', () => {
       { token: testToken({ sub: userId }) },
     );
     subscriptions.push(subscription);
-    const { received } = subscription;
-    expect(await firstEvent(received)).toEqual(expectedEvent);
+    expect(await firstOrderEvent(subscription)).toEqual(expectedEvent);
   });
 
   it('delivers the same over server-sent events', async () => {
     const subscription = await subscribeOverSse(stack.gatewayUrl, ORDER_EVENTS, { userId }, { token: adminToken() });
     expect(subscription.contentType).toContain('text/event-stream');
-    expect(await firstEvent(subscription.received)).toEqual(expectedEvent);
+    expect(await firstOrderEvent(subscription)).toEqual(expectedEvent);
     await subscription.dispose();
   });
 });
@@ -184,27 +174,25 @@ const REVIEW_EVENTS = `subscription ($productId: ID!) {
 
 let reviewers = 0;
 
-/** Keeps adding reviews (each by a new user: one review per user per product) until one arrives; bounded. */
-async function firstReview(received: unknown[]): Promise<unknown> {
-  for (let attempt = 0; attempt < 20 && received.length === 0; attempt++) {
-    const user = await graphqlRequest(
-      stack.gatewayUrl,
-      `mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }`,
-      { input: { email: `reviewer-${reviewers++}@example.com`, name: 'Rev Iewer' } },
-      { headers: asAdmin() },
-    );
-    const added = await graphqlRequest(
-      stack.gatewayUrl,
-      `mutation ($input: AddReviewInput!) { addReview(input: $input) { id } }`,
-      { input: { productId, userId: user.data!.createUser.id, rating: 5, title: 'Bright', body: '' } },
-      { headers: asAdmin() },
-    );
-    expect(added.errors).toBeUndefined();
-    for (let wait = 0; wait < 20 && received.length === 0; wait++)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return received[0];
+/** Adds a review by a new user (one review per user per product). */
+async function addReview(): Promise<void> {
+  const user = await graphqlRequest(
+    stack.gatewayUrl,
+    `mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }`,
+    { input: { email: `reviewer-${reviewers++}@example.com`, name: 'Rev Iewer' } },
+    { headers: asAdmin() },
+  );
+  const added = await graphqlRequest(
+    stack.gatewayUrl,
+    `mutation ($input: AddReviewInput!) { addReview(input: $input) { id } }`,
+    { input: { productId, userId: user.data!.createUser.id, rating: 5, title: 'Bright', body: '' } },
+    { headers: asAdmin() },
+  );
+  expect(added.errors).toBeUndefined();
 }
+
+/** Keeps adding reviews until the subscription sees one; bounded. */
+const firstReview = (subscription: TestSubscription) => firstEvent(subscription, addReview);
 
 const expectedReview = {
   data: {
@@ -220,14 +208,13 @@ describe('reviewAdded through the gateway', () => {
   it('delivers a new review over graphql-ws with the author from PostgreSQL and images from S3', async () => {
     const subscription = subscribeOverWebSocket(stack.gatewayUrl, REVIEW_EVENTS, { productId });
     subscriptions.push(subscription);
-    const { received } = subscription;
-    expect(await firstReview(received)).toEqual(expectedReview);
+    expect(await firstReview(subscription)).toEqual(expectedReview);
   });
 
   it('delivers the same over server-sent events', async () => {
     const subscription = await subscribeOverSse(stack.gatewayUrl, REVIEW_EVENTS, { productId });
     expect(subscription.contentType).toContain('text/event-stream');
-    expect(await firstReview(subscription.received)).toEqual(expectedReview);
+    expect(await firstReview(subscription)).toEqual(expectedReview);
     await subscription.dispose();
   });
 });

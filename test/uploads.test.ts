@@ -9,9 +9,14 @@ import {
   signedSubgraphRequest,
   testToken,
 } from '@polystore/testing';
-import { pendingObjectKey, userPrefix } from '@polystore/storage-subgraph/keys';
-import { startTestStack, type TestStack } from '@polystore/testing/stack';
-import { subscribeOverSse, subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
+import { pendingObjectKey, userPrefix } from '@polystore/storage-subgraph/seed';
+import { subscribedStackOfFile } from './support/stack.js';
+import {
+  firstEvent,
+  subscribeOverSse,
+  subscribeOverWebSocket,
+  type TestSubscription,
+} from '@polystore/testing/subscriptions';
 
 /**
  * Direct uploads through the gateway: owners checked with the sql-subgraph,
@@ -19,8 +24,7 @@ import { subscribeOverSse, subscribeOverWebSocket, type TestSubscription } from 
  * the asset read back with fields of other subgraphs, `assetUploaded` over
  * graphql-ws and SSE, and a deleted user's avatar removed by the event consumer.
  */
-let stack: TestStack;
-const subscriptions: TestSubscription[] = [];
+const { stack, subscriptions } = subscribedStackOfFile();
 let userId: string;
 let productId: string;
 let orderId: string;
@@ -33,7 +37,6 @@ const asUser = (sub: string) => bearer(testToken({ sub }));
 const ANONYMOUS: Headers = {};
 
 beforeAll(async () => {
-  stack = await startTestStack();
   userId = (await gql(`mutation { createUser(input: { email: "up@example.com", name: "Up Loader" }) { id } }`)).data!
     .createUser.id;
   productId = (
@@ -46,11 +49,6 @@ beforeAll(async () => {
       input: { userId, items: [{ productId, quantity: 1 }] },
     })
   ).data!.placeOrder.id;
-});
-
-afterAll(async () => {
-  for (const subscription of subscriptions) await subscription.dispose();
-  await stack?.dispose();
 });
 
 const REQUEST_UPLOAD = `mutation ($input: RequestUploadInput!) {
@@ -106,14 +104,10 @@ const bucketKeys = async () =>
     .sort();
 
 /** Uploads until a subscription (which starts asynchronously) has seen one; bounded. */
-async function firstEvent(received: unknown[]): Promise<unknown> {
-  for (let attempt = 0; attempt < 20 && received.length === 0; attempt++) {
-    await upload('PRODUCT', productId, 'event.png', 'image/png', sampleFile('image/png', `event ${attempt}`));
-    for (let wait = 0; wait < 20 && received.length === 0; wait++)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return received[0];
-}
+const firstUploadEvent = (subscription: TestSubscription) =>
+  firstEvent(subscription, (attempt) =>
+    upload('PRODUCT', productId, 'event.png', 'image/png', sampleFile('image/png', `event ${attempt}`)),
+  );
 
 const ASSET_EVENTS = `subscription ($ownerId: ID!) {
   assetUploaded(ownerId: $ownerId) { filename contentType owner { ... on Product { sku name } } }
@@ -159,14 +153,13 @@ describe('uploads through the gateway', () => {
   it('delivers assetUploaded over graphql-ws with fields of the owner', async () => {
     const subscription = subscribeOverWebSocket(stack.gatewayUrl, ASSET_EVENTS, { ownerId: productId });
     subscriptions.push(subscription);
-    const { received } = subscription;
-    expect(await firstEvent(received)).toEqual(expectedEvent);
+    expect(await firstUploadEvent(subscription)).toEqual(expectedEvent);
   });
 
   it('delivers the same over server-sent events', async () => {
     const subscription = await subscribeOverSse(stack.gatewayUrl, ASSET_EVENTS, { ownerId: productId });
     expect(subscription.contentType).toContain('text/event-stream');
-    expect(await firstEvent(subscription.received)).toEqual(expectedEvent);
+    expect(await firstUploadEvent(subscription)).toEqual(expectedEvent);
     await subscription.dispose();
   });
 
@@ -376,12 +369,10 @@ describe('ownership from the signed claims', () => {
     );
     subscriptions.push(allowed);
     // Uploads until the subscription (which starts asynchronously) has seen one; bounded.
-    for (let attempt = 0; attempt < 20 && allowed.received.length === 0; attempt++) {
-      await upload('ORDER', orderId, 'seen.pdf', 'application/pdf', Buffer.from('%PDF-1.7 seen'), owner);
-      for (let wait = 0; wait < 20 && allowed.received.length === 0; wait++)
-        await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(allowed.received[0]).toEqual({ data: { assetUploaded: { filename: 'seen.pdf' } } });
+    const seen = await firstEvent(allowed, () =>
+      upload('ORDER', orderId, 'seen.pdf', 'application/pdf', Buffer.from('%PDF-1.7 seen'), owner),
+    );
+    expect(seen).toEqual({ data: { assetUploaded: { filename: 'seen.pdf' } } });
     // The refused got no event: their refusal, then at most the end of the stream.
     for (const refused of refusals) {
       expect(refused.received.slice(1).every((result) => 'complete' in (result as object))).toBe(true);

@@ -16,6 +16,9 @@ interface AppSpec {
 }
 
 export const STORES = ['postgres', 'mongo', 'redis', 'minio', 'minio-init'];
+/** The HAProxy in front of every app service (deploy/compose/haproxy.cfg); services that call another go through it. */
+export const BALANCER = 'balancer';
+const throughBalancer = { [BALANCER]: 'service_started' };
 
 export const COMMON_REQUIRED = ['LOG_LEVEL', 'HOST', 'METRICS_HOST', 'REDIS_URL', 'SUBGRAPH_SIGNING_SECRET'];
 /**
@@ -68,7 +71,7 @@ export const APPS: Record<string, AppSpec> = Object.fromEntries([
   subgraphApp('mongo', {
     required: ['MONGO_URL', 'SQL_SUBGRAPH_URL'],
     own: ['MONGO_DATABASE', 'MONGO_SERVER_SELECTION_TIMEOUT_MS'],
-    dependsOn: healthy('mongo', 'redis'),
+    dependsOn: { ...throughBalancer, ...healthy('mongo', 'redis') },
   }),
   subgraphApp('storage', {
     required: [
@@ -90,7 +93,7 @@ export const APPS: Record<string, AppSpec> = Object.fromEntries([
       'UPLOAD_SWEEP_INTERVAL_SECONDS',
       'UPLOAD_SWEEP_GRACE_SECONDS',
     ],
-    dependsOn: { ...healthy('minio', 'redis'), 'minio-init': 'service_completed_successfully' },
+    dependsOn: { ...throughBalancer, ...healthy('minio', 'redis'), 'minio-init': 'service_completed_successfully' },
   }),
   [
     'gateway',
@@ -124,7 +127,7 @@ export const APPS: Record<string, AppSpec> = Object.fromEntries([
         'GATEWAY_CORS_ORIGINS',
         'GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION',
       ],
-      dependsOn: healthy(...SUBGRAPHS.map((subgraph) => subgraph.service)),
+      dependsOn: { ...throughBalancer, ...healthy(...SUBGRAPHS.map((subgraph) => subgraph.service)) },
     },
   ],
 ]);

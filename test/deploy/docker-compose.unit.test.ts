@@ -6,7 +6,7 @@
  * from .env.example.
  */
 import { CONFIG_VARIABLES, loadConfig, SUBGRAPHS } from '@polystore/common';
-import { APP_NAMES, APPS, COMMON_ALLOWED, COMMON_REQUIRED, COMPOSE_SECRETS, STORES } from './apps.js';
+import { APP_NAMES, APPS, BALANCER, COMMON_ALLOWED, COMMON_REQUIRED, COMPOSE_SECRETS, STORES } from './apps.js';
 import {
   dependsOn,
   durationMs,
@@ -22,6 +22,7 @@ import {
   type ComposeFile,
   type Env,
 } from './files.js';
+import { routeOf } from './haproxy.js';
 
 /** The ports every process listens on when nothing is configured. */
 const DEFAULT_CONFIG = loadConfig({});
@@ -63,7 +64,7 @@ describe.each<[string, Env]>([
   const configOf = (name: string) => loadConfig(envOf(name));
 
   it('defines every store and service of the stack', () => {
-    expect(Object.keys(compose.services).sort()).toEqual([...STORES, ...APP_NAMES].sort());
+    expect(Object.keys(compose.services).sort()).toEqual([...STORES, BALANCER, ...APP_NAMES].sort());
     expect(service('postgres').image).toMatch(/^postgres:16(\b|$)/);
     expect(service('mongo').image).toMatch(/^mongo:7(\b|$)/);
     expect(service('redis').image).toMatch(/^redis:7(\b|$)/);
@@ -159,7 +160,7 @@ describe.each<[string, Env]>([
       expect(portOf(new URL(config.redis.url!))).toBe(6379);
     });
 
-    it('publishes its port, the default port of loadConfig, and its metrics port to the host alone', () => {
+    it('listens on the default port of loadConfig, metrics on all interfaces of the network, and publishes no port, so it scales', () => {
       const config = configOf(name);
       const port = config.ports[spec.port];
       expect(Number(envOf(name)[spec.portVariable])).toBe(port);
@@ -167,13 +168,9 @@ describe.each<[string, Env]>([
       const metricsPort = config.metrics.ports[spec.port];
       expect(Number(envOf(name)[spec.metricsPortVariable])).toBe(metricsPort);
       expect(metricsPort).toBe(DEFAULT_CONFIG.metrics.ports[spec.port]);
-      // Reachable by Prometheus inside the network; on the host by 127.0.0.1 only, never by clients.
+      // Reachable by Prometheus inside the network, never published: a second replica could not take a host port.
       expect(config.metrics).toMatchObject({ enabled: true, host: '0.0.0.0' });
-      expect(publishedPorts(service(name))).toEqual([
-        { host: port, container: port },
-        { host: metricsPort, container: metricsPort },
-      ]);
-      expect(service(name).ports).toContain(`127.0.0.1:${metricsPort}:${metricsPort}`);
+      expect(publishedPorts(service(name))).toEqual([]);
     });
 
     it('reports healthy only when GET /ready on its port succeeds', () => {
@@ -230,12 +227,14 @@ describe.each<[string, Env]>([
     expect(s3.forcePathStyle).toBe(true);
   });
 
-  it('routes the gateway to each subgraph by its compose service name and port', () => {
+  it('routes the gateway to each subgraph through the balancer, which reaches its replicas on their port', () => {
     const { gateway, subgraphUrls } = configOf('gateway');
     for (const { name, service } of SUBGRAPHS) {
       const url = new URL(subgraphUrls[name]!);
-      expect(url.hostname).toBe(service);
-      expect(portOf(url)).toBe(configOf(service).ports[APPS[service]!.port]);
+      expect(url.hostname).toBe(BALANCER);
+      expect(routeOf(portOf(url)).servers.map(({ host, port }) => `${host}:${port}`)).toEqual([
+        `${service}:${configOf(service).ports[APPS[service]!.port]}`,
+      ]);
       expect(url.pathname).toBe('/graphql');
     }
     expect(['rust', 'js']).toContain(gateway.queryPlanner);

@@ -14,10 +14,24 @@ export interface AuditConfiguration {
 
 const secret = () => randomBytes(32).toString('hex');
 
+/**
+ * The audit's supergraphs give no list a size (`@listSize`), so each counts GATEWAY_DEFAULT_LIST_SIZE
+ * (10) in the cost estimate, and three nested lists (1,110) are over the anonymous budget set for ours;
+ * its requests carry no token, and some chain more subgraphs in turn than an anonymous plan may. They
+ * get the signed-in budgets (GATEWAY_MAX_COST, no request or field budget of their own) instead: the
+ * audit checks answers, the anonymous budgets have tests of their own (`test/limits.test.ts`,
+ * `gateway-cpu.test.ts`).
+ */
+const COST = {
+  GATEWAY_MAX_COST_ANONYMOUS: '0',
+  GATEWAY_MAX_FETCHES_ANONYMOUS: '0',
+  GATEWAY_MAX_FIELDS_ANONYMOUS: '0',
+};
+
 export function auditConfigurations(redisUrl: string): AuditConfiguration[] {
   const redisKeyPrefix = `federation-audit-${randomBytes(4).toString('hex')}:`;
   return [
-    { name: 'defaults', env: {}, twice: false },
+    { name: 'defaults', env: { ...COST }, twice: false },
     {
       name: 'production plugins',
       env: {
@@ -29,6 +43,7 @@ export function auditConfigurations(redisUrl: string): AuditConfiguration[] {
         // Every subgraph request is signed; the audit's subgraphs ignore the extension.
         SUBGRAPH_SIGNING_SECRET: secret(),
         GATEWAY_MAX_COST: '10000',
+        ...COST,
         // Every case of both passes from one address within a window.
         GATEWAY_RATE_LIMIT: '100000',
       },

@@ -36,10 +36,20 @@ export interface Started {
   output(): string;
   /** Ends it and whatever it started, and waits for its exit (at most 5 s). */
   stop(): Promise<void>;
+  /** SIGKILL to it and whatever it started (a crash: nothing may clean up), and waits for its exit. */
+  kill(): Promise<void>;
+}
+
+/** Where and as whom a process runs (`uid`/`gid`: a server that refuses root, such as PostgreSQL). */
+export interface StartOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  uid?: number;
+  gid?: number;
 }
 
 /** Starts `command` in its own process group, registered for `killAll`. */
-export function start(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Started {
+export function start(command: string, args: string[], options: StartOptions): Started {
   const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   const chunks: string[] = [];
@@ -56,6 +66,11 @@ export function start(command: string, args: string[], options: { cwd: string; e
       clearTimeout(timer);
       running.delete(child);
     },
+    async kill() {
+      killGroup(child);
+      await exited;
+      running.delete(child);
+    },
   };
 }
 
@@ -63,7 +78,7 @@ export function start(command: string, args: string[], options: { cwd: string; e
 export async function run(
   command: string,
   args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+  options: StartOptions & { timeoutMs: number },
 ): Promise<{ output: string; code: number | null; timedOut: boolean }> {
   const started = start(command, args, options);
   let timedOut = false;
