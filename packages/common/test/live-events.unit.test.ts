@@ -1,28 +1,19 @@
-import { createPubSub } from '@graphql-yoga/subscription';
-import { comparePositions, liveEvents, type LiveTopics } from '../src/events/live.js';
+import { comparePositions, liveEvents } from '../src/events/live.js';
 import type { DomainEvent } from '../src/redis/event-stream.js';
 import { MemoryEventStream } from '../src/redis/memory-event-stream.js';
 
-type Topics = LiveTopics<'InventoryChanged'>;
-
-const inventory = (stock: number): DomainEvent =>
+const inventory = (stock: number, id = `event-${stock}`): DomainEvent =>
   ({
-    id: `event-${stock}`,
+    id,
     type: 'InventoryChanged',
     occurredAt: '2026-12-06T10:00:00.000Z',
     payload: { productId: 'p1', stock },
   }) as unknown as DomainEvent;
 
-/** Appends events to the stream and publishes them live, as the outbox relay does. */
-async function relay(events: MemoryEventStream, pubsub: ReturnType<typeof createPubSub<Topics>>, stocks: number[]) {
-  const positions = await events.append(stocks.map(inventory));
-  stocks.forEach((stock, i) =>
-    pubsub.publish('InventoryChanged', { position: positions[i]!, payload: { productId: 'p1', stock } as never }),
-  );
-  return positions;
-}
+const append = (events: MemoryEventStream, stocks: number[]) => events.append(stocks.map((stock) => inventory(stock)));
+const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('live events, resumed from the durable stream', () => {
+describe('live events, followed and resumed from the durable stream', () => {
   it('orders positions as Redis stream ids', () => {
     expect(comparePositions('1-2', '1-10')).toBeLessThan(0);
     expect(comparePositions('2-0', '1-99')).toBeGreaterThan(0);
@@ -31,20 +22,19 @@ describe('live events, resumed from the durable stream', () => {
 
   it('replays what came after the position, then goes on live, each event once and in order', async () => {
     const events = new MemoryEventStream();
-    const pubsub = createPubSub<Topics>();
-    const [first] = await relay(events, pubsub, [1]);
-    // Published while the subscriber was away: only the stream has them.
-    await relay(events, pubsub, [2, 3]);
-    const iterator = liveEvents('InventoryChanged', { pubsub, events, resumeAfter: first })[Symbol.asyncIterator]();
+    const [first] = await append(events, [1]);
+    // Appended while the subscriber was away: replayed.
+    await append(events, [2, 3]);
+    const iterator = liveEvents('InventoryChanged', { events, resumeAfter: first })[Symbol.asyncIterator]();
     const stocks: number[] = [];
     const next = async () => stocks.push(((await iterator.next()).value!.payload as { stock: number }).stock);
     const reading = next();
-    // Appended and published while the replay is read: heard live and replayed, delivered once.
-    await relay(events, pubsub, [4]);
+    // Appended while the replay is read: heard live or replayed, delivered once.
+    await append(events, [4]);
     await reading;
     await next();
     await next();
-    await relay(events, pubsub, [5]);
+    await append(events, [5]);
     await next();
     expect(stocks).toEqual([2, 3, 4, 5]);
     await iterator.return?.();
@@ -52,25 +42,48 @@ describe('live events, resumed from the durable stream', () => {
 
   it('starts live without a position, or with one that is not a stream position', async () => {
     const events = new MemoryEventStream();
-    const pubsub = createPubSub<Topics>();
-    await relay(events, pubsub, [1, 2]);
+    await append(events, [1, 2]);
     for (const resumeAfter of [undefined, 'not-a-position']) {
-      const iterator = liveEvents('InventoryChanged', { pubsub, events, resumeAfter })[Symbol.asyncIterator]();
+      const iterator = liveEvents('InventoryChanged', { events, resumeAfter })[Symbol.asyncIterator]();
       const first = iterator.next();
-      await new Promise((resolve) => setImmediate(resolve));
-      await relay(events, pubsub, [7]);
+      await settle();
+      await events.append([inventory(7, `event-7-${resumeAfter}`)]);
       expect(((await first).value!.payload as { stock: number }).stock).toBe(7);
       await iterator.return?.();
     }
   });
 
-  it('lets go of the live subscription when the subscriber leaves while waiting', async () => {
+  it('hears an event of another type not at all, and a second append of one event once', async () => {
     const events = new MemoryEventStream();
-    const pubsub = createPubSub<Topics>();
-    const iterator = liveEvents('InventoryChanged', { pubsub, events })[Symbol.asyncIterator]();
+    const iterator = liveEvents('InventoryChanged', { events })[Symbol.asyncIterator]();
+    const first = iterator.next();
+    await settle();
+    await events.append([{ ...inventory(1), type: 'ProductDeleted' }, inventory(2), inventory(2), inventory(3)]);
+    expect(((await first).value!.payload as { stock: number }).stock).toBe(2);
+    expect(((await iterator.next()).value!.payload as { stock: number }).stock).toBe(3);
+    await iterator.return?.();
+  });
+
+  it('counts its followers, and lets go of the stream when the subscriber leaves while waiting', async () => {
+    const events = new MemoryEventStream();
+    const iterator = liveEvents('InventoryChanged', { events })[Symbol.asyncIterator]();
     const pending = iterator.next();
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
+    expect(events.followers()).toBe(1);
     await iterator.return?.();
     expect(await pending).toEqual({ value: undefined, done: true });
+    expect(events.followers()).toBe(0);
+  });
+
+  it('ends a subscriber that falls more than 10,000 events behind, instead of buffering without bound', async () => {
+    const events = new MemoryEventStream(30_000);
+    const follower = events.follow();
+    await follower.from;
+    for (let batch = 0; batch < 21; batch++)
+      await events.append(Array.from({ length: 500 }, (_, i) => inventory(batch * 500 + i)));
+    // The tail reads at most 500 per read: let it catch up with the appends.
+    for (let turn = 0; turn < 100 && events.followers() > 0; turn++) await new Promise((r) => setTimeout(r, 5));
+    await expect(follower.next()).rejects.toThrow('fell more than 10000 events behind');
+    follower.close();
   });
 });

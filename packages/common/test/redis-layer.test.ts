@@ -5,6 +5,7 @@ import {
   createRedisLayer,
   MemoryCache,
   type EntityCache,
+  type Follower,
 } from '../src/index.js';
 import { servicesOfFile, startPrivateRedis, testRedis } from './support/index.js';
 
@@ -257,5 +258,49 @@ describe('event stream consumers', () => {
     expect(pending[0]).toBe(0);
     await stop();
     await raw.quit();
+  });
+});
+
+describe('following the event stream', () => {
+  const event = (id: number) => ({
+    id: String(id),
+    type: 'Thing',
+    aggregateType: 'Thing',
+    aggregateId: 'a',
+    payload: {},
+    occurredAt: new Date().toISOString(),
+  });
+  const next = async (follower: Follower) => (await follower.next()).map(({ event }) => event.id);
+
+  it('hears every event appended, by any process, and after a Redis restart goes on from where it was', async () => {
+    const server = own(await startPrivateRedis({ appendOnly: true }));
+    const layer = await connectRedisLayer({ url: server.url, keyPrefix: 'live:', log, teardown });
+    const follower = layer.events.follow();
+    await follower.from;
+    expect(layer.events.followers()).toBe(1);
+
+    // Another process's append, with nothing published anywhere (as by a relay that died right after it).
+    const raw = new Redis(server.url, { maxRetriesPerRequest: 1 });
+    raw.on('error', () => undefined);
+    await raw.xadd('live:events', '*', 'event', JSON.stringify(event(1)));
+    expect(await next(follower)).toEqual(['1']);
+
+    await server.stop();
+    await server.start();
+    // Appended as soon as Redis is back, perhaps before the follower's connection is: read when it is.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const appended = await layer.events.append([event(2), event(3)]).then(
+        () => true,
+        () => false,
+      );
+      if (appended) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const heard: string[] = [];
+    while (heard.length < 2) heard.push(...(await next(follower)));
+    expect(heard).toEqual(['2', '3']);
+    follower.close();
+    expect(layer.events.followers()).toBe(0);
+    raw.disconnect();
   });
 });

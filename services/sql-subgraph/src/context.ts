@@ -1,15 +1,13 @@
-import type { EventStream, PubSub, Viewer } from '@polystore/common';
+import type { EventStream, Viewer } from '@polystore/common';
 import type { DataSource } from 'typeorm';
 import type { SqlCache } from './cache.js';
-import type { SqlEvents } from './events/outbox-relay.js';
 import { createLoaders, type SqlLoaders } from './loaders.js';
 
 export interface SqlContext {
   db: DataSource;
   cache: SqlCache;
   loaders: SqlLoaders;
-  pubsub: PubSub<SqlEvents>;
-  /** The durable stream, from which a resumed subscription replays (`liveEvents`). */
+  /** The durable stream: live subscriptions follow it, and a resumed one replays from it (`liveEvents`). */
   events: EventStream;
   /** A subscription subscribed again: the stream position of the last event its subscriber had. */
   resumeAfter?: string;
@@ -20,11 +18,11 @@ export interface SqlContext {
 export function createContext(
   db: DataSource,
   cache: SqlCache,
-  { pubsub, events }: { pubsub: PubSub<SqlEvents>; events: EventStream },
+  { events }: { events: EventStream },
   viewer: Viewer = { enforced: false, userId: undefined, admin: false },
   resumeAfter?: string,
 ): SqlContext {
-  return { db, cache, pubsub, events, resumeAfter, viewer, loaders: createLoaders(db, cache) };
+  return { db, cache, events, resumeAfter, viewer, loaders: createLoaders(db, cache) };
 }
 
 /** New loaders for the context's store: what a subscription resolves an event with (`resolvePerEvent`). */

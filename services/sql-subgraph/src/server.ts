@@ -11,13 +11,15 @@ import { createSqlCache } from './cache.js';
 import { createContext } from './context.js';
 import { createDataSource } from './db/data-source.js';
 import { migrate } from './db/migrate.js';
-import { startOutboxRelay, type SqlEvents } from './events/outbox-relay.js';
+import { startOutboxRelay } from './events/outbox-relay.js';
 import { buildSchema } from './schema.js';
 
 export interface SqlSubgraph extends SubgraphServer {
   db: DataSource;
   /** Publishes every pending outbox row now. */
   flushOutbox(): Promise<void>;
+  /** Live subscriptions of this replica that hear every event from now on. */
+  liveFollowers(): number;
 }
 
 /**
@@ -37,14 +39,16 @@ export async function createSqlSubgraph(
 
   // One registry for /metrics: the server's request metrics and the entity cache's lookups.
   const metrics = createMetrics('sql-subgraph');
-  const { redis, cache: settings } = await connectServiceCache<SqlEvents>(service, 'sql', metrics);
+  const { redis, cache: settings } = await connectServiceCache(service, 'sql', metrics);
   const cache = createSqlCache(db, settings);
+  metrics.gauge('live_event_followers', 'Live subscriptions of this replica following the event stream', () =>
+    redis.events.followers(),
+  );
   // An in-process stream reaches no other service: rows wait in the outbox until Redis is configured.
   const relay = redis.shared
     ? startOutboxRelay({
         db,
         events: redis.events,
-        pubsub: redis.pubsub,
         cache,
         log,
         teardown,
@@ -78,5 +82,5 @@ export async function createSqlSubgraph(
     if (!relay) throw new Error('the outbox relay needs Redis (REDIS_URL)');
     await relay.flush();
   };
-  return { ...server, db, flushOutbox };
+  return { ...server, db, flushOutbox, liveFollowers: () => redis.events.followers() };
 }

@@ -115,6 +115,7 @@ export function missedBy(
   const within = (windows: [number, number][], at: number) => windows.some(([from, to]) => at >= from && at <= to);
   const whileAway = missed.filter((at) => within(away, at));
   const afterUpstreamKill = missed.filter((at) => !within(away, at) && within(upstreamWindows, at));
+  const unexplained = missed.filter((at) => !within(away, at) && !within(upstreamWindows, at));
   return {
     received: received.size,
     missed: missed.length,
@@ -122,7 +123,9 @@ export function missedBy(
     afterUpstreamKill: afterUpstreamKill.length,
     /** From the first to the last event missed after the upstream kill: how long this subscriber's upstream was away. */
     upstreamGapMs: afterUpstreamKill.length ? Math.max(...afterUpstreamKill) - Math.min(...afterUpstreamKill) : 0,
-    unexplained: missed.length - whileAway.length - afterUpstreamKill.length,
+    unexplained: unexplained.length,
+    /** When the unexplained ones committed, to tell in a report what they were near. */
+    unexplainedAt: unexplained,
     reconnects: subscriber.connections.filter(({ state }) => state === 'connected').length - 1,
   };
 }

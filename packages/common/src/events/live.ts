@@ -1,14 +1,14 @@
 import type { IncomingMessage } from 'node:http';
-import { Repeater, type PubSub } from '@graphql-yoga/subscription';
+import { Repeater } from '@graphql-yoga/subscription';
 import { RESUME_EXTENSION } from '../auth/signature.js';
-import type { EventStream } from '../redis/event-stream.js';
+import type { EventStream, PositionedEvent } from '../redis/event-stream.js';
 import type { EventName, EventPayloads } from './contract.js';
 import { resolvePerEvent } from './per-event.js';
 
 /**
  * Live subscriptions that outlive the connection they came on. A subgraph
- * publishes each event with its position in the durable stream (`LiveEvent`)
- * and tells the gateway each delivered event's position (`extensions` of the
+ * reads events from the durable stream as they are appended (`EventStream.follow`),
+ * each with its position (`LiveEvent`), and tells the gateway each delivered event's position (`extensions` of the
  * subscription's result, `POSITION_EXTENSION`). When the connection drops (the
  * subgraph replica died, a balancer moved it) the gateway subscribes again with
  * the last position it had (`RESUME_EXTENSION`, signed), and whichever replica
@@ -22,9 +22,6 @@ export interface LiveEvent<Payload> {
   position: string;
   payload: Payload;
 }
-
-/** Pub/sub topic maps of live events, for example `LiveTopics<'InventoryChanged'>`. */
-export type LiveTopics<E extends EventName> = { [K in E]: [LiveEvent<EventPayloads[K]>] };
 
 /** Orders stream positions (`<ms>-<seq>`, as Redis stream ids): negative when a is before b. */
 export function comparePositions(a: string, b: string): number {
@@ -40,8 +37,7 @@ const POSITION = /^\d{1,20}-\d{1,20}$/;
 const REPLAY_PAGE = 500;
 const MAX_REPLAY = 10_000;
 
-export interface LiveEventsOptions<Topics extends Record<string, [LiveEvent<unknown>]>> {
-  pubsub: PubSub<Topics>;
+export interface LiveEventsOptions {
   events: EventStream;
   /** The position of the last event the subscriber had; undefined for a new subscription. */
   resumeAfter?: string | undefined;
@@ -49,47 +45,63 @@ export interface LiveEventsOptions<Topics extends Record<string, [LiveEvent<unkn
 
 /**
  * The events of one type: first those appended to the durable stream after
- * `resumeAfter` (at most 10,000), then live ones from pub/sub, each once and in
- * stream order. The live subscription starts before the replay is read, so an
- * event published meanwhile is heard, and dropped if the replay had it.
+ * `resumeAfter` (at most 10,000), then live ones as they are appended, each
+ * once and in stream order. The stream is followed before the replay is read,
+ * so an event appended meanwhile is heard, and dropped if the replay had it.
  */
-export function liveEvents<Topics extends Record<string, [LiveEvent<unknown>]>, Type extends keyof Topics & string>(
+export function liveEvents<Type extends EventName>(
   type: Type,
-  { pubsub, events, resumeAfter }: LiveEventsOptions<Topics>,
-): AsyncIterable<Topics[Type][0]> {
-  type Event = Topics[Type][0];
+  { events, resumeAfter }: LiveEventsOptions,
+): AsyncIterable<LiveEvent<EventPayloads[Type]>> {
+  type Event = LiveEvent<EventPayloads[Type]>;
   return new Repeater<Event>(async (push, stop) => {
-    const subscribe = pubsub.subscribe.bind(pubsub) as unknown as (topic: string) => AsyncIterable<Event>;
-    const live = subscribe(type)[Symbol.asyncIterator]();
+    const follower = events.follow();
     let stopped = false;
     void stop.then(() => {
       stopped = true;
-      void live.return?.();
+      follower.close();
     });
-    let nextLive = live.next();
+    const deliver = async (positioned: PositionedEvent) => {
+      if (last && comparePositions(positioned.position, last) <= 0) return;
+      last = positioned.position;
+      if (positioned.event.type === type) await push(liveEventOf(positioned) as Event);
+    };
     let last = resumeAfter && POSITION.test(resumeAfter) ? resumeAfter : undefined;
     if (last) {
-      for (let replayed = 0; !stopped && replayed < MAX_REPLAY;) {
+      // Every event up to where the follower starts is in the stream by now: the replay reads it.
+      const from = await follower.from;
+      for (let replayed = 0; !stopped && replayed < MAX_REPLAY && comparePositions(last, from) < 0;) {
         const page = await events.after(last, REPLAY_PAGE);
-        for (const { position, event } of page) {
-          last = position;
-          if (event.type === type) await push({ position, payload: event.payload } as Event);
-        }
+        for (const positioned of page) await deliver(positioned);
         replayed += page.length;
         if (page.length < REPLAY_PAGE) break;
       }
     }
-    const ended = stop.then(() => ({ done: true as const, value: undefined }));
-    while (!stopped) {
-      const result = await Promise.race([nextLive, ended]);
-      if (result.done) break;
-      nextLive = live.next();
-      if (last && comparePositions(result.value.position, last) <= 0) continue;
-      last = result.value.position;
-      await push(result.value);
+    const ended = stop.then(() => undefined);
+    try {
+      while (!stopped) {
+        const batch = await Promise.race([follower.next(), ended]);
+        if (!batch) break;
+        for (const positioned of batch) await deliver(positioned);
+      }
+      stop();
+    } catch (err) {
+      // Fell too far behind: the subscription ends, and a gateway resumes it from the stream.
+      stop(err);
     }
-    stop();
   });
+}
+
+/**
+ * One `LiveEvent` per event for all the followers of this process (the tail hands
+ * them the same entries), so work keyed by the event is done once (`resolvePerEvent`).
+ */
+const sharedLiveEvents = new WeakMap<PositionedEvent, LiveEvent<unknown>>();
+function liveEventOf(positioned: PositionedEvent): LiveEvent<unknown> {
+  let live = sharedLiveEvents.get(positioned);
+  if (!live)
+    sharedLiveEvents.set(positioned, (live = { position: positioned.position, payload: positioned.event.payload }));
+  return live;
 }
 
 /** The resume position a subscribe request carried, by request (recorded by the subgraph server). */

@@ -3,6 +3,10 @@ import type { RedisClient } from './client.js';
 import type { RedisKeys } from './keys.js';
 import type { Logger } from '../logger.js';
 import { removeGoneConsumers } from './gone-consumers.js';
+import { StreamTail, type Follower } from './stream-tail.js';
+import { parseEntryEvent, redisTailSource } from './stream-entries.js';
+
+export type { Follower } from './stream-tail.js';
 
 /** A domain event as it travels on the durable stream. `id` is the producer's outbox id, unique per event. */
 export interface DomainEvent {
@@ -25,6 +29,14 @@ export interface EventStream {
   latest(count: number): Promise<DomainEvent[]>;
   /** At most `count` events appended after `position`, oldest first, with their positions (live subscriptions' replay). */
   after(position: string, count: number): Promise<PositionedEvent[]>;
+  /**
+   * Every event appended from now on, by any process, in stream order, each
+   * once: live subscriptions read it (one read of the stream per process,
+   * shared by its followers). Close the follower when done.
+   */
+  follow(): Follower;
+  /** Followers of this process that hear every event from now on (a gauge for operators; tests wait on it). */
+  followers(): number;
   /**
    * Delivers every event, from the start of the stream, to `handle`, once per
    * consumer group across the group's replicas. An event is acknowledged when
@@ -79,6 +91,7 @@ export class RedisEventStream implements EventStream {
   /** The stream's key; its dead letters are a stream of their own (neither command touches both). */
   readonly key: string;
   private readonly deadLetters: string;
+  private tail: StreamTail | undefined;
 
   constructor(
     private readonly redis: RedisClient,
@@ -122,7 +135,24 @@ export class RedisEventStream implements EventStream {
   async after(position: string, count: number): Promise<PositionedEvent[]> {
     // `(` excludes the position itself.
     const entries = await this.redis.xrange(this.key, `(${position}`, '+', 'COUNT', count);
-    return entries.map(([id, fields]) => ({ position: id, event: JSON.parse(fields[1]!) as DomainEvent }));
+    return entries.flatMap(([id, fields]) => {
+      const event = parseEntryEvent(fields);
+      return event ? [{ position: id, event }] : [];
+    });
+  }
+
+  follow(): Follower {
+    this.tail ??= this.openTail();
+    return this.tail.follow();
+  }
+
+  followers(): number {
+    return this.tail?.followers() ?? 0;
+  }
+
+  /** The tail reads on a connection of its own, opened on first use: XREAD blocks it. */
+  private openTail(): StreamTail {
+    return new StreamTail(redisTailSource(this.redis, this.connect(), this.key));
   }
 
   consume(

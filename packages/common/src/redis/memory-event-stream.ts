@@ -5,6 +5,7 @@ import {
   type EventStream,
   type PositionedEvent,
 } from './event-stream.js';
+import { StreamTail, type Follower } from './stream-tail.js';
 
 /** In-process stand-in when no Redis is configured: other processes cannot read it. */
 export class MemoryEventStream implements EventStream {
@@ -12,13 +13,40 @@ export class MemoryEventStream implements EventStream {
   /** Positions as Redis writes them (`0-<n>`): the n-th event appended, counting those trimmed. */
   private appended = 0;
 
+  /** Readers of the tail waiting for the next append. */
+  private waiting: (() => void)[] = [];
+  private readonly tail = new StreamTail({
+    newest: async () => `0-${this.appended}`,
+    read: async (position, blockMs) => {
+      const events = await this.after(position, 500);
+      if (events.length > 0) return events;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, blockMs);
+        this.waiting.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      return this.after(position, 500);
+    },
+  });
+
   constructor(private readonly maxLength = 10_000) {}
+
+  follow(): Follower {
+    return this.tail.follow();
+  }
+
+  followers(): number {
+    return this.tail.followers();
+  }
 
   async append(events: readonly DomainEvent[]): Promise<string[]> {
     this.events.push(...events);
     const positions = events.map((_, i) => `0-${this.appended + i + 1}`);
     this.appended += events.length;
     if (this.events.length > this.maxLength) this.events.splice(0, this.events.length - this.maxLength);
+    for (const wake of this.waiting.splice(0)) wake();
     return positions;
   }
 

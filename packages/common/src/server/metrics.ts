@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { Teardown } from '../teardown.js';
 import { listenHttp } from './listen.js';
@@ -14,6 +14,8 @@ export interface ServiceMetrics {
    * refuses a name twice; a second gateway or cache on one registry shares it).
    */
   counter<Label extends string>(name: string, help: string, labelNames: readonly Label[]): Counter<Label>;
+  /** A gauge read when /metrics is scraped. */
+  gauge(name: string, help: string, read: () => number): void;
 }
 
 /**
@@ -43,6 +45,17 @@ export function createMetrics(service: string): ServiceMetrics {
       const existing = registry.getSingleMetric(name);
       if (existing) return existing as Counter<Label>;
       return new Counter<Label>({ name, help, labelNames, registers: [registry] });
+    },
+    gauge(name, help, read) {
+      if (registry.getSingleMetric(name)) return;
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.set(read());
+        },
+      });
     },
     observe(req, res) {
       const end = duration.startTimer();

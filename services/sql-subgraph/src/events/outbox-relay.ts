@@ -4,22 +4,16 @@ import {
   type ContractEvent,
   type DomainEvent,
   type EventStream,
-  type LiveTopics,
   type Logger,
-  type PubSub,
   type Teardown,
 } from '@polystore/common';
 import * as outbox from '../store/outbox.js';
 import { listenForOutboxWrites } from './outbox-wakeup.js';
 import { createSqlInvalidator, type SqlCache } from '../cache.js';
 
-/** The events live subscriptions listen to, as pub/sub topics with their stream positions; the relay publishes them. */
-export type SqlEvents = LiveTopics<'OrderStatusChanged' | 'InventoryChanged'>;
-
 export interface OutboxRelayOptions {
   db: DataSource;
   events: EventStream;
-  pubsub: PubSub<SqlEvents>;
   cache: SqlCache;
   log: Logger;
   teardown: Teardown;
@@ -39,13 +33,13 @@ export interface OutboxRelayOptions {
  * after the append, they are appended twice (each copy with the same event
  * id). Consumers do not de-duplicate: every handler is idempotent, so a second
  * delivery changes nothing (each service's handler test delivers every event
- * twice). After the commit the relay drops what the events make stale (the
- * table in cache.ts) and publishes them to live subscriptions.
+ * twice). Before the append the relay drops what the events make stale (the
+ * table in cache.ts); live subscriptions hear them from the stream
+ * (`EventStream.follow`), on every replica, once appended.
  */
 export function startOutboxRelay({
   db,
   events,
-  pubsub,
   cache,
   log,
   teardown,
@@ -69,33 +63,30 @@ export function startOutboxRelay({
   };
 
   async function relayBatch(): Promise<number> {
-    const appended = await db.transaction(async (manager): Promise<{ events: DomainEvent[]; positions: string[] }> => {
+    return db.transaction(async (manager) => {
       // Replicas that find the lock taken get nothing and wait for their next tick.
       const claimed = await outbox.claimUnpublished(manager, batchSize);
-      if (claimed.length === 0) return { events: [], positions: [] };
-      const positions = await events.append(claimed);
+      if (claimed.length === 0) return 0;
+      // Caches drop what the events make stale before anyone can hear them: the rows' changes committed
+      // already, and a live subscriber that reads on hearing an event reads fresh.
+      await invalidator.invalidate(readable(claimed));
+      await events.append(claimed);
       await outbox.markPublished(
         manager,
         claimed.map(({ id }) => id),
       );
-      return { events: claimed, positions };
+      return claimed.length;
     });
-    if (appended.events.length === 0) return 0;
-    // Read through the contract, as consumers will; a row that fails it is on the stream
-    // (consumers set it aside) but cannot be acted on here.
-    const checked: { event: ContractEvent; position: string }[] = [];
-    appended.events.forEach((event, i) => {
+  }
+
+  /** The events as consumers will read them; a row that fails the contract is appended (consumers set it aside) but not acted on here. */
+  function readable(claimed: DomainEvent[]): ContractEvent[] {
+    return claimed.flatMap((event) => {
       const result = checkEvent(event);
-      if (result.ok) checked.push({ event: result.event, position: appended.positions[i]! });
-      else log.error({ eventId: event.id, reason: result.reason }, 'outbox row does not match the event contract');
+      if (result.ok) return [result.event];
+      log.error({ eventId: event.id, reason: result.reason }, 'outbox row does not match the event contract');
+      return [];
     });
-    await invalidator.invalidate(checked.map(({ event }) => event));
-    // Live subscriptions hear each event with its stream position, from which a resumed one replays.
-    for (const { event, position } of checked) {
-      if (event.type === 'OrderStatusChanged') pubsub.publish(event.type, { position, payload: event.payload });
-      if (event.type === 'InventoryChanged') pubsub.publish(event.type, { position, payload: event.payload });
-    }
-    return appended.events.length;
   }
 
   let lastPrune = 0;
