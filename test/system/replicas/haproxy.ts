@@ -2,67 +2,10 @@ import { connect } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eventually } from '@polystore/testing';
+import { haproxyConfig, type Balanced } from '@polystore/launcher';
 import { run, start, type Started } from '../processes.js';
 
-/** A balanced service: the frontend clients (or the gateways) reach, and its replicas' ports. */
-export interface Balanced {
-  name: string;
-  frontendPort: number;
-  replicaPorts: number[];
-}
-
-/** How the replicas of `name` are called in HAProxy's configuration and stats (`gateway-1`, …). */
-export const serverName = (name: string, index: number) => `${name}-${index + 1}`;
-
-/** The request header that pins a client to one replica while it is up (`x-polystore-pin: gateway-1`). */
-export const PIN_HEADER = 'x-polystore-pin';
-/** The response header naming the replica that answered. */
-export const SERVED_BY_HEADER = 'x-served-by';
-
-/**
- * HAProxy's configuration: one frontend and one backend per balanced service.
- * Replicas are checked on `/ready` every 250 ms and taken out after two failed
- * checks; a request whose connection is refused (a replica just killed) is
- * sent to the other replica (`retries`, `option redispatch`), so new requests
- * do not wait for the checks. WebSockets (graphql-ws) and server-sent events
- * pass through (`timeout tunnel`, long `timeout server`).
- */
-export function haproxyConfig(services: Balanced[], statsSocket: string): string {
-  const lines = [
-    'global',
-    '  maxconn 4096',
-    `  stats socket ${statsSocket} mode 600 level admin`,
-    'defaults',
-    '  mode http',
-    '  timeout connect 1s',
-    '  timeout check 1s',
-    '  timeout client 120s',
-    '  timeout server 120s',
-    '  timeout tunnel 1h',
-    '  timeout client-fin 1s',
-    '  timeout server-fin 1s',
-    '  retries 3',
-    '  option redispatch 1',
-    '  default-server inter 250 fastinter 100 downinter 250 rise 2 fall 2',
-  ];
-  for (const { name, frontendPort, replicaPorts } of services) {
-    const servers = replicaPorts.map((port, i) => ({ server: serverName(name, i), port }));
-    lines.push(
-      `frontend ${name}`,
-      `  bind 127.0.0.1:${frontendPort}`,
-      `  default_backend ${name}`,
-      `backend ${name}`,
-      '  balance roundrobin',
-      '  option httpchk GET /ready',
-      '  http-check expect status 200',
-      `  http-response set-header ${SERVED_BY_HEADER} %s`,
-      // A pinned client goes to its replica while that replica is up, else to the others.
-      ...servers.map(({ server }) => `  use-server ${server} if { req.hdr(${PIN_HEADER}) -m str ${server} }`),
-      ...servers.map(({ server, port }) => `  server ${server} 127.0.0.1:${port} check`),
-    );
-  }
-  return `${lines.join('\n')}\n`;
-}
+export { PIN_HEADER, SERVED_BY_HEADER, serverName, type Balanced } from '@polystore/launcher';
 
 export interface Haproxy {
   process: Started;
@@ -76,7 +19,7 @@ export interface Haproxy {
 export async function startHaproxy(dir: string, services: Balanced[]): Promise<Haproxy> {
   const socket = join(dir, 'haproxy.sock');
   const file = join(dir, 'haproxy.cfg');
-  await writeFile(file, haproxyConfig(services, socket));
+  await writeFile(file, haproxyConfig(services, { statsSocket: socket, pinning: true }));
   const checked = await run('haproxy', ['-c', '-q', '-f', file], { cwd: dir, env: process.env, timeoutMs: 10_000 });
   if (checked.code !== 0) throw new Error(`haproxy rejects its configuration: ${checked.output}`);
   const process_ = start('haproxy', ['-db', '-f', file], { cwd: dir, env: process.env });

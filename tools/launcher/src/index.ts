@@ -1,2 +1,3 @@
 export * from './stack.js';
 export * from './seed.js';
+export { haproxyConfig, PIN_HEADER, SERVED_BY_HEADER, serverName, type Balanced } from './balancer.js';

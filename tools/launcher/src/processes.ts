@@ -25,6 +25,11 @@ export function spawnService(name: string, entry: string, env: NodeJS.ProcessEnv
     // The IPC channel closes if the launcher dies, and the service then shuts itself down.
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  return serviceProcess(name, child);
+}
+
+/** A child process as the launcher manages it: when it exits, and a stop that waits for its teardown. */
+export function serviceProcess(name: string, child: ChildProcess): ServiceProcess {
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? signal));
     child.once('error', () => resolve(null));

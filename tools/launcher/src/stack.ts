@@ -5,7 +5,6 @@ import {
   readStackState,
   removeStackState,
   SUBGRAPHS,
-  subgraphEntryPath,
   type Config,
   type Env,
   type Logger,
@@ -13,7 +12,9 @@ import {
   writeStackState,
 } from '@polystore/common';
 import { isPortFree } from '@polystore/embedded';
-import { spawnService, waitUntilReady, type ServiceProcess } from './processes.js';
+import type { ServiceProcess } from './processes.js';
+import { haproxyInstalled } from './balancer.js';
+import { MAX_REPLICAS, startServices } from './replicas.js';
 import { seed, storesAreEmpty } from './seed.js';
 import { startMissingStores } from './stores.js';
 import { adminToken, developmentAuthEnv, developmentToken } from './tokens.js';
@@ -29,7 +30,9 @@ export interface RunningStack {
   storeEnv: Record<string, string>;
   /** Tokens to try the API with (printed by `npm start`); absent when tokens come from an identity provider. */
   tokens: { user?: string; admin?: string };
-  /** Resolves when any service exits on its own: the stack is then broken. */
+  /** The service processes (`sql-subgraph`, or `sql-subgraph-1`, … with replicas) and HAProxy, by name. */
+  processes: { name: string; pid: number | undefined }[];
+  /** Resolves when a service has no process left (or a store or the balancer died): the stack is then broken. */
   failed: Promise<string>;
   stop(): Promise<void>;
 }
@@ -43,17 +46,21 @@ export async function startStack({
   env = process.env,
   log,
   watch = false,
+  replicas = 1,
   signal,
 }: {
   env?: Env;
   log: Logger;
   /** Restart a service when its sources change (`npm run dev`). */
   watch?: boolean;
+  /** Processes of each service; above one, HAProxy balances them on the configured ports (`--replicas`). */
+  replicas?: number;
   /** Aborting it (Ctrl-C during start-up) stops whatever had started, and the start fails. */
   signal?: AbortSignal;
 }): Promise<RunningStack> {
   const config = loadConfig(env);
   await checkNothingRunsThere(config);
+  await checkReplicas(replicas);
   const stores = await startMissingStores(config, log, signal);
   const processes: ServiceProcess[] = [];
   const stop = async () => {
@@ -81,18 +88,7 @@ export async function startStack({
     // With the private Redis each service connects as its own ACL user.
     const envOf = (service: RedisService) =>
       stores.redisUrls ? { ...serviceEnv, REDIS_URL: stores.redisUrls[service] } : serviceEnv;
-    for (const subgraph of SUBGRAPHS) {
-      processes.push(spawnService(subgraph.service, subgraphEntryPath(subgraph), envOf(subgraph.name), watch));
-    }
-    await Promise.all(
-      SUBGRAPHS.map((subgraph, i) =>
-        waitUntilReady(`${local(config.ports[subgraph.name])}/ready`, processes[i], signal),
-      ),
-    );
-
-    const gateway = spawnService('gateway', 'gateway/src/index.ts', envOf('gateway'), watch);
-    processes.push(gateway);
-    await waitUntilReady(`${local(config.ports.gateway)}/ready`, gateway, signal);
+    const services = await startServices({ config, count: replicas, envOf, watch, signal, log, processes });
     const gatewayUrl = `${local(config.ports.gateway)}/graphql`;
 
     const stateEnv = { ...stores.env, ...authEnv };
@@ -107,16 +103,14 @@ export async function startStack({
       user: developmentToken(running, { sub: (await firstUserId(gatewayUrl, adminToken(running))) ?? randomUUID() }),
     };
     signal?.throwIfAborted();
-    const failed = Promise.race([
-      ...processes.map((service) => service.exited.then((code) => `${service.name} exited (${String(code)})`)),
-      stores.failed,
-    ]);
+    const failed = Promise.race([services.down, stores.failed]);
     const { enabled, host, ports } = config.metrics;
     const metricsUrl =
       enabled && ports.gateway !== 0
         ? `http://${host.includes(':') ? `[${host}]` : host}:${ports.gateway}/metrics`
         : undefined;
-    return { gatewayUrl, metricsUrl, storeEnv: stores.env, tokens, failed, stop };
+    const started = processes.map(({ name, child }) => ({ name, pid: child.pid }));
+    return { gatewayUrl, metricsUrl, storeEnv: stores.env, tokens, processes: started, failed, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -147,6 +141,17 @@ const listenPorts = (config: Config) =>
       ? [{ port: config.metrics.ports[name], host: config.metrics.host, variable: metricsPortVariable }]
       : []),
   ]);
+
+/** Refuses a replica count it cannot run: out of range, or several without HAProxy to balance them. */
+async function checkReplicas(replicas: number): Promise<void> {
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS)
+    throw new StackStartError(`--replicas must be a whole number from 1 to ${MAX_REPLICAS}, got ${replicas}`);
+  if (replicas > 1 && !(await haproxyInstalled()))
+    throw new StackStartError(
+      '--replicas needs HAProxy to balance the replicas, and `haproxy` is not on PATH ' +
+        '(Debian and Ubuntu: apt-get install haproxy); or start without --replicas',
+    );
+}
 
 /** Refuses to start over another stack on the same data, or on ports something else holds. */
 async function checkNothingRunsThere(config: Config): Promise<void> {

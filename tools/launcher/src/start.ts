@@ -19,6 +19,7 @@ try {
   process.exit(1);
 }
 const log = createLogger('stack', config.logLevel, config.logFormat);
+const replicas = replicasArgument(process.argv);
 
 const starting = new AbortController();
 let stack: RunningStack | undefined;
@@ -35,7 +36,7 @@ process.on('SIGINT', () => void shutdown('SIGINT', 0));
 process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
 
 try {
-  stack = await startStack({ log, watch: process.argv.includes('--watch'), signal: starting.signal });
+  stack = await startStack({ log, watch: process.argv.includes('--watch'), replicas, signal: starting.signal });
   if (stopping) {
     // The signal came after the last check: stop it now.
     await stack.stop();
@@ -47,11 +48,12 @@ try {
     ? `\n  Development tokens (valid 12 hours; in the IDE's Headers tab: {"Authorization": "Bearer <token>"}):\n` +
       `    user:  ${user}\n    admin: ${admin}\n`
     : '';
+  const balanced = replicas > 1 ? `  ${replicas} replicas of each service behind HAProxy.\n` : '';
   const metrics = stack.metricsUrl
     ? `  Metrics for operators (Prometheus, this machine only): ${stack.metricsUrl}\n`
     : '';
   process.stdout.write(
-    `\n  Polystore is ready: ${stack.gatewayUrl}\n  Open it in a browser for the GraphQL IDE. Ctrl-C stops everything.\n${metrics}${tokens}\n`,
+    `\n  Polystore is ready: ${stack.gatewayUrl}\n  Open it in a browser for the GraphQL IDE. Ctrl-C stops everything.\n${balanced}${metrics}${tokens}\n`,
   );
 } catch (err) {
   if (starting.signal.aborted) {
@@ -61,4 +63,12 @@ try {
   if (err instanceof StackStartError || err instanceof IncompatibleDataError) log.fatal(err.message);
   else log.fatal({ err }, 'the stack failed to start');
   process.exit(1);
+}
+
+/** `--replicas N` or `--replicas=N` (1 without it; a value that is not a number is refused by the stack). */
+function replicasArgument(argv: string[]): number {
+  const index = argv.findIndex((arg) => arg === '--replicas' || arg.startsWith('--replicas='));
+  if (index < 0) return 1;
+  const value = argv[index]!.includes('=') ? argv[index]!.split('=')[1] : argv[index + 1];
+  return Number(value);
 }

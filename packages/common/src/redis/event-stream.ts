@@ -3,20 +3,12 @@ import type { RedisClient } from './client.js';
 import type { RedisKeys } from './keys.js';
 import type { Logger } from '../logger.js';
 import { removeGoneConsumers } from './gone-consumers.js';
+import type { DomainEvent, PositionedEvent } from './stream-event.js';
 import { StreamTail, type Follower } from './stream-tail.js';
 import { parseEntryEvent, redisTailSource } from './stream-entries.js';
 
 export type { Follower } from './stream-tail.js';
-
-/** A domain event as it travels on the durable stream. `id` is the producer's outbox id, unique per event. */
-export interface DomainEvent {
-  id: string;
-  type: string;
-  aggregateType: string;
-  aggregateId: string;
-  payload: unknown;
-  occurredAt: string;
-}
+export type { DomainEvent, PositionedEvent } from './stream-event.js';
 
 /**
  * The durable event log shared by the services (a Redis stream). Appends throw
@@ -47,11 +39,6 @@ export interface EventStream {
    * which also tells what keeps the consumer from reading (for `/ready`).
    */
   consume(group: string, handle: (event: DomainEvent) => Promise<void>, options: ConsumeOptions): StopConsumer;
-}
-
-export interface PositionedEvent {
-  position: string;
-  event: DomainEvent;
 }
 
 /** Stops a consumer; `problem()` is why it cannot read the stream now, undefined while it can. */

@@ -1,5 +1,5 @@
 import type { RedisClient } from './client.js';
-import type { DomainEvent, PositionedEvent } from './event-stream.js';
+import type { DomainEvent, PositionedEvent } from './stream-event.js';
 import type { TailSource } from './stream-tail.js';
 
 /** The event of a stream entry (`event` field, JSON); undefined when unreadable (consumers set such entries aside). */

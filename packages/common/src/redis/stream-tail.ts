@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import type { DomainEvent, PositionedEvent } from './event-stream.js';
+import type { DomainEvent, PositionedEvent } from './stream-event.js';
 
 /** How a tail reads its stream: a blocking read of what follows a position, and where the stream ends now. */
 export interface TailSource {
