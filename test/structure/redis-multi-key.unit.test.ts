@@ -20,6 +20,7 @@ const CLUSTER_SAFE: Record<string, string> = {
   'packages/common/src/redis/redis-cache.ts pipeline': 'one pipeline per slot (slotGroups)',
   'packages/common/src/redis/redis-cache.ts del': 'one DEL per slot (slotGroups)',
   'packages/common/src/redis/redis-cache.ts multi': 'SET, INCR and PTTL of one counter key',
+  'packages/common/src/redis/stream-entries.ts xread': 'the one stream key (the live tail)',
   'packages/common/src/redis/slots.ts pipeline': 'single-key UNLINKs on the server that SCAN found the keys on',
   'packages/common/src/redis/slots.ts unlink': 'one key per UNLINK',
   'tools/operations/src/backup/redis.ts pipeline': 'single-key GET and PTTL on the server that SCAN found the keys on',
