@@ -20,6 +20,7 @@ import { runtimeLogger } from './runtime-logger.js';
 import { handleIdeAssetRequest, localGraphiQL } from './ide.js';
 import { IDE_FIRST_SCREEN } from './ide-first-screen.js';
 import { gatewayPlugins } from './plugins/index.js';
+import { openResponseCache, startInvalidationConsumer } from './plugins/response-cache/index.js';
 import { rateLimitBudget } from './plugins/rate-limit-budget.js';
 import { shareAnonymousSubscriptions } from './plugins/subscriptions/anonymous-subscriptions.js';
 import { useSubscriptionsAcrossReloads } from './plugins/subscriptions/subscriptions-across-reloads.js';
@@ -97,7 +98,16 @@ export async function createGateway({
   const metrics = createMetrics('gateway');
   // The rate limit's one budget, spent by its plugin, the JWT plugin and shared anonymous subscriptions.
   const spend = rateLimitBudget({ config, redis, metrics, log });
-  const plugins = gatewayPlugins({ config, log, teardown, redis, metrics }, spend);
+  // The response store, read and written by three plugins and invalidated by the gateway's consumer group.
+  const responseCache = openResponseCache({ config, log, redis });
+  if (responseCache)
+    startInvalidationConsumer(responseCache, {
+      events: redis.events,
+      log,
+      teardown,
+      retryAfterMs: config.events.retryAfterMs,
+    });
+  const plugins = gatewayPlugins({ config, log, teardown, redis, metrics }, { spend, responseCache });
 
   // The IDE, with a nonce of its own per page for its strict CSP.
   const ide = localGraphiQL({ title: 'Polystore', ...IDE_FIRST_SCREEN });

@@ -14,7 +14,13 @@ import { usePrometheusMetrics } from './prometheus.js';
 import type { SpendBudget } from './rate-limit-budget.js';
 import { useRateLimit } from './rate-limit.js';
 import { useRefusalCode } from './refusal-code.js';
-import { useResponseCache } from './response-cache/index.js';
+import {
+  responseLifetimes,
+  useCachedResponses,
+  useReadYourWrites,
+  useResponseCacheMetrics,
+  type RedisResponseStore,
+} from './response-cache/index.js';
 import { useSigningStamp } from './signing-stamp.js';
 import { useSubgraphSignature } from './subgraph-signature.js';
 import { useSharedSubscriptions } from './subscriptions/shared-subscriptions.js';
@@ -26,13 +32,18 @@ import { useUpstreamErrors } from './upstream-errors.js';
 /**
  * The gateway's plugins, in the order they run: one `useX(options)` per file in
  * this folder, each given only what it needs from the context. A plugin that is
- * off (by its configuration) is undefined and left out. `spend` is the rate
- * limit's budget (`rateLimitBudget`), one per gateway.
+ * off (by its configuration) is undefined and left out. What one gateway shares
+ * between several plugins is made by `server.ts` and given here: `spend`, the
+ * rate limit's budget (`rateLimitBudget`), and `responseCache`, the response
+ * store (`openResponseCache`; undefined when off).
  */
-export function gatewayPlugins(context: PluginContext, spend: SpendBudget | undefined): GatewayPlugin[] {
+export function gatewayPlugins(
+  context: PluginContext,
+  { spend, responseCache }: { spend: SpendBudget | undefined; responseCache: RedisResponseStore | undefined },
+): GatewayPlugin[] {
   const { config, log, redis, metrics } = context;
   const { auth, gateway } = config;
-  const plugins: (GatewayPlugin | GatewayPlugin[] | undefined)[] = [
+  const plugins: (GatewayPlugin | undefined)[] = [
     // First, so every request is traced and measured, refused ones included.
     useTracing(config.tracing),
     usePrometheusMetrics({ registry: metrics.registry, labels: operationLabels(config) }),
@@ -66,8 +77,15 @@ export function gatewayPlugins(context: PluginContext, spend: SpendBudget | unde
     }),
     // A repeated introspection query answered from memory (it walks the whole schema).
     useIntrospectionCache(),
-    // After authorization: a cached answer is only ever given to a caller allowed to ask.
-    useResponseCache(context),
+    // After authorization: a cached answer is only ever given to a caller allowed to ask. The metrics first:
+    // a hit ends the request in the cache plugin's `onParams`, before later plugins see its params.
+    ...(responseCache
+      ? [
+          useResponseCacheMetrics(metrics, config),
+          useCachedResponses({ cache: responseCache, ...responseLifetimes(config) }),
+          useReadYourWrites(responseCache),
+        ]
+      : []),
     // The signing time and a mutation's nonce, then the signature that covers them.
     useSigningStamp(auth.subgraphSecret),
     useSubgraphSignature(auth.subgraphSecret),
@@ -80,5 +98,5 @@ export function gatewayPlugins(context: PluginContext, spend: SpendBudget | unde
     // Last: a code for any refusal still without one.
     useRefusalCode(),
   ];
-  return plugins.flat().filter((plugin): plugin is GatewayPlugin => plugin !== undefined);
+  return plugins.filter((plugin): plugin is GatewayPlugin => plugin !== undefined);
 }

@@ -3,8 +3,7 @@ import type { RedisLayer, ServiceContext, ServiceMetrics } from '@polystore/comm
 /**
  * What the gateway's plugins are built from: the config, logs, teardown, the
  * shared Redis and `/metrics`. The list (`index.ts`) takes it whole and hands
- * each plugin only the options it needs; a plugin that needs most of it (the
- * response cache) takes it whole too.
+ * each plugin only the options it needs.
  */
 export interface PluginContext extends ServiceContext {
   /**

@@ -1,12 +1,12 @@
-import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
-import { CacheFence, redisKeys } from '@polystore/common';
-import type { PluginContext } from '../plugin-context.js';
-import { startInvalidationConsumer } from './invalidation-consumer.js';
-import { useResponseCacheMetrics } from './metrics.js';
-import { useCachedResponses } from './plugin.js';
-import { useReadYourWrites } from './read-your-writes.js';
+import { CacheFence, redisKeys, type Config, type Logger, type RedisLayer } from '@polystore/common';
 import { responseCacheKeys } from './keys.js';
-import { createRedisResponseStore } from './redis-store.js';
+import { createRedisResponseStore, type RedisResponseStore } from './redis-store.js';
+
+export { startInvalidationConsumer } from './invalidation-consumer.js';
+export { useResponseCacheMetrics } from './metrics.js';
+export { useCachedResponses } from './plugin.js';
+export { useReadYourWrites } from './read-your-writes.js';
+export type { RedisResponseStore } from './redis-store.js';
 
 /**
  * Lifetimes shorter than the default for types that change often or carry
@@ -16,42 +16,44 @@ import { createRedisResponseStore } from './redis-store.js';
 const TTL_SECONDS_PER_TYPE: Record<string, number> = { Order: 10, Review: 30, Asset: 60 };
 
 /**
- * Whole responses cached in Redis (GATEWAY_RESPONSE_CACHE), shared by every
- * replica and keyed by the served supergraph, operation, variables and the
- * caller's identity (the Authorization header), so private fields never reach
- * another caller. The planner always gets the client's own operation
- * (`plugin.ts`); events from other writers invalidate through the gateway's
- * consumer group (`invalidation-consumer.ts`). Off, or without Redis, it is absent.
- *
- * A group of three plugins, in this order, kept together because they share one
- * store (its connection, fence and pending invalidations): made here, it has one
- * home; split into the list, the list would have to make it. The metrics come
- * first: a hit ends the request in the cache plugin's `onParams`, before later
- * plugins see its params.
+ * The store of whole responses (GATEWAY_RESPONSE_CACHE) in Redis, shared by
+ * every replica; undefined when the cache is off or there is no Redis. Made
+ * once per gateway (`server.ts`) and given to the three plugins that use it
+ * (`useResponseCacheMetrics`, `useCachedResponses`, `useReadYourWrites`) and to
+ * the consumer group that invalidates it on other writers' events
+ * (`startInvalidationConsumer`).
  */
-export function useResponseCache({ config, log, teardown, redis, metrics }: PluginContext): GatewayPlugin[] {
-  const { enabled, ttlSeconds } = config.gateway.responseCache;
-  if (!enabled) return [];
+export function openResponseCache({
+  config,
+  log,
+  redis,
+}: {
+  config: Config;
+  log: Logger;
+  redis: RedisLayer;
+}): RedisResponseStore | undefined {
+  if (!config.gateway.responseCache.enabled) return undefined;
   if (!redis.client) {
     log.warn('GATEWAY_RESPONSE_CACHE needs Redis (REDIS_URL): responses are not cached');
-    return [];
+    return undefined;
   }
   // One hash tag: the store's scripts touch answers, sets and stamps together.
   const prefix = redisKeys(redis.keyPrefix).responseCache;
-  const cache = createRedisResponseStore(redis.client, prefix, log, {
+  return createRedisResponseStore(redis.client, prefix, log, {
     // Longer than any execution can last: a subgraph that does not answer in time is given up on.
     rememberInvalidationsMs: config.gateway.upstreamTimeoutMs + 60_000,
     // No answer an outage made stale is served once Redis is back.
     fence: new CacheFence(redis.client, responseCacheKeys(prefix).response(''), log),
   });
-  startInvalidationConsumer(cache, { events: redis.events, log, teardown, retryAfterMs: config.events.retryAfterMs });
+}
 
-  const cached = useCachedResponses({
-    cache,
+/** How long answers live (GATEWAY_RESPONSE_CACHE_TTL_SECONDS, shorter for some types), for `useCachedResponses`. */
+export function responseLifetimes(config: Config): { ttlMs: number; ttlMsPerType: Record<string, number> } {
+  const { ttlSeconds } = config.gateway.responseCache;
+  return {
     ttlMs: ttlSeconds * 1000,
     ttlMsPerType: Object.fromEntries(
       Object.entries(TTL_SECONDS_PER_TYPE).map(([type, seconds]) => [type, Math.min(seconds, ttlSeconds) * 1000]),
     ),
-  });
-  return [useResponseCacheMetrics(metrics, config), cached, useReadYourWrites(cache)];
+  };
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { connectRedisLayer, createLogger, loadConfig, redisConnection, Teardown } from '@polystore/common';
-import { registerManifest } from './register.js';
-import { createPersistedQueryStore } from './redis-store.js';
+import { registerManifest } from './plugins/persisted-queries/register.js';
+import { createPersistedQueryStore } from './plugins/persisted-queries/redis-store.js';
 
 /**
  * `npm run persist -- <manifest.json>`: registers a client's operations for
