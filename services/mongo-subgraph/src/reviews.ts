@@ -4,6 +4,7 @@ import { ObjectId, type Filter } from 'mongodb';
 import type { ReviewDocument } from './models.js';
 import type { MongoStore } from './store/collections.js';
 import { withMongoErrors } from './store/errors.js';
+import { afterKey } from './store/keyset.js';
 import { readPages, type ReviewOwner } from './store/review-pages.js';
 
 export interface ReviewPageKey {
@@ -21,10 +22,7 @@ function afterFilter(after: string | null): Filter<ReviewDocument> {
   if (typeof createdAtMs !== 'number' || typeof objectId !== 'string' || !/^[0-9a-f]{24}$/.test(objectId)) {
     decodeCursor('', 2); // throws the cursor error
   }
-  const createdAt = new Date(createdAtMs as number);
-  return {
-    $or: [{ createdAt: { $lt: createdAt } }, { createdAt, _id: { $lt: new ObjectId(objectId as string) } }],
-  };
+  return afterKey(['createdAt', '_id'], [new Date(createdAtMs as number), new ObjectId(objectId as string)]);
 }
 
 /**

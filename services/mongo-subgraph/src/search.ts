@@ -3,6 +3,7 @@ import type { Document, Filter } from 'mongodb';
 import type { ProductDetailsDocument } from './models.js';
 import type { MongoStore } from './store/collections.js';
 import { withMongoErrors } from './store/errors.js';
+import { afterKey } from './store/keyset.js';
 import { countMatches, searchRows, type SearchRow } from './store/product-search.js';
 import { ATTRIBUTE_NAME, requireCategory, requireTags } from './validation.js';
 
@@ -83,7 +84,7 @@ export function attributeConditions(filters: readonly AttributeFilterInput[]): F
   return conditions as Filter<ProductDetailsDocument>;
 }
 
-/** Rows after the cursor's key in the sort's order: a keyset condition, one `$or` branch per field. */
+/** Rows after the cursor's key in the sort's order (each field descending). */
 function afterCondition(sort: SearchSort, after: string): Document {
   const fields = SORT_FIELDS[sort];
   const key = decodeCursor(after, fields.length);
@@ -93,12 +94,7 @@ function afterCondition(sort: SearchSort, after: string): Document {
     if (typeof value !== expected) decodeCursor('', fields.length); // throws the cursor error
     return field === 'productCreatedAt' ? new Date(value as number) : value;
   });
-  return {
-    $or: fields.map((field, i) => ({
-      ...Object.fromEntries(fields.slice(0, i).map((earlier, j) => [earlier, values[j]])),
-      [field]: { $lt: values[i] },
-    })),
-  };
+  return afterKey(fields, values);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { encodeCursor } from '@polystore/common';
 import { thrownBy } from '@polystore/testing';
-import { creationCursorKey, decodeCreationCursor } from '../src/db/keyset.js';
+import { creationCursorKey, decodeCreationCursor } from '../src/store/keyset.js';
 
 const row = { createdAt: new Date('2026-01-31T12:00:00.123Z'), id: '0b3c1a6e-5f2d-4c8b-9e71-2a4d6f8b0c13' };
 

@@ -14,7 +14,7 @@ import {
 } from '@polystore/common';
 import * as orders from '../store/orders.js';
 import { freshLoaders, type SqlContext } from '../context.js';
-import { creationConnection, decodeCreationCursor } from '../db/keyset.js';
+import { creationConnection, decodeCreationCursor } from '../store/keyset.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { loadFresh } from '../loaders.js';
 import { requireIntInRange } from '../validation.js';

@@ -7,6 +7,7 @@ import type {
   OrderSummaryModel,
 } from '../entities/index.js';
 import { call, select, type Queryable } from '../db/statements.js';
+import { afterCreation } from './keyset.js';
 
 /**
  * Every statement on `orders`, `order_items` and `order_history`, the
@@ -120,7 +121,7 @@ export async function pageByUserIds(
      FROM unnest($1::uuid[]) AS u(id)
      CROSS JOIN LATERAL (
        SELECT * FROM orders
-       WHERE user_id = u.id AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
+       WHERE user_id = u.id AND ${afterCreation('desc', 3)}
        ORDER BY created_at DESC, id DESC
        LIMIT $2
      ) AS o`,

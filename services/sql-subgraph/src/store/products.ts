@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { isUuid, orderByKeys, type Connection, type PageArgs } from '@polystore/common';
 import { ProductSchema, type ProductEntity } from '../entities/index.js';
 import { withDbErrors } from '../db/errors.js';
-import { creationPage } from '../db/keyset.js';
+import { creationPage } from './keyset.js';
 import { modify, select, type Queryable } from '../db/statements.js';
 
 /** Every statement on `products`, and the `product_sales` view. */

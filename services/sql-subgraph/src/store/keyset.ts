@@ -1,5 +1,5 @@
 import { badUserInput, decodeCursor, pageSize, toConnection, type Connection, type PageArgs } from '@polystore/common';
-import { select, type Queryable } from './statements.js';
+import { select, type Queryable } from '../db/statements.js';
 
 /** The (created_at, id) position a creation-ordered cursor stands for. */
 export function decodeCreationCursor(cursor: string): [Date, string] {
@@ -22,6 +22,14 @@ export const creationConnection = <T extends { createdAt: Date; id: string }>(
 ): Connection<T> => toConnection(rows, size, totalCount, creationCursorKey);
 
 /**
+ * The keyset condition of a creation-ordered list: rows after the position held
+ * by parameters `$at` (created_at) and `$at+1` (id), in `order`; both NULL for
+ * the first page. A row comparison, so an index on (…, created_at, id) serves it.
+ */
+export const afterCreation = (order: 'asc' | 'desc', at: number) =>
+  `($${at}::timestamptz IS NULL OR (created_at, id) ${order === 'asc' ? '>' : '<'} ($${at}::timestamptz, $${at + 1}::uuid))`;
+
+/**
  * A whole table oldest first, keyset-paginated on (created_at, id): an index
  * range scan on `<table>_created_at_id_idx` at any depth; the count is read
  * only when asked for. `columns` is the aggregate's select list.
@@ -37,7 +45,7 @@ export async function creationPage<T extends { createdAt: Date; id: string }>(
   const rows = await select<T>(
     db,
     `SELECT ${columns} FROM ${table}
-     WHERE $2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid)
+     WHERE ${afterCreation('asc', 2)}
      ORDER BY created_at, id
      LIMIT $1`,
     [size + 1, after, afterId],
