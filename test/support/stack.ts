@@ -76,8 +76,8 @@ export async function startTestStack(
     beforeServices,
   }: {
     logs?: DestinationStream;
-    /** Runs on the new, empty stores before any service starts (a restore into them, say). */
-    beforeServices?: (env: Env) => Promise<void>;
+    /** Runs on the new, empty stores before any service starts (a restore into them, say); `redis` as in `TestStores`. */
+    beforeServices?: (env: Env, redis: TestStores['redis']) => Promise<void>;
   } = {},
 ): Promise<TestStack> {
   const contexts: { teardown: { close(): Promise<void> } }[] = [];
@@ -89,7 +89,7 @@ export async function startTestStack(
   try {
     stores = await startTestStores(extraEnv);
     const { env, redis, s3 } = stores;
-    await beforeServices?.({ ...env });
+    await beforeServices?.({ ...env }, redis);
     const context = (extra: Env = {}) => {
       const created = testServiceContext({ ...env, ...extra }, logs);
       contexts.push(created);

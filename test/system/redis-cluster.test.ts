@@ -14,7 +14,17 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createGateway } from '@polystore/gateway';
 import { composeSupergraph } from '@polystore/gateway/compose';
-import { globEscape, keySlot, redisKeys, scanKeys, unlinkScanned } from '@polystore/common';
+import {
+  createLogger,
+  globEscape,
+  keySlot,
+  loadConfig,
+  redisKeys,
+  scanKeys,
+  unlinkScanned,
+  type RedisService,
+} from '@polystore/common';
+import { provisionRedisUsers } from '@polystore/operations';
 import { asAdmin, bearer, eventually, graphqlRequest, testServiceContext, testToken } from '@polystore/testing';
 import { operationHash } from '@polystore/gateway/operations';
 import { subscribeOverWebSocket, type TestSubscription } from '@polystore/testing/subscriptions';
@@ -35,6 +45,7 @@ const logs = new Writable({
   },
 });
 
+const testLog = createLogger('redis-cluster-test', 'silent');
 let cluster: RedisClusterFixture;
 let stack: TestStack;
 let limited: { url: string; close(): Promise<void> };
@@ -45,7 +56,20 @@ beforeAll(async () => {
   cluster = await startRedisCluster(3);
   stack = await startTestStack(
     { ...cluster.env, GATEWAY_RESPONSE_CACHE: 'true', LOG_LEVEL: 'debug' },
-    { logs, beforeServices: (env) => cluster.grantServiceUsers(env.REDIS_KEY_PREFIX!) },
+    {
+      logs,
+      // The product's tool puts each service's user on every node (ACLs are per node, not shared by a cluster).
+      beforeServices: async (env, redis) => {
+        const passwords = Object.fromEntries(
+          Object.entries(redis.serviceUrls).map(([service, url]) => [
+            service,
+            decodeURIComponent(new URL(url).password),
+          ]),
+        ) as Record<RedisService, string>;
+        const { nodes } = await provisionRedisUsers({ config: loadConfig(env), passwords, log: testLog });
+        expect(nodes.map(({ port }) => port).sort()).toEqual([...cluster.ports].sort());
+      },
+    },
   );
   // A second gateway on the same cluster with a small budget (the default user: the stack's env).
   const context = testServiceContext({ ...stack.env, GATEWAY_RATE_LIMIT: '3' }, logs);

@@ -1,7 +1,6 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { redisAclRules, REDIS_SERVICES, redisUserName, type RedisService } from '@polystore/common';
 import { freePort } from '@polystore/embedded';
 import { Cluster, Redis } from 'ioredis';
 import { run, start, type Started } from './processes.js';
@@ -13,12 +12,6 @@ export interface RedisClusterFixture {
   ports: number[];
   /** A cluster client as the default user, for inspection (closed by `dispose`). */
   client: Cluster;
-  /**
-   * The services' ACL users under `keyPrefix` on every node, with production's
-   * rules (`redisAclRules`) but any password: the services' URLs carry passwords
-   * generated for the test server, and ACL users are per node, not per cluster.
-   */
-  grantServiceUsers(keyPrefix: string): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -120,18 +113,6 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterFixtur
       env: { REDIS_CLUSTER_NODES: ports.map((port) => `127.0.0.1:${port}`).join(',') },
       ports,
       client,
-      async grantServiceUsers(keyPrefix) {
-        for (const port of ports) {
-          await onNode(port, async (node) => {
-            for (const service of Object.keys(REDIS_SERVICES) as RedisService[]) {
-              const rules = redisAclRules(keyPrefix, service, 'unused').map((rule) =>
-                rule.startsWith('>') ? 'nopass' : rule,
-              );
-              await node.call('ACL', 'SETUSER', redisUserName(keyPrefix, service), ...rules);
-            }
-          });
-        }
-      },
       dispose,
     };
   } catch (err) {

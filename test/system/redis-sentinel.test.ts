@@ -22,6 +22,7 @@ import {
   type RedisLayer,
 } from '@polystore/common';
 import { freePort } from '@polystore/embedded';
+import { provisionRedisUsers } from '@polystore/operations';
 import { Redis } from 'ioredis';
 
 const MASTER = 'polystore-test';
@@ -130,10 +131,25 @@ describe('Redis behind Sentinel', () => {
       }),
     )!;
     const teardown = new Teardown(log);
-    const layer = (eventReplicaAcks = 0): RedisLayer<{ stock: [{ n: number }] }> =>
+    // The services' users on the primary and the replica (ACLs do not replicate), by the product's tool.
+    const { nodes, serviceUrls } = await provisionRedisUsers({
+      config: loadConfig({
+        REDIS_URL: `redis://127.0.0.1:${primaryPort}`,
+        REDIS_SENTINELS: sentinelPorts.map((port) => `127.0.0.1:${port}`).join(','),
+        REDIS_SENTINEL_MASTER: MASTER,
+        REDIS_KEY_PREFIX: 'sentinel-test:',
+      }),
+      passwords: { sql: 'sql-secret', mongo: 'mongo-secret', storage: 'storage-secret', gateway: 'gateway-secret' },
+      log,
+    });
+    expect(nodes.map(({ port, role }) => [port, role])).toEqual([
+      [primaryPort, 'master'],
+      [replicaPort, 'replica'],
+    ]);
+    const layer = (eventReplicaAcks = 0, url = 'redis://sentinel-named/0'): RedisLayer<{ stock: [{ n: number }] }> =>
       // The URL's host is not used with sentinels: they name the primary.
       createRedisLayer({
-        url: 'redis://sentinel-named/0',
+        url,
         topology: sentinels,
         eventReplicaAcks,
         keyPrefix: 'sentinel-test:',
@@ -145,10 +161,14 @@ describe('Redis behind Sentinel', () => {
       const other = layer();
       // As the sql-subgraph's relay appends with REDIS_EVENT_REPLICA_ACKS=1.
       const relay = layer(1);
+      // The sql-subgraph as its own user, which must still get in once the replica is the primary.
+      const sqlService = layer(0, serviceUrls.sql);
       const event = { id: 'e1', type: 'StockChanged', payload: {} } as never;
       expect(await service.waitUntilConnected(10_000)).toBe(true);
       expect(await other.waitUntilConnected(10_000)).toBe(true);
       expect(await relay.waitUntilConnected(10_000)).toBe(true);
+      expect(await sqlService.waitUntilConnected(10_000)).toBe(true);
+      await expect(sqlService.client!.set('sentinel-test:sql:probe', '1')).resolves.toBe('OK');
       expect(await serverPort(service.client!)).toBe(primaryPort);
 
       const entities = service.entityCache('sentinel-test:sql:');
@@ -189,6 +209,10 @@ describe('Redis behind Sentinel', () => {
       if (process.env.SENTINEL_REPORT) process.stderr.write(`sentinel failover: commands back after ${gapMs} ms\n`);
 
       expect((await service.cache.hit('sentinel-test:count', 60_000))?.count).toBe(2);
+      await until('the sql user on the promoted replica', async () => {
+        await sqlService.client!.set('sentinel-test:sql:probe', '2');
+        return (await serverPort(sqlService.client!)) === replicaPort ? true : undefined;
+      });
       // The replica held the entry, but the fence empties the cache on the new connection: a miss, never the old value.
       await until('the cache to reopen', async () =>
         (await service.client!.exists('sentinel-test:sql:Product:1')) === 0 ? true : undefined,

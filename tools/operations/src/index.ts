@@ -1,7 +1,7 @@
 /**
  * Operators' tools over the four stores at once (the top tier: it reads the
  * stores through the subgraphs' `./operations` entries): the consistency
- * checker, backups and restores.
+ * checker, backups and restores, the services' Redis users on every server.
  */
 export { checkConsistency, type CheckOptions } from './consistency/check.js';
 export { formatReport } from './consistency/summary.js';
@@ -21,3 +21,5 @@ export { BackupSet, DIR_MODE, FILE_MODE, MANIFEST, type SetFile } from './backup
 export { restoreBackup, StoresNotEmpty, type RestoreOptions, type RestoreResult } from './restore/restore.js';
 export { SetReader, UnusableSet } from './restore/set-reader.js';
 export { WrongKey } from './backup/encryption.js';
+export { newRedisPassword, provisionRedisUsers } from './redis-users/provision.js';
+export { deploymentNodes, type RedisNode } from './redis-users/nodes.js';
