@@ -1,5 +1,6 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
+import { uploadThroughGateway } from './support/uploads.js';
 import { EVENT_NAMES, type DomainEvent, type EventName } from '@polystore/common';
 import {
   asAdmin,
@@ -104,6 +105,8 @@ beforeAll(async () => {
   };
   const kept = await createProduct('IDEM-KEPT');
   const doomed = await createProduct('IDEM-GONE');
+  // A client's upload (AssetUploaded); the images above were written to S3 directly.
+  await uploadThroughGateway(gql, { ownerType: 'PRODUCT', ownerId: kept, filename: 'b.png', contentType: 'image/png' });
   const review = (productId: string, userId: string, rating: number) =>
     gql(
       `mutation ($id: ID!, $rating: Int!) { addReview(input: { productId: $id, rating: $rating, title: "t", body: "b" }) { id } }`,

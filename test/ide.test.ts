@@ -78,8 +78,14 @@ afterAll(async () => {
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Delete');
     // One line: the editor's auto-indent would rework typed line breaks.
-    await page.keyboard.insertText(
-      '{ products(first: 5) { totalCount edges { node { sku name price { amount currency } } } } }',
+    const typed = '{ products(first: 5) { totalCount edges { node { sku name price { amount currency } } } } }';
+    await page.keyboard.insertText(typed);
+    // GraphiQL takes in an edit after a pause (debounced): run before, and it still looks for the first
+    // screen's operation (ProductPage). Its saved tab state holds the typed query once it has taken it in.
+    await page.waitForFunction(
+      (text) => Object.entries(localStorage).some(([key, value]) => key.endsWith('tabState') && value.includes(text)),
+      JSON.stringify(typed).slice(1, -1),
+      { timeout: 10_000 },
     );
     await page.locator('.graphiql-execute-button').click();
     const response = page.locator('.graphiql-response');

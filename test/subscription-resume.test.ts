@@ -12,8 +12,9 @@ import { subscribedStackOfFile } from './support/stack.js';
  * published while it was away. The client's own connection stays open throughout.
  */
 const { stack, subscriptions } = subscribedStackOfFile({ SUBGRAPH_SIGNATURE_MAX_AGE_SECONDS: '1' });
-/** The WebSocket connections the sql-subgraph accepted (the gateway's, for subscriptions). */
+/** The WebSocket connections the sql- and mongo-subgraphs accepted (the gateway's, for subscriptions). */
 const upgraded = new Set<Socket>();
+const upgradedMongo = new Set<Socket>();
 let productId: string;
 
 const admin = (query: string, variables?: Record<string, unknown>) =>
@@ -30,6 +31,7 @@ const stocks = (received: unknown[]) =>
 
 beforeAll(async () => {
   stack.sql.httpServer.on('upgrade', (_request, socket: Socket) => upgraded.add(socket));
+  stack.mongo.httpServer.on('upgrade', (_request, socket: Socket) => upgradedMongo.add(socket));
   productId = (
     await admin(
       'mutation { createProduct(input: { sku: "RESUME-1", name: "Lamp", price: { amount: 900, currency: "USD" }, stock: 10 }) { id } }',
@@ -68,4 +70,44 @@ it('delivers every event published while the gateway subscribed again, once each
   await eventually(arrived(3), 'the next live event arrives', 15_000);
   await new Promise((resolve) => setTimeout(resolve, 300));
   expect(stocks(subscription.received)).toEqual([...before, last + 2, last + 5, last + 9]);
+}, 60_000);
+
+it("resumes the mongo-subgraph's reviewAdded too: every review written while the gateway subscribed again", async () => {
+  /** A review of the product by a new user (one review per user and product), through the gateway as an admin. */
+  let written = 0;
+  const review = async () => {
+    const user = await admin('mutation ($e: String!) { createUser(input: { email: $e, name: "Reviewer" }) { id } }', {
+      e: `reviewer-${Date.now()}-${written}@example.com`,
+    });
+    const title = `review ${++written}`;
+    const added = await admin('mutation ($input: AddReviewInput!) { addReview(input: $input) { id } }', {
+      input: { productId, userId: user.data!.createUser.id, rating: 5, title, body: '' },
+    });
+    expect(added.errors).toBeUndefined();
+    return title;
+  };
+  const subscription = subscribeOverWebSocket(
+    stack.gatewayUrl,
+    'subscription ($id: ID!) { reviewAdded(productId: $id) { title } }',
+    { id: productId },
+  );
+  subscriptions.push(subscription);
+  await firstEvent(subscription, review);
+  expect(upgradedMongo.size).toBeGreaterThan(0);
+  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  const titles = () =>
+    subscription.received.map(
+      (result) => (result as { data?: { reviewAdded?: { title: string } } }).data?.reviewAdded?.title,
+    );
+  const before = titles();
+  for (const socket of upgradedMongo) socket.destroy();
+  upgradedMongo.clear();
+  // Written while the gateway is away: only the stream has them.
+  const meanwhile = [await review(), await review()];
+  await eventually(async () => upgradedMongo.size > 0, 'the gateway subscribes again', 15_000);
+  await eventually(async () => titles().length >= before.length + 2, 'the reviews written meanwhile arrive', 15_000);
+  const live = await review();
+  await eventually(async () => titles().length >= before.length + 3, 'the next live review arrives', 15_000);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(titles()).toEqual([...before, ...meanwhile, live]);
 }, 60_000);

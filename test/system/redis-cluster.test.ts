@@ -3,7 +3,7 @@
  * (`redis-server --cluster-enabled yes`, joined by `redis-cli --cluster
  * create`), every service connected through REDIS_CLUSTER_NODES as its own
  * ACL user. Entity caches, the response cache with its Lua scripts, domain
- * events to every consumer group, subscriptions over pub/sub, APQ and rate
+ * events to every consumer group, subscriptions following the stream, APQ and rate
  * limits must all work; a command whose keys span two slots would fail with
  * CROSSSLOT, which the services log and degrade on, so their logs are read
  * too. The keys must spread over the masters, the response cache alone in
@@ -171,7 +171,7 @@ describe('the stack on a three-master Redis Cluster', () => {
     await eventually(allGroupsCaughtUp, 'every consumer group applied the event', 20_000);
   });
 
-  it('delivers subscription events over the cluster pub/sub', async () => {
+  it('delivers subscription events from the stream on the cluster', async () => {
     const subscription = subscribeOverWebSocket(
       stack.gatewayUrl,
       `subscription ($id: ID) { inventoryChanged(productId: $id) { id stock } }`,

@@ -2,7 +2,7 @@
  * Redis behind Sentinel: one primary, one replica and three sentinels, started
  * here from the machine's `redis-server`; the product's Redis layer connects
  * through the sentinels (REDIS_SENTINELS). Killing the primary (SIGKILL) must
- * leave caches, counters and pub/sub working on the promoted replica, and no
+ * leave caches, counters and live events working on the promoted replica, and no
  * entry written before the failover may be read from the cache after it
  * (replication is asynchronous: the replica may lack the last invalidations).
  * A failover takes seconds (down-after-milliseconds 1,000 here), so this runs
@@ -123,7 +123,7 @@ describe('Redis behind Sentinel', () => {
     expect(() => loadConfig({ REDIS_SENTINELS: '127.0.0.1' })).toThrow(/REDIS_SENTINELS must be host:port pairs/);
   });
 
-  it('keeps caches, counters and pub/sub on the promoted replica, serves nothing cached before the failover, and counts an event only once a replica holds it', async () => {
+  it('keeps caches, counters and live events on the promoted replica, serves nothing cached before the failover, and counts an event only once a replica holds it', async () => {
     const sentinels = redisSentinels(
       loadConfig({
         REDIS_SENTINELS: sentinelPorts.map((port) => `127.0.0.1:${port}`).join(','),
@@ -146,7 +146,7 @@ describe('Redis behind Sentinel', () => {
       [primaryPort, 'master'],
       [replicaPort, 'replica'],
     ]);
-    const layer = (eventReplicaAcks = 0, url = 'redis://sentinel-named/0'): RedisLayer<{ stock: [{ n: number }] }> =>
+    const layer = (eventReplicaAcks = 0, url = 'redis://sentinel-named/0'): RedisLayer =>
       // The URL's host is not used with sentinels: they name the primary.
       createRedisLayer({
         url,
@@ -182,15 +182,16 @@ describe('Redis behind Sentinel', () => {
       await until('the replica to hold it', async () => ((await service.client!.wait(1, 500)) >= 1 ? true : undefined));
       expect((await service.cache.hit('sentinel-test:count', 60_000))?.count).toBe(1);
 
-      const heard: number[] = [];
-      const subscription = other.pubsub.subscribe('stock');
+      // Another replica's live subscriptions, following the stream.
+      const heard: string[] = [];
+      const follower = other.events.follow();
+      await follower.from;
       void (async () => {
-        for await (const event of subscription) heard.push(event.n);
-      })();
-      await until('the subscription', async () => {
-        service.pubsub.publish('stock', { n: 1 });
-        return heard.length > 0 ? true : undefined;
-      });
+        for (;;) heard.push(...(await follower.next()).map(({ event }) => event.id));
+      })().catch(() => undefined);
+      const live = (id: string) => ({ ...(event as object), id }) as never;
+      await service.events.append([live('before')]);
+      await until('the follower hears it', async () => (heard.includes('before') ? true : undefined));
 
       // Held by the replica too, so the append counts (the outbox may mark it sent).
       await until('an append a replica holds', async () => {
@@ -222,12 +223,13 @@ describe('Redis behind Sentinel', () => {
       // The promoted replica has no replica of its own: an append is refused, so the outbox keeps the event.
       await expect(relay.events.append([event])).rejects.toThrow(/0 of 1 Redis replicas acknowledged/);
 
-      const before = heard.length;
+      // The follower reads on from where it was, on the promoted replica.
+      let attempt = 0;
       await until('an event after the failover', async () => {
-        service.pubsub.publish('stock', { n: 2 });
-        return heard.length > before && heard.at(-1) === 2 ? true : undefined;
+        await service.events.append([live(`after-${attempt++}`)]);
+        return heard.some((id) => id.startsWith('after-')) ? true : undefined;
       });
-      await subscription.return?.(undefined);
+      follower.close();
     } finally {
       await teardown.close();
     }

@@ -32,7 +32,7 @@ export * from './ids.js';
 export * from './scalars.js';
 export * from './pagination.js';
 
-// Redis: the entity cache (never throws), pub/sub for subscriptions, the durable event stream.
+// Redis: the entity cache (never throws), the durable event stream (consumer groups and live subscriptions).
 export * from './redis/entity-cache.js';
 export * from './redis/memory-cache.js';
 export * from './redis/redis-cache.js';
@@ -44,7 +44,7 @@ export * from './redis/acl.js';
 export * from './redis/event-stream.js';
 export * from './redis/keys.js';
 export * from './redis/slots.js';
-export { filter, pipe, type PubSub } from '@graphql-yoga/subscription';
+export { filter, pipe } from '@graphql-yoga/subscription';
 
 // Cached entities: per-request DataLoaders over Redis, and their one way to invalidate.
 export * from './loaders/cache-settings.js';
@@ -56,6 +56,7 @@ export * from './events/consumer-group.js';
 export * from './events/invalidations.js';
 export * from './events/per-event.js';
 export * from './events/live.js';
+export * from './events/append.js';
 
 // Identity: tokens (development and tests), the gateway's signature on subgraph requests (with mutation nonces), forwarded claims.
 export * from './auth/tokens.js';

@@ -12,7 +12,7 @@ const ORDER = '0b7c1a52-3f1e-4a39-9a54-1f0e7c1d2e01';
 const USER = '5d2e9a7c-8b41-4c6f-a0d3-2b9e6f4a1c02';
 const PRODUCT = 'c41f6e2a-7d93-4b58-8e16-9a3b5c7d0e03';
 
-/** One valid payload per event, as the triggers write them. */
+/** One valid payload per event, as the triggers (and the mongo- and storage-subgraphs) write them. */
 const VALID = {
   OrderPlaced: { orderId: ORDER, userId: USER, status: 'PENDING', total: { amount: 2500, currency: 'USD' } },
   OrderStatusChanged: { orderId: ORDER, userId: USER, from: 'PENDING', to: 'PAID' },
@@ -22,6 +22,8 @@ const VALID = {
   ProductDeleted: { productId: PRODUCT, sku: 'SKU-1' },
   UserUpdated: { userId: USER },
   UserDeleted: { userId: USER },
+  ReviewAdded: { reviewId: ORDER, productId: PRODUCT },
+  AssetUploaded: { key: `products/${PRODUCT}/photo.png`, ownerType: 'products', ownerId: PRODUCT },
 };
 const AGGREGATES: Record<string, [string, string]> = {
   OrderPlaced: ['Order', ORDER],
@@ -32,6 +34,8 @@ const AGGREGATES: Record<string, [string, string]> = {
   ProductDeleted: ['Product', PRODUCT],
   UserUpdated: ['User', USER],
   UserDeleted: ['User', USER],
+  ReviewAdded: ['Review', ORDER],
+  AssetUploaded: ['Asset', `products/${PRODUCT}/photo.png`],
 };
 
 const event = (type: string, payload: unknown, overrides: Partial<DomainEvent> = {}): DomainEvent => {
@@ -40,7 +44,7 @@ const event = (type: string, payload: unknown, overrides: Partial<DomainEvent> =
 };
 
 describe('event contract', () => {
-  it('covers exactly the events the outbox writes', () => {
+  it('covers exactly the events the services write', () => {
     expect([...EVENT_NAMES].sort()).toEqual(Object.keys(VALID).sort());
   });
 

@@ -61,7 +61,7 @@ describe.each(services)('the %s user', (service) => {
     expect(String(await admin.call('ACL', 'DRYRUN', user, 'SHUTDOWN'))).toMatch(/no permissions/);
   });
 
-  it('reads and writes its own keys, flushes them by SCAN, and uses the shared stream and channels', async () => {
+  it('reads and writes its own keys, flushes them by SCAN, and reads and appends to the shared stream', async () => {
     const client = as(service);
     await client.set(`${own()}Thing:1`, 'x', 'EX', 60);
     expect(await client.mget(`${own()}Thing:1`)).toEqual(['x']);
@@ -86,7 +86,8 @@ describe.each(services)('the %s user', (service) => {
     );
     await client.xinfo('GROUPS', stream);
     await client.xadd(`${stream}:dead`, '*', 'event', '{}');
-    expect(await client.publish(`${redis.keyPrefix}ProductUpdated`, '{}')).toBeGreaterThanOrEqual(0);
+    // Live subscriptions follow the stream with a blocking read.
+    expect(await client.xread('COUNT', 1, 'STREAMS', stream, '0')).toHaveLength(1);
 
     if (REDIS_SERVICES[service].subgraph) {
       expect(await client.set(`${redis.keyPrefix}nonce:${service}`, '1', 'PX', 1000, 'NX')).toBe('OK');
@@ -95,7 +96,7 @@ describe.each(services)('the %s user', (service) => {
     }
   });
 
-  it("cannot touch another service's keys, another deployment's keys or channels", async () => {
+  it("cannot touch another service's keys, another deployment's keys, or any pub/sub channel", async () => {
     const client = as(service);
     for (const other of services.filter((name) => name !== service)) {
       const key = `${redis.keyPrefix}${REDIS_SERVICES[other].namespace}:Thing:1`;
@@ -108,6 +109,8 @@ describe.each(services)('the %s user', (service) => {
     else await expect(rateLimit).rejects.toThrow(/NOPERM/);
     await expect(client.xadd('elsewhere:events', '*', 'event', '{}')).rejects.toThrow(/NOPERM/);
     await expect(client.publish('elsewhere:ProductUpdated', '{}')).rejects.toThrow(/NOPERM/);
+    // Nothing of the product uses pub/sub any more: no channel, not even the deployment's.
+    await expect(client.publish(`${redis.keyPrefix}ProductUpdated`, '{}')).rejects.toThrow(/NOPERM/);
     await expect(client.get('unprefixed')).rejects.toThrow(/NOPERM/);
   });
 });

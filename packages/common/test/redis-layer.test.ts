@@ -1,12 +1,5 @@
 import { Redis } from 'ioredis';
-import {
-  connectRedisLayer,
-  createCachedLoader,
-  createRedisLayer,
-  MemoryCache,
-  type EntityCache,
-  type Follower,
-} from '../src/index.js';
+import { connectRedisLayer, createCachedLoader, MemoryCache, type EntityCache, type Follower } from '../src/index.js';
 import { servicesOfFile, startPrivateRedis, testRedis } from './support/index.js';
 
 const { log, teardown, own } = servicesOfFile();
@@ -78,37 +71,6 @@ describe('entity cache', () => {
     expect(recovered).toBe(true);
     await layer.cache.setMany([['t:c', '3']], 60);
     expect(await layer.cache.getMany(['t:c'])).toEqual(['3']);
-  });
-});
-
-describe('pub/sub', () => {
-  it('delivers an event published by one replica to a subscriber on another', async () => {
-    const redis = own(await testRedis());
-    const publisher = createRedisLayer<{ 'order:changed': [{ id: string }] }>({
-      url: redis.url,
-      keyPrefix: redis.keyPrefix,
-      log,
-      teardown,
-    });
-    const subscriber = createRedisLayer<{ 'order:changed': [{ id: string }] }>({
-      url: redis.url,
-      keyPrefix: redis.keyPrefix,
-      log,
-      teardown,
-    });
-    const events = subscriber.pubsub.subscribe('order:changed');
-    const next = events.next();
-    // Publish until the subscription is registered on the server (bounded).
-    let received: IteratorResult<{ id: string }> | undefined;
-    for (let attempt = 0; attempt < 50 && !received; attempt++) {
-      publisher.pubsub.publish('order:changed', { id: 'o-1' });
-      received = await Promise.race([
-        next,
-        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100)),
-      ]);
-    }
-    expect(received?.value).toEqual({ id: 'o-1' });
-    await events.return?.();
   });
 });
 

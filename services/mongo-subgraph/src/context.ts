@@ -1,6 +1,5 @@
-import type { PubSub, ReferenceChecker, Viewer } from '@polystore/common';
+import type { EventStream, Logger, ReferenceChecker, Viewer } from '@polystore/common';
 import type { MongoCache } from './cache.js';
-import type { MongoEvents } from './events/topics.js';
 import { createLoaders, type MongoLoaders } from './loaders.js';
 import type { ProductCopies } from './product-copy.js';
 import type { MongoStore } from './store/collections.js';
@@ -9,7 +8,11 @@ import type { MongoStore } from './store/collections.js';
 export interface MongoContext {
   store: MongoStore;
   cache: MongoCache;
-  pubsub: PubSub<MongoEvents>;
+  /** The durable stream: a new review is appended to it, and live subscriptions follow it (`liveEvents`). */
+  events: EventStream;
+  log: Logger;
+  /** A subscription subscribed again: the stream position of the last event its subscriber had. */
+  resumeAfter?: string;
   references: ReferenceChecker;
   productCopies: ProductCopies;
   /** Who asks (forwarded, signed claims): reviews are their author's or an admin's; catalog writes an admin's. */
@@ -20,10 +23,16 @@ export interface MongoContext {
 const TRUSTED_CALLER: Viewer = { enforced: false, userId: undefined, admin: false };
 
 export function createContext(
-  services: Omit<MongoContext, 'loaders' | 'viewer'>,
+  services: Omit<MongoContext, 'loaders' | 'viewer' | 'resumeAfter'>,
   viewer: Viewer = TRUSTED_CALLER,
+  resumeAfter?: string,
 ): MongoContext {
-  return { ...services, viewer, loaders: createLoaders(services.store, services.cache, services.references) };
+  return {
+    ...services,
+    viewer,
+    resumeAfter,
+    loaders: createLoaders(services.store, services.cache, services.references),
+  };
 }
 
 /** New loaders for the context's store: what a subscription resolves an event with (`resolvePerEvent`). */

@@ -97,12 +97,6 @@ export interface RatingSummary {
   histogram: number[];
 }
 
-/** What Subscription.reviewAdded receives over Redis pub/sub. */
-export interface ReviewAddedEvent {
-  reviewId: string;
-  productId: string;
-}
-
 export type ReviewConnectionModel = Connection<ReviewDocument>;
 export type ReviewEdgeModel = ReviewConnectionModel['edges'][number];
 export type ProductSearchResultModel = Connection<ProductReference>;

@@ -3,13 +3,13 @@ import {
   createMetrics,
   createReferenceChecker,
   createServiceSubgraphServer,
+  resumePositionOf,
   type ServiceContext,
   type SubgraphServer,
 } from '@polystore/common';
 import { createMongoCache } from './cache.js';
 import { createContext } from './context.js';
 import { startEventConsumer } from './events/consumer.js';
-import type { MongoEvents } from './events/topics.js';
 import { createProductCopies } from './product-copy.js';
 import { startSearchCatchUp } from './search-catch-up.js';
 import { buildSchema } from './schema.js';
@@ -27,11 +27,7 @@ export async function createMongoSubgraph({ config, log, teardown }: ServiceCont
   const store = await connectMongo(config.mongo, teardown);
   // One registry for /metrics: the server's request metrics and the entity cache's lookups.
   const metrics = createMetrics('mongo-subgraph');
-  const { redis, cache: settings } = await connectServiceCache<MongoEvents>(
-    { config, log, teardown },
-    'mongo',
-    metrics,
-  );
+  const { redis, cache: settings } = await connectServiceCache({ config, log, teardown }, 'mongo', metrics);
   const cache = createMongoCache(store, settings);
   // Reads from the owners of User, Product and Order, signed as the gateway signs.
   const owners = {
@@ -48,8 +44,12 @@ export async function createMongoSubgraph({ config, log, teardown }: ServiceCont
     name: 'mongo-subgraph',
     metrics,
     schema: buildSchema(),
-    context: (_request, viewer) =>
-      createContext({ store, cache, pubsub: redis.pubsub, references, productCopies }, viewer),
+    context: (request, viewer) =>
+      createContext(
+        { store, cache, events: redis.events, log, references, productCopies },
+        viewer,
+        resumePositionOf(request),
+      ),
     readiness: [{ name: 'mongodb', check: () => pingMongo(store) }, ...redis.readiness, events],
   });
   return { ...server, store, searchCatchUp };

@@ -46,8 +46,10 @@ describe('reviewAdded', () => {
       for (let wait = 0; wait < 20 && received.length === 0; wait++)
         await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    // With the event's position in the stream, from which a gateway resumes a dropped subscription.
     expect(received[0]).toEqual({
       data: { reviewAdded: { rating: 4, title: 'watched', product: { id: productIds[0] } } },
+      extensions: { 'event-position': expect.stringMatching(/^\d+-\d+$/) },
     });
     expect(received.every((event) => JSON.stringify(event).includes('watched'))).toBe(true);
   });

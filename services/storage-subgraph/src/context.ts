@@ -1,12 +1,8 @@
-import type { Logger, PubSub, ReferenceChecker, ReferenceLoader, Viewer } from '@polystore/common';
+import type { EventStream, Logger, ReferenceChecker, ReferenceLoader, Viewer } from '@polystore/common';
 import type { StorageCache } from './cache.js';
 import { createLoaders, type StorageLoaders } from './loaders.js';
-import type { AssetModel } from './models.js';
 import type { OrderOwnerLoader, OrderOwners } from './ownership.js';
 import type { S3Store } from './store/s3.js';
-
-/** Live pub/sub topics of this service: an asset completed (payload as JSON, so dates arrive as strings). */
-export type StorageEvents = { AssetUploaded: [AssetModel] };
 
 export interface StorageContext {
   s3: S3Store;
@@ -18,7 +14,10 @@ export interface StorageContext {
   viewer: Viewer;
   /** Whose each order is, asked of the sql-subgraph; per request. */
   orderOwners: OrderOwnerLoader;
-  pubsub: PubSub<StorageEvents>;
+  /** The durable stream: a completed upload is appended to it, and live subscriptions follow it (`liveEvents`). */
+  events: EventStream;
+  /** A subscription subscribed again: the stream position of the last event its subscriber had. */
+  resumeAfter?: string;
   log: Logger;
 }
 
@@ -27,7 +26,7 @@ export interface StorageServices {
   cache: StorageCache;
   references: ReferenceChecker;
   orderOwners: OrderOwners;
-  pubsub: PubSub<StorageEvents>;
+  events: EventStream;
   log: Logger;
 }
 
@@ -35,13 +34,15 @@ export interface StorageServices {
 const UNCHECKED: Viewer = { enforced: false, userId: undefined, admin: false };
 
 export function createContext(
-  { s3, cache, references, orderOwners, pubsub, log }: StorageServices,
+  { s3, cache, references, orderOwners, events, log }: StorageServices,
   viewer: Viewer = UNCHECKED,
+  resumeAfter?: string,
 ): StorageContext {
   return {
     s3,
     cache,
-    pubsub,
+    events,
+    resumeAfter,
     log,
     viewer,
     references: references.loader(),
@@ -49,3 +50,6 @@ export function createContext(
     loaders: createLoaders(cache),
   };
 }
+
+/** New loaders for the context's cache: what a subscription resolves an event with (`resolveLiveEvent`). */
+export const freshLoaders = ({ cache }: StorageContext): StorageLoaders => createLoaders(cache);

@@ -3,11 +3,12 @@ import {
   createMetrics,
   createReferenceChecker,
   createServiceSubgraphServer,
+  resumePositionOf,
   type ServiceContext,
   type SubgraphServer,
 } from '@polystore/common';
 import { createStorageCache, type StorageCache } from './cache.js';
-import { createContext, type StorageEvents } from './context.js';
+import { createContext } from './context.js';
 import { createOrderOwners } from './ownership.js';
 import { createS3Store, ensureBucket, pingBucket, type S3Store } from './store/s3.js';
 import { startEventConsumer } from './events/consumer.js';
@@ -27,7 +28,7 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
   await ensureBucket(s3, log);
   // One registry for /metrics: the server's request metrics and the entity cache's lookups.
   const metrics = createMetrics('storage-subgraph');
-  const { redis, cache: settings } = await connectServiceCache<StorageEvents>({ config, log, teardown }, 's3', metrics);
+  const { redis, cache: settings } = await connectServiceCache({ config, log, teardown }, 's3', metrics);
   const cache = createStorageCache(s3, settings);
   // Reads from the owners of User, Product and Order, signed as the gateway signs.
   const owners = {
@@ -43,8 +44,12 @@ export async function createStorageSubgraph({ config, log, teardown }: ServiceCo
     name: 'storage-subgraph',
     metrics,
     schema: buildSchema(),
-    context: (_request, viewer) =>
-      createContext({ s3, cache, references, orderOwners, pubsub: redis.pubsub, log }, viewer),
+    context: (request, viewer) =>
+      createContext(
+        { s3, cache, references, orderOwners, events: redis.events, log },
+        viewer,
+        resumePositionOf(request),
+      ),
     readiness: [{ name: 's3', check: () => pingBucket(s3) }, ...redis.readiness, events],
   });
   return { ...server, s3, cache };

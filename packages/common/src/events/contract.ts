@@ -2,11 +2,13 @@ import { isUuid } from '../ids.js';
 import type { DomainEvent } from '../redis/event-stream.js';
 
 /**
- * The domain events on the durable stream: their names, payloads and the
- * aggregate each belongs to. The sql-subgraph's outbox triggers write them
- * (migrations/1764000100000_orders_and_outbox.up.sql); every consumer reads
- * them through `checkEvent`, so a payload is checked before a handler sees it.
- * A test in the sql-subgraph runs the triggers and holds them to this file.
+ * The domain events on the durable stream: their names, payloads, the
+ * aggregate each belongs to and the service that appends it. The sql-subgraph's
+ * outbox triggers write its events (migrations/1764000100000_orders_and_outbox.up.sql;
+ * a test there runs the triggers and holds them to this file); the mongo- and
+ * storage-subgraphs append theirs after the write (`appendEvent`). Every
+ * consumer reads them through `checkEvent`, so a payload is checked before a
+ * handler sees it.
  */
 
 export const ORDER_STATUSES = ['PENDING', 'PAID', 'SHIPPED', 'DELIVERED', 'CANCELLED'] as const;
@@ -30,6 +32,10 @@ export interface EventPayloads {
   /** email or name changed. */
   UserUpdated: { userId: string };
   UserDeleted: { userId: string };
+  /** A review was written (the mongo-subgraph's; live subscriptions only, no consumer acts on it). */
+  ReviewAdded: { reviewId: string; productId: string };
+  /** An upload completed: the asset's object key and what it belongs to (the storage-subgraph's; live only). */
+  AssetUploaded: { key: string; ownerType: string; ownerId: string };
 }
 
 export type EventName = keyof EventPayloads;
@@ -94,6 +100,8 @@ const PAYLOADS: { [E in EventName]: Shape<EventPayloads[E]> } = {
   ProductDeleted: { productId: uuid, sku: text },
   UserUpdated: { userId: uuid },
   UserDeleted: { userId: uuid },
+  ReviewAdded: { reviewId: uuid, productId: uuid },
+  AssetUploaded: { key: text, ownerType: text, ownerId: uuid },
 };
 
 /** The aggregate an event is about, and the payload field that holds its id (the event's `aggregateId`). */
@@ -106,9 +114,29 @@ export const EVENT_AGGREGATES = {
   ProductDeleted: ['Product', 'productId'],
   UserUpdated: ['User', 'userId'],
   UserDeleted: ['User', 'userId'],
+  ReviewAdded: ['Review', 'reviewId'],
+  AssetUploaded: ['Asset', 'key'],
 } as const satisfies { [E in EventName]: readonly [string, keyof EventPayloads[E]] };
 
 export const EVENT_NAMES = Object.keys(PAYLOADS) as EventName[];
+
+/** The service that appends each event: the sql-subgraph through its outbox, the others after their write. */
+export const EVENT_PRODUCERS = {
+  OrderPlaced: 'sql',
+  OrderStatusChanged: 'sql',
+  InventoryChanged: 'sql',
+  ProductCreated: 'sql',
+  ProductUpdated: 'sql',
+  ProductDeleted: 'sql',
+  UserUpdated: 'sql',
+  UserDeleted: 'sql',
+  ReviewAdded: 'mongo',
+  AssetUploaded: 'storage',
+} as const satisfies { [E in EventName]: 'sql' | 'mongo' | 'storage' };
+
+/** The events one service appends. */
+export const eventsProducedBy = (service: 'sql' | 'mongo' | 'storage'): EventName[] =>
+  EVENT_NAMES.filter((name) => EVENT_PRODUCERS[name] === service);
 
 export const isEventName = (type: string): type is EventName => Object.hasOwn(PAYLOADS, type);
 

@@ -1,7 +1,7 @@
 /**
  * Work done once per event for every subscriber of it in this process, instead of
- * once per subscriber. The pub/sub parses a message once and hands that one
- * payload object to every local subscriber, so the payload itself is the key;
+ * once per subscriber. The stream's tail reads an event once and hands that one
+ * object to every local subscriber (`liveEvents`), so the event itself is the key;
  * entries go with the payload when the last subscriber is done with it.
  *
  * A subscription's resolver uses it to read the entity an event names: with 10k

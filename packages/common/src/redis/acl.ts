@@ -30,13 +30,14 @@ export const redisUserName = (keyPrefix: string, service: RedisService) =>
 
 /**
  * What a service may do, as `ACL SETUSER` rules (also an ACL file's `user`
- * line): the read, write, stream, pub/sub and transaction commands, SCAN (the
+ * line): the read, write, stream and transaction commands, SCAN (the
  * cache fence's flush), INFO (ioredis's ready check), CLUSTER SLOTS and CLUSTER
  * INFO (a cluster client's slot map and ready check; read-only), and Lua for the gateway
  * (its response cache); nothing dangerous or administrative (FLUSHALL,
  * FLUSHDB, CONFIG, KEYS, SHUTDOWN, DEBUG, ACL, MONITOR), no FUNCTION (server-wide
  * code). Keys: its own namespace, the shared event stream and its dead
- * letters, and for subgraphs the shared nonces; channels: the deployment's.
+ * letters, and for subgraphs the shared nonces; no pub/sub channel (live
+ * subscriptions follow the stream).
  */
 export function redisAclRules(keyPrefix: string, service: RedisService, password: string): string[] {
   const { namespace, subgraph } = REDIS_SERVICES[service];
@@ -45,7 +46,7 @@ export function redisAclRules(keyPrefix: string, service: RedisService, password
     'reset',
     'on',
     `>${password}`,
-    ...['+@read', '+@write', '+@stream', '+@pubsub', '+@transaction', '+@connection'],
+    ...['+@read', '+@write', '+@stream', '+@transaction', '+@connection'],
     ...['-@dangerous', '-@admin', '+info', '-function', '+cluster|slots', '+cluster|info'],
     ...(service === 'gateway' ? ['+eval', '+evalsha'] : []),
     // Already excluded by the categories; named so a change of category cannot let them in.
@@ -53,7 +54,6 @@ export function redisAclRules(keyPrefix: string, service: RedisService, password
     `~${globEscape(keys.namespace(namespace))}*`,
     `~${globEscape(keys.eventStream)}*`,
     ...(subgraph ? [`~${globEscape(keys.nonce(''))}*`] : []),
-    `&${globEscape(keyPrefix)}*`,
   ];
 }
 

@@ -1,5 +1,3 @@
-import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import type { Logger } from '../logger.js';
 import type { ReadinessCheck } from '../server/health.js';
 import type { Teardown } from '../teardown.js';
@@ -12,10 +10,7 @@ import { MemoryEventStream } from './memory-event-stream.js';
 import { createRedisClient, type RedisClient, type RedisTopology } from './client.js';
 import { redisKeys } from './keys.js';
 
-/** Channel name to payload type; each service declares its own events. */
-export type EventMap = Record<string, [unknown] | [string | number, unknown]>;
-
-export interface RedisLayer<Events extends EventMap = EventMap> {
+export interface RedisLayer {
   /** For counters and short-lived keys (rate limits); entity caches come from `entityCache`. */
   cache: EntityCache;
   /**
@@ -24,15 +19,14 @@ export interface RedisLayer<Events extends EventMap = EventMap> {
    * outage made stale is served. In-process, the one memory cache.
    */
   entityCache(prefix: string): EntityCache;
-  pubsub: PubSub<Events>;
-  /** The durable domain-event stream, `<prefix>events`. */
+  /** The durable domain-event stream, `<prefix>events`: consumer groups and live subscriptions read it. */
   events: EventStream;
   /**
-   * True when the cache, pub/sub and event stream are Redis, shared by every
+   * True when the cache and event stream are Redis, shared by every
    * process; false for the in-process layer, which nothing outside this process sees.
    */
   shared: boolean;
-  /** Key prefix for this deployment (and this test file), applied to cache keys and channels. */
+  /** Key prefix for this deployment (and this test file), applied to every key. */
   keyPrefix: string;
   /**
    * The command connection, for features that need Redis's own data
@@ -42,7 +36,7 @@ export interface RedisLayer<Events extends EventMap = EventMap> {
   client: RedisClient | undefined;
   /** Resolves when Redis answers; with the in-process layer it always does. */
   ping(): Promise<void>;
-  /** `/ready`'s optional `redis` check (the cache and pub/sub connections); none in-process. */
+  /** `/ready`'s optional `redis` check (the command connection); none in-process. */
   readiness: ReadinessCheck[];
   /**
    * Waits (bounded) for the first connection, so a service that starts
@@ -64,25 +58,24 @@ export interface RedisLayerOptions {
 }
 
 /**
- * Connects the cache and pub/sub. Commands fail fast (no offline queue, one
+ * Connects the cache and the event stream. Commands fail fast (no offline queue, one
  * retry) while Redis is down, so callers degrade instead of hanging; the
  * client keeps reconnecting in the background.
  */
-export function createRedisLayer<Events extends EventMap = EventMap>({
+export function createRedisLayer({
   url,
   topology,
   eventReplicaAcks = 0,
   keyPrefix,
   log,
   teardown,
-}: RedisLayerOptions): RedisLayer<Events> {
+}: RedisLayerOptions): RedisLayer {
   if (!url) {
-    log.warn('REDIS_URL is not set: using the in-process cache and pub/sub (one process only)');
+    log.warn('REDIS_URL is not set: using the in-process cache and event stream (one process only)');
     const cache = new MemoryCache();
     return {
       cache,
       entityCache: () => cache,
-      pubsub: createPubSub<Events>(),
       events: new MemoryEventStream(),
       shared: false,
       client: undefined,
@@ -93,12 +86,12 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
     };
   }
 
-  const connect = (role: 'command' | 'publisher' | 'subscriber' | 'consumer') => {
+  const connect = (role: 'command' | 'consumer') => {
     const client = createRedisClient(url, topology, {
       connectionName: `polystore:${role}`,
-      // Cache commands fail fast while Redis is down; subscriptions and consumers wait and resume on reconnect.
-      enableOfflineQueue: role === 'subscriber' || role === 'consumer',
-      maxRetriesPerRequest: role === 'subscriber' ? null : 1,
+      // Cache commands fail fast while Redis is down; consumers and live tails wait and resume on reconnect.
+      enableOfflineQueue: role === 'consumer',
+      maxRetriesPerRequest: 1,
       commandTimeout: role === 'command' ? 1_000 : undefined,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     });
@@ -113,18 +106,9 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
   };
 
   const command = connect('command');
-  // A connection in subscriber mode cannot publish, so pub/sub takes two more.
-  const publisher = connect('publisher');
-  const subscriber = connect('subscriber');
-  const eventTarget = createRedisEventTarget({
-    publishClient: prefixedPublisher(publisher, keyPrefix, log),
-    subscribeClient: prefixedSubscriber(subscriber, keyPrefix, log),
-  });
-
   return {
     cache: new RedisCache(command, log),
     entityCache: (prefix) => new RedisCache(command, log, new CacheFence(command, prefix, log)),
-    pubsub: createPubSub<Events>({ eventTarget }),
     events: new RedisEventStream(command, redisKeys(keyPrefix), () => connect('consumer'), eventReplicaAcks),
     shared: true,
     keyPrefix,
@@ -137,8 +121,6 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
         name: 'redis',
         optional: true,
         async check() {
-          // Subscriptions hear nothing while the subscriber connection is away, even if commands work.
-          if (subscriber.status !== 'ready') throw new Error(`pub/sub connection ${subscriber.status}`);
           await command.ping();
         },
       },
@@ -160,40 +142,9 @@ export function createRedisLayer<Events extends EventMap = EventMap>({
   };
 }
 
-/**
- * The event target ignores the promises of publish/subscribe; these adapters
- * catch their failures (an event published while Redis is down is lost and
- * logged, never an unhandled rejection) and put channels under the prefix.
- */
-function prefixedPublisher(client: RedisClient, prefix: string, log: Logger) {
-  return {
-    publish: (channel: string, message: string) =>
-      client.publish(prefix + channel, message).catch((err: unknown) => {
-        log.warn({ err, channel }, 'event not published: Redis unavailable');
-        return 0;
-      }),
-  } as unknown as RedisClient;
-}
-
-function prefixedSubscriber(client: RedisClient, prefix: string, log: Logger) {
-  return {
-    on(event: 'message', listener: (channel: string, message: string) => void) {
-      client.on(event, (channel: string, message: string) => {
-        if (channel.startsWith(prefix)) listener(channel.slice(prefix.length), message);
-      });
-    },
-    subscribe: (channel: string) =>
-      client.subscribe(prefix + channel).catch((err: unknown) => log.warn({ err, channel }, 'subscribe failed')),
-    unsubscribe: (channel: string) =>
-      client.unsubscribe(prefix + channel).catch((err: unknown) => log.debug({ err, channel }, 'unsubscribe failed')),
-  } as unknown as RedisClient;
-}
-
 /** Connects the Redis layer for a service and waits up to 2 s for it, warning when Redis is away. */
-export async function connectRedisLayer<Events extends EventMap = EventMap>(
-  options: RedisLayerOptions,
-): Promise<RedisLayer<Events>> {
-  const layer = createRedisLayer<Events>(options);
+export async function connectRedisLayer(options: RedisLayerOptions): Promise<RedisLayer> {
+  const layer = createRedisLayer(options);
   if (!(await layer.waitUntilConnected(2_000))) {
     options.log.warn('Redis is not reachable: serving without the shared cache until it is');
   }

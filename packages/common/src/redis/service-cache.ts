@@ -2,7 +2,7 @@ import type { CacheSettings } from '../loaders/cache-settings.js';
 import type { ServiceMetrics } from '../server/metrics.js';
 import type { ServiceContext } from '../server/run.js';
 import { redisConnection } from './client.js';
-import { connectRedisLayer, type EventMap, type RedisLayer } from './connect.js';
+import { connectRedisLayer, type RedisLayer } from './connect.js';
 import { redisKeys } from './keys.js';
 
 /**
@@ -10,12 +10,12 @@ import { redisKeys } from './keys.js';
  * cache settings. Each service caches under its own namespace so two
  * services never read each other's shape of the same type.
  */
-export async function connectServiceCache<Events extends EventMap = EventMap>(
+export async function connectServiceCache(
   { config, log, teardown }: ServiceContext,
   namespace: string,
   metrics?: ServiceMetrics,
-): Promise<{ redis: RedisLayer<Events>; cache: CacheSettings }> {
-  const redis = await connectRedisLayer<Events>({ ...redisConnection(config), log, teardown });
+): Promise<{ redis: RedisLayer; cache: CacheSettings }> {
+  const redis = await connectRedisLayer({ ...redisConnection(config), log, teardown });
   const keyPrefix = redisKeys(redis.keyPrefix).namespace(namespace);
   return {
     redis,

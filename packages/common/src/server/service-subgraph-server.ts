@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { BaseContext } from '@apollo/server';
 import { createNonceStore } from '../auth/nonces.js';
 import { requestViewer, type Viewer } from '../auth/viewer.js';
-import type { EventMap, RedisLayer } from '../redis/connect.js';
+import type { RedisLayer } from '../redis/connect.js';
 import type { ServiceContext } from './run.js';
 import { createSubgraphServer, type SubgraphServer, type SubgraphServerOptions } from './subgraph-server.js';
 
@@ -20,9 +20,9 @@ export interface ServiceSubgraphOptions<Context extends BaseContext> extends Omi
  * gateway's signature checked with SUBGRAPH_SIGNING_SECRET, and the nonces of
  * signed mutations kept in the service's Redis, so every replica refuses a replay.
  */
-export function createServiceSubgraphServer<Context extends BaseContext, Events extends EventMap>(
+export function createServiceSubgraphServer<Context extends BaseContext>(
   { config, log, teardown }: ServiceContext,
-  redis: RedisLayer<Events>,
+  redis: RedisLayer,
   options: ServiceSubgraphOptions<Context>,
 ): Promise<SubgraphServer> {
   const signatureSecret = config.auth.subgraphSecret;

@@ -1,7 +1,9 @@
 import {
+  appendEvent,
   badUserInput,
   conflict,
   filter,
+  liveEvents,
   notFound,
   pageSize,
   pipe,
@@ -9,10 +11,11 @@ import {
   requireReference,
   requireSignedIn,
   requireUuid,
-  resolvePerEvent,
+  resolveLiveEvent,
+  type EventPayloads,
 } from '@polystore/common';
 import { freshLoaders, type MongoContext } from '../context.js';
-import type { ReviewAddedEvent, ReviewDocument } from '../models.js';
+import type { ReviewDocument } from '../models.js';
 import { reviewIdOf, reviewObjectId } from '../review-id.js';
 import { removeIfOrphaned } from '../review-references.js';
 import { validateAfter } from '../reviews.js';
@@ -94,8 +97,7 @@ export const reviewResolvers: Resolvers = {
       const gone = await removeIfOrphaned(context.store, context.references, review);
       await afterReviewChange(context, review); // after a removal too: a rating cached meanwhile may have counted it
       if (gone) throw notFound(`${gone.type.toLowerCase()} ${gone.id} does not exist`, gone);
-      const event: ReviewAddedEvent = { reviewId: review.id, productId };
-      context.pubsub.publish('ReviewAdded', event);
+      await appendEvent(context.events, context.log, 'ReviewAdded', { reviewId: review.id, productId });
       return review;
     },
     async updateReview(_, { input }, context) {
@@ -125,16 +127,19 @@ export const reviewResolvers: Resolvers = {
   },
   Subscription: {
     reviewAdded: {
-      subscribe(_, args, { pubsub }) {
+      // Resumed after the stream position the gateway had, when it subscribes again (`liveEvents`).
+      subscribe(_, args, context) {
         const productId = requireUuid(args.productId, 'productId');
         return pipe(
-          pubsub.subscribe('ReviewAdded'),
-          filter((event) => event.productId === productId),
+          liveEvents('ReviewAdded', context),
+          filter(({ payload }) => payload.productId === productId),
         );
       },
       // Read once per event for all its subscribers, who share that event's loaders
       // (a subscription's context lives as long as the subscription).
-      resolve: resolvePerEvent(freshLoaders, (context, event: ReviewAddedEvent) => loadReview(context, event.reviewId)),
+      resolve: resolveLiveEvent(freshLoaders, (context, event: EventPayloads['ReviewAdded']) =>
+        loadReview(context, event.reviewId),
+      ),
     },
   },
   Review: {

@@ -1,6 +1,16 @@
-import { badUserInput, filter, isUuid, pipe, requireUuid } from '@polystore/common';
+import {
+  badUserInput,
+  filter,
+  isUuid,
+  liveEvents,
+  notFound,
+  pipe,
+  requireUuid,
+  resolveLiveEvent,
+  type EventPayloads,
+} from '@polystore/common';
 import { ownerCacheId } from '../cache.js';
-import type { StorageContext } from '../context.js';
+import { freshLoaders, type StorageContext } from '../context.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { keyFromAssetId } from '../store/keys.js';
 import { presignedGetUrl } from '../store/objects.js';
@@ -59,14 +69,18 @@ export const assetResolvers: Resolvers = {
         // The id alone does not say what it owns: an order's events are its owner's (or an admin's).
         if (context.viewer.enforced && (await context.orderOwners.load(ownerId)) !== null)
           await requireReadRight(context, 'orders', ownerId, "this order's attachments");
-        const { pubsub } = context;
+        // Resumed after the stream position the gateway had, when it subscribes again (`liveEvents`).
         return pipe(
-          pubsub.subscribe('AssetUploaded'),
-          filter((asset) => asset.ownerId === ownerId),
+          liveEvents('AssetUploaded', context),
+          filter(({ payload }) => payload.ownerId === ownerId),
         );
       },
-      // Through Redis the payload is JSON: the date comes back as a string.
-      resolve: (asset: AssetModel) => ({ ...asset, createdAt: new Date(asset.createdAt) }),
+      // The asset as it is now, read once per event for all its subscribers.
+      resolve: resolveLiveEvent(freshLoaders, async (context, { key }: EventPayloads['AssetUploaded']) => {
+        const asset = await context.loaders.asset.load(key);
+        if (!asset) throw notFound('the uploaded asset is gone', { key });
+        return asset;
+      }),
     },
   },
   Asset: {

@@ -1,4 +1,11 @@
-import { badUserInput, notFound, requireOwnerOrAdmin, requireReference, requireUuid } from '@polystore/common';
+import {
+  appendEvent,
+  badUserInput,
+  notFound,
+  requireOwnerOrAdmin,
+  requireReference,
+  requireUuid,
+} from '@polystore/common';
 import { ownerCacheId } from '../cache.js';
 import type { StorageContext } from '../context.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
@@ -96,7 +103,11 @@ export const uploadResolvers: Resolvers = {
       const asset = await headAsset(context.s3, key);
       if (!asset) throw notFound('the upload is gone', { argumentName: 'assetId' });
       await invalidateOwner(context, ownerCacheKey, [key, ...replaced]);
-      context.pubsub.publish('AssetUploaded', asset);
+      await appendEvent(context.events, context.log, 'AssetUploaded', {
+        key: asset.key,
+        ownerType: asset.ownerType,
+        ownerId: asset.ownerId,
+      });
       context.log.info({ key, size: asset.size, replaced: replaced.length }, 'upload completed');
       return asset;
     },

@@ -100,7 +100,7 @@ export const redis = inSection(REDIS, {
     secret: true,
     example: 'redis://127.0.0.1:6379',
     unset:
-      '`npm start` runs a private redis-server (append-only file in DATA_DIR/redis); a service started alone uses an in-process cache and pub/sub and keeps its events in the outbox',
+      '`npm start` runs a private redis-server (append-only file in DATA_DIR/redis); a service started alone uses an in-process cache and event stream and keeps its events in the outbox',
     doc: 'Connection URL; in production each service has its own ACL user in it (`redis://<prefix>-sql:<password>@host:6379`; rules: `redisAclRules` in packages/common/src/redis/acl.ts).',
   }),
   sentinels: hostPorts({
