@@ -1,17 +1,29 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogger } from '@polystore/common';
+import { createLogger, Teardown } from '@polystore/common';
+import { createS3Store } from '@polystore/storage-subgraph/operations';
 import { takeBackup } from './backup/backup.js';
+import {
+  formatS3Location,
+  parseS3Location,
+  requireEmptyPrefix,
+  requireOtherBucket,
+  uploadSet,
+} from './backup/remote-set.js';
 import { pruneSets, setName } from './backup/retention.js';
 import { summarize } from './backup/summary.js';
 import { StoreUnreachable } from './consistency/stores.js';
 import { storesConfig } from './stack-config.js';
 
 /**
- * `npm run backup [-- --out <dir>] [-- --keep N]`: writes one backup set of the
- * four stores (docs/operations.md, _Backups_) into `--out`, else into a new
- * `<UTC timestamp>` folder under BACKUP_DIR (default `./backups`); with
- * `--keep N`, then removes the complete sets there older than the N newest. It reads the stores of a stack started by
+ * `npm run backup [-- --out <dir or s3://bucket/prefix>] [-- --keep N]`: writes
+ * one backup set of the four stores (docs/operations.md, _Backups_) into
+ * `--out`, else into a new `<UTC timestamp>` folder (or prefix) under
+ * BACKUP_DIR (default `./backups`); a set for S3 is written to a private
+ * staging folder first, then copied to the prefix, manifest last. With
+ * `--keep N` (folders only), then removes the complete sets there older than the N newest. It reads the stores of a stack started by
  * `npm start` in the same DATA_DIR, else the configured ones. Exit code 0
  * with the set's path and counts; 2 when a store cannot be reached or an
  * argument is wrong (one line, nothing written); 1 when the copy failed
@@ -27,19 +39,40 @@ try {
   const config = await storesConfig();
   const log = createLogger('backup', config.logLevel, config.logFormat, process.stderr);
   const parent = config.backups.dir ?? 'backups';
-  const out = values.out ?? join(parent, setName(new Date()));
+  const name = setName(new Date());
+  const remote = parseS3Location(values.out ?? `${parent.replace(/\/+$/, '')}/${name}`);
+  if (remote) requireOtherBucket(remote, config.s3.bucket);
+  if (remote && keep !== undefined)
+    throw new Error('--keep prunes sets in a folder; for sets in S3 use a lifecycle rule on the prefix');
+  const staging = remote ? await mkdtemp(join(tmpdir(), 'polystore-backup-')) : undefined;
+  const out = staging ? join(staging, 'set') : (values.out ?? join(parent, name));
+  const where = remote ? formatS3Location(remote) : out;
+  const teardown = new Teardown(log);
   try {
-    const { dir, manifest } = await takeBackup({ config, log, out });
-    console.log(summarize(dir, manifest));
-    if (keep !== undefined) {
-      const { removed, incomplete } = await pruneSets(values.out ? dirname(out) : parent, keep);
-      console.log(`kept the ${keep} newest complete sets; removed ${removed.length ? removed.join(', ') : 'none'}`);
-      if (incomplete.length) console.log(`incomplete sets left for you to check: ${incomplete.join(', ')}`);
+    // With the product's S3 connection (S3_ENDPOINT and its credentials), into the bucket named; refused
+    // before anything is copied unless the prefix is new.
+    const s3 = remote ? createS3Store(config, teardown).client : undefined;
+    if (remote) await requireEmptyPrefix(s3!, remote);
+    try {
+      const { dir, manifest } = await takeBackup({ config, log, out });
+      if (remote) {
+        const files = await uploadSet(s3!, dir, remote);
+        console.log(summarize(where, manifest));
+        console.log(`copied ${files} files to ${where}`);
+      } else console.log(summarize(dir, manifest));
+      if (keep !== undefined) {
+        const { removed, incomplete } = await pruneSets(values.out ? dirname(out) : parent, keep);
+        console.log(`kept the ${keep} newest complete sets; removed ${removed.length ? removed.join(', ') : 'none'}`);
+        if (incomplete.length) console.log(`incomplete sets left for you to check: ${incomplete.join(', ')}`);
+      }
+    } catch (err) {
+      if (err instanceof StoreUnreachable) throw err;
+      console.error(`backup: failed, the set in ${where} is incomplete (no manifest): ${(err as Error).message}`);
+      process.exitCode = 1;
     }
-  } catch (err) {
-    if (err instanceof StoreUnreachable) throw err;
-    console.error(`backup: failed, the set in ${out} is incomplete (no manifest): ${(err as Error).message}`);
-    process.exitCode = 1;
+  } finally {
+    await teardown.close();
+    if (staging) await rm(staging, { recursive: true, force: true });
   }
 } catch (err) {
   console.error(`backup: ${(err as Error).message}`);

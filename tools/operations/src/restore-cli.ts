@@ -1,12 +1,18 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogger } from '@polystore/common';
+import { createLogger, Teardown } from '@polystore/common';
+import { createS3Store } from '@polystore/storage-subgraph/operations';
+import { downloadSet, parseS3Location, requireOtherBucket } from './backup/remote-set.js';
 import { StoreUnreachable } from './consistency/stores.js';
 import { restoreBackup, StoresNotEmpty } from './restore/restore.js';
 import { UnusableSet } from './restore/set-reader.js';
 import { storesConfig } from './stack-config.js';
 
 /**
- * `npm run restore -- <set> [--replace]`: restores a backup set into the
+ * `npm run restore -- <set> [--replace]`: restores a backup set (a folder, or
+ * `s3://bucket/prefix`, copied first into a private staging folder) into the
  * configured stores, or those of a stack started by `npm start` in the same
  * DATA_DIR (stop its services first). Exit code 0 when restored; 2 when it
  * refused before writing anything (a damaged, partial or foreign set, a
@@ -21,14 +27,22 @@ try {
     allowPositionals: true,
     options: { replace: { type: 'boolean', default: false } },
   });
-  if (positionals.length !== 1) throw new Error('usage: npm run restore -- <backup set folder> [--replace]');
+  if (positionals.length !== 1)
+    throw new Error('usage: npm run restore -- <backup set folder or s3://bucket/prefix> [--replace]');
   const config = await storesConfig();
   const log = createLogger('restore', config.logLevel, config.logFormat, process.stderr);
+  const remote = parseS3Location(positionals[0]!);
+  if (remote) requireOtherBucket(remote, config.s3.bucket);
+  const staging = remote ? await mkdtemp(join(tmpdir(), 'polystore-restore-')) : undefined;
+  const teardown = new Teardown(log);
   try {
+    const from = staging ? join(staging, 'set') : positionals[0]!;
+    // A set in S3 is copied whole first, then checked file by file like any set, before anything is written.
+    if (remote) await downloadSet(createS3Store(config, teardown).client, remote, from, (why) => new UnusableSet(why));
     const { manifest, eventsToReplay, replaced, role } = await restoreBackup({
       config,
       log,
-      from: positionals[0]!,
+      from,
       replace: values.replace,
     });
     console.log(
@@ -44,6 +58,9 @@ try {
     if (REFUSALS.some((refusal) => err instanceof refusal)) throw err;
     console.error(`restore: failed midway, the stores are partly restored: ${(err as Error).message}`);
     process.exitCode = 1;
+  } finally {
+    await teardown.close();
+    if (staging) await rm(staging, { recursive: true, force: true });
   }
 } catch (err) {
   console.error(`restore: ${(err as Error).message}`);

@@ -64,7 +64,7 @@ export const backups = inSection(
       name: 'BACKUP_DIR',
       example: '/var/backups/polystore',
       unset: '`./backups`',
-      doc: 'Folder under which each `npm run backup` writes its set, a new `<UTC timestamp>` folder (created 0700); `--out` names the set folder instead, `--keep N` prunes older sets (docs/operations.md).',
+      doc: 'Folder under which each `npm run backup` writes its set, a new `<UTC timestamp>` folder (created 0700), or `s3://<bucket>/<prefix>` for sets in S3 (reached with the S3_* connection); `--out` names the set folder or prefix instead, `--keep N` prunes older sets in a folder (docs/operations.md).',
     }),
     encryptionKey: secret({
       name: 'BACKUP_ENCRYPTION_KEY',
