@@ -57,20 +57,54 @@ async function outboxAtRest(client: pg.Client): Promise<StartPosition['outbox']>
   }
 }
 
-/** The outbox id of a stream entry (its `event` field is the DomainEvent as JSON); null when it is gone or unreadable. */
-async function eventIdAt(redis: RedisClient, stream: string, start: string, end: string): Promise<string | null> {
-  const [entry] = await redis.xrange(stream, start, end, 'COUNT', 1);
-  if (!entry) return null;
-  const json = entry[1][entry[1].indexOf('event') + 1];
+/**
+ * The outbox id of a stream entry (its `event` field is the DomainEvent as JSON): outbox ids are
+ * whole numbers; an event with another id was appended by the mongo- or storage-subgraph for live
+ * subscriptions, no consumer applies it, and it is skipped (undefined). Unreadable: '1', so the
+ * snapshot's whole outbox is replayed rather than an event missed.
+ */
+function outboxIdOf(fields: string[]): string | undefined {
+  const json = fields[fields.indexOf('event') + 1];
   try {
-    return String((JSON.parse(json ?? '') as { id: string }).id);
+    const id = String((JSON.parse(json ?? '') as { id: string }).id);
+    return /^\d+$/.test(id) ? id : undefined;
   } catch {
-    return '1'; // unreadable: replay the snapshot's whole outbox rather than miss an event
+    return '1';
   }
 }
 
-/** Per applying group: the oldest event read but not acknowledged, else the first not yet read. */
-async function unappliedByGroup(redis: RedisClient, stream: string): Promise<StartPosition['groups']> {
+const PAGE = 100;
+
+/** The first outbox id among the stream's entries from `start` (an entry id, `(`-prefixed to exclude it) on; null when none. */
+async function firstOutboxIdFrom(redis: RedisClient, stream: string, start: string): Promise<string | null> {
+  let from = start;
+  for (let page = 0; page < 10_000; page++) {
+    const entries = await redis.xrange(stream, from, '+', 'COUNT', PAGE);
+    for (const [, fields] of entries) {
+      const id = outboxIdOf(fields);
+      if (id !== undefined) return id;
+    }
+    if (entries.length < PAGE) return null;
+    from = `(${entries.at(-1)![0]}`;
+  }
+  return '1';
+}
+
+/** The oldest outbox event a group has read but not acknowledged; null when it has none pending. */
+async function oldestPendingOutboxId(redis: RedisClient, stream: string, group: string): Promise<string | null> {
+  const pending = (await redis.xpending(stream, group, '-', '+', 1_000)) as [string, ...unknown[]][];
+  for (const [entryId] of pending) {
+    const [entry] = await redis.xrange(stream, entryId, entryId);
+    // Trimmed away while pending: replay the whole outbox rather than guess.
+    if (!entry) return '1';
+    const id = outboxIdOf(entry[1]);
+    if (id !== undefined) return id;
+  }
+  return pending.length === 1_000 ? '1' : null;
+}
+
+/** Per applying group: the oldest outbox event read but not acknowledged, else the first not yet read. */
+export async function unappliedByGroup(redis: RedisClient, stream: string): Promise<StartPosition['groups']> {
   if ((await redis.exists(stream)) === 0) return {};
   const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
   const result: NonNullable<StartPosition['groups']> = {};
@@ -78,10 +112,9 @@ async function unappliedByGroup(redis: RedisClient, stream: string): Promise<Sta
     const group = Object.fromEntries(flat.flatMap((v, i) => (i % 2 === 0 ? [[String(v), flat[i + 1]]] : [])));
     const name = String(group.name);
     if (!APPLYING_GROUPS.has(name)) continue;
-    const [oldestPending] = (await redis.xpending(stream, name, '-', '+', 1)) as [string, ...unknown[]][];
-    const firstUnapplied = oldestPending
-      ? ((await eventIdAt(redis, stream, oldestPending[0], oldestPending[0])) ?? '1')
-      : await eventIdAt(redis, stream, `(${String(group['last-delivered-id'])}`, '+');
+    const firstUnapplied =
+      (await oldestPendingOutboxId(redis, stream, name)) ??
+      (await firstOutboxIdFrom(redis, stream, `(${String(group['last-delivered-id'])}`));
     result[name] = { firstUnappliedId: firstUnapplied };
   }
   return result;
