@@ -13,6 +13,7 @@ import { writes } from './scenarios/writes.js';
 import { subscriptions } from './scenarios/subscriptions.js';
 import { nPlusOne } from './scenarios/n-plus-one.js';
 import { cache } from './scenarios/cache.js';
+import { responseCache } from './scenarios/response-cache.js';
 import { attack } from './scenarios/attack.js';
 import { backup } from './scenarios/backup.js';
 
@@ -30,7 +31,18 @@ process.env.GATEWAY_RATE_LIMIT ??= '0';
 // cost is far above the default limit. The bench measures the engine, so the cost limit is off.
 process.env.GATEWAY_MAX_COST ??= '0';
 
-const SCENARIOS: Scenario[] = [engine, overhead, e2e, cache, nPlusOne, writes, subscriptions, attack, backup];
+const SCENARIOS: Scenario[] = [
+  engine,
+  overhead,
+  e2e,
+  cache,
+  responseCache,
+  nPlusOne,
+  writes,
+  subscriptions,
+  attack,
+  backup,
+];
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
