@@ -41,9 +41,6 @@ export async function createSqlSubgraph(
   const metrics = createMetrics('sql-subgraph');
   const { redis, cache: settings } = await connectServiceCache(service, 'sql', metrics);
   const cache = createSqlCache(db, settings);
-  metrics.gauge('live_event_followers', 'Live subscriptions of this replica following the event stream', () =>
-    redis.events.followers(),
-  );
   // An in-process stream reaches no other service: rows wait in the outbox until Redis is configured.
   const relay = redis.shared
     ? startOutboxRelay({

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SUBGRAPHS, subgraphEntryPath, type Env } from '@polystore/common';
+import { SUBGRAPHS, type Env } from '@polystore/common';
+import { STACK_SERVICES } from '@polystore/launcher';
 import { freePort } from '@polystore/embedded';
 import { composeSupergraph } from '@polystore/gateway/compose';
 import { untilAnswering } from '@polystore/testing';
@@ -41,19 +42,8 @@ export interface ReplicaSet {
   dispose(): Promise<void>;
 }
 
-const ENTRIES: Record<ServiceName, string> = {
-  gateway: 'gateway/src/index.ts',
-  ...(Object.fromEntries(SUBGRAPHS.map((subgraph) => [subgraph.name, subgraphEntryPath(subgraph)])) as Record<
-    Exclude<ServiceName, 'gateway'>,
-    string
-  >),
-};
-const PORT_VARIABLES: Record<ServiceName, [port: string, metricsPort: string]> = {
-  gateway: ['GATEWAY_PORT', 'GATEWAY_METRICS_PORT'],
-  ...(Object.fromEntries(
-    SUBGRAPHS.map((subgraph) => [subgraph.name, [subgraph.portVariable, subgraph.metricsPortVariable]]),
-  ) as Record<Exclude<ServiceName, 'gateway'>, [string, string]>),
-};
+/** The service's entry and port variables, as the launcher runs it. */
+const stackService = (name: ServiceName) => STACK_SERVICES.find((service) => service.name === name)!;
 
 /**
  * `count` gateways and `count` replicas of each subgraph, each a process of
@@ -113,7 +103,7 @@ export async function startReplicaSet({
       replicas[service] = [];
       for (const [index, port] of replicaPorts.entries()) {
         const metricsPort = service === 'gateway' ? await freePort() : 0;
-        const [portVariable, metricsVariable] = PORT_VARIABLES[service];
+        const { portVariable, metricsPortVariable: metricsVariable } = stackService(service);
         replicas[service].push(
           replica(service, index, port, metricsPort, {
             ...shared,
@@ -155,7 +145,7 @@ function replica(service: ServiceName, index: number, port: number, metricsPort:
     ...(metricsPort ? { metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` } : {}),
     running,
     async start() {
-      const started = start(process.execPath, ['--import', 'tsx', ENTRIES[service]], { cwd: root, env });
+      const started = start(process.execPath, ['--import', 'tsx', stackService(service).entry], { cwd: root, env });
       process_ = started;
       const exited = new Promise<never>((_, reject) =>
         started.child.once('close', (code, signal) =>

@@ -1,37 +1,12 @@
 import { join } from 'node:path';
-import { SUBGRAPHS, subgraphEntryPath, type Config, type Logger, type RedisService } from '@polystore/common';
+import type { Config, Logger, RedisService } from '@polystore/common';
 import { freePort } from '@polystore/embedded';
 import { serverName, startHaproxy, type Balanced } from './balancer.js';
 import { spawnService, waitUntilReady, type ServiceProcess } from './processes.js';
+import { STACK_SERVICES, type StackService } from './services.js';
 
 /** The most replicas of each service `--replicas` starts on one machine. */
 export const MAX_REPLICAS = 8;
-
-interface ServiceKind {
-  name: RedisService;
-  /** The process name in logs and errors (`sql-subgraph`). */
-  service: string;
-  entry: string;
-  portVariable: string;
-  metricsPortVariable: string;
-}
-
-const KINDS: ServiceKind[] = [
-  ...SUBGRAPHS.map(({ name, service, portVariable, metricsPortVariable }, i) => ({
-    name,
-    service,
-    entry: subgraphEntryPath(SUBGRAPHS[i]!),
-    portVariable,
-    metricsPortVariable,
-  })),
-  {
-    name: 'gateway',
-    service: 'gateway',
-    entry: 'gateway/src/index.ts',
-    portVariable: 'GATEWAY_PORT',
-    metricsPortVariable: 'GATEWAY_METRICS_PORT',
-  },
-];
 
 export interface StartedServices {
   /** Resolves, with why, when a service has no replica left (or the balancer died): the stack is then broken. */
@@ -64,22 +39,24 @@ export async function startServices({
   processes: ServiceProcess[];
 }): Promise<StartedServices> {
   const ports = new Map<RedisService, number[]>();
-  for (const kind of KINDS) {
+  for (const kind of STACK_SERVICES) {
     const own = count === 1 ? [config.ports[kind.name]] : [];
     while (own.length < count) own.push(await freePort());
     ports.set(kind.name, own);
   }
+  let haproxy: ServiceProcess | undefined;
   if (count > 1) {
-    const balanced: Balanced[] = KINDS.map(({ name }) => ({
+    const balanced: Balanced[] = STACK_SERVICES.map(({ name }) => ({
       name,
       frontendPort: config.ports[name],
       replicaPorts: ports.get(name)!,
     }));
-    processes.push(await startHaproxy(join(config.dataDir, 'balancer'), balanced));
+    haproxy = await startHaproxy(join(config.dataDir, 'balancer'), balanced);
+    processes.push(haproxy);
   }
 
-  const replicasOf = new Map<RedisService, ServiceProcess[]>();
-  const start = (kind: ServiceKind) => {
+  const replicasOf: { service: string; replicas: ServiceProcess[] }[] = [];
+  const start = (kind: StackService) => {
     const started = ports.get(kind.name)!.map((port, i) => {
       const env = {
         ...envOf(kind.name),
@@ -90,36 +67,30 @@ export async function startServices({
       const name = count > 1 ? serverName(kind.service, i) : kind.service;
       return { process: spawnService(name, kind.entry, env, watch), port };
     });
-    processes.push(...started.map(({ process }) => process));
-    replicasOf.set(
-      kind.name,
-      started.map(({ process }) => process),
-    );
+    const replicas = started.map(({ process }) => process);
+    processes.push(...replicas);
+    replicasOf.push({ service: kind.service, replicas });
     return Promise.all(
       started.map(({ process, port }) => waitUntilReady(`http://127.0.0.1:${port}/ready`, process, signal)),
     );
   };
   // The subgraphs together (migrations take a lock), then the gateways, which compose from them.
-  await Promise.all(KINDS.filter(({ name }) => name !== 'gateway').map(start));
-  await start(KINDS.find(({ name }) => name === 'gateway')!);
+  await Promise.all(STACK_SERVICES.filter(({ name }) => name !== 'gateway').map(start));
+  await start(STACK_SERVICES.find(({ name }) => name === 'gateway')!);
   if (count > 1) await waitUntilReady(`http://127.0.0.1:${config.ports.gateway}/ready`, undefined, signal);
 
   const down = Promise.race([
-    ...[...replicasOf].map(async ([, replicas]) => {
+    ...replicasOf.map(async ({ service, replicas }) => {
       const codes = await Promise.all(
         replicas.map(async (replica) => {
           const code = await replica.exited;
-          if (replicas.length > 1) log.warn({ replica: replica.name, code }, 'a replica exited; the others serve');
+          if (count > 1) log.warn({ replica: replica.name, code }, 'a replica exited; the others serve');
           return code;
         }),
       );
-      return replicas.length === 1
-        ? `${replicas[0]!.name} exited (${String(codes[0])})`
-        : `every replica of ${replicas[0]!.name.replace(/-\d+$/, '')} exited`;
+      return count === 1 ? `${service} exited (${String(codes[0])})` : `every replica of ${service} exited`;
     }),
-    ...processes
-      .filter(({ name }) => name === 'haproxy')
-      .map(async (haproxy) => `HAProxy exited (${String(await haproxy.exited)})`),
+    ...(haproxy ? [haproxy.exited.then((code) => `HAProxy exited (${String(code)})`)] : []),
   ]);
   return { down };
 }

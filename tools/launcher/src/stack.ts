@@ -15,6 +15,7 @@ import { isPortFree } from '@polystore/embedded';
 import type { ServiceProcess } from './processes.js';
 import { haproxyInstalled } from './balancer.js';
 import { MAX_REPLICAS, startServices } from './replicas.js';
+import { STACK_SERVICES } from './services.js';
 import { seed, storesAreEmpty } from './seed.js';
 import { startMissingStores } from './stores.js';
 import { adminToken, developmentAuthEnv, developmentToken } from './tokens.js';
@@ -128,14 +129,9 @@ async function firstUserId(gatewayUrl: string, token: string | undefined): Promi
   return result?.data?.users?.edges[0]?.node.id;
 }
 
-const PORTS = [
-  { name: 'gateway', portVariable: 'GATEWAY_PORT', metricsPortVariable: 'GATEWAY_METRICS_PORT' },
-  ...SUBGRAPHS.map(({ name, portVariable, metricsPortVariable }) => ({ name, portVariable, metricsPortVariable })),
-] as const;
-
 /** Every port the services will listen on: clients' and, unless turned off, the metrics listeners'. */
 const listenPorts = (config: Config) =>
-  PORTS.flatMap(({ name, portVariable, metricsPortVariable }) => [
+  STACK_SERVICES.flatMap(({ name, portVariable, metricsPortVariable }) => [
     { port: config.ports[name], host: config.host, variable: portVariable },
     ...(config.metrics.enabled && config.metrics.ports[name] !== 0
       ? [{ port: config.metrics.ports[name], host: config.metrics.host, variable: metricsPortVariable }]

@@ -51,7 +51,7 @@ try {
   try {
     // With the product's S3 connection (S3_ENDPOINT and its credentials), into the bucket named; refused
     // before anything is copied unless the prefix is new.
-    const s3 = remote ? createS3Store(config, teardown).client : undefined;
+    const s3 = remote ? createS3Store(config, teardown) : undefined;
     if (remote) await requireEmptyPrefix(s3!, remote);
     try {
       const { dir, manifest } = await takeBackup({ config, log, out });

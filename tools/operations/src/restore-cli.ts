@@ -38,7 +38,7 @@ try {
   try {
     const from = staging ? join(staging, 'set') : positionals[0]!;
     // A set in S3 is copied whole first, then checked file by file like any set, before anything is written.
-    if (remote) await downloadSet(createS3Store(config, teardown).client, remote, from, (why) => new UnusableSet(why));
+    if (remote) await downloadSet(createS3Store(config, teardown), remote, from, (why) => new UnusableSet(why));
     const { manifest, eventsToReplay, replaced, role } = await restoreBackup({
       config,
       log,

@@ -109,7 +109,7 @@ export function createRedisLayer({
   return {
     cache: new RedisCache(command, log),
     entityCache: (prefix) => new RedisCache(command, log, new CacheFence(command, prefix, log)),
-    events: new RedisEventStream(command, redisKeys(keyPrefix), () => connect('consumer'), eventReplicaAcks),
+    events: new RedisEventStream(command, redisKeys(keyPrefix), () => connect('consumer'), eventReplicaAcks, log),
     shared: true,
     keyPrefix,
     client: command,

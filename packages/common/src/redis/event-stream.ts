@@ -91,6 +91,8 @@ export class RedisEventStream implements EventStream {
      * failover can vanish with the old primary after the outbox marked it sent.
      */
     private readonly replicaAcks = 0,
+    /** Where the live tail says it cannot read the stream (consumers log through their own options). */
+    private readonly log?: Logger,
   ) {
     this.key = keys.eventStream;
     this.deadLetters = keys.deadLetters;
@@ -139,7 +141,7 @@ export class RedisEventStream implements EventStream {
 
   /** The tail reads on a connection of its own, opened on first use: XREAD blocks it. */
   private openTail(): StreamTail {
-    return new StreamTail(redisTailSource(this.redis, this.connect(), this.key));
+    return new StreamTail(redisTailSource(this.redis, this.connect(), this.key), this.log);
   }
 
   consume(

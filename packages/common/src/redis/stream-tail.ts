@@ -87,8 +87,11 @@ export class StreamTail {
         try {
           position = await this.source.newest();
         } catch (err) {
-          // Nobody left to wait for it.
-          if (this.listeners.size === 0) position = '0-0';
+          // Nobody left to wait for it: the loop below ends at once.
+          if (this.listeners.size === 0) {
+            position = '0-0';
+            break;
+          }
           if (failures === 1 || failures % 20 === 0)
             this.log?.warn({ err, failures }, 'live events: cannot find the end of the stream; retrying');
           await sleep(backoff(failures));

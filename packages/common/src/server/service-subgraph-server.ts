@@ -17,16 +17,17 @@ export interface ServiceSubgraphOptions<Context extends BaseContext> extends Omi
 
 /**
  * A subgraph's server as every service runs it: its logs and teardown, the
- * gateway's signature checked with SUBGRAPH_SIGNING_SECRET, and the nonces of
- * signed mutations kept in the service's Redis, so every replica refuses a replay.
+ * gateway's signature checked with SUBGRAPH_SIGNING_SECRET, the nonces of
+ * signed mutations kept in the service's Redis, so every replica refuses a replay,
+ * and on `/metrics` how many live subscriptions follow the event stream.
  */
-export function createServiceSubgraphServer<Context extends BaseContext>(
+export async function createServiceSubgraphServer<Context extends BaseContext>(
   { config, log, teardown }: ServiceContext,
   redis: RedisLayer,
   options: ServiceSubgraphOptions<Context>,
 ): Promise<SubgraphServer> {
   const signatureSecret = config.auth.subgraphSecret;
-  return createSubgraphServer({
+  const server = await createSubgraphServer({
     ...options,
     context: (request) => options.context(request, requestViewer(request, signatureSecret !== undefined)),
     log,
@@ -35,4 +36,8 @@ export function createServiceSubgraphServer<Context extends BaseContext>(
     signatureMaxAgeSeconds: config.auth.signatureMaxAgeSeconds,
     nonces: createNonceStore({ redis: redis.client, keyPrefix: redis.keyPrefix, log }),
   });
+  server.metrics.gauge('live_event_followers', 'Live subscriptions of this replica following the event stream', () =>
+    redis.events.followers(),
+  );
+  return server;
 }

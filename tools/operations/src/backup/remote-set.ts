@@ -3,7 +3,8 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { listPages, type S3Store } from '@polystore/storage-subgraph/operations';
 import { DIR_MODE, FILE_MODE, MANIFEST } from './set-writer.js';
 
 /** Where a backup set lives in S3: `s3://<bucket>/<prefix>`, reached with the product's S3 connection. */
@@ -36,23 +37,20 @@ export function requireOtherBucket(location: S3SetLocation, productBucket: strin
     );
 }
 
-/** Every key under the location's prefix (paginated). */
-async function keysUnder(client: S3Client, { bucket, prefix }: S3SetLocation): Promise<string[]> {
+/** Pages of 1,000 keys listed under a set's prefix at most: far more files than a set holds. */
+const MAX_PAGES = 10_000;
+
+/** Every key under the location's prefix, in the location's bucket with the product's S3 connection. */
+async function keysUnder(store: S3Store, { bucket, prefix }: S3SetLocation): Promise<string[]> {
   const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token }),
-    );
-    keys.push(...(page.Contents ?? []).map(({ Key }) => Key!));
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  for await (const page of listPages({ ...store, bucket }, `${prefix}/`, MAX_PAGES))
+    keys.push(...page.map(({ Key }) => Key!));
   return keys;
 }
 
 /** Throws unless nothing is under the location's prefix (a set is written once, to a new prefix). */
-export async function requireEmptyPrefix(client: S3Client, location: S3SetLocation): Promise<void> {
-  if ((await keysUnder(client, location)).length > 0)
+export async function requireEmptyPrefix(store: S3Store, location: S3SetLocation): Promise<void> {
+  if ((await keysUnder(store, location)).length > 0)
     throw new Error(`${formatS3Location(location)} is not empty: a backup set is written to a new prefix`);
 }
 
@@ -73,12 +71,12 @@ async function filesOf(dir: string): Promise<string[]> {
  * manifest and a restore refuses it as incomplete. Refuses a prefix that holds
  * anything. The files go as they are: an encrypted set stays encrypted.
  */
-export async function uploadSet(client: S3Client, dir: string, location: S3SetLocation): Promise<number> {
-  await requireEmptyPrefix(client, location);
+export async function uploadSet(store: S3Store, dir: string, location: S3SetLocation): Promise<number> {
+  await requireEmptyPrefix(store, location);
   const files = await filesOf(dir);
   for (const path of files) {
     const file = join(dir, path);
-    await client.send(
+    await store.client.send(
       new PutObjectCommand({
         Bucket: location.bucket,
         Key: `${location.prefix}/${path}`,
@@ -97,12 +95,12 @@ export async function uploadSet(client: S3Client, dir: string, location: S3SetLo
  * is an incomplete set: refused (`incomplete`) before anything is copied.
  */
 export async function downloadSet(
-  client: S3Client,
+  store: S3Store,
   location: S3SetLocation,
   dir: string,
   incomplete: (message: string) => Error,
 ): Promise<void> {
-  const keys = await keysUnder(client, location);
+  const keys = await keysUnder(store, location);
   if (!keys.includes(`${location.prefix}/${MANIFEST}`))
     throw incomplete(`${formatS3Location(location)} holds no ${MANIFEST}: the set is incomplete or absent`);
   const root = resolve(dir);
@@ -110,7 +108,7 @@ export async function downloadSet(
     const target = resolve(root, key.slice(location.prefix.length + 1));
     if (!target.startsWith(root + sep)) throw incomplete(`${key} is outside the set`);
     await mkdir(dirname(target), { recursive: true, mode: DIR_MODE });
-    const object = await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: key }));
+    const object = await store.client.send(new GetObjectCommand({ Bucket: location.bucket, Key: key }));
     await pipeline(object.Body as Readable, createWriteStream(target, { mode: FILE_MODE, flags: 'wx' }));
   }
 }
