@@ -159,6 +159,17 @@ async function writeLoad(worker: number) {
   }
 }
 
+/**
+ * Products created and deleted back to back, until told to stop (at most 2,000): the
+ * deletes the replay window needs, frequent enough that a short copy window still holds one.
+ */
+async function churn() {
+  for (let round = 0; round < 2_000 && !load.stop; round++) {
+    const id = await createProduct(source, `CHURN-${round}-${Date.now()}`);
+    await gql(source, 'mutation ($id: ID!) { deleteProduct(input: { id: $id }) { __typename } }', { id });
+  }
+}
+
 /** The event types of a set's replay window, read from its (encrypted) copy of the outbox. */
 async function replayedEventTypes(taken: { dir: string; manifest: Manifest }): Promise<Set<string>> {
   const reader = await SetReader.open(taken.dir, PASSPHRASE);
@@ -179,11 +190,11 @@ beforeAll(async () => {
   await seed(source);
   await settled(source);
   load.writes = 0;
-  const workers = [1, 2].map(writeLoad);
+  const workers = [...[1, 2].map(writeLoad), churn()];
   await eventually(async () => load.writes >= 10, 'the load running', 30_000);
   // A set whose replay window (the events between the start of the copies and PostgreSQL's
   // snapshot) holds creations and deletes: on a busy machine one copy may fall between writes.
-  for (let attempt = 1; attempt <= 5; attempt++) {
+  for (let attempt = 1; attempt <= 10; attempt++) {
     const out = join(folder, `set-${attempt}`);
     set = await takeBackup({ config: configOf(source.env), log, out, progress: silent });
     replayed = await replayedEventTypes(set);
