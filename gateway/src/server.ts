@@ -20,8 +20,9 @@ import { runtimeLogger } from './runtime-logger.js';
 import { handleIdeAssetRequest, localGraphiQL } from './ide.js';
 import { IDE_FIRST_SCREEN } from './ide-first-screen.js';
 import { gatewayPlugins } from './plugins/index.js';
-import { openResponseCache, startInvalidationConsumer } from './plugins/response-cache/index.js';
+import { hitsBeforeRuntime, openResponseCache, startInvalidationConsumer } from './plugins/response-cache/index.js';
 import { rateLimitBudget } from './plugins/rate-limit-budget.js';
+import { verifiedTokens } from './plugins/verified-tokens.js';
 import { shareAnonymousSubscriptions } from './plugins/subscriptions/anonymous-subscriptions.js';
 import { useSubscriptionsAcrossReloads } from './plugins/subscriptions/subscriptions-across-reloads.js';
 import { subscriptionsAcrossReloads } from './plugins/subscriptions/ws-subscriptions-across-reloads.js';
@@ -101,13 +102,26 @@ export async function createGateway({
   // The response store, read and written by three plugins and invalidated by the gateway's consumer group.
   const responseCache = openResponseCache({ config, log, redis });
   if (responseCache)
-    startInvalidationConsumer(responseCache, {
+    startInvalidationConsumer(responseCache.store, {
       events: redis.events,
       log,
       teardown,
       retryAfterMs: config.events.retryAfterMs,
     });
-  const plugins = gatewayPlugins({ config, log, teardown, redis, metrics }, { spend, responseCache });
+  // Tokens the JWT plugin verified, for the hits answered before the runtime.
+  const tokens = verifiedTokens(config.auth.clockSkewSeconds);
+  const plugins = gatewayPlugins({ config, log, teardown, redis, metrics }, { spend, responseCache, tokens });
+  const answerHit =
+    responseCache &&
+    hitsBeforeRuntime({
+      config,
+      ...responseCache,
+      tokens,
+      spend,
+      metrics,
+      graphqlPath: GRAPHQL_PATH,
+      supergraphPollMs: source ? config.gateway.supergraphPollMs : 0,
+    });
 
   // The IDE, with a nonce of its own per page for its strict CSP.
   const ide = localGraphiQL({ title: 'Polystore', ...IDE_FIRST_SCREEN });
@@ -176,7 +190,10 @@ export async function createGateway({
     // identical subgraph requests are still shared).
     withRequestContext(req, res, async () => {
       try {
-        const handled = (await handleHealthRequest(req, res, readiness)) || (await handleIdeAssetRequest(req, res));
+        const handled =
+          (await handleHealthRequest(req, res, readiness)) ||
+          (await handleIdeAssetRequest(req, res)) ||
+          (answerHit !== undefined && (await answerHit(req, res)));
         if (!handled) await runtime(req, res);
       } catch (err) {
         log.error({ err }, 'gateway request failed');

@@ -19,7 +19,7 @@ import {
   useCachedResponses,
   useReadYourWrites,
   useResponseCacheMetrics,
-  type RedisResponseStore,
+  type ResponseCache,
 } from './response-cache/index.js';
 import { useSigningStamp } from './signing-stamp.js';
 import { useSubgraphSignature } from './subgraph-signature.js';
@@ -28,18 +28,25 @@ import { useSubscriptionErrors } from './subscriptions/subscription-errors.js';
 import { useTracing } from './tracing.js';
 import { useUnauthenticatedCode } from './unauthenticated-code.js';
 import { useUpstreamErrors } from './upstream-errors.js';
+import type { VerifiedTokens } from './verified-tokens.js';
 
 /**
  * The gateway's plugins, in the order they run: one `useX(options)` per file in
  * this folder, each given only what it needs from the context. A plugin that is
  * off (by its configuration) is undefined and left out. What one gateway shares
  * between several plugins is made by `server.ts` and given here: `spend`, the
- * rate limit's budget (`rateLimitBudget`), and `responseCache`, the response
- * store (`openResponseCache`; undefined when off).
+ * rate limit's budget (`rateLimitBudget`), `responseCache`, the response
+ * store and its ids' scope (`openResponseCache`; undefined when off), and
+ * `tokens`, the tokens the JWT plugin verified (`verifiedTokens`). The early
+ * answer of response-cache hits shares all three (`hitsBeforeRuntime`).
  */
 export function gatewayPlugins(
   context: PluginContext,
-  { spend, responseCache }: { spend: SpendBudget | undefined; responseCache: RedisResponseStore | undefined },
+  {
+    spend,
+    responseCache,
+    tokens,
+  }: { spend: SpendBudget | undefined; responseCache: ResponseCache | undefined; tokens: VerifiedTokens },
 ): GatewayPlugin[] {
   const { config, log, redis, metrics } = context;
   const { auth, gateway } = config;
@@ -62,7 +69,7 @@ export function gatewayPlugins(
     usePersistedQueries({ ...gateway.persistedQueries, redis, log }),
     useCsrfPrevention(),
     // Identity: the claims must be on the subgraph request before it is signed.
-    useJwtAuth(auth, spend),
+    useJwtAuth(auth, spend, tokens),
     useUnauthenticatedCode(auth),
     // Per identity, so after the JWT plugin has verified who it is.
     useRateLimit(spend),
@@ -82,8 +89,8 @@ export function gatewayPlugins(
     ...(responseCache
       ? [
           useResponseCacheMetrics(metrics, config),
-          useCachedResponses({ cache: responseCache, ...responseLifetimes(config) }),
-          useReadYourWrites(responseCache),
+          useCachedResponses({ cache: responseCache.store, scope: responseCache.scope, ...responseLifetimes(config) }),
+          useReadYourWrites(responseCache.store),
         ]
       : []),
     // The signing time and a mutation's nonce, then the signature that covers them.

@@ -5,6 +5,7 @@ import { ErrorCode, type Config } from '@polystore/common';
 import { GraphQLError } from 'graphql';
 import type { SpendBudget } from './rate-limit-budget.js';
 import { INVALID_TOKEN, JWT_PLUGIN_REFUSALS, unauthenticated } from './token-refusals.js';
+import type { TokenClaims, VerifiedTokens } from './verified-tokens.js';
 
 /** `Bearer <token>` from a header or connection parameter; anything else is refused, not ignored. */
 function bearer(value: unknown): { token: string; prefix: string } | undefined {
@@ -46,12 +47,15 @@ export function lifetimeProblem(payload: unknown, maxLifetimeSeconds: number, sk
  * after it has spent one request of its address's rate-limit budget (a flood of bad
  * tokens ends in 429s). Verified claims are forwarded to the subgraphs in
  * `extensions.jwt.payload` (signed by the subgraph-signature plugin, which runs after).
+ * A token verified over HTTP is remembered in `tokens`, by its Authorization
+ * header, for response-cache hits answered before the runtime.
  * Absent when neither secret nor JWKS URL is configured.
  */
 export function useJwtAuth(
   auth: Config['auth'],
   /** The rate limit's budget (`rate-limit-budget.ts`); undefined when rate limits are off. */
   spend: SpendBudget | undefined,
+  tokens?: VerifiedTokens,
 ): GatewayPlugin | undefined {
   const { jwtSecret, jwksUrl, issuer, audience, clockSkewSeconds, maxLifetimeSeconds } = auth;
   if (!jwtSecret && !jwksUrl) return undefined;
@@ -84,7 +88,7 @@ export function useJwtAuth(
     const problem = lifetimeProblem(payload, maxLifetimeSeconds, clockSkewSeconds);
     if (problem) throw unauthenticated(problem);
   };
-  return withUnauthenticatedCode(jwt, refuse, checkLifetime);
+  return withUnauthenticatedCode(jwt, refuse, checkLifetime, tokens);
 }
 
 /**
@@ -117,6 +121,7 @@ function withUnauthenticatedCode(
   plugin: GatewayPlugin,
   refuse: (err: unknown, hookContext: Record<string, unknown>) => Promise<never>,
   check: (payload: unknown) => void,
+  tokens: VerifiedTokens | undefined,
 ): GatewayPlugin {
   const init = plugin.onPluginInit;
   return {
@@ -146,7 +151,10 @@ function withUnauthenticatedCode(
                   : payload;
                 await original.call(inner, checked);
                 if (payload.serverContext?.['jwt']) {
-                  check((payload.serverContext['jwt'] as { payload?: unknown }).payload);
+                  const claims = (payload.serverContext['jwt'] as { payload?: TokenClaims }).payload;
+                  check(claims);
+                  const authorization = payload.request?.headers.get('authorization');
+                  if (claims && authorization) tokens?.remember(authorization, claims);
                 }
               } catch (err) {
                 if (payload.serverContext) delete payload.serverContext['jwt'];
@@ -163,6 +171,7 @@ function withUnauthenticatedCode(
 
 /** What the JWT plugin's context hooks are given (onRequestParse: serverContext; onContextBuilding: context). */
 type HookPayload = {
+  request?: Request;
   serverContext?: Record<string, unknown>;
   context?: Record<string, unknown>;
   extendContext?: (extension: Record<string, unknown>) => void;

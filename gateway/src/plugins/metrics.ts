@@ -68,4 +68,11 @@ export const gatewayCounters = {
       'operationName',
       'result',
     ]),
+  /** Of those hits, the ones answered before the runtime (`hits-before-runtime.ts`). */
+  responseCacheEarlyHits: (metrics: ServiceMetrics) =>
+    metrics.counter(
+      'gateway_response_cache_early_hits_total',
+      'Response cache hits answered before the runtime, without parsing (also counted as hits)',
+      [],
+    ),
 };

@@ -6,10 +6,18 @@ import { clientAddressOf } from '../client-address.js';
 import { gatewayCounters } from './metrics.js';
 import type { PluginContext } from './plugin-context.js';
 
+/**
+ * What this budget said of a Node request before the runtime saw it (a
+ * response-cache hit is counted where it is answered, `hits-before-runtime.ts`):
+ * null when it was within the budget, else its refusal. The runtime then does
+ * not spend again, and answers with the refusal.
+ */
+export const SPENT_BEFORE_RUNTIME = Symbol('rate limit budget spent before the runtime');
+
 /** What a request's or an operation's context says about who is asking. */
 export type BudgetContext = {
   jwt?: { payload?: { sub?: unknown } };
-  req?: IncomingMessage;
+  req?: IncomingMessage & { [SPENT_BEFORE_RUNTIME]?: GraphQLError | null };
   /** The Node request in the HTTP server's context (in an operation's context it is a Fetch Request, without one). */
   request?: { socket?: IncomingMessage['socket'] };
   connectionParams?: unknown;

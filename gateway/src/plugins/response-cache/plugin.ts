@@ -1,16 +1,20 @@
 import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { canonicalJson } from '@polystore/common';
 import { getOperationAST, Kind, print, type DefinitionNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { isAsyncIterable } from '../execution.js';
 import { readAnswer } from './answer.js';
 import type { RedisResponseStore } from './redis-store.js';
+import { documentOf, LOOKED_UP_BEFORE_RUNTIME, responseId, type IdScope } from './response-id.js';
 
 /** The mark of an answer served from the cache (the symbol Yoga's cache used; `metrics.ts` counts hits by it). */
 export const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
 
 export interface ResponseCacheOptions {
   cache: RedisResponseStore;
+  /** The gateway's id scope: this plugin keeps its supergraph identity current. */
+  scope: IdScope;
   /** Lifetime of an answer, in ms, unless a type in it has a shorter one. */
   ttlMs: number;
   /** Shorter lifetimes of some object types, in ms: an answer lives as long as the shortest of its types. */
@@ -51,40 +55,36 @@ export function supergraphIdentity(schema: GraphQLSchema): string {
 
 /**
  * Whole answers to queries, from the store, keyed by the served supergraph's
- * identity, the operation's text, name and variables, and the caller's
- * `Authorization` header. The operation the planner gets is the client's:
+ * identity, the admission settings, the operation, its name and variables, and
+ * the caller's `Authorization` header (`responseId`). The operation the planner gets is the client's:
  * what to invalidate the answer for is read from the answer itself
  * (`answer.ts`). An answer is stored only when it has no errors, no subgraph
  * answered an entity fetch for it with `null`, it holds no `null` where an
- * entity belongs, and it was made on the supergraph its key names;
- * a mutation drops every answer holding an entity in its result.
+ * entity belongs, it sets no HTTP status or header, and it was made on the
+ * supergraph its key names; a mutation drops every answer holding an entity
+ * in its result. Most hits are answered before the runtime
+ * (`hits-before-runtime.ts`); this plugin answers the rest (a chunked body, a
+ * token not verified yet, a CORS request, tracing on).
  */
-export function useCachedResponses({ cache, ttlMs, ttlMsPerType }: ResponseCacheOptions): GatewayPlugin {
-  let served: string | undefined;
+export function useCachedResponses({ cache, scope, ttlMs, ttlMsPerType }: ResponseCacheOptions): GatewayPlugin {
   // The key looked up for each request, and the supergraph it names.
   const lookups = new WeakMap<Request, { key: string; supergraph: string }>();
   // Operations (by context) for which a subgraph answered an entity fetch with null.
   const emptyEntities = new WeakSet<object>();
   return {
     onSchemaChange({ schema }) {
-      served = supergraphIdentity(schema);
+      scope.supergraph = supergraphIdentity(schema);
     },
 
-    async onParams({ params, request, setResult }) {
+    async onParams({ params, request, setResult, context }) {
+      const { supergraph, settings } = scope;
+      const document = params.query ? documentOf(params) : undefined;
       // Over graphql-ws there is no request (nor its Authorization header to key by): not cached there.
-      if (served === undefined || !params.query || !request) return;
-      const key = createHash('sha256')
-        .update(
-          canonicalJson([
-            served,
-            params.query,
-            params.operationName ?? null,
-            params.variables ?? {},
-            request.headers.get('authorization'),
-          ]),
-        )
-        .digest('base64url');
-      lookups.set(request, { key, supergraph: served });
+      if (supergraph === undefined || !document || !request) return;
+      const key = responseId({ supergraph, settings }, document, params, request.headers.get('authorization'));
+      lookups.set(request, { key, supergraph });
+      const req = (context as { req?: IncomingMessage & { [LOOKED_UP_BEFORE_RUNTIME]?: string } }).req;
+      if (req?.[LOOKED_UP_BEFORE_RUNTIME] === key) return;
       const cached = await cache.get(key);
       if (cached) setResult({ ...cached, [SERVED_FROM_CACHE]: true } as ExecutionResult);
     },
@@ -121,6 +121,8 @@ export function useCachedResponses({ cache, ttlMs, ttlMsPerType }: ResponseCache
       return {
         onExecuteDone({ result }) {
           if (isAsyncIterable<unknown>(result) || result.errors?.length || !result.data) return;
+          // An answer that sets its own status or headers is sent as the runtime sends it, never early.
+          if ((result.extensions as { http?: unknown } | undefined)?.http) return;
           if (emptyEntities.has(args.contextValue as object)) return;
           const { entities, types, refusal } = readAnswer(args.schema, operation, args.document, result.data);
           if (refusal) return;

@@ -53,6 +53,8 @@ export interface RedisResponseStoreOptions {
 export interface RedisResponseStore {
   /** The answer stored under `id`; on a miss, remembers when the answer about to be computed began. */
   get(id: string): Promise<ExecutionResult | undefined>;
+  /** The same, as the JSON text stored (what a client is sent), for answers given before the runtime. */
+  read(id: string): Promise<string | undefined>;
   /** Stores an answer for `ttl` ms, unless something it holds was invalidated since its lookup missed. */
   set(id: string, data: ExecutionResult, entities: Iterable<CacheEntityRecord>, ttl: number): Promise<void>;
   /** Drops every answer holding one of the entities (one without id: every answer holding its type). */
@@ -89,16 +91,23 @@ export function createRedisResponseStore(
   // cache last closed finds no start, so it is not stored (an invalidation may have been lost).
   const startKey = (id: string) => `${fence?.mark() ?? 0}:${id}`;
 
+  const read = async (id: string) => {
+    if (fence && !fence.isOpen) return undefined;
+    const found = await quietly('read', () => redis.mget(keys.response(id), keys.clock), undefined);
+    if (!found) return undefined;
+    const [raw, clock] = found;
+    if (raw) return raw;
+    // A miss: the answer about to be computed is older than any invalidation from now on.
+    starts.begin(startKey(id), Number(clock ?? 0));
+    return undefined;
+  };
+
   return {
+    read,
+
     async get(id) {
-      if (fence && !fence.isOpen) return undefined;
-      const read = await quietly('read', () => redis.mget(keys.response(id), keys.clock), undefined);
-      if (!read) return undefined;
-      const [raw, clock] = read;
-      if (raw) return JSON.parse(raw) as ExecutionResult;
-      // A miss: the answer about to be computed is older than any invalidation from now on.
-      starts.begin(startKey(id), Number(clock ?? 0));
-      return undefined;
+      const raw = await read(id);
+      return raw === undefined ? undefined : (JSON.parse(raw) as ExecutionResult);
     },
 
     async set(id, data, entities, ttl) {
