@@ -19,7 +19,7 @@ const CLUSTER_SAFE: Record<string, string> = {
   'packages/common/src/redis/redis-cache.ts mget': 'one MGET per slot (slotGroups)',
   'packages/common/src/redis/redis-cache.ts pipeline': 'one pipeline per slot (slotGroups)',
   'packages/common/src/redis/redis-cache.ts del': 'one DEL per slot (slotGroups)',
-  'packages/common/src/redis/redis-cache.ts multi': 'SET, INCR and PTTL of one counter key',
+  'packages/common/src/redis/redis-cache.ts eval': 'a script of SET, INCR and PTTL of one counter key',
   'packages/common/src/redis/stream-entries.ts xread': 'the one stream key (the live tail)',
   'packages/common/src/redis/slots.ts pipeline': 'single-key UNLINKs on the server that SCAN found the keys on',
   'packages/common/src/redis/slots.ts unlink': 'one key per UNLINK',
@@ -36,7 +36,8 @@ const MULTI_KEY = [
   ...['brpoplpush', 'blpop', 'brpop', 'bzpopmin', 'bzpopmax', 'zunion', 'zunionstore', 'zinter', 'zinterstore'],
   ...['zdiff', 'zdiffstore', 'zrangestore', 'pfcount', 'pfmerge', 'xread', 'xreadgroup', 'bitop', 'sort'],
 ];
-const CALL = new RegExp(`\\.(${MULTI_KEY.join('|')})\\(`, 'g');
+// ioredis's `…Buffer` variants (`mgetBuffer`) take the same keys.
+const CALL = new RegExp(`\\.(${MULTI_KEY.join('|')})(?:Buffer)?\\(`, 'g');
 /** A file that talks to Redis: it imports ioredis or takes the product's Redis client. */
 const TALKS_TO_REDIS = /from 'ioredis'|\bRedisClient\b/;
 

@@ -24,6 +24,9 @@ type EarlyRequest = IncomingMessage & {
 /** The media types the runtime answers a single result in, in the order it tries them. */
 const JSON_TYPES = ['application/graphql-response+json', 'application/json'] as const;
 
+/** The media type chosen for each Accept header seen (`jsonMediaType`). */
+const mediaTypes = new Map<string | undefined, string | undefined>();
+
 /**
  * The media type the runtime answers a query's result in for this Accept
  * header, or undefined when it would answer otherwise (an event stream) or
@@ -32,6 +35,15 @@ const JSON_TYPES = ['application/graphql-response+json', 'application/json'] as 
  * matching one wins, so the client's first choice prevails).
  */
 export function jsonMediaType(accept: string | undefined): string | undefined {
+  const known = mediaTypes.get(accept);
+  if (known !== undefined || mediaTypes.has(accept)) return known;
+  const chosen = chooseJsonMediaType(accept);
+  // Clients send few distinct Accept headers; a flood of odd ones is not remembered.
+  if (mediaTypes.size < 100) mediaTypes.set(accept, chosen);
+  return chosen;
+}
+
+function chooseJsonMediaType(accept: string | undefined): string | undefined {
   const asked = (accept || '*/*')
     .replace(/\s/g, '')
     .toLowerCase()
@@ -53,18 +65,22 @@ export function jsonMediaType(accept: string | undefined): string | undefined {
 }
 
 /** The whole body, `length` bytes as declared; undefined when the client went away first. */
-async function readBody(req: IncomingMessage, length: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
+function readBody(req: IncomingMessage, length: number): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (body: Buffer | undefined) => {
+      req.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone);
+      resolve(body);
+    };
+    const onData = (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;
-    }
-  } catch {
-    return undefined;
-  }
-  return size === length ? Buffer.concat(chunks, size) : undefined;
+    };
+    const onEnd = () => done(size === length ? Buffer.concat(chunks, size) : undefined);
+    const onGone = () => done(undefined);
+    req.on('data', onData).on('end', onEnd).on('error', onGone).on('close', onGone);
+  });
 }
 
 /** The operation a JSON body asks for, when it is one operation with well-typed fields; else undefined. */
@@ -98,7 +114,7 @@ export interface HitsBeforeRuntimeOptions {
 /**
  * Answers response-cache hits in the Node request listener, before the
  * runtime builds a Fetch request, runs its plugins and parses anything: the
- * JSON text stored is sent as it is. A hit is answered only where the runtime
+ * JSON bytes stored are sent as they are. A hit is answered only where the runtime
  * would have sent the same bytes after the same checks: a POST of one JSON
  * operation with a declared length within GATEWAY_MAX_BODY_BYTES, no CORS
  * origin (the runtime adds CORS headers), no tracing (the runtime traces each
@@ -162,7 +178,7 @@ export function hitsBeforeRuntime(options: HitsBeforeRuntimeOptions) {
     }
     lookups.inc({ operationName: labels.ofText(operation.query ?? undefined, operation.operationName), result: 'hit' });
     early.inc();
-    res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'content-length': Buffer.byteLength(raw) });
+    res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'content-length': raw.length });
     res.end(raw);
     return true;
   };

@@ -53,8 +53,8 @@ export interface RedisResponseStoreOptions {
 export interface RedisResponseStore {
   /** The answer stored under `id`; on a miss, remembers when the answer about to be computed began. */
   get(id: string): Promise<ExecutionResult | undefined>;
-  /** The same, as the JSON text stored (what a client is sent), for answers given before the runtime. */
-  read(id: string): Promise<string | undefined>;
+  /** The same, as the JSON bytes stored (what a client is sent), for answers given before the runtime. */
+  read(id: string): Promise<Buffer | undefined>;
   /** Stores an answer for `ttl` ms, unless something it holds was invalidated since its lookup missed. */
   set(id: string, data: ExecutionResult, entities: Iterable<CacheEntityRecord>, ttl: number): Promise<void>;
   /** Drops every answer holding one of the entities (one without id: every answer holding its type). */
@@ -93,12 +93,13 @@ export function createRedisResponseStore(
 
   const read = async (id: string) => {
     if (fence && !fence.isOpen) return undefined;
-    const found = await quietly('read', () => redis.mget(keys.response(id), keys.clock), undefined);
+    // As bytes: sent as they are, neither decoded here nor encoded again on the socket.
+    const found = await quietly('read', () => redis.mgetBuffer(keys.response(id), keys.clock), undefined);
     if (!found) return undefined;
     const [raw, clock] = found;
     if (raw) return raw;
     // A miss: the answer about to be computed is older than any invalidation from now on.
-    starts.begin(startKey(id), Number(clock ?? 0));
+    starts.begin(startKey(id), Number(clock?.toString() ?? 0));
     return undefined;
   };
 
@@ -107,7 +108,7 @@ export function createRedisResponseStore(
 
     async get(id) {
       const raw = await read(id);
-      return raw === undefined ? undefined : (JSON.parse(raw) as ExecutionResult);
+      return raw === undefined ? undefined : (JSON.parse(raw.toString()) as ExecutionResult);
     },
 
     async set(id, data, entities, ttl) {

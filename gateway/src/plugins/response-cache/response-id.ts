@@ -29,14 +29,14 @@ export interface RequestedOperation {
 /**
  * The operation a request names: its persisted hash when it sends one (APQ or
  * the allow-list; the text then comes from the store, or must match the hash),
- * else a hash of its text. The two are kept apart, so a text the allow-list
- * would refuse never finds an answer stored for a registered hash.
+ * else its text. The two are kept apart, so a text the allow-list would refuse
+ * never finds an answer stored for a registered hash.
  */
 export function documentOf({ query, extensions }: RequestedOperation): string | undefined {
   const hash = extensions?.persistedQuery?.sha256Hash;
   if (typeof hash === 'string' && hash !== '') return `hash:${hash}`;
   if (typeof query !== 'string' || query === '') return undefined;
-  return `text:${createHash('sha256').update(query).digest('base64url')}`;
+  return `text:${query}`;
 }
 
 /**
