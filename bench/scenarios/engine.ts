@@ -11,6 +11,7 @@ import type { Row } from '../lib/row.js';
 import { tracked } from '../lib/cleanup.js';
 import type { Scenario } from '../lib/scenario.js';
 import { ENGINE_SDL, ENGINE_SUBGRAPHS } from '../fixtures/engine-subgraphs.js';
+import { adminHeaders, BENCH_AUTH_ENV } from '../lib/stack.js';
 import { verify } from './e2e.js';
 
 const FRAGMENTS = `
@@ -60,6 +61,7 @@ export async function startOurGateway(
   dedupe: boolean,
   redis: { url: string; keyPrefix: string },
   execArgv: string[] = [],
+  env: NodeJS.ProcessEnv = {},
 ) {
   return startComponent(
     `polystore gateway (${dedupe ? 'dedupe' : 'no dedupe'})`,
@@ -67,10 +69,24 @@ export async function startOurGateway(
     [supergraphFile, String(await freePort()), dedupe ? 'dedupe' : 'no-dedupe'],
     {
       execArgv,
-      env: { ...process.env, LOG_LEVEL: 'warn', REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.keyPrefix },
+      env: { ...process.env, LOG_LEVEL: 'warn', REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.keyPrefix, ...env },
     },
   );
 }
+
+/**
+ * Every production feature of ours on (the issue's list): JWT verification of
+ * the bench's token, subgraph signing, the rate limiter with a budget above the
+ * load; limits, demand control, APQ and metrics are on by default.
+ */
+export const EVERY_FEATURE_ENV = { ...BENCH_AUTH_ENV, GATEWAY_RATE_LIMIT: '1000000' };
+
+/** Hive Gateway's runtime with the Rust planner and its own defaults, nothing of ours. */
+export const startStockRuntime = async (supergraphFile: string) =>
+  startComponent('stock Hive Gateway runtime', new URL('../fixtures/hive-runtime.ts', import.meta.url), [
+    supergraphFile,
+    String(await freePort()),
+  ]);
 
 export const startBaseline = async (supergraphFile: string) =>
   startComponent('@apollo/gateway (baseline)', new URL('../fixtures/apollo-gateway.ts', import.meta.url), [
@@ -78,17 +94,37 @@ export const startBaseline = async (supergraphFile: string) =>
     String(await freePort()),
   ]);
 
+/** Each of our sides' CPU per request against the baselines' (`x cpu/req` against @apollo/gateway). */
+function ratiosAgainstBaselines(rows: Row[]): void {
+  const apollo = rows.find(({ side }) => side === '@apollo/gateway')!;
+  const stock = rows.find(({ side }) => side === STOCK);
+  for (const row of rows.filter(({ side }) => side.startsWith('polystore'))) {
+    row.extra = {
+      'x rps': ratio(row, apollo),
+      'x p50': ratio(row, apollo, 'p50'),
+      'x cpu/req': ratio(row, apollo, 'cpuUs'),
+      ...(stock ? { 'x cpu/req vs stock': ratio(row, stock, 'cpuUs') } : {}),
+    };
+  }
+}
+
+const STOCK = 'stock Hive Gateway runtime';
+
 /**
  * The engine alone: in-memory subgraphs, so the gateway is the only cost.
- * Our gateway process as shipped, with subgraph request de-duplication on
- * and off, against @apollo/gateway + @apollo/server; the same deep query from
- * every client, then a workload of distinct queries.
+ * With de-duplication on, four sides: ours with every production feature on
+ * (a token verified, subgraph requests signed, the rate limit counted), ours
+ * with its defaults (no token, no signing, no rate limit: limits, demand
+ * control, APQ and metrics), the stock Hive Gateway runtime (the same runtime
+ * and Rust planner, nothing of ours), and @apollo/gateway + @apollo/server;
+ * with it off, ours with its defaults against @apollo/gateway. The same deep
+ * query from every client, then a workload of distinct queries.
  * BENCH_CPU_PROFILE=dir writes a --cpu-prof profile of our gateway there.
  */
 export const engine: Scenario = {
   name: 'engine',
   description:
-    'gateway engine on in-memory subgraphs: ours (dedupe on/off) vs @apollo/gateway, same and distinct queries',
+    'gateway engine on in-memory subgraphs: ours (every feature, defaults; dedupe on/off) vs stock Hive Gateway runtime vs @apollo/gateway, same and distinct queries',
   async run(knobs) {
     const dir = await mkdtemp(join(tmpdir(), 'polystore-bench-engine-'));
     const redis = tracked(await testRedis());
@@ -100,17 +136,34 @@ export const engine: Scenario = {
       started.push(fixture.subgraphs);
       const baseline = await startBaseline(fixture.supergraphFile);
       started.push(baseline);
+      const stock = await startStockRuntime(fixture.supergraphFile);
+      started.push(stock);
       const rows: Row[] = [];
+      const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
       for (const dedupe of [true, false]) {
-        const ours = await startOurGateway(
-          fixture.supergraphFile,
-          dedupe,
-          redis,
-          profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-        );
+        const ours = await startOurGateway(fixture.supergraphFile, dedupe, redis, profile);
         started.push(ours);
+        const full = dedupe
+          ? await startOurGateway(fixture.supergraphFile, true, redis, profile, EVERY_FEATURE_ENV)
+          : undefined;
+        if (full) started.push(full);
         const sides = [
-          { name: `polystore dedupe ${dedupe ? 'on' : 'off'}`, url: ours.ready.url as string, component: ours },
+          ...(full
+            ? [
+                {
+                  name: 'polystore every feature',
+                  url: full.ready.url as string,
+                  component: full,
+                  headers: adminHeaders(),
+                },
+              ]
+            : []),
+          {
+            name: `polystore defaults, dedupe ${dedupe ? 'on' : 'off'}`,
+            url: ours.ready.url as string,
+            component: ours,
+          },
+          ...(dedupe ? [{ name: STOCK, url: stock.ready.url as string, component: stock }] : []),
           { name: '@apollo/gateway', url: baseline.ready.url as string, component: baseline },
         ];
         const workloads: [string, string[]][] = [
@@ -119,18 +172,19 @@ export const engine: Scenario = {
         ];
         for (const [variant, bodies] of workloads) {
           for (const side of sides)
-            for (const body of bodies.slice(0, 3)) await verify(side.url, JSON.parse(body).query);
-          const [a, b] = await compareSides(
+            for (const body of bodies.slice(0, 3)) await verify(side.url, JSON.parse(body).query, side.headers);
+          const measured = await compareSides(
             'engine',
             `${variant}, dedupe ${dedupe ? 'on' : 'off'}`,
             sides,
             bodies,
             knobs,
           );
-          a!.extra = { 'x rps': ratio(a!, b!), 'x p50': ratio(a!, b!, 'p50'), 'x cpu/req': ratio(a!, b!, 'cpuUs') };
-          rows.push(a!, b!);
+          ratiosAgainstBaselines(measured);
+          rows.push(...measured);
         }
         await ours.stop();
+        await full?.stop();
       }
       return rows;
     } finally {

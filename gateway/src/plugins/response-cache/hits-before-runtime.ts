@@ -152,7 +152,7 @@ export function hitsBeforeRuntime(options: HitsBeforeRuntimeOptions) {
       req.method !== 'POST' ||
       req.url !== graphqlPath ||
       req.headers.origin !== undefined ||
-      !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '') ||
+      !/^application\/json\s*(;\s*charset=utf-8\s*)?$/i.test(req.headers['content-type'] ?? '') ||
       !(length > 0 && length <= maxBodyBytes)
     )
       return false;
@@ -165,7 +165,8 @@ export function hitsBeforeRuntime(options: HitsBeforeRuntimeOptions) {
     req.body = body;
     const operation = operationIn(body);
     const document = operation && documentOf(operation);
-    if (!operation || !document) return false;
+    // A text with its hash is an APQ registration, or a text the allow-list may refuse: the runtime decides.
+    if (!operation || !document || (document.startsWith('hash:') && operation.query)) return false;
     const id = responseId({ supergraph, settings }, document, operation, authorization ?? null);
     const [raw, refused] = await Promise.all([
       store.read(id),
