@@ -33,7 +33,9 @@ export const overhead: Scenario = {
     try {
       const fixture = await startEngineFixture(dir);
       started.push(fixture.subgraphs);
-      const gateway = await startOurGateway(fixture.supergraphFile, false, redis);
+      const profileDir = process.env.BENCH_CPU_PROFILE;
+      const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+      const gateway = await startOurGateway(fixture.supergraphFile, false, redis, profile);
       started.push(gateway);
       const stock = await startStockRuntime(fixture.supergraphFile);
       started.push(stock);
