@@ -3,7 +3,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { AddressInfo } from 'node:net';
 import type { Teardown } from '@polystore/common';
-import { asAdmin, graphqlRequest, startForTest } from '@polystore/testing';
+import { asAdmin, eventually, graphqlRequest, startForTest } from '@polystore/testing';
 import { testPostgres, testRedis, type Disposable } from '@polystore/testing/stores';
 import { composeSupergraph } from '@polystore/gateway/compose';
 import { createGateway } from '@polystore/gateway';
@@ -31,6 +31,8 @@ beforeAll(async () => {
   silent = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+    // Reads and drops what it is sent (a paused socket would never see the gateway close it).
+    socket.resume();
   });
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/graphql`;
@@ -97,6 +99,21 @@ describe('a subgraph that hangs', () => {
     );
     expect(response.data).toEqual({ productBySku: { sku: 'HANG-1', details: null } });
     expect(unavailable(response)).toEqual([{ code: 'SERVICE_UNAVAILABLE', serviceName: 'mongo' }]);
+  });
+
+  it('holds no socket to it once the timeout has passed', async () => {
+    const requests = Array.from({ length: 5 }, () =>
+      graphqlRequest(
+        gatewayUrl,
+        `{ productBySku(sku: "HANG-1") { details { category } } }`,
+        {},
+        { headers: asAdmin() },
+      ),
+    );
+    await eventually(async () => sockets.size >= 1, 'the gateway connects to the silent subgraph', 2_000);
+    await Promise.all(requests);
+    // Silent for the timeout (1 s), each socket is destroyed by the gateway: none waits for an answer that never comes.
+    await eventually(async () => sockets.size === 0, 'every socket to the silent subgraph closed', 3_000);
   });
 
   it('does not cut a subscription that stays open longer than the timeout', async () => {
