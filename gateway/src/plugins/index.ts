@@ -88,7 +88,7 @@ export function gatewayPlugins(
     // a hit ends the request in the cache plugin's `onParams`, before later plugins see its params.
     ...(responseCache
       ? [
-          useResponseCacheMetrics(metrics, config),
+          useResponseCacheMetrics(metrics, config, responseCache.labels),
           useCachedResponses({ cache: responseCache.store, scope: responseCache.scope, ...responseLifetimes(config) }),
           useReadYourWrites(responseCache.store),
         ]

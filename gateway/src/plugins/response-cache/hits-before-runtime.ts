@@ -4,6 +4,7 @@ import type { GraphQLError } from 'graphql';
 import { gatewayCounters, operationLabels } from '../metrics.js';
 import { SPENT_BEFORE_RUNTIME, type SpendBudget } from '../rate-limit-budget.js';
 import type { VerifiedTokens } from '../verified-tokens.js';
+import type { HashLabels } from './metrics.js';
 import type { RedisResponseStore } from './redis-store.js';
 import {
   documentOf,
@@ -103,6 +104,7 @@ export interface HitsBeforeRuntimeOptions {
   config: Config;
   store: RedisResponseStore;
   scope: IdScope;
+  labels: HashLabels;
   tokens: VerifiedTokens;
   spend: SpendBudget | undefined;
   metrics: ServiceMetrics;
@@ -130,10 +132,17 @@ export interface HitsBeforeRuntimeOptions {
  */
 export function hitsBeforeRuntime(options: HitsBeforeRuntimeOptions) {
   const { config, store, scope, tokens, spend, metrics, graphqlPath, supergraphPollMs } = options;
+  const byHash = options.labels;
   const lookups = gatewayCounters.responseCacheLookups(metrics);
   const early = gatewayCounters.responseCacheEarlyHits(metrics);
   early.inc(0);
   const labels = operationLabels(config);
+  /** The label the runtime would count this operation's hit by; undefined for a hash not seen with its text yet. */
+  const labelOf = ({ query, operationName, extensions }: RequestedOperation) => {
+    const hash = extensions?.persistedQuery?.sha256Hash;
+    if (query || typeof hash !== 'string') return labels.ofText(query ?? undefined, operationName);
+    return byHash.recall(hash, operationName);
+  };
   const { maxBodyBytes } = config.gateway.limits;
   const tracing = Boolean(config.tracing.otlpEndpoint);
   let runtimeServedAt = Date.now();
@@ -167,6 +176,8 @@ export function hitsBeforeRuntime(options: HitsBeforeRuntimeOptions) {
     const document = operation && documentOf(operation);
     // A text with its hash is an APQ registration, or a text the allow-list may refuse: the runtime decides.
     if (!operation || !document || (document.startsWith('hash:') && operation.query)) return false;
+    const label = labelOf(operation);
+    if (label === undefined) return false;
     const id = responseId({ supergraph, settings }, document, operation, authorization ?? null);
     const [raw, refused] = await Promise.all([
       store.read(id),
@@ -177,7 +188,7 @@ export function hitsBeforeRuntime(options: HitsBeforeRuntimeOptions) {
       req[LOOKED_UP_BEFORE_RUNTIME] = id;
       return false;
     }
-    lookups.inc({ operationName: labels.ofText(operation.query ?? undefined, operation.operationName), result: 'hit' });
+    lookups.inc({ operationName: label, result: 'hit' });
     early.inc();
     res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'content-length': raw.length });
     res.end(raw);

@@ -1,5 +1,6 @@
 import { CacheFence, redisKeys, type Config, type Logger, type RedisLayer } from '@polystore/common';
 import { responseCacheKeys } from './keys.js';
+import { hashLabels, type HashLabels } from './metrics.js';
 import { createRedisResponseStore, type RedisResponseStore } from './redis-store.js';
 import { admissionSettings, type IdScope } from './response-id.js';
 
@@ -10,10 +11,14 @@ export { useCachedResponses } from './plugin.js';
 export { useReadYourWrites } from './read-your-writes.js';
 export type { RedisResponseStore } from './redis-store.js';
 
-/** The response store, and the scope of its ids (the served supergraph, the admission settings). */
+/**
+ * The response store, the scope of its ids (the served supergraph, the
+ * admission settings), and the metric labels of persisted operations by hash.
+ */
 export interface ResponseCache {
   store: RedisResponseStore;
   scope: IdScope;
+  labels: HashLabels;
 }
 
 /**
@@ -53,7 +58,7 @@ export function openResponseCache({
     // No answer an outage made stale is served once Redis is back.
     fence: new CacheFence(redis.client, responseCacheKeys(prefix).response(''), log),
   });
-  return { store, scope: { settings: admissionSettings(config) } };
+  return { store, scope: { settings: admissionSettings(config) }, labels: hashLabels() };
 }
 
 /** How long answers live (GATEWAY_RESPONSE_CACHE_TTL_SECONDS, shorter for some types), for `useCachedResponses`. */
