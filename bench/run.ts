@@ -16,6 +16,7 @@ import { cache } from './scenarios/cache.js';
 import { responseCache } from './scenarios/response-cache.js';
 import { attack } from './scenarios/attack.js';
 import { backup } from './scenarios/backup.js';
+import { soak } from './scenarios/soak.js';
 
 /**
  * `npm run bench [scenario…]`: runs the named scenarios (all by default) in
@@ -42,6 +43,7 @@ const SCENARIOS: Scenario[] = [
   subscriptions,
   attack,
   backup,
+  soak,
 ];
 
 const args = process.argv.slice(2);

@@ -50,6 +50,14 @@ const SPECS = {
     integer: true,
     help: 'events published per subscription run',
   },
+  soakSeconds: {
+    variable: 'BENCH_SOAK_SECONDS',
+    default: 240,
+    min: 10,
+    max: 1800,
+    integer: true,
+    help: 'seconds the soak runs its mixed load',
+  },
 } satisfies Record<string, KnobSpec>;
 
 export type Knobs = { [K in keyof typeof SPECS]: number };
