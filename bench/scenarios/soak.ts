@@ -92,6 +92,11 @@ export const soak: Scenario = {
       await writer;
       clearInterval(sampler);
       sample();
+      // Every write changes the written product's stock: one event each for every subscriber, the last
+      // ones still on their way when the load stops (waited for, 10 s at most).
+      const expected = writes * SUBSCRIBERS;
+      for (let waited = 0; events < expected && waited < 10_000; waited += 100)
+        await new Promise((resolve) => setTimeout(resolve, 100));
       errors.reads = reads.errors;
       const cpuSeconds = processes.reduce((sum, [, process], i) => sum + process.cpuSeconds() - cpuBefore[i]!, 0);
       const answered = reads.answered + writes;
@@ -124,6 +129,7 @@ export const soak: Scenario = {
                   [`steady ≤ ${GATEWAY_RSS_TARGET_MIB} MiB`]: Math.max(...steady) <= GATEWAY_RSS_TARGET_MIB,
                   writes,
                   'events received': events,
+                  'events lost': expected - events,
                   'read errors': errors.reads,
                   'write errors': errors.writes,
                   'subscription errors': errors.subscriptions,
