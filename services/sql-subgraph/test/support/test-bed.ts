@@ -41,6 +41,9 @@ export function startSqlTestBed(env: Record<string, string> = {}): Promise<SqlTe
     const owner = new pg.Pool({ connectionString: postgres.ownerUrl, max: 1 });
     const service = new pg.Pool({ connectionString: postgres.env.DATABASE_URL, max: 1 });
     own({ dispose: async () => void (await Promise.all([owner.end(), service.end()])) });
+    // An idle connection the server ends is dropped by the pool and replaced on the next query; without a
+    // listener, pg's pool raises its error as unhandled.
+    for (const pool of [owner, service]) pool.on('error', () => undefined);
     const run =
       (pool: pg.Pool) =>
       async <T>(text: string, parameters: unknown[] = []) =>
