@@ -297,6 +297,15 @@ describe('kill -9 of one replica of each service', () => {
       for (const subscriber of subscribers)
         if (subscriber.transport === 'sse' && subscriber.pin === 'gateway-1')
           subscriber.connections.push({ state: 'closed', at: gatewayKill });
+      // The load's last orders (its final retries) commit just before it stops: their events may still be on
+      // their way to a subscriber. Waited for, 10 s at most; what has not come by then is counted.
+      const waitFrom = Date.now();
+      await eventually(
+        async () => subscribers.every((subscriber) => missedBy(subscriber, published).unexplained === 0),
+        'the last events delivered',
+        10_000,
+      ).catch(() => undefined);
+      report(`last events: waited ${Date.now() - waitFrom} ms for them after the streams were caught up`);
       const accounts = subscribers.map((subscriber) => {
         const account = missedBy(subscriber, published);
         const ended = subscriber.subscription.received.filter((result) => !(result as { data?: unknown }).data);
