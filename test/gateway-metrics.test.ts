@@ -4,14 +4,15 @@ import { createLogger, serveMetrics, type Env } from '@polystore/common';
 import { createGateway } from '@polystore/gateway';
 import { composeSupergraph } from '@polystore/gateway/compose';
 import {
-  asAdmin,
   bearer,
   consumerGroupCaughtUp,
+  createTestProduct,
   eventually,
   graphqlRequest,
   testServiceContext,
   testToken,
 } from '@polystore/testing';
+import { metricSum } from './support/metrics.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 import { createPersistedQueryStore, operationHash } from '../gateway/src/plugins/persisted-queries/redis-store.js';
 
@@ -59,13 +60,7 @@ beforeAll(async () => {
   redis = new Redis(stack.redis.url);
   open = await extraGateway({});
   allowList = await extraGateway({ GATEWAY_PERSISTED_QUERIES: 'allow-list' });
-  const created = await graphqlRequest(
-    stack.gatewayUrl,
-    `mutation { createProduct(input: { sku: "METRICS-1", name: "Lamp", price: { amount: 900, currency: "EUR" }, stock: 2 }) { id } }`,
-    {},
-    { headers: asAdmin() },
-  );
-  productId = created.data!.createProduct.id;
+  productId = await createTestProduct(stack.gatewayUrl, { sku: 'METRICS-1', name: 'Lamp', amount: 900, stock: 2 });
   await stack.sql.flushOutbox();
   // Its creation's invalidation must not overtake the first answer the cache test stores.
   await eventually(
@@ -80,18 +75,6 @@ afterAll(async () => {
   await redis?.quit();
   await stack?.dispose();
 });
-
-/** The value of one sample on a `/metrics` page (0 when absent), matched by name and labels. */
-async function sample(metricsUrl: string, name: string, labels: Record<string, string>): Promise<number> {
-  const page = await (await fetch(metricsUrl)).text();
-  const line = page
-    .split('\n')
-    .find(
-      (row) =>
-        row.startsWith(`${name}{`) && Object.entries(labels).every(([key, value]) => row.includes(`${key}="${value}"`)),
-    );
-  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
 
 const PRODUCT = `query ProductPage($id: ID!) { product(id: $id) { id name } }`;
 // Signed in: each test user has a rate-limit budget of their own (3 requests).
@@ -123,7 +106,7 @@ describe('gateway metrics', () => {
 
   it('counts response-cache misses and hits per operation name, for operations on the allow-list', async () => {
     const lookups = (result: string) =>
-      sample(allowList.metricsUrl, 'gateway_response_cache_lookups_total', { operationName: 'ProductPage', result });
+      metricSum(allowList.metricsUrl, 'gateway_response_cache_lookups_total', { operationName: 'ProductPage', result });
     const [missesBefore, hitsBefore] = [await lookups('miss'), await lookups('hit')];
     const token = testToken({ sub: randomUUID() });
     const responses = `${stack.redis.keyPrefix}gateway:{rc}:entity:Product:${productId}`;
@@ -139,7 +122,7 @@ describe('gateway metrics', () => {
 
   it('counts rate-limit refusals by identity kind', async () => {
     const refusals = () =>
-      sample(stack.metricsUrls.gateway, 'gateway_rate_limit_refusals_total', { identity: 'anonymous' });
+      metricSum(stack.metricsUrls.gateway, 'gateway_rate_limit_refusals_total', { identity: 'anonymous' });
     const before = await refusals();
     const statuses: number[] = [];
     for (let request = 0; request < 4; request++) {
@@ -213,7 +196,7 @@ describe('bounded metrics', () => {
 
   it('names operations on the allow-list, and only by a name their document defines', async () => {
     const requests = (operationName: string) =>
-      sample(allowList.metricsUrl, 'graphql_envelop_request', { operationName, operationType: 'query' });
+      metricSum(allowList.metricsUrl, 'graphql_envelop_request', { operationName, operationType: 'query' });
     const before = await requests('ProductPage');
     expect((await readPersistedAs(testToken({ sub: randomUUID() }))).errors).toBeUndefined();
     expect(await requests('ProductPage')).toBe(before + 1);
@@ -227,7 +210,7 @@ describe('bounded metrics', () => {
 describe('subgraph entity-cache metrics', () => {
   it('counts misses and hits of the Redis cache behind the loaders, per type', async () => {
     const lookups = (result: string) =>
-      sample(stack.metricsUrls.sql, 'entity_cache_lookups_total', { type: 'Product', result });
+      metricSum(stack.metricsUrls.sql, 'entity_cache_lookups_total', { type: 'Product', result });
     // Not cached yet: the first read misses and fills the cache; the next request finds it there.
     await redis.del(`${stack.redis.keyPrefix}sql:Product:${productId}`);
     const [missesBefore, hitsBefore] = [await lookups('miss'), await lookups('hit')];

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { asAdmin, bearer, eventually, graphqlRequest, testToken } from '@polystore/testing';
+import { bearer, createTestProduct, eventually, testToken } from '@polystore/testing';
+import { metricSum } from './support/metrics.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -23,13 +24,7 @@ beforeAll(async () => {
     JWT_CLOCK_SKEW_SECONDS: '0',
   });
   redis = new Redis(stack.redis.url);
-  const created = await graphqlRequest(
-    stack.gatewayUrl,
-    `mutation { createProduct(input: { sku: "EARLY-1", name: "Teapot", price: { amount: 2100, currency: "EUR" }, stock: 3 }) { id } }`,
-    {},
-    { headers: asAdmin() },
-  );
-  productId = created.data!.createProduct.id;
+  productId = await createTestProduct(stack.gatewayUrl, { sku: 'EARLY-1', name: 'Teapot', amount: 2100, stock: 3 });
   await stack.sql.flushOutbox();
 });
 
@@ -65,21 +60,9 @@ async function post(payload: string, headers: Record<string, string>, chunked = 
   return { status: response.status, headers: sent, text: await response.text() };
 }
 
-/** A counter's value on the gateway's /metrics, summed over its series. */
-async function gatewayCounter(name: string, labels = ''): Promise<number> {
-  const text = await (await fetch(stack.metricsUrls.gateway)).text();
-  const series = new RegExp(`^${name}(\\{[^}]*${labels}[^}]*\\})? ([0-9.e+]+)$`, 'gm');
-  return [...text.matchAll(series)].reduce((sum, match) => sum + Number(match[2]), 0);
-}
-
-const earlyHits = () => gatewayCounter('gateway_response_cache_early_hits_total');
-const sqlRequests = async () => {
-  const text = await (await fetch(stack.metricsUrls.sql)).text();
-  return [...text.matchAll(/^http_requests_total\{route="\/graphql",method="POST"[^}]*\} (\d+)/gm)].reduce(
-    (sum, match) => sum + Number(match[1]),
-    0,
-  );
-};
+const earlyHits = () => metricSum(stack.metricsUrls.gateway, 'gateway_response_cache_early_hits_total');
+const sqlRequests = () =>
+  metricSum(stack.metricsUrls.sql, 'http_requests_total', { route: '/graphql', method: 'POST' });
 const storedAnswers = async () => (await redis.keys(`${stack.redis.keyPrefix}gateway:{rc}:response:*`)).length;
 
 /** Asks once so the answer is stored, and waits until it is. */

@@ -1,6 +1,15 @@
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { asAdmin, bearer, consumerGroupCaughtUp, eventually, graphqlRequest, testToken } from '@polystore/testing';
+import {
+  asAdmin,
+  bearer,
+  consumerGroupCaughtUp,
+  createTestProduct,
+  eventually,
+  graphqlRequest,
+  testToken,
+} from '@polystore/testing';
+import { metricSum } from './support/metrics.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -17,13 +26,7 @@ beforeAll(async () => {
   redis = new Redis(stack.redis.url);
   // The mongo-subgraph's start-up catch-up reads the catalog from the sql-subgraph too.
   await stack.mongo.searchCatchUp;
-  const created = await graphqlRequest(
-    stack.gatewayUrl,
-    `mutation { createProduct(input: { sku: "CACHED-1", name: "Kettle", price: { amount: 3000, currency: "EUR" }, stock: 4 }) { id } }`,
-    {},
-    { headers: asAdmin() },
-  );
-  productId = created.data!.createProduct.id;
+  productId = await createTestProduct(stack.gatewayUrl, { sku: 'CACHED-1', name: 'Kettle', amount: 3000, stock: 4 });
   // The creation's own event would otherwise drop the first cached answer mid-test, and the
   // mongo-subgraph's handling of it reads the product from the sql-subgraph, which the
   // tests below count: every consumer group is caught up before they start.
@@ -44,13 +47,8 @@ const read = (headers: Record<string, string> = {}) =>
   graphqlRequest(stack.gatewayUrl, PRODUCT, { id: productId }, { headers });
 
 /** GraphQL requests the sql-subgraph has served, from its Prometheus counter. */
-async function sqlSubgraphRequests(): Promise<number> {
-  const metrics = await (await fetch(stack.metricsUrls.sql)).text();
-  return [...metrics.matchAll(/^http_requests_total\{route="\/graphql",method="POST"[^}]*\} (\d+)/gm)].reduce(
-    (sum, match) => sum + Number(match[1]),
-    0,
-  );
-}
+const sqlSubgraphRequests = () =>
+  metricSum(stack.metricsUrls.sql, 'http_requests_total', { route: '/graphql', method: 'POST' });
 
 const gatewayCaughtUp = () => consumerGroupCaughtUp(redis, stack.redis.keyPrefix, 'gateway-response-cache');
 

@@ -26,6 +26,18 @@ export const adminHeaders = (): Record<string, string> => ({
   authorization: `Bearer ${mintToken(BENCH_AUTH_ENV.JWT_SECRET, BENCH_CLAIMS, { issuer: 'polystore', audience: 'polystore', expiresInSeconds: 6 * 3600 })}`,
 });
 
+/**
+ * The rate limiter on, as in production, with a budget (the most a window allows) no
+ * run of the bench can spend: every request pays for being counted, none is refused.
+ */
+export const RATE_LIMIT_ABOVE_THE_LOAD = { GATEWAY_RATE_LIMIT: '1000000' };
+
+/** BENCH_CPU_PROFILE=dir: the Node options that make a gateway the bench forks write a CPU profile there. */
+export const cpuProfileArgs = (): string[] => {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+};
+
 /** BENCH_CPU_PROFILE=dir: every stack process writes a CPU profile there when it exits. */
 function profileOptions(): Record<string, string> {
   if (!process.env.BENCH_CPU_PROFILE) return {};

@@ -11,7 +11,7 @@ import type { Row } from '../lib/row.js';
 import { tracked } from '../lib/cleanup.js';
 import type { Scenario } from '../lib/scenario.js';
 import { ENGINE_SDL, ENGINE_SUBGRAPHS } from '../fixtures/engine-subgraphs.js';
-import { adminHeaders, BENCH_AUTH_ENV } from '../lib/stack.js';
+import { adminHeaders, BENCH_AUTH_ENV, cpuProfileArgs, RATE_LIMIT_ABOVE_THE_LOAD } from '../lib/stack.js';
 import { verify } from './e2e.js';
 
 const FRAGMENTS = `
@@ -56,6 +56,39 @@ export async function startEngineFixture(dir: string) {
   return { subgraphs, urls, supergraphFile };
 }
 
+/** What a scenario on the engine fixture is given (`onEngineFixture`). */
+export interface EngineBed {
+  fixture: Awaited<ReturnType<typeof startEngineFixture>>;
+  redis: { url: string; keyPrefix: string };
+  /** Waits for a component and keeps it to be stopped at the end. */
+  start<C extends Component>(component: Promise<C>): Promise<C>;
+}
+
+/**
+ * Runs `work` on the in-memory subgraphs (in a folder of its own, with a Redis
+ * prefix of its own), then stops every component it started, the last first.
+ */
+export async function onEngineFixture<T>(name: string, work: (bed: EngineBed) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), `polystore-bench-${name}-`));
+  const redis = tracked(await testRedis());
+  const folder = tracked({ dispose: () => rm(dir, { recursive: true, force: true }) });
+  const started: Component[] = [];
+  const start = async <C extends Component>(component: Promise<C>) => {
+    const running = await component;
+    started.push(running);
+    return running;
+  };
+  try {
+    const fixture = await startEngineFixture(dir);
+    started.push(fixture.subgraphs);
+    return await work({ fixture, redis, start });
+  } finally {
+    for (const component of started.reverse()) await component.stop();
+    await redis.dispose();
+    await folder.dispose();
+  }
+}
+
 export async function startOurGateway(
   supergraphFile: string,
   dedupe: boolean,
@@ -79,7 +112,7 @@ export async function startOurGateway(
  * the bench's token, subgraph signing, the rate limiter with a budget above the
  * load; limits, demand control, APQ and metrics are on by default.
  */
-export const EVERY_FEATURE_ENV = { ...BENCH_AUTH_ENV, GATEWAY_RATE_LIMIT: '1000000' };
+export const EVERY_FEATURE_ENV = { ...BENCH_AUTH_ENV, ...RATE_LIMIT_ABOVE_THE_LOAD };
 
 /** Hive Gateway's runtime with the Rust planner and its own defaults, nothing of ours. */
 export const startStockRuntime = async (supergraphFile: string) =>
@@ -126,27 +159,16 @@ export const engine: Scenario = {
   description:
     'gateway engine on in-memory subgraphs: ours (every feature, defaults; dedupe on/off) vs stock Hive Gateway runtime vs @apollo/gateway, same and distinct queries',
   async run(knobs) {
-    const dir = await mkdtemp(join(tmpdir(), 'polystore-bench-engine-'));
-    const redis = tracked(await testRedis());
-    const folder = tracked({ dispose: () => rm(dir, { recursive: true, force: true }) });
-    const started: Component[] = [];
-    const profileDir = process.env.BENCH_CPU_PROFILE;
-    try {
-      const fixture = await startEngineFixture(dir);
-      started.push(fixture.subgraphs);
-      const baseline = await startBaseline(fixture.supergraphFile);
-      started.push(baseline);
-      const stock = await startStockRuntime(fixture.supergraphFile);
-      started.push(stock);
+    return onEngineFixture('engine', async ({ fixture, redis, start }) => {
+      const baseline = await start(startBaseline(fixture.supergraphFile));
+      const stock = await start(startStockRuntime(fixture.supergraphFile));
       const rows: Row[] = [];
-      const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+      const profile = cpuProfileArgs();
       for (const dedupe of [true, false]) {
-        const ours = await startOurGateway(fixture.supergraphFile, dedupe, redis, profile);
-        started.push(ours);
+        const ours = await start(startOurGateway(fixture.supergraphFile, dedupe, redis, profile));
         const full = dedupe
-          ? await startOurGateway(fixture.supergraphFile, true, redis, profile, EVERY_FEATURE_ENV)
+          ? await start(startOurGateway(fixture.supergraphFile, true, redis, profile, EVERY_FEATURE_ENV))
           : undefined;
-        if (full) started.push(full);
         const sides = [
           ...(full
             ? [
@@ -187,10 +209,6 @@ export const engine: Scenario = {
         await full?.stop();
       }
       return rows;
-    } finally {
-      for (const component of started.reverse()) await component.stop();
-      await redis.dispose();
-      await folder.dispose();
-    }
+    });
   },
 };

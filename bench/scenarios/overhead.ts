@@ -1,12 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { testRedis } from '@polystore/testing/stores';
 import { compareSides, ratio } from '../lib/compare.js';
-import type { Component } from '../lib/process.js';
-import { tracked } from '../lib/cleanup.js';
 import type { Scenario } from '../lib/scenario.js';
-import { startEngineFixture, startOurGateway, startStockRuntime } from './engine.js';
+import { cpuProfileArgs } from '../lib/stack.js';
+import { onEngineFixture, startOurGateway, startStockRuntime } from './engine.js';
 import { verify } from './e2e.js';
 
 const QUERY = '{ topProducts(first: 5) { upc name price weight } }';
@@ -26,19 +21,9 @@ export const overhead: Scenario = {
   description:
     'one single-subgraph query direct to the subgraph vs through our gateway vs through the stock Hive Gateway runtime (added latency in µs, gateway CPU per request)',
   async run(knobs) {
-    const dir = await mkdtemp(join(tmpdir(), 'polystore-bench-overhead-'));
-    const redis = tracked(await testRedis());
-    const folder = tracked({ dispose: () => rm(dir, { recursive: true, force: true }) });
-    const started: Component[] = [];
-    try {
-      const fixture = await startEngineFixture(dir);
-      started.push(fixture.subgraphs);
-      const profileDir = process.env.BENCH_CPU_PROFILE;
-      const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-      const gateway = await startOurGateway(fixture.supergraphFile, false, redis, profile);
-      started.push(gateway);
-      const stock = await startStockRuntime(fixture.supergraphFile);
-      started.push(stock);
+    return onEngineFixture('overhead', async ({ fixture, redis, start }) => {
+      const gateway = await start(startOurGateway(fixture.supergraphFile, false, redis, cpuProfileArgs()));
+      const stock = await start(startStockRuntime(fixture.supergraphFile));
       const sides = [
         { name: 'through polystore gateway', url: gateway.ready.url as string, component: gateway },
         { name: 'through stock Hive Gateway runtime', url: stock.ready.url as string, component: stock },
@@ -66,10 +51,6 @@ export const overhead: Scenario = {
       };
       viaStock!.extra = { 'added latency': addedUs(viaStock), 'x mean': ratio(viaStock!, direct!, 'mean') };
       return [via!, viaStock!, direct!];
-    } finally {
-      for (const component of started.reverse()) await component.stop();
-      await redis.dispose();
-      await folder.dispose();
-    }
+    });
   },
 };

@@ -1,15 +1,12 @@
 import { compareSides, ratio, type Side } from '../lib/compare.js';
 import { listeningProcess } from '../lib/process.js';
 import type { Scenario } from '../lib/scenario.js';
-import { adminHeaders, startBenchStack } from '../lib/stack.js';
+import { adminHeaders, RATE_LIMIT_ABOVE_THE_LOAD, startBenchStack } from '../lib/stack.js';
 import { PRODUCT_PAGE } from './cache.js';
 import { verify } from './e2e.js';
 
 /** The most gateway CPU a response-cache hit should cost, in µs. */
 const HIT_TARGET_US = 150;
-
-/** The rate limit on, as in production, with a budget no run can spend: every hit pays for counting. */
-const RATE_LIMIT_ABOVE_THE_LOAD = { GATEWAY_RATE_LIMIT: '1000000' };
 
 /**
  * What a response-cache hit costs the gateway: the same product page (PostgreSQL,

@@ -5,7 +5,7 @@ import { load } from '../lib/load.js';
 import { listeningProcess, type Measured } from '../lib/process.js';
 import type { Row } from '../lib/row.js';
 import type { Scenario } from '../lib/scenario.js';
-import { adminHeaders, startBenchStack } from '../lib/stack.js';
+import { adminHeaders, RATE_LIMIT_ABOVE_THE_LOAD, startBenchStack } from '../lib/stack.js';
 import { PRODUCT_PAGE } from './cache.js';
 
 const READ_CONNECTIONS = 20;
@@ -31,7 +31,7 @@ export const soak: Scenario = {
   name: 'soak',
   description: `mixed reads, writes and subscriptions for BENCH_SOAK_SECONDS: RSS of every process over time (flat after warm-up; gateway ≤ ${GATEWAY_RSS_TARGET_MIB} MiB), errors, CPU per request`,
   async run(knobs) {
-    const bench = await startBenchStack({ env: { GATEWAY_RATE_LIMIT: '1000000' } });
+    const bench = await startBenchStack({ env: RATE_LIMIT_ABOVE_THE_LOAD });
     const clients: Client[] = [];
     try {
       const url = bench.stack.gatewayUrl;

@@ -55,7 +55,8 @@ export function useJwtAuth(
   auth: Config['auth'],
   /** The rate limit's budget (`rate-limit-budget.ts`); undefined when rate limits are off. */
   spend: SpendBudget | undefined,
-  tokens?: VerifiedTokens,
+  /** Where a token verified over HTTP is remembered (`verified-tokens.ts`). */
+  tokens: VerifiedTokens,
 ): GatewayPlugin | undefined {
   const { jwtSecret, jwksUrl, issuer, audience, clockSkewSeconds, maxLifetimeSeconds } = auth;
   if (!jwtSecret && !jwksUrl) return undefined;
@@ -121,7 +122,7 @@ function withUnauthenticatedCode(
   plugin: GatewayPlugin,
   refuse: (err: unknown, hookContext: Record<string, unknown>) => Promise<never>,
   check: (payload: unknown) => void,
-  tokens: VerifiedTokens | undefined,
+  tokens: VerifiedTokens,
 ): GatewayPlugin {
   const init = plugin.onPluginInit;
   return {
@@ -154,7 +155,7 @@ function withUnauthenticatedCode(
                   const claims = (payload.serverContext['jwt'] as { payload?: TokenClaims }).payload;
                   check(claims);
                   const authorization = payload.request?.headers.get('authorization');
-                  if (claims && authorization) tokens?.remember(authorization, claims);
+                  if (claims && authorization) tokens.remember(authorization, claims);
                 }
               } catch (err) {
                 if (payload.serverContext) delete payload.serverContext['jwt'];

@@ -22,3 +22,24 @@ export async function upsertTestCategory(url: string, slug: string, attributes: 
   );
   if (result.errors) throw new Error(`upsertCategory ${slug}: ${JSON.stringify(result.errors)}`);
 }
+
+/** Creates a product through the gateway (or the sql-subgraph) as an admin; returns its id. */
+export async function createTestProduct(
+  url: string,
+  {
+    sku,
+    name,
+    amount,
+    currency = 'EUR',
+    stock,
+  }: { sku: string; name: string; amount: number; currency?: string; stock: number },
+): Promise<string> {
+  const result = await graphqlRequest<{ createProduct: { id: string } }>(
+    url,
+    `mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }`,
+    { input: { sku, name, price: { amount, currency }, stock } },
+    { headers: asAdmin() },
+  );
+  if (result.errors) throw new Error(`createProduct ${sku}: ${JSON.stringify(result.errors)}`);
+  return result.data!.createProduct.id;
+}

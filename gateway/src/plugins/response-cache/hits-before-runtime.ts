@@ -9,6 +9,7 @@ import type { RedisResponseStore } from './redis-store.js';
 import {
   documentOf,
   LOOKED_UP_BEFORE_RUNTIME,
+  persistedHashOf,
   responseId,
   type IdScope,
   type RequestedOperation,
@@ -131,16 +132,16 @@ export interface HitsBeforeRuntimeOptions {
  * supergraph only when it serves one. Resolves true when it answered.
  */
 export function hitsBeforeRuntime(options: HitsBeforeRuntimeOptions) {
-  const { config, store, scope, tokens, spend, metrics, graphqlPath, supergraphPollMs } = options;
-  const byHash = options.labels;
+  const { config, store, scope, labels: byHash, tokens, spend, metrics, graphqlPath, supergraphPollMs } = options;
   const lookups = gatewayCounters.responseCacheLookups(metrics);
   const early = gatewayCounters.responseCacheEarlyHits(metrics);
   early.inc(0);
   const labels = operationLabels(config);
   /** The label the runtime would count this operation's hit by; undefined for a hash not seen with its text yet. */
-  const labelOf = ({ query, operationName, extensions }: RequestedOperation) => {
-    const hash = extensions?.persistedQuery?.sha256Hash;
-    if (query || typeof hash !== 'string') return labels.ofText(query ?? undefined, operationName);
+  const labelOf = (operation: RequestedOperation) => {
+    const { query, operationName } = operation;
+    const hash = persistedHashOf(operation);
+    if (query || hash === undefined) return labels.ofText(query ?? undefined, operationName);
     return byHash.recall(hash, operationName);
   };
   const { maxBodyBytes } = config.gateway.limits;

@@ -3,6 +3,7 @@ import type { Config, ServiceMetrics } from '@polystore/common';
 import { getOperationAST } from 'graphql';
 import { gatewayCounters, operationLabels } from '../metrics.js';
 import { SERVED_FROM_CACHE } from './plugin.js';
+import { persistedHashOf } from './response-id.js';
 
 /** Operations remembered by hash at most (`hashLabels`); past it the oldest are forgotten. */
 const MAX_HASHES = 10_000;
@@ -45,9 +46,8 @@ export function useResponseCacheMetrics(metrics: ServiceMetrics, config: Config,
       if (typeof request !== 'object' || request === null) return;
       const label = labels.ofText(params.query, params.operationName);
       operationNames.set(request, label);
-      const hash = (params.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery
-        ?.sha256Hash;
-      if (typeof hash === 'string' && params.query) byHash.remember(hash, params.operationName, label);
+      const hash = persistedHashOf(params);
+      if (hash !== undefined && params.query) byHash.remember(hash, params.operationName, label);
     },
     onExecute({ args }) {
       if (getOperationAST(args.document, args.operationName)?.operation !== 'query') return;

@@ -26,15 +26,22 @@ export interface RequestedOperation {
   extensions?: { persistedQuery?: { sha256Hash?: unknown } } | null;
 }
 
+/** The persisted-query hash a request sends (`extensions.persistedQuery.sha256Hash`), if any. */
+export function persistedHashOf({ extensions }: Pick<RequestedOperation, 'extensions'>): string | undefined {
+  const hash = extensions?.persistedQuery?.sha256Hash;
+  return typeof hash === 'string' && hash !== '' ? hash : undefined;
+}
+
 /**
  * The operation a request names: its persisted hash when it sends one (APQ or
  * the allow-list; the text then comes from the store, or must match the hash),
  * else its text. The two are kept apart, so a text the allow-list would refuse
  * never finds an answer stored for a registered hash.
  */
-export function documentOf({ query, extensions }: RequestedOperation): string | undefined {
-  const hash = extensions?.persistedQuery?.sha256Hash;
-  if (typeof hash === 'string' && hash !== '') return `hash:${hash}`;
+export function documentOf(operation: RequestedOperation): string | undefined {
+  const hash = persistedHashOf(operation);
+  if (hash !== undefined) return `hash:${hash}`;
+  const { query } = operation;
   if (typeof query !== 'string' || query === '') return undefined;
   return `text:${query}`;
 }
