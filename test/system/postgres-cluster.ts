@@ -155,9 +155,19 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
       await rm(dir, { recursive: true, force: true });
     },
   };
-  const endpointReachesPrimary = async () =>
-    (await sql<{ port: number }>('SELECT inet_server_port() AS port').catch(() => []))[0]?.port ===
-    cluster.primary.port;
+  /**
+   * HAProxy before 3.1 counts a server as up until its first check, so just
+   * after the endpoint starts a standby can take connections; its checks only
+   * ever mark it down. The endpoint balances round robin: connections in a row
+   * that all reach the primary show that no other node is taking any.
+   */
+  const endpointReachesPrimary = async () => {
+    for (let connection = 0; connection < 4; connection++) {
+      const [reached] = await sql<{ port: number }>('SELECT inet_server_port() AS port').catch(() => []);
+      if (reached?.port !== cluster.primary.port) return false;
+    }
+    return true;
+  };
 
   try {
     if (user.uid !== undefined) {

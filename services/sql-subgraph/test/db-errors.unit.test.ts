@@ -103,6 +103,7 @@ describe('translateDbError', () => {
     ['57014', 'the database did not answer in time'],
     ['40001', 'the database is busy with conflicting writes; try again'],
     ['40P01', 'the database is busy with conflicting writes; try again'],
+    ['25006', 'the database accepts no writes right now; try again'],
     ['57P01', 'the database is unavailable'],
     ['57P03', 'the database is unavailable'],
     ['08006', 'the database is unavailable'],

@@ -74,6 +74,9 @@ export function translateDbError(err: unknown): never {
       throw badUserInput('the input breaks a rule of the data model', { constraint: pg?.constraint });
     case '57014':
       throw serviceUnavailable('the database did not answer in time');
+    case '25006':
+      // A standby, or a primary fenced read-only, during a failover: nothing was written, and the endpoint moves on.
+      throw serviceUnavailable('the database accepts no writes right now; try again');
     case '40001':
     case '40P01':
       // Still conflicting after the retries: nothing was written, and the client may try again.
