@@ -2,6 +2,7 @@ import { useGenericAuth, type ValidateUserFnParams } from '@envelop/generic-auth
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { ErrorCode, type Claims, type Config } from '@polystore/common';
 import { GraphQLError } from 'graphql';
+import { withRememberedDecisions } from './authorization-decisions.js';
 
 function refusal(code: string, message: string, status: number, params: ValidateUserFnParams<Claims>) {
   return new GraphQLError(message, { nodes: [params.fieldNode], extensions: { code, http: { status } } });
@@ -22,9 +23,9 @@ function hasScopes(required: string[][] | undefined, granted: string[]): boolean
  */
 export function useAuthorization({ jwtSecret, jwksUrl }: Config['auth']): GatewayPlugin | undefined {
   if (!jwtSecret && !jwksUrl) return undefined;
-  return useGenericAuth<Claims, Record<string, unknown>>({
+  const genericAuth = useGenericAuth<Claims, Record<string, unknown>>({
     mode: 'protect-granular',
-    resolveUserFn: (context) => (context['jwt'] as { payload?: Claims } | undefined)?.payload ?? null,
+    resolveUserFn: verifiedClaims,
     validateUser(params) {
       const { user, fieldAuthArgs, typeAuthArgs, fieldScopes, typeScopes, userScopes } = params;
       const needsUser = fieldAuthArgs || typeAuthArgs || fieldScopes?.length || typeScopes?.length;
@@ -35,4 +36,9 @@ export function useAuthorization({ jwtSecret, jwksUrl }: Config['auth']): Gatewa
       return undefined;
     },
   }) as unknown as GatewayPlugin;
+  return withRememberedDecisions(genericAuth, verifiedClaims);
 }
+
+/** The claims the JWT plugin verified, or null for no signed-in user. */
+const verifiedClaims = (context: Record<string, unknown>): Claims | null =>
+  (context['jwt'] as { payload?: Claims } | undefined)?.payload ?? null;
