@@ -90,6 +90,8 @@ export async function startBenchStack({
       // Metrics listeners on free ports too: nothing here reads them, and 9090-9093 may be taken.
       GATEWAY_METRICS_PORT: '0',
       ...Object.fromEntries(SUBGRAPHS.map((s) => [s.metricsPortVariable, '0'])),
+      // A scenario that reads a metrics listener gives its port.
+      ...pick(scenarioEnv, 'GATEWAY_METRICS_PORT'),
     };
     stack = await startStack({ log, env });
   } catch (err) {
@@ -112,3 +114,5 @@ export async function startBenchStack({
     },
   };
 }
+
+const pick = (env: NodeJS.ProcessEnv, name: string) => (env[name] === undefined ? {} : { [name]: env[name] });

@@ -1,4 +1,5 @@
 import { graphqlRequest } from '@polystore/common';
+import { freePort } from '@polystore/embedded';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { load } from '../lib/load.js';
@@ -31,7 +32,11 @@ export const soak: Scenario = {
   name: 'soak',
   description: `mixed reads, writes and subscriptions for BENCH_SOAK_SECONDS: RSS of every process over time (flat after warm-up; gateway ≤ ${GATEWAY_RSS_TARGET_MIB} MiB), errors, CPU per request`,
   async run(knobs) {
-    const bench = await startBenchStack({ env: RATE_LIMIT_ABOVE_THE_LOAD });
+    const metricsPort = await freePort();
+    const bench = await startBenchStack({
+      env: { ...RATE_LIMIT_ABOVE_THE_LOAD, GATEWAY_METRICS_PORT: String(metricsPort) },
+    });
+    const gatewayHeap = () => heapMiB(`http://127.0.0.1:${metricsPort}/metrics`);
     const clients: Client[] = [];
     try {
       const url = bench.stack.gatewayUrl;
@@ -74,6 +79,7 @@ export const soak: Scenario = {
       const samples: number[][] = [];
       const sample = () => samples.push(processes.map(([, process]) => process.rssMiB()));
       sample();
+      const heapBefore = await gatewayHeap();
       const sampler = setInterval(sample, SAMPLE_EVERY_MS);
       const endAt = Date.now() + knobs.soakSeconds * 1000;
       let writes = 0;
@@ -98,6 +104,7 @@ export const soak: Scenario = {
       await writer;
       clearInterval(sampler);
       sample();
+      const heapAfter = await gatewayHeap();
       // Every write changes the written product's stock: one event each for every subscriber, the last
       // ones still on their way when the load stops (waited for, 10 s at most).
       const expected = writes * SUBSCRIBERS;
@@ -133,6 +140,9 @@ export const soak: Scenario = {
             ...(name === 'gateway'
               ? {
                   [`steady ≤ ${GATEWAY_RSS_TARGET_MIB} MiB`]: Math.max(...steady) <= GATEWAY_RSS_TARGET_MIB,
+                  // What of the RSS is live data: V8's used heap against the heap it holds, before and after.
+                  'heap used MiB': `${heapBefore.used} → ${heapAfter.used}`,
+                  'heap held MiB': `${heapBefore.total} → ${heapAfter.total}`,
                   writes,
                   'events received': events,
                   'events lost': expected - events,
@@ -150,3 +160,13 @@ export const soak: Scenario = {
     }
   },
 };
+
+/** The gateway's V8 heap from its metrics listener (prom-client's default metrics), in MiB. */
+async function heapMiB(metricsUrl: string): Promise<{ used: number; total: number }> {
+  const page = await (await fetch(metricsUrl)).text();
+  const value = (name: string) => {
+    const row = page.split('\n').find((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`));
+    return row ? Math.round(Number(row.slice(row.lastIndexOf(' ') + 1)) / 2 ** 20) : NaN;
+  };
+  return { used: value('nodejs_heap_size_used_bytes'), total: value('nodejs_heap_size_total_bytes') };
+}

@@ -45,7 +45,10 @@ async function ask(query: string, claims?: Record<string, unknown>, variables?: 
     headers: { 'content-type': 'application/json', ...(claims ? { 'x-claims': JSON.stringify(claims) } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json()) as { data?: Record<string, unknown>; errors?: { extensions?: { code?: string } }[] };
+  const body = (await response.json()) as {
+    data?: Record<string, unknown>;
+    errors?: { extensions?: { code?: string } }[];
+  };
   return { data: body.data, codes: body.errors?.map((error) => error.extensions?.code) };
 }
 
@@ -59,7 +62,11 @@ describe('authorization decisions, remembered per document and caller', () => {
     expect(await ask(query, admin)).toEqual({ data: { open: 'open', mine: 'mine', sales: 42 }, codes: undefined });
     expect((await ask(query, user)).codes).toEqual(['FORBIDDEN']);
     expect((await ask(query)).codes).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED']);
-    expect((await ask(query, { sub: 'f', scope: 'read finance' })).data).toEqual({ open: 'open', mine: 'mine', sales: 42 });
+    expect((await ask(query, { sub: 'f', scope: 'read finance' })).data).toEqual({
+      open: 'open',
+      mine: 'mine',
+      sales: 42,
+    });
     expect((await ask(query, { sub: 'f', scope: 'finance' })).codes).toEqual(['FORBIDDEN']);
     // Refusals are not remembered as allowed, nor the other way round.
     expect((await ask(query, user)).codes).toEqual(['FORBIDDEN']);
