@@ -14,6 +14,7 @@ export * from './logger.js';
 export * from './log-redaction.js';
 export * from './request-context.js';
 export * from './teardown.js';
+export * from './until-stopped.js';
 export * from './server/run.js';
 export * from './server/subgraph-server.js';
 export * from './server/service-subgraph-server.js';

@@ -1,5 +1,6 @@
 import { Repeater } from '@repeaterjs/repeater';
 import type { GatewayRuntime } from '@graphql-hive/gateway-runtime';
+import { untilStopped } from '@polystore/common';
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import { isAsyncIterable } from '../execution.js';
 
@@ -27,23 +28,19 @@ export function followAcrossReloads(
 ) {
   return new Repeater<ExecutionResult>(async (push, stop) => {
     let stream = first[Symbol.asyncIterator]();
-    let left = false;
-    const leaving = stop.then(() => {
-      left = true;
-      void stream.return?.();
-      return { done: true, value: undefined } as const;
-    });
+    const leaving = untilStopped(stop);
+    void stop.then(() => stream.return?.());
     let servedOn = schema;
     try {
-      for (let reattached = 0; reattached <= MAX_REATTACHMENTS && !left; reattached++) {
+      for (let reattached = 0; reattached <= MAX_REATTACHMENTS && !leaving.stopped; reattached++) {
         for (;;) {
-          const next = await Promise.race([stream.next(), leaving]);
-          if (left || next.done) break;
+          const next = await leaving.race(stream.next());
+          if (leaving.stopped || !next || next.done) break;
           await push(next.value);
         }
         const current = await runtime.getSchema();
         // Left, or ended for another reason (the subgraph closed it): end as before.
-        if (left || current === servedOn) break;
+        if (leaving.stopped || current === servedOn) break;
         servedOn = current;
         const next = await resubscribe();
         if (!isAsyncIterable(next)) {
@@ -51,7 +48,7 @@ export function followAcrossReloads(
           break;
         }
         stream = next[Symbol.asyncIterator]();
-        if (left) void stream.return?.();
+        if (leaving.stopped) void stream.return?.();
       }
       stop();
     } catch (err) {

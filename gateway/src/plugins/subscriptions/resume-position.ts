@@ -1,5 +1,5 @@
 import { Repeater } from '@repeaterjs/repeater';
-import { POSITION_EXTENSION, RESUME_EXTENSION } from '@polystore/common';
+import { POSITION_EXTENSION, RESUME_EXTENSION, untilStopped } from '@polystore/common';
 import { isAsyncIterable } from '../execution.js';
 
 type Extensions = Record<string, unknown>;
@@ -53,23 +53,19 @@ export async function resubscribing<Result extends { extensions?: Extensions }>(
     return { ...result, extensions: Object.keys(rest).length > 0 ? rest : undefined };
   };
   return new Repeater<Result>(async (push, stop) => {
-    let stopped = false;
-    const ended = stop.then(() => {
-      stopped = true;
-      return { done: true as const, value: undefined };
-    });
+    const ended = untilStopped(stop);
     let stream: AsyncIterator<Result> | undefined = first[Symbol.asyncIterator]();
     void stop.then(() => stream?.return?.());
-    for (let attempt = 0; !stopped && stream;) {
+    for (let attempt = 0; !ended.stopped && stream;) {
       try {
-        const next = await Promise.race([stream.next(), ended]);
-        if (next.done) break;
+        const next = await ended.race(stream.next());
+        if (!next || next.done) break;
         attempt = 0;
         await push(followed(next.value));
       } catch (err) {
         if (++attempt > MAX_ATTEMPTS) throw err;
-        await Promise.race([new Promise((resolve) => setTimeout(resolve, backoff(attempt))), ended]);
-        if (stopped) break;
+        await ended.race(new Promise((resolve) => setTimeout(resolve, backoff(attempt))));
+        if (ended.stopped) break;
         const again = await subscribe();
         if (isAsyncIterable<Result>(again)) stream = again[Symbol.asyncIterator]();
         else {

@@ -3,6 +3,7 @@ import { Repeater } from '@graphql-yoga/subscription';
 import { RESUME_EXTENSION } from '../auth/signature.js';
 import type { EventStream, PositionedEvent } from '../redis/event-stream.js';
 import type { EventName, EventPayloads } from './contract.js';
+import { untilStopped } from '../until-stopped.js';
 import { resolvePerEvent } from './per-event.js';
 
 /**
@@ -77,10 +78,10 @@ export function liveEvents<Type extends EventName>(
         if (page.length < REPLAY_PAGE) break;
       }
     }
-    const ended = stop.then(() => undefined);
+    const ended = untilStopped(stop);
     try {
       while (!stopped) {
-        const batch = await Promise.race([follower.next(), ended]);
+        const batch = await ended.race(follower.next());
         if (!batch) break;
         for (const positioned of batch) await deliver(positioned);
       }
