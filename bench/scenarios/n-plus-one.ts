@@ -1,8 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import { createServer, request, type Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { graphqlRequest, type Env } from '@polystore/common';
-import { freePort } from '@polystore/embedded';
 import { composeSupergraph } from '@polystore/gateway/compose';
 import { createGateway } from '@polystore/gateway';
 import { createMongoSubgraph } from '@polystore/mongo-subgraph';
@@ -12,6 +10,7 @@ import { testServiceContext } from '@polystore/testing';
 import { adminHeaders, BENCH_AUTH_ENV } from '../lib/stack.js';
 import { startPrivateRedis, testMongo, testPostgres, testS3, type Disposable } from '@polystore/testing/stores';
 import { tracked } from '../lib/cleanup.js';
+import { countingHttpProxy, countingTcpProxy } from '../lib/counting-proxies.js';
 import { ComponentError } from '../lib/process.js';
 import type { Row } from '../lib/row.js';
 import type { Scenario } from '../lib/scenario.js';
@@ -40,31 +39,6 @@ async function privateRedis(): Promise<Disposable & { url: string; client: Redis
   };
 }
 
-/** An HTTP proxy in front of S3 that counts the calls through it. */
-async function countingProxy(target: string): Promise<Disposable & { url: string; count: () => number }> {
-  let calls = 0;
-  const upstream = new URL(target);
-  const server: Server = createServer((req, res) => {
-    calls++;
-    const forward = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forward.on('error', () => res.writeHead(502).end());
-    req.pipe(forward);
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${port}`,
-    count: () => calls,
-    dispose: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 const commandCalls = async (redis: Redis) =>
   [...(await redis.info('commandstats')).matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)]
     .filter(([, name]) => name !== 'info' && name !== 'config')
@@ -75,7 +49,7 @@ const commandCalls = async (redis: Redis) =>
  * counters on every store (PostgreSQL statements from the sql-subgraph's
  * query hook, MongoDB commands from driver command monitoring, S3 calls
  * through a counting proxy, Redis commands from INFO commandstats of a
- * private redis-server), one query of N products with fields from all three
+ * private redis-server and its round trips through a counting TCP proxy), one query of N products with fields from all three
  * subgraphs, cold (entity cache emptied) and warm. Counts must stay flat.
  */
 export const nPlusOne: Scenario = {
@@ -89,10 +63,11 @@ export const nPlusOne: Scenario = {
       // One at a time, each registered as it is made: a failure leaves nothing behind.
       const keep = <T extends Disposable>(fixture: T) => (fixtures.push(tracked(fixture)), fixture);
       const redis = keep(await privateRedis());
+      const redisProxy = keep(await countingTcpProxy(new URL(redis.url)));
       const postgres = keep(await testPostgres());
       const mongo = keep(await testMongo());
       const s3 = keep(await testS3());
-      const proxy = await countingProxy(s3.endpoint);
+      const proxy = await countingHttpProxy(s3.endpoint);
       fixtures.push(proxy);
       let statements = 0;
       let mongoCommands = 0;
@@ -100,7 +75,7 @@ export const nPlusOne: Scenario = {
         ...BENCH_AUTH_ENV,
         GATEWAY_RATE_LIMIT: '0',
         DATABASE_URL: postgres.url,
-        REDIS_URL: redis.url,
+        REDIS_URL: redisProxy.url,
         REDIS_KEY_PREFIX: 'bench:',
         MONGO_URL: mongo.url,
         MONGO_DATABASE: mongo.database,
@@ -150,7 +125,7 @@ export const nPlusOne: Scenario = {
           if (cache === 'cold') await redis.client.flushdb();
           else await graphqlRequest(url, QUERY(size), undefined, { headers: adminHeaders() }); // fill the cache
           await redis.client.config('RESETSTAT');
-          const before = { statements, mongoCommands, s3: proxy.count() };
+          const before = { statements, mongoCommands, s3: proxy.count(), redisWrites: redisProxy.count() };
           const body = await graphqlRequest(url, QUERY(size), undefined, { headers: adminHeaders() });
           if (body.errors) throw new Error(`query failed: ${JSON.stringify(body.errors)}`);
           const counts = {
@@ -158,6 +133,7 @@ export const nPlusOne: Scenario = {
             'mongo commands': mongoCommands - before.mongoCommands,
             's3 calls': proxy.count() - before.s3,
             'redis commands': await commandCalls(redis.client),
+            'redis round trips': redisProxy.count() - before.redisWrites,
           };
           process.stderr.write(`  n+1 ${size} products, ${cache}: ${JSON.stringify(counts)}\n`);
           rows.push({ scenario: 'n+1', variant: `${size} products, ${cache} cache`, side: 'polystore', extra: counts });
