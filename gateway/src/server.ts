@@ -156,10 +156,6 @@ export async function createGateway({
       config.gateway.corsOrigins.length > 0 ? { origin: config.gateway.corsOrigins, methods: ['GET', 'POST'] } : false,
     // Plus SSE subscriptions followed across supergraph swaps (graphql-ws ones are followed below).
     plugins: () => [...plugins, useSubscriptionsAcrossReloads(() => served.runtime!), ide.plugin],
-    // A subgraph that hangs costs its part of the answer, not the whole request.
-    // Subscriptions are exempt: they are meant to stay open.
-    upstreamTimeout: ({ executionRequest }) =>
-      executionRequest?.operationType === 'subscription' ? undefined : config.gateway.upstreamTimeoutMs,
     // Introspection off (GATEWAY_INTROSPECTION=false) also turns the IDE off: it cannot work without it.
     ...(config.gateway.introspection ? {} : { disableIntrospection: {} }),
     graphiql: config.gateway.introspection ? ide.graphiql : false,

@@ -28,6 +28,7 @@ import { useSubscriptionErrors } from './subscriptions/subscription-errors.js';
 import { useTracing } from './tracing.js';
 import { useUnauthenticatedCode } from './unauthenticated-code.js';
 import { useUpstreamErrors } from './upstream-errors.js';
+import { useUpstreamTimeout } from './upstream-timeout.js';
 import type { VerifiedTokens } from './verified-tokens.js';
 
 /**
@@ -100,6 +101,8 @@ export function gatewayPlugins(
     useSharedSubscriptions(metrics),
     // A subgraph's coded refusal of a subscription reaches the client with its code, not masked.
     useSubscriptionErrors(),
+    // A subgraph that hangs costs its part of the answer; inside the next, which names it to the client.
+    useUpstreamTimeout(gateway.upstreamTimeoutMs),
     // A subgraph that did not answer (refused, reset, timed out): SERVICE_UNAVAILABLE naming it.
     useUpstreamErrors(),
     // Last: a code for any refusal still without one.
