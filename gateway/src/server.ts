@@ -19,6 +19,7 @@ import { WebSocketServer } from 'ws';
 import { runtimeLogger } from './runtime-logger.js';
 import { handleIdeAssetRequest, localGraphiQL } from './ide.js';
 import { IDE_FIRST_SCREEN } from './ide-first-screen.js';
+import { sizeHeap } from './heap-sizing.js';
 import { gatewayPlugins } from './plugins/index.js';
 import { hitsBeforeRuntime, openResponseCache, startInvalidationConsumer } from './plugins/response-cache/index.js';
 import { rateLimitBudget } from './plugins/rate-limit-budget.js';
@@ -89,6 +90,7 @@ export async function createGateway({
   supergraph,
   deduplicateSubgraphRequests = true,
 }: GatewayOptions): Promise<Gateway> {
+  sizeHeap(config.gateway.heapGrowingPercent);
   // A supergraph given in code (tests) is fixed; the file or URL is polled and swapped when it changes.
   const source = supergraph === undefined ? supergraphSource(config.gateway, log) : undefined;
   const sdl = supergraph ?? (await source!());

@@ -112,6 +112,13 @@ export const gateway = inSection(GATEWAY, {
     max: 600_000,
     doc: 'Milliseconds the gateway waits for a subgraph before answering with an error for its part.',
   }),
+  heapGrowingPercent: integer({
+    name: 'GATEWAY_HEAP_GROWING_PERCENT',
+    default: 50,
+    min: 0,
+    max: 400,
+    doc: "How far past its live data the gateway's heap may grow before a full collection, in percent (V8's --heap-growing-percent); 0: V8's own sizing, which lets a busy gateway hold several times its live data.",
+  }),
   limits,
   rateLimit,
   maxSubscriptionsPerConnection: integer({
