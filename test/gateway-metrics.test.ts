@@ -11,8 +11,8 @@ import {
   graphqlRequest,
   testServiceContext,
   testToken,
+  metricSum,
 } from '@polystore/testing';
-import { metricSum } from './support/metrics.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 import { createPersistedQueryStore, operationHash } from '../gateway/src/plugins/persisted-queries/redis-store.js';
 

@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { bearer, createTestProduct, eventually, testToken } from '@polystore/testing';
-import { metricSum } from './support/metrics.js';
+import { bearer, createTestProduct, eventually, testToken, metricSum } from '@polystore/testing';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**

@@ -8,8 +8,8 @@ import {
   eventually,
   graphqlRequest,
   testToken,
+  metricSum,
 } from '@polystore/testing';
-import { metricSum } from './support/metrics.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**

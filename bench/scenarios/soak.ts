@@ -1,5 +1,6 @@
 import { graphqlRequest } from '@polystore/common';
 import { freePort } from '@polystore/embedded';
+import { metricSum } from '@polystore/testing';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { load } from '../lib/load.js';
@@ -163,10 +164,6 @@ export const soak: Scenario = {
 
 /** The gateway's V8 heap from its metrics listener (prom-client's default metrics), in MiB. */
 async function heapMiB(metricsUrl: string): Promise<{ used: number; total: number }> {
-  const page = await (await fetch(metricsUrl)).text();
-  const value = (name: string) => {
-    const row = page.split('\n').find((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`));
-    return row ? Math.round(Number(row.slice(row.lastIndexOf(' ') + 1)) / 2 ** 20) : NaN;
-  };
-  return { used: value('nodejs_heap_size_used_bytes'), total: value('nodejs_heap_size_total_bytes') };
+  const mib = async (name: string) => Math.round((await metricSum(metricsUrl, name)) / 2 ** 20);
+  return { used: await mib('nodejs_heap_size_used_bytes'), total: await mib('nodejs_heap_size_total_bytes') };
 }

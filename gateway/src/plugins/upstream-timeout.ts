@@ -30,9 +30,6 @@ export function useUpstreamTimeout(timeoutMs: number): GatewayPlugin {
 
 function withTimeout(executor: Executor, request: SubgraphRequest, subgraphName: string, timeoutMs: number) {
   const controller = new AbortController();
-  const timedOut = new GraphQLError(`the ${subgraphName} subgraph did not answer within ${timeoutMs} ms`, {
-    extensions: { code: 'GATEWAY_TIMEOUT', serviceName: subgraphName, http: { status: 504 } },
-  });
   // The client's request ending aborts this one too, as the runtime's own signal would.
   const clientSignal = request.signal;
   const onClientAbort = () => controller.abort(clientSignal?.reason);
@@ -55,6 +52,10 @@ function withTimeout(executor: Executor, request: SubgraphRequest, subgraphName:
   }
   return new Promise((resolve, reject) => {
     timer = setTimeout(() => {
+      // Made only when it fires: an error captures a stack, and this is on every subgraph request.
+      const timedOut = new GraphQLError(`the ${subgraphName} subgraph did not answer within ${timeoutMs} ms`, {
+        extensions: { code: 'GATEWAY_TIMEOUT', serviceName: subgraphName, http: { status: 504 } },
+      });
       controller.abort(timedOut);
       reject(timedOut);
     }, timeoutMs);

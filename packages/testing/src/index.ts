@@ -19,3 +19,4 @@ export * from './entity-owner.js';
 export * from './tokens.js';
 export * from './eventually.js';
 export * from './files.js';
+export * from './metrics.js';

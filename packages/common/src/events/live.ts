@@ -57,11 +57,8 @@ export function liveEvents<Type extends EventName>(
   type Event = LiveEvent<EventPayloads[Type]>;
   return new Repeater<Event>(async (push, stop) => {
     const follower = events.follow();
-    let stopped = false;
-    void stop.then(() => {
-      stopped = true;
-      follower.close();
-    });
+    const ended = untilStopped(stop);
+    void stop.then(() => follower.close());
     const deliver = async (positioned: PositionedEvent) => {
       if (last && comparePositions(positioned.position, last) <= 0) return;
       last = positioned.position;
@@ -71,16 +68,15 @@ export function liveEvents<Type extends EventName>(
     if (last) {
       // Every event up to where the follower starts is in the stream by now: the replay reads it.
       const from = await follower.from;
-      for (let replayed = 0; !stopped && replayed < MAX_REPLAY && comparePositions(last, from) < 0;) {
+      for (let replayed = 0; !ended.stopped && replayed < MAX_REPLAY && comparePositions(last, from) < 0;) {
         const page = await events.after(last, REPLAY_PAGE);
         for (const positioned of page) await deliver(positioned);
         replayed += page.length;
         if (page.length < REPLAY_PAGE) break;
       }
     }
-    const ended = untilStopped(stop);
     try {
-      while (!stopped) {
+      while (!ended.stopped) {
         const batch = await ended.race(follower.next());
         if (!batch) break;
         for (const positioned of batch) await deliver(positioned);
