@@ -6,6 +6,7 @@ import { ComponentError } from './lib/process.js';
 import { table, writeResults } from './lib/report.js';
 import type { Row } from './lib/row.js';
 import type { Scenario } from './lib/scenario.js';
+import { defer } from './scenarios/defer.js';
 import { e2e } from './scenarios/e2e.js';
 import { engine } from './scenarios/engine.js';
 import { overhead } from './scenarios/overhead.js';
@@ -36,6 +37,7 @@ const SCENARIOS: Scenario[] = [
   engine,
   overhead,
   e2e,
+  defer,
   cache,
   responseCache,
   nPlusOne,

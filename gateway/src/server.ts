@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createGatewayRuntime, getGraphQLWSOptions, type GatewayRuntime } from '@graphql-hive/gateway-runtime';
-import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import {
   connectRedisLayer,
   redisConnection,
@@ -18,6 +17,7 @@ import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { runtimeLogger } from './runtime-logger.js';
 import { handleIdeAssetRequest, localGraphiQL } from './ide.js';
+import { jsPlannedWithIncrementalDelivery, plannedWithIncrementalDelivery } from './incremental-delivery.js';
 import { IDE_FIRST_SCREEN } from './ide-first-screen.js';
 import { sizeHeap } from './heap-sizing.js';
 import { gatewayPlugins } from './plugins/index.js';
@@ -138,7 +138,10 @@ export async function createGateway({
           gracefulSchemaReload: { drainTimeout: config.gateway.supergraphDrainMs },
         }
       : {}),
-    ...(config.gateway.queryPlanner === 'rust' ? { unifiedGraphHandler } : {}),
+    // @defer and @stream, over multipart HTTP, SSE and graphql-ws (`incremental-delivery.ts` plans them).
+    unifiedGraphHandler:
+      config.gateway.queryPlanner === 'rust' ? plannedWithIncrementalDelivery : jsPlannedWithIncrementalDelivery,
+    deferStream: true,
     // One entry per subgraph of the supergraph served (ours, or a test's or benchmark's fixture).
     transportEntries: Object.fromEntries(
       Object.keys(locations).map((name) => [

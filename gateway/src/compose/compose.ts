@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { composeServices } from '@theguild/federation-composition';
+import { astFromDirective, GraphQLDeferDirective, GraphQLStreamDirective } from '@graphql-tools/utils';
 import { Kind, parse, print } from 'graphql';
 import { defaultUrlOf, schemaFileOf, SUBGRAPHS } from '../subgraphs.js';
 
@@ -29,7 +30,7 @@ export function composeGraphs(urls: Partial<Record<string, string>> = {}): {
   }
   return {
     supergraph: `${result.supergraphSdl.trim()}\n`,
-    publicSchema: `${withSecurityDirectives(result.publicSdl, result.supergraphSdl)}\n`,
+    publicSchema: `${withServedDirectives(result.publicSdl, result.supergraphSdl)}\n`,
   };
 }
 
@@ -47,14 +48,20 @@ const SERVED_DIRECTIVE_NAMES = new Set([
   'listSize',
 ]);
 
-/** The public schema plus the definitions of the auth and cost directives the supergraph uses (the gateway serves them). */
-function withSecurityDirectives(publicSdl: string, supergraphSdl: string): string {
-  const definitions = parse(supergraphSdl).definitions.filter(
-    (node) =>
-      (node.kind === Kind.DIRECTIVE_DEFINITION || node.kind === Kind.SCALAR_TYPE_DEFINITION) &&
-      SERVED_DIRECTIVE_NAMES.has(node.name.value),
-  );
-  if (definitions.length === 0) return publicSdl.trim();
+/**
+ * The public schema plus the definitions of the auth and cost directives the supergraph uses, and of
+ * `@defer` and `@stream` (`incremental-delivery.ts`): the gateway serves them all.
+ */
+function withServedDirectives(publicSdl: string, supergraphSdl: string): string {
+  const definitions = [
+    ...parse(supergraphSdl).definitions.filter(
+      (node) =>
+        (node.kind === Kind.DIRECTIVE_DEFINITION || node.kind === Kind.SCALAR_TYPE_DEFINITION) &&
+        SERVED_DIRECTIVE_NAMES.has(node.name.value),
+    ),
+    astFromDirective(GraphQLDeferDirective),
+    astFromDirective(GraphQLStreamDirective),
+  ];
   return `${publicSdl.trim()}\n\n${definitions.map((node) => print(node)).join('\n\n')}`;
 }
 

@@ -29,6 +29,7 @@ import { useTracing } from './tracing.js';
 import { useUnauthenticatedCode } from './unauthenticated-code.js';
 import { useUpstreamErrors } from './upstream-errors.js';
 import { useUpstreamTimeout } from './upstream-timeout.js';
+import { useWholeAnswers } from './whole-answers.js';
 import type { VerifiedTokens } from './verified-tokens.js';
 
 /**
@@ -105,6 +106,8 @@ export function gatewayPlugins(
     useUpstreamTimeout(gateway.upstreamTimeoutMs),
     // A subgraph that did not answer (refused, reset, timed out): SERVICE_UNAVAILABLE naming it.
     useUpstreamErrors(),
+    // @defer/@stream for a client that takes one JSON answer: the parts merged, after the plugins above saw them.
+    useWholeAnswers(),
     // Last: a code for any refusal still without one.
     useRefusalCode(),
   ];
