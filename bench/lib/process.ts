@@ -83,7 +83,8 @@ export function startComponent(
         name,
         child,
         ready,
-        ...measured(child.pid!),
+        // A component that runs the measured server in a process of its own names its pid.
+        ...measured(typeof ready.pid === 'number' ? ready.pid : child.pid!),
         stop: () =>
           new Promise<void>((done) => {
             if (child.exitCode !== null || child.signalCode !== null) return done();

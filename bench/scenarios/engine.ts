@@ -115,8 +115,8 @@ export async function startOurGateway(
 export const EVERY_FEATURE_ENV = { ...BENCH_AUTH_ENV, ...RATE_LIMIT_ABOVE_THE_LOAD };
 
 /** Hive Gateway's runtime with the Rust planner and its own defaults, nothing of ours. */
-export const startStockRuntime = async (supergraphFile: string) =>
-  startComponent('stock Hive Gateway runtime', new URL('../fixtures/hive-runtime.ts', import.meta.url), [
+export const startStockGateway = async (supergraphFile: string) =>
+  startComponent('stock Hive Gateway', new URL('../fixtures/hive-gateway-cli.ts', import.meta.url), [
     supergraphFile,
     String(await freePort()),
   ]);
@@ -141,15 +141,16 @@ function ratiosAgainstBaselines(rows: Row[]): void {
   }
 }
 
-const STOCK = 'stock Hive Gateway runtime';
+const STOCK = 'stock Hive Gateway';
 
 /**
  * The engine alone: in-memory subgraphs, so the gateway is the only cost.
  * With de-duplication on, four sides: ours with every production feature on
  * (a token verified, subgraph requests signed, the rate limit counted), ours
  * with its defaults (no token, no signing, no rate limit: limits, demand
- * control, APQ and metrics), the stock Hive Gateway runtime (the same runtime
- * and Rust planner, nothing of ours), and @apollo/gateway + @apollo/server;
+ * control, APQ and metrics), stock Hive Gateway (the `@graphql-hive/gateway`
+ * CLI: the same runtime and Rust planner, its own defaults, nothing of ours),
+ * and @apollo/gateway + @apollo/server;
  * with it off, ours with its defaults against @apollo/gateway. The same deep
  * query from every client, then a workload of distinct queries.
  * BENCH_CPU_PROFILE=dir writes a --cpu-prof profile of our gateway there.
@@ -157,11 +158,11 @@ const STOCK = 'stock Hive Gateway runtime';
 export const engine: Scenario = {
   name: 'engine',
   description:
-    'gateway engine on in-memory subgraphs: ours (every feature, defaults; dedupe on/off) vs stock Hive Gateway runtime vs @apollo/gateway, same and distinct queries',
+    'gateway engine on in-memory subgraphs: ours (every feature, defaults; dedupe on/off) vs stock Hive Gateway vs @apollo/gateway, same and distinct queries',
   async run(knobs) {
     return onEngineFixture('engine', async ({ fixture, redis, start }) => {
       const baseline = await start(startBaseline(fixture.supergraphFile));
-      const stock = await start(startStockRuntime(fixture.supergraphFile));
+      const stock = await start(startStockGateway(fixture.supergraphFile));
       const rows: Row[] = [];
       const profile = cpuProfileArgs();
       for (const dedupe of [true, false]) {

@@ -1,7 +1,7 @@
 import { compareSides, ratio } from '../lib/compare.js';
 import type { Scenario } from '../lib/scenario.js';
 import { cpuProfileArgs } from '../lib/stack.js';
-import { onEngineFixture, startOurGateway, startStockRuntime } from './engine.js';
+import { onEngineFixture, startOurGateway, startStockGateway } from './engine.js';
 import { verify } from './e2e.js';
 
 const QUERY = '{ topProducts(first: 5) { upc name price weight } }';
@@ -9,9 +9,9 @@ const QUERY = '{ topProducts(first: 5) { upc name price weight } }';
 /**
  * What the gateway adds to a request: one single-subgraph query sent straight
  * to the in-memory products subgraph, then through our gateway, and through the
- * stock Hive Gateway runtime (the runtime we build on, nothing of ours).
+ * stock Hive Gateway (its CLI: the runtime we build on, nothing of ours).
  * De-duplication is off on ours (it would hide the cost by sharing answers;
- * with one request at a time the stock runtime's has nothing to share) and one
+ * with one request at a time stock's has nothing to share) and one
  * connection sends one request at a time, so p50 is latency, not queueing. The
  * added latency is the difference of the mean time per request, in µs. The e2e scenario repeats this
  * on the real sql-subgraph, where the subgraph does real work.
@@ -19,14 +19,14 @@ const QUERY = '{ topProducts(first: 5) { upc name price weight } }';
 export const overhead: Scenario = {
   name: 'overhead',
   description:
-    'one single-subgraph query direct to the subgraph vs through our gateway vs through the stock Hive Gateway runtime (added latency in µs, gateway CPU per request)',
+    'one single-subgraph query direct to the subgraph vs through our gateway vs through the stock Hive Gateway (added latency in µs, gateway CPU per request)',
   async run(knobs) {
     return onEngineFixture('overhead', async ({ fixture, redis, start }) => {
       const gateway = await start(startOurGateway(fixture.supergraphFile, false, redis, cpuProfileArgs()));
-      const stock = await start(startStockRuntime(fixture.supergraphFile));
+      const stock = await start(startStockGateway(fixture.supergraphFile));
       const sides = [
         { name: 'through polystore gateway', url: gateway.ready.url as string, component: gateway },
-        { name: 'through stock Hive Gateway runtime', url: stock.ready.url as string, component: stock },
+        { name: 'through stock Hive Gateway', url: stock.ready.url as string, component: stock },
         { name: 'direct to subgraph', url: fixture.urls.products!, component: fixture.subgraphs },
       ];
       for (const side of sides) await verify(side.url, QUERY);
