@@ -8,9 +8,12 @@ import {
   graphqlRequest,
   sampleFile,
   startedOncePerFile,
+  testServiceContext,
   testToken,
 } from '@polystore/testing';
 import { subscribeOverWebSocket } from '@polystore/testing/subscriptions';
+import { createGateway } from '@polystore/gateway';
+import { composeSupergraph } from '@polystore/gateway/compose';
 import { putProductImage } from '@polystore/storage-subgraph/seed';
 import { wholeAnswer } from '../gateway/src/plugins/whole-answers.js';
 import { startTestStack } from './support/stack.js';
@@ -175,6 +178,28 @@ describe('@defer across subgraphs', () => {
       expect(await merge(parts)).toEqual(await plainAnswer(WITHOUT_DIRECTIVES, { id: productId }, user.headers));
     } finally {
       await subscription.dispose();
+    }
+  });
+});
+
+describe('with the JavaScript planner for every operation (QUERY_PLANNER=js)', () => {
+  it('delivers the same parts, and the page merged from them equals the whole page', async () => {
+    const context = testServiceContext({ ...stack.env, QUERY_PLANNER: 'js' });
+    try {
+      const gateway = await createGateway({ ...context, supergraph: composeSupergraph(stack.subgraphUrls) });
+      const url = await gateway.listen(0);
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { ...user.headers, 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query: PAGE, variables: { id: productId } }),
+      });
+      const parts = [...(await response.text()).matchAll(/^event: next\ndata: (.*)$/gm)].map(
+        ([, json]) => JSON.parse(json!) as ExecutionResult,
+      );
+      expect(parts.length).toBe(2);
+      expect(await merge(parts)).toEqual(await plainAnswer(WITHOUT_DIRECTIVES, { id: productId }, user.headers));
+    } finally {
+      await context.teardown.close();
     }
   });
 });
