@@ -103,6 +103,28 @@ async function* partsOf(result: unknown): AsyncIterable<ExecutionResult> {
   else yield result as ExecutionResult;
 }
 
+/** An SSE answer: its content type and the `data:` payloads of its `next` events. */
+async function overSse(
+  query: string,
+  variables: Record<string, unknown>,
+  headers: Record<string, string>,
+  url = stack.gatewayUrl,
+) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const parts = [...(await response.text()).matchAll(/^event: next\ndata: (.*)$/gm)].map(
+    ([, json]) => JSON.parse(json!) as ExecutionResult & { hasNext?: boolean },
+  );
+  return { contentType: response.headers.get('content-type'), parts };
+}
+
+/** The `data:` payloads of an SSE answer from the test stack's gateway. */
+const ssePartsOf = async (query: string, variables: Record<string, unknown>, headers: Record<string, string>) =>
+  (await overSse(query, variables, headers)).parts;
+
 describe('@defer across subgraphs', () => {
   it('sends the PostgreSQL fields first and the MongoDB and S3 fields in a later part, over multipart HTTP', async () => {
     const response = await fetch(stack.gatewayUrl, {
@@ -145,15 +167,8 @@ describe('@defer across subgraphs', () => {
   });
 
   it('streams the parts over SSE', async () => {
-    const response = await fetch(stack.gatewayUrl, {
-      method: 'POST',
-      headers: { ...user.headers, 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ query: PAGE, variables: { id: productId } }),
-    });
-    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const parts = [...(await response.text()).matchAll(/^event: next\ndata: (.*)$/gm)].map(
-      ([, json]) => JSON.parse(json!) as ExecutionResult,
-    );
+    const { contentType, parts } = await overSse(PAGE, { id: productId }, user.headers);
+    expect(contentType).toMatch(/^text\/event-stream/);
     expect(parts.length).toBe(2);
     expect(await merge(parts)).toEqual(await plainAnswer(WITHOUT_DIRECTIVES, { id: productId }, user.headers));
   });
@@ -182,20 +197,45 @@ describe('@defer across subgraphs', () => {
   });
 });
 
+describe('what clients write', () => {
+  it('defers a named fragment spread (Apollo Client writes them so) without sending @defer to a subgraph', async () => {
+    const query = `query ($id: ID!) { product(id: $id) { sku ...Below @defer } }
+      fragment Below on Product { details { description } reviews { totalCount } images { filename } }`;
+    const parts = await ssePartsOf(query, { id: productId }, user.headers);
+    expect(parts.length).toBe(2);
+    expect(parts.flatMap((part) => part.errors ?? [])).toEqual([]);
+    const plain = query.replace('...Below @defer', '...Below');
+    expect(await merge(parts)).toEqual(await plainAnswer(plain, { id: productId }, user.headers));
+  });
+
+  it('takes @stream and @defer arguments from variables, and an `if` that is false answers in one part', async () => {
+    const query = `query ($on: Boolean!, $count: Int!) {
+      products(first: 3) { edges @stream(if: $on, initialCount: $count) { node { sku } } }
+    }`;
+    const streamed = await ssePartsOf(query, { on: true, count: 0 }, user.headers);
+    expect(streamed.length).toBeGreaterThan(1);
+    expect(streamed.flatMap((part) => part.errors ?? [])).toEqual([]);
+    const once = await ssePartsOf(query, { on: false, count: 0 }, user.headers);
+    expect(once).toHaveLength(1);
+    expect(once[0]!.hasNext).toBeUndefined();
+    expect(await merge(streamed)).toEqual(await merge(once));
+  });
+
+  it('answers a mutation whole, @defer in it or not, so the response cache can read what it changed', async () => {
+    const mutation = `mutation ($input: RestockInput!) { restock(input: $input) { id ... @defer { stock } } }`;
+    const parts = await ssePartsOf(mutation, { input: { productId, quantity: 1 } }, asAdmin());
+    expect(parts).toHaveLength(1);
+    expect(parts[0]!.data).toEqual({ restock: { id: productId, stock: expect.any(Number) } });
+  });
+});
+
 describe('with the JavaScript planner for every operation (QUERY_PLANNER=js)', () => {
   it('delivers the same parts, and the page merged from them equals the whole page', async () => {
     const context = testServiceContext({ ...stack.env, QUERY_PLANNER: 'js' });
     try {
       const gateway = await createGateway({ ...context, supergraph: composeSupergraph(stack.subgraphUrls) });
       const url = await gateway.listen(0);
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { ...user.headers, 'content-type': 'application/json', accept: 'text/event-stream' },
-        body: JSON.stringify({ query: PAGE, variables: { id: productId } }),
-      });
-      const parts = [...(await response.text()).matchAll(/^event: next\ndata: (.*)$/gm)].map(
-        ([, json]) => JSON.parse(json!) as ExecutionResult,
-      );
+      const { parts } = await overSse(PAGE, { id: productId }, user.headers, url);
       expect(parts.length).toBe(2);
       expect(await merge(parts)).toEqual(await plainAnswer(WITHOUT_DIRECTIVES, { id: productId }, user.headers));
     } finally {
@@ -207,14 +247,7 @@ describe('with the JavaScript planner for every operation (QUERY_PLANNER=js)', (
 describe('@stream', () => {
   it('sends the first items of a list, then the rest, equal to the list in one answer', async () => {
     const streamed = `{ products(first: 5) { edges @stream(initialCount: 0) { node { sku details { category } images { id } } } } }`;
-    const response = await fetch(stack.gatewayUrl, {
-      method: 'POST',
-      headers: { ...user.headers, 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ query: streamed }),
-    });
-    const parts = [...(await response.text()).matchAll(/^event: next\ndata: (.*)$/gm)].map(
-      ([, json]) => JSON.parse(json!) as ExecutionResult,
-    );
+    const parts = await ssePartsOf(streamed, {}, user.headers);
     expect(parts[0]!.data).toEqual({ products: { edges: [] } });
     expect(await merge(parts)).toEqual(
       await plainAnswer(streamed.replace(' @stream(initialCount: 0)', ''), {}, user.headers),

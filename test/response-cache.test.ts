@@ -66,6 +66,27 @@ describe('response cache', () => {
     expect(await sqlSubgraphRequests()).toBe(before);
   });
 
+  it('never stores an answer sent in parts (@defer)', async () => {
+    const deferred = `query ($id: ID!) { product(id: $id) { id ... @defer { name price { amount } } } }`;
+    for (const accept of ['multipart/mixed', 'text/event-stream']) {
+      const ask = async () => {
+        const response = await fetch(stack.gatewayUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept },
+          body: JSON.stringify({ query: deferred, variables: { id: productId } }),
+        });
+        expect(response.status).toBe(200);
+        return await response.text();
+      };
+      expect(await ask()).toContain('Kettle');
+      // Time for a (wrongly) stored answer to be written behind, as the first test waits for one.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const before = await sqlSubgraphRequests();
+      expect(await ask()).toContain('Kettle');
+      expect(await sqlSubgraphRequests()).toBeGreaterThan(before);
+    }
+  });
+
   it('keeps callers apart: another identity is answered on its own', async () => {
     await read();
     const before = await sqlSubgraphRequests();

@@ -116,6 +116,20 @@ describe('supergraph hot reload', () => {
     // The same over SSE.
     expect(overSse.received.slice(beforeSse)).not.toContainEqual(expect.objectContaining({ complete: true }));
     expect(overSse.received.at(-1)).toMatchObject({ data: { inventoryChanged: { id: productId } } });
+    // @defer runs on the new supergraph (its own stitched schema), which still declares the directive
+    // and refuses the dropped field in a deferred fragment as anywhere else.
+    const deferred = (selection: string) =>
+      graphqlRequest(gatewayUrl, `query ($id: ID!) { product(id: $id) { id ... @defer { ${selection} } } }`, {
+        id: productId,
+      });
+    expect((await deferred('stock')).data).toEqual({ product: { id: productId, stock: expect.any(Number) } });
+    expect((await deferred('salesCount')).errors).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }) }),
+    ]);
+    const directives = await graphqlRequest(gatewayUrl, '{ __schema { directives { name } } }');
+    expect(directives.data!.__schema.directives).toEqual(
+      expect.arrayContaining([{ name: 'defer' }, { name: 'stream' }]),
+    );
     // An operation the new supergraph refuses gets that error, then ends.
     await eventually(
       async () => (removedField!.received.at(-1) as { complete?: boolean } | undefined)?.complete === true,

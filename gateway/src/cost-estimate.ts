@@ -9,6 +9,7 @@ import {
   isObjectType,
   Kind,
   valueFromASTUntyped,
+  type DirectiveNode,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLField,
@@ -18,6 +19,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { appliesIncrementally } from './incremental-delivery.js';
 
 /**
  * The gateway's one cost model (federation's `@cost` and `@listSize`, the rules of
@@ -63,10 +65,14 @@ export interface OperationEstimate {
   fetches: number;
 }
 
-/** Where the walk is: the subgraphs that can resolve the current object in the current request, and its step. */
+/**
+ * Where the walk is: the subgraphs that can resolve the current object in the current request, its
+ * step, and the deferred part it is in ('' outside any).
+ */
 interface Placement {
   graphs: readonly string[];
   step: number;
+  part: string;
 }
 
 /** The operation's estimate, or undefined when its variables do not fit (execution refuses those itself). */
@@ -100,12 +106,29 @@ export function estimateOperation(
   const place = (parent: GraphQLNamedType, field: GraphQLField<unknown, unknown>, at: Placement): Placement => {
     const resolving = resolvingGraphs(parent, field) ?? at.graphs;
     const here = at.graphs.filter((graph) => resolving.includes(graph));
-    if (here.length > 0 || (resolving.length === 0 && at.step >= 0)) return { graphs: here, step: at.step };
+    if (here.length > 0 || (resolving.length === 0 && at.step >= 0)) return { ...at, graphs: here };
     const step = at.step + 1;
     // A root field the schema says nothing of (not a supergraph) is one request of an unknown subgraph.
-    fetches.add(mutation && step === 0 ? `${field.name}@${fetches.size}` : `${step}:${resolving[0] ?? '?'}`);
-    return { graphs: resolving, step };
+    // In a deferred part every field is counted as a request of its own: the runtime's JavaScript path
+    // resolves deferred fields one by one (batched over objects, not over fields).
+    const key = at.part ? `${at.part}${step}:${resolving[0] ?? '?'}:${field.name}` : `${step}:${resolving[0] ?? '?'}`;
+    fetches.add(mutation && step === 0 ? `${field.name}@${fetches.size}` : key);
+    return { graphs: resolving, step, part: at.part };
   };
+  /**
+   * A deferred fragment or streamed list is a part of its own: the fields its subgraph at hand
+   * resolves come with the rest, every other one is an entity fetch of its own, which no request of
+   * the rest carries.
+   */
+  let parts = 0;
+  const partOf = (node: { directives?: readonly DirectiveNode[] }, at: Placement): Placement =>
+    node.directives?.some(
+      (directive) =>
+        (directive.name.value === 'defer' || directive.name.value === 'stream') &&
+        appliesIncrementally(directive, variables),
+    )
+      ? { ...at, part: `${at.part}${++parts}/` }
+      : at;
 
   const selections = (
     set: SelectionSetNode,
@@ -127,18 +150,20 @@ export function estimateOperation(
         const type = getNamedType(field.type);
         cost += (weight(field) + argumentWeights(field, args) + typeWeight(type)) * times;
         const placed = place(parent, field, at);
-        if (selection.selectionSet) cost += selections(selection.selectionSet, type, times, size.sizedFields, placed);
+        if (selection.selectionSet)
+          cost += selections(selection.selectionSet, type, times, size.sizedFields, partOf(selection, placed));
       } else {
         const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
         if (!fragment) continue;
         const type = fragment.typeCondition ? schema.getType(fragment.typeCondition.name.value) : parent;
-        if (type) cost += selections(fragment.selectionSet, type, multiplier, sized, at);
+        if (type) cost += selections(fragment.selectionSet, type, multiplier, sized, partOf(selection, at));
       }
     }
     return cost;
   };
   // The root is in no request yet: each root field starts one (step 0).
-  const cost = (mutation ? 10 : 0) + selections(operation.selectionSet, root, 1, undefined, { graphs: [], step: -1 });
+  const cost =
+    (mutation ? 10 : 0) + selections(operation.selectionSet, root, 1, undefined, { graphs: [], step: -1, part: '' });
   return { cost, fields, fetches: fetches.size };
 }
 

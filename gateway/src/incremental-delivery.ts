@@ -2,49 +2,85 @@ import { handleFederationSupergraph, type UnifiedGraphHandler } from '@graphql-m
 import { unifiedGraphHandler as rustPlannedGraph } from '@graphql-hive/router-runtime';
 import { createDefaultExecutor } from '@graphql-tools/delegate';
 import { GraphQLDeferDirective, GraphQLStreamDirective, type Executor } from '@graphql-tools/utils';
-import { BREAK, GraphQLSchema, Kind, visit, type DocumentNode } from 'graphql';
+import {
+  getDirectiveValues,
+  getOperationAST,
+  GraphQLSchema,
+  Kind,
+  visit,
+  type DirectiveNode,
+  type DocumentNode,
+} from 'graphql';
 
-/** Documents already looked at (the runtime parses each distinct text once, so the same object comes back). */
-const incremental = new WeakMap<DocumentNode, boolean>();
+/** An `@defer` or `@stream` in a document: the node it is on (fragment or field) and the directive. */
+type IncrementalUse = { directive: DirectiveNode };
 
-/** Whether an operation asks for incremental delivery: a `@defer` or `@stream` anywhere in it. */
-export function asksForIncrementalDelivery(document: DocumentNode): boolean {
-  let found = incremental.get(document);
-  if (found !== undefined) return found;
-  found = false;
-  visit(document, {
-    Directive(node) {
-      if (node.name.value !== 'defer' && node.name.value !== 'stream') return undefined;
-      found = true;
-      return BREAK;
-    },
-  });
-  incremental.set(document, found);
+/** Per document, every `@defer` and `@stream` in it (most documents have none; the runtime parses each text once). */
+const uses = new WeakMap<DocumentNode, IncrementalUse[]>();
+
+function incrementalUses(document: DocumentNode): IncrementalUse[] {
+  let found = uses.get(document);
+  if (found === undefined) {
+    const collected: IncrementalUse[] = [];
+    visit(document, {
+      Directive(directive) {
+        if (directive.name.value === 'defer' || directive.name.value === 'stream') collected.push({ directive });
+      },
+    });
+    uses.set(document, (found = collected));
+  }
   return found;
 }
 
-const streamless = new WeakMap<DocumentNode, DocumentNode>();
+/**
+ * Whether this `@defer` or `@stream` applies: its `if` is absent, true, or a
+ * variable that is not false (the directives' own default is true).
+ */
+export function appliesIncrementally(directive: DirectiveNode, variables: Record<string, unknown> | null | undefined) {
+  const definition = directive.name.value === 'defer' ? GraphQLDeferDirective : GraphQLStreamDirective;
+  const values = getDirectiveValues(definition, { directives: [directive] }, variables ?? {});
+  return values !== undefined && values['if'] !== false;
+}
 
-/** A subgraph request's document without `@stream`: the gateway streams the list it gets whole. */
-function withoutStream(document: DocumentNode): DocumentNode {
-  let without = streamless.get(document);
+/** Whether an operation asks for incremental delivery: an `@defer` or `@stream` in it that applies. */
+export function asksForIncrementalDelivery(document: DocumentNode, variables?: Record<string, unknown> | null) {
+  return incrementalUses(document).some(({ directive }) => appliesIncrementally(directive, variables));
+}
+
+const whole = new WeakMap<DocumentNode, DocumentNode>();
+
+/**
+ * A document without `@defer` and `@stream`, and without the variables only
+ * their arguments used: what subgraphs are sent (they know neither directive;
+ * the runtime's JavaScript path leaves `@defer` on named fragment spreads and
+ * every `@stream`), and what runs when the answer goes out whole.
+ */
+export function withoutIncrementalDirectives(document: DocumentNode): DocumentNode {
+  if (incrementalUses(document).length === 0) return document;
+  let without = whole.get(document);
   if (without === undefined) {
-    without = visit(document, { Directive: (node) => (node.name.value === 'stream' ? null : undefined) });
-    streamless.set(document, without);
+    const stripped = visit(document, {
+      Directive: (node) => (node.name.value === 'defer' || node.name.value === 'stream' ? null : undefined),
+    });
+    const used = new Set<string>();
+    visit(stripped, {
+      VariableDefinition: () => false,
+      Variable: (node) => void used.add(node.name.value),
+    });
+    without = visit(stripped, {
+      VariableDefinition: (node) => (used.has(node.variable.name.value) ? undefined : null),
+    });
+    whole.set(document, without);
   }
   return without;
 }
 
-/** An operation that reads the schema itself (`__schema` or `__type` at its root). */
-const introspects = (document: DocumentNode) =>
-  document.definitions.some(
-    (definition) =>
-      definition.kind === Kind.OPERATION_DEFINITION &&
-      definition.selectionSet.selections.some(
-        (selection) =>
-          selection.kind === Kind.FIELD && (selection.name.value === '__schema' || selection.name.value === '__type'),
-      ),
-  );
+/** An operation that only reads the schema: every root field `__schema`, `__type` or `__typename`, one of the first two. */
+function introspects(document: DocumentNode, operationName: string | undefined) {
+  const selections = getOperationAST(document, operationName)?.selectionSet.selections ?? [];
+  const names = selections.map((selection) => (selection.kind === Kind.FIELD ? selection.name.value : ''));
+  return names.some((name) => name === '__schema' || name === '__type') && names.every((name) => name.startsWith('__'));
+}
 
 /**
  * The served schema with `@defer` and `@stream` declared. Declared here rather
@@ -64,12 +100,12 @@ function declaringIncrementalDirectives(schema: GraphQLSchema): GraphQLSchema {
 
 /**
  * The runtime's JavaScript federation path (the stitched schema), whose
- * executor delivers deferred fragments and streamed items as they resolve. It
- * leaves out `@defer` in what it sends subgraphs, but not `@stream`: they know neither.
+ * executor delivers deferred fragments and streamed items as they resolve.
+ * Its subgraph requests go without the directives.
  */
 function stitched(options: Parameters<UnifiedGraphHandler>[0]) {
   const onSubgraphExecute: typeof options.onSubgraphExecute = (subgraphName, request) =>
-    options.onSubgraphExecute(subgraphName, { ...request, document: withoutStream(request.document) });
+    options.onSubgraphExecute(subgraphName, { ...request, document: withoutIncrementalDirectives(request.document) });
   return handleFederationSupergraph({ ...options, onSubgraphExecute });
 }
 
@@ -83,12 +119,13 @@ export const jsPlannedWithIncrementalDelivery: UnifiedGraphHandler = (options) =
 };
 
 /**
- * The Rust query planner for every operation, except those with `@defer` or
- * `@stream`, which it cannot plan: those run on the JavaScript path. Both send
- * their subgraph requests through the same `onSubgraphExecute`, so signing,
- * timeouts and upstream errors apply alike. The stitched schema is built on
- * the first incremental operation of each supergraph, not before: most
- * gateways never see one.
+ * The Rust query planner for every operation, except those where an `@defer`
+ * or `@stream` applies, which it cannot plan: those run on the JavaScript
+ * path. Both send their subgraph requests through the same
+ * `onSubgraphExecute`, so signing, timeouts and upstream errors apply alike.
+ * The JavaScript path's stitched schema is built on the first such operation
+ * of each supergraph (the Rust planner's handler keeps one of its own, for its
+ * subgraph schemas).
  */
 export const plannedWithIncrementalDelivery: UnifiedGraphHandler = async (options) => {
   const planned = await rustPlannedGraph(options);
@@ -96,14 +133,14 @@ export const plannedWithIncrementalDelivery: UnifiedGraphHandler = async (option
   let stitchedExecutor: Executor | undefined;
   let introspectionExecutor: Executor | undefined;
   const executor: Executor = (request) => {
-    if (asksForIncrementalDelivery(request.document)) {
-      stitchedExecutor ??= createDefaultExecutor(stitched(options).unifiedGraph);
-      return stitchedExecutor(request);
-    }
     // The planner's executor answers introspection from its schema, which lacks the directives.
-    if (introspects(request.document)) {
+    if (introspects(request.document, request.operationName)) {
       introspectionExecutor ??= createDefaultExecutor(unifiedGraph);
       return introspectionExecutor(request);
+    }
+    if (asksForIncrementalDelivery(request.document, request.variables)) {
+      stitchedExecutor ??= createDefaultExecutor(stitched(options).unifiedGraph);
+      return stitchedExecutor(request);
     }
     return planned.executor!(request);
   };

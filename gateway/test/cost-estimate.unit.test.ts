@@ -100,6 +100,22 @@ describe('subgraph requests and fields of an operation', () => {
     expect(estimate(document)).toMatchObject({ fetches: 2, fields: 2 });
   });
 
+  it('counts each field of another subgraph in a deferred part as a request of its own, unless its `if` is false', () => {
+    const page = (defer: string) =>
+      `query ($on: Boolean) { product(id: "p") { name ... ${defer} { stock details { description } images { url } rating { average } } } }`;
+    // Whole: the product (SQL), then details and rating (MongoDB, one request) and images (S3).
+    expect(estimate(page('on Product'))).toMatchObject({ fetches: 3 });
+    // Deferred: stock comes with the product; details, images and rating each a request.
+    expect(estimate(page('@defer'))).toMatchObject({ fetches: 4 });
+    expect(
+      estimateOperation(schema, parse(page('@defer(if: $on)')), undefined, { on: false }, { defaultListSize: 10 }),
+    ).toMatchObject({ fetches: 3 });
+    // Two deferred fragments never share a request.
+    expect(
+      estimate('{ product(id: "p") { ... @defer { details { description } } ... @defer { details { tags } } } }'),
+    ).toMatchObject({ fetches: 3 });
+  });
+
   it('leaves introspection and __typename out', () => {
     expect(estimate('{ __typename __schema { types { name } } }')).toMatchObject({ fetches: 0, fields: 0 });
   });

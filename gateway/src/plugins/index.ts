@@ -84,6 +84,8 @@ export function gatewayPlugins(
       maxAnonymousFields: gateway.limits.maxAnonymousFields,
       defaultListSize: gateway.limits.defaultListSize,
     }),
+    // @defer/@stream ignored for a client that takes one JSON answer, and in mutations (their answer invalidates).
+    useWholeAnswers(),
     // A repeated introspection query answered from memory (it walks the whole schema).
     useIntrospectionCache(),
     // After authorization: a cached answer is only ever given to a caller allowed to ask. The metrics first:
@@ -106,8 +108,6 @@ export function gatewayPlugins(
     useUpstreamTimeout(gateway.upstreamTimeoutMs),
     // A subgraph that did not answer (refused, reset, timed out): SERVICE_UNAVAILABLE naming it.
     useUpstreamErrors(),
-    // @defer/@stream for a client that takes one JSON answer: the parts merged, after the plugins above saw them.
-    useWholeAnswers(),
     // Last: a code for any refusal still without one.
     useRefusalCode(),
   ];

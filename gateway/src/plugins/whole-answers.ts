@@ -1,7 +1,7 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { mergeIncrementalResult } from '@graphql-tools/utils';
-import type { ExecutionResult } from 'graphql';
-import { isAsyncIterable } from './execution.js';
+import { getOperationAST, OperationTypeNode, type ExecutionResult } from 'graphql';
+import { asksForIncrementalDelivery, withoutIncrementalDirectives } from '../incremental-delivery.js';
 
 /** Media types whose answers come in parts: multipart HTTP and SSE, or a wildcard that allows them. */
 const STREAMED = new Set(['multipart/mixed', 'multipart/*', 'text/event-stream', 'text/*', '*/*']);
@@ -12,38 +12,43 @@ export function acceptsParts(accept: string | null): boolean {
   return accept.split(',').some((range) => STREAMED.has(range.split(';')[0]!.trim().toLowerCase()));
 }
 
-/** The parts of an incremental answer merged into the one answer the operation without `@defer`/`@stream` gives. */
+/** The parts of an incremental answer merged into one, as a client library merges them. */
 export async function wholeAnswer(parts: AsyncIterable<ExecutionResult>): Promise<ExecutionResult> {
-  let whole: ExecutionResult | undefined;
+  let merged: ExecutionResult | undefined;
   for await (const part of parts) {
-    if (whole === undefined) {
+    if (merged === undefined) {
       const { hasNext: _hasNext, ...first } = part as ExecutionResult & { hasNext?: boolean };
-      whole = first;
+      merged = first;
     } else {
-      mergeIncrementalResult({ incrementalResult: part, executionResult: whole });
+      mergeIncrementalResult({ incrementalResult: part, executionResult: merged });
     }
   }
-  return whole ?? { data: null };
+  return merged ?? { data: null };
 }
 
 /**
- * `@defer` and `@stream` for a client that takes only one JSON answer (an
- * Accept of `application/json` alone): it gets the whole answer at once, as
- * the incremental delivery proposal allows a server to, instead of the 406
- * with an empty body the runtime would give. Clients that take multipart
- * HTTP or SSE, and WebSocket ones, get the parts as they come.
+ * `@defer` and `@stream` are ignored, as the incremental delivery proposal lets
+ * a server do, and the operation runs whole on the Rust planner, when:
+ *
+ * - the HTTP client takes only one JSON answer (an Accept of `application/json`
+ *   alone): it gets the answer the operation gives without the directives,
+ *   instead of the runtime's 406 with an empty body;
+ * - the operation is a mutation: its answer is one result, which the response
+ *   cache reads to invalidate what the mutation changed.
+ *
+ * Clients that take multipart HTTP or SSE, and WebSocket ones, get a query's
+ * parts as they come. The document is replaced before anything executes
+ * (whatever order the runtime's own execution hook runs in).
  */
 export function useWholeAnswers(): GatewayPlugin {
   return {
     onExecute({ args }) {
+      if (!asksForIncrementalDelivery(args.document, args.variableValues)) return;
+      const mutation = getOperationAST(args.document, args.operationName)?.operation === OperationTypeNode.MUTATION;
       // HTTP requests only: a WebSocket operation's context holds no Fetch request, and takes parts.
       const request = (args.contextValue as { request?: Partial<Request> }).request;
-      if (typeof request?.headers?.get !== 'function' || acceptsParts(request.headers.get('accept'))) return;
-      return {
-        async onExecuteDone({ result, setResult }) {
-          if (isAsyncIterable(result)) setResult(await wholeAnswer(result));
-        },
-      };
+      const jsonOnly = typeof request?.headers?.get === 'function' && !acceptsParts(request.headers.get('accept'));
+      if (mutation || jsonOnly) args.document = withoutIncrementalDirectives(args.document);
     },
   };
 }

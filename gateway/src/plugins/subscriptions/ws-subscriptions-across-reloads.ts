@@ -1,5 +1,5 @@
 import type { GatewayRuntime } from '@graphql-hive/gateway-runtime';
-import type { ExecutionResult } from 'graphql';
+import { getOperationAST, OperationTypeNode, type ExecutionResult } from 'graphql';
 import { isAsyncIterable } from '../execution.js';
 import { followAcrossReloads, type Args, type Result } from './follow-across-reloads.js';
 
@@ -41,8 +41,12 @@ export function subscriptionsAcrossReloads(runtime: GatewayRuntime, ws: GraphQLW
       const schema = await runtime.getSchema();
       const result = await run(args);
       const rebuild = rebuilders.get(args);
-      if (!isAsyncIterable(result) || !rebuild) return result;
+      // Subscriptions only: a query in parts (@defer) that ends after a swap has ended, not been cut off.
+      if (!isAsyncIterable(result) || !rebuild || !isSubscription(args)) return result;
       return follow(result, schema, rebuild);
     },
   };
 }
+
+const isSubscription = (args: Args) =>
+  getOperationAST(args.document, args.operationName)?.operation === OperationTypeNode.SUBSCRIPTION;
