@@ -6,6 +6,7 @@ import {
   errorCodes,
   eventually,
   graphqlRequest,
+  multipartParts,
   sampleFile,
   startedOncePerFile,
   testServiceContext,
@@ -137,11 +138,10 @@ describe('@defer across subgraphs', () => {
       body: JSON.stringify({ query: PAGE, variables: { id: productId } }),
     });
     expect(response.headers.get('content-type')).toMatch(/^multipart\/mixed/);
-    const parts = (await response.text())
-      .split(/\r?\n---/)
-      .map((chunk) => chunk.slice(chunk.indexOf('{')))
-      .filter((json) => json.startsWith('{'))
-      .map((json) => JSON.parse(json) as ExecutionResult & { hasNext: boolean; incremental?: unknown[] });
+    const parts = multipartParts(await response.text()) as (ExecutionResult & {
+      hasNext: boolean;
+      incremental?: unknown[];
+    })[];
     expect(parts[0]).toEqual({
       data: { product: { sku: 'DEFER-1', name: 'Canoe', price: { amount: 120000, currency: 'EUR' } } },
       hasNext: true,

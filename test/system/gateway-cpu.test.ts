@@ -22,7 +22,7 @@ import { readFileSync } from 'node:fs';
 import { getIntrospectionQuery } from 'graphql';
 import { IDE_DEFAULT_QUERY } from '@polystore/gateway/ide';
 import { seed } from '@polystore/launcher';
-import { testServiceContext } from '@polystore/testing';
+import { multipartParts, testServiceContext } from '@polystore/testing';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
@@ -69,7 +69,7 @@ const PRODUCT =
   'id sku name stock salesCount createdAt price { amount currency } details { description category tags }';
 
 /** Each shape: what it is, and a body built anew (with a fresh operation name) for every request. */
-type Shape = [string, () => { query: string; variables?: Record<string, unknown> }];
+type Shape = [string, () => { query: string; variables?: Record<string, unknown>; parts?: boolean }];
 const shapes: Shape[] = [
   [
     '2,900 copies of one field',
@@ -201,6 +201,22 @@ const shapes: Shape[] = [
     }),
   ],
   [
+    // @defer runs on the runtime's JavaScript planner: the product page below the fold, answered in parts.
+    'a page of 20 products with details and images deferred, in parts (answered)',
+    () => ({
+      query: `query ${name()} { products(first: 20) { edges { node { id name ... @defer { details { description } images { url } } } } } }`,
+      parts: true,
+    }),
+  ],
+  [
+    // Each deferred fragment's fields are requests of their own: twenty of them are over the request budget.
+    'twenty deferred fragments of one product, in parts (refused for its cost, or answered)',
+    () => ({
+      query: `query ${name()} { products(first: 1) { edges { node { ${repeat(20, (i) => `... @defer { d${i}: details { description } }`)} } } } }`,
+      parts: true,
+    }),
+  ],
+  [
     "the IDE's default query (answered)",
     () => ({ query: IDE_DEFAULT_QUERY.replace('query ProductPage', `query ${name()}`) }),
   ],
@@ -212,14 +228,31 @@ const residentMiB = (pid: number) =>
 
 type Answer = { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
 
-async function send(body: object): Promise<{ status: number; result: Answer }> {
+/** Sends a shape's body; `parts` asks for an answer in parts (multipart HTTP), merged here into one. */
+async function send({
+  parts,
+  ...body
+}: {
+  query: string;
+  parts?: boolean;
+}): Promise<{ status: number; result: Answer }> {
   const response = await fetch(gateway.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    headers: {
+      'content-type': 'application/json',
+      accept: parts ? 'multipart/mixed' : 'application/graphql-response+json',
+    },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });
-  return { status: response.status, result: (await response.json()) as Answer };
+  if (!response.headers.get('content-type')?.startsWith('multipart/'))
+    return { status: response.status, result: (await response.json()) as Answer };
+  const answered = multipartParts(await response.text());
+  const errors = answered.flatMap((part) => [
+    ...(part.errors ?? []),
+    ...((part.incremental ?? []) as Answer[]).flatMap((increment) => increment.errors ?? []),
+  ]);
+  return { status: response.status, result: { data: answered[0]?.data, ...(errors.length ? { errors } : {}) } };
 }
 
 describe('CPU per anonymous request', () => {
