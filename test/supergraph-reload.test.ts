@@ -18,6 +18,9 @@ let close: () => Promise<void>;
 let subscription: TestSubscription | undefined;
 let removedField: TestSubscription | undefined;
 let overSse: TestSubscription | undefined;
+/** Two identical anonymous subscriptions (one shared execution): the first leaves before the swap. */
+let leaving: TestSubscription | undefined;
+let staying: TestSubscription | undefined;
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -38,6 +41,8 @@ afterAll(async () => {
   await subscription?.dispose();
   await removedField?.dispose();
   await overSse?.dispose();
+  await leaving?.dispose();
+  await staying?.dispose();
   await close?.();
   await stack?.dispose();
   await rm(dir, { recursive: true, force: true });
@@ -89,9 +94,22 @@ describe('supergraph hot reload', () => {
       'subscription ($id: ID) { inventoryChanged(productId: $id) { id salesCount } }',
       { id: productId },
     );
+    const shared = 'subscription ($id: ID) { inventoryChanged(productId: $id) { stock id } }';
+    leaving = subscribeOverWebSocket(gatewayUrl, shared, { id: productId });
+    staying = subscribeOverWebSocket(gatewayUrl, shared, { id: productId });
     expect(await productFields()).toContain('salesCount');
     // Subscriptions start asynchronously: restock until the first event arrives (bounded).
-    await restockUntil(productId, () => subscription!.received.length > 0 && overSse!.received.length > 0, 10);
+    await restockUntil(
+      productId,
+      () =>
+        subscription!.received.length > 0 &&
+        overSse!.received.length > 0 &&
+        leaving!.received.length > 0 &&
+        staying!.received.length > 0,
+      10,
+    );
+    // The shared execution was started for the first of the two; it leaves, the other stays.
+    await leaving.dispose();
     // The subscription is live before the swap.
     expect(subscription.received[0]).toMatchObject({ data: { inventoryChanged: { id: productId } } });
 
@@ -106,11 +124,18 @@ describe('supergraph hot reload', () => {
     // one, so the same client subscription goes on receiving events, with no `complete`.
     const before = subscription.received.length;
     const beforeSse = overSse.received.length;
+    const beforeStaying = staying.received.length;
     await restockUntil(
       productId,
-      () => subscription!.received.length > before && overSse!.received.length > beforeSse,
+      () =>
+        subscription!.received.length > before &&
+        overSse!.received.length > beforeSse &&
+        staying!.received.length > beforeStaying,
       20,
     );
+    // The shared execution is followed across the swap for whoever still listens.
+    expect(staying.received.slice(beforeStaying)).not.toContainEqual(expect.objectContaining({ complete: true }));
+    expect(staying.received.at(-1)).toMatchObject({ data: { inventoryChanged: { id: productId } } });
     expect(subscription.received.slice(before)).not.toContainEqual(expect.objectContaining({ complete: true }));
     expect(subscription.received.at(-1)).toMatchObject({ data: { inventoryChanged: { id: productId } } });
     // The same over SSE.

@@ -12,7 +12,7 @@ import {
   type ServiceContext,
   type ServiceMetrics,
 } from '@polystore/common';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { runtimeLogger } from './runtime-logger.js';
@@ -209,11 +209,10 @@ export async function createGateway({
     socket: ctx.extra.socket,
     connectionParams: ctx.connectionParams,
   }));
-  // Identical anonymous subscriptions run once; every subscription outlives a supergraph swap
-  // (subscribed again on the new one, where the runtime would end it).
-  const reloads = subscriptionsAcrossReloads(runtime, {
-    subscribe: shareAnonymousSubscriptions(wsOptions.subscribe!, metrics, spend),
-  });
+  // Every subscription outlives a supergraph swap (subscribed again on the new one, where the
+  // runtime would end it); identical anonymous subscriptions run once, and are followed once.
+  const reloads = subscriptionsAcrossReloads(runtime, { subscribe: wsOptions.subscribe });
+  const subscribe = shareAnonymousSubscriptions((args) => reloads.subscribe(args), metrics, spend);
   // One connection holds at most GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION operations at once.
   const active = new WeakMap<object, Set<string>>();
   const maxPerConnection = config.gateway.maxSubscriptionsPerConnection;
@@ -234,7 +233,7 @@ export async function createGateway({
         const build = async () => (await wsOptions.onSubscribe!(ctx, id, payload)) as ExecutionArgs;
         return reloads.remember(await build(), build);
       },
-      subscribe: (args) => reloads.subscribe(args),
+      subscribe: async (args) => (await subscribe(args)) as ExecutionResult | AsyncIterable<ExecutionResult>,
       onComplete(ctx, id) {
         active.get(ctx)?.delete(id);
       },
