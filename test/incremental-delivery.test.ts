@@ -6,6 +6,7 @@ import {
   errorCodes,
   eventually,
   graphqlRequest,
+  mergeParts,
   multipartParts,
   sampleFile,
   startedOncePerFile,
@@ -16,7 +17,6 @@ import { subscribeOverWebSocket } from '@polystore/testing/subscriptions';
 import { createGateway } from '@polystore/gateway';
 import { composeSupergraph } from '@polystore/gateway/compose';
 import { putProductImage } from '@polystore/storage-subgraph/seed';
-import { wholeAnswer } from '../gateway/src/plugins/whole-answers.js';
 import { startTestStack } from './support/stack.js';
 
 /**
@@ -91,14 +91,6 @@ const located = ({
 const plainAnswer = async (query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}) =>
   await graphqlRequest(stack.gatewayUrl, query, variables, { headers });
 
-/** Parts received, merged as the gateway merges them for a JSON-only client. */
-const merge = async (parts: ExecutionResult[]) =>
-  await wholeAnswer(
-    (async function* () {
-      yield* parts;
-    })(),
-  );
-
 async function* partsOf(result: unknown): AsyncIterable<ExecutionResult> {
   if (Symbol.asyncIterator in (result as object)) yield* result as AsyncIterable<ExecutionResult>;
   else yield result as ExecutionResult;
@@ -150,7 +142,7 @@ describe('@defer across subgraphs', () => {
     expect(parts[1]!.incremental).toEqual([
       expect.objectContaining({ label: 'below-the-fold', path: ['product'], data: expect.anything() }),
     ]);
-    const merged = await merge(parts);
+    const merged = mergeParts(parts);
     expect(merged).toEqual(await plainAnswer(WITHOUT_DIRECTIVES, { id: productId }, user.headers));
   });
 
@@ -170,7 +162,7 @@ describe('@defer across subgraphs', () => {
     const { contentType, parts } = await overSse(PAGE, { id: productId }, user.headers);
     expect(contentType).toMatch(/^text\/event-stream/);
     expect(parts.length).toBe(2);
-    expect(await merge(parts)).toEqual(await plainAnswer(WITHOUT_DIRECTIVES, { id: productId }, user.headers));
+    expect(mergeParts(parts)).toEqual(await plainAnswer(WITHOUT_DIRECTIVES, { id: productId }, user.headers));
   });
 
   it('answers a client that takes only JSON with the whole page at once, not 406', async () => {
@@ -190,7 +182,7 @@ describe('@defer across subgraphs', () => {
       await eventually(completed, 'the deferred operation completes over graphql-ws');
       const parts = subscription.received.slice(0, -1) as ExecutionResult[];
       expect(parts.length).toBe(2);
-      expect(await merge(parts)).toEqual(await plainAnswer(WITHOUT_DIRECTIVES, { id: productId }, user.headers));
+      expect(mergeParts(parts)).toEqual(await plainAnswer(WITHOUT_DIRECTIVES, { id: productId }, user.headers));
     } finally {
       await subscription.dispose();
     }
@@ -205,7 +197,7 @@ describe('what clients write', () => {
     expect(parts.length).toBe(2);
     expect(parts.flatMap((part) => part.errors ?? [])).toEqual([]);
     const plain = query.replace('...Below @defer', '...Below');
-    expect(await merge(parts)).toEqual(await plainAnswer(plain, { id: productId }, user.headers));
+    expect(mergeParts(parts)).toEqual(await plainAnswer(plain, { id: productId }, user.headers));
   });
 
   it('takes @stream and @defer arguments from variables, and an `if` that is false answers in one part', async () => {
@@ -218,7 +210,7 @@ describe('what clients write', () => {
     const once = await ssePartsOf(query, { on: false, count: 0 }, user.headers);
     expect(once).toHaveLength(1);
     expect(once[0]!.hasNext).toBeUndefined();
-    expect(await merge(streamed)).toEqual(await merge(once));
+    expect(mergeParts(streamed)).toEqual(mergeParts(once));
   });
 
   it('answers a mutation whole, @defer in it or not, so the response cache can read what it changed', async () => {
@@ -237,7 +229,7 @@ describe('with the JavaScript planner for every operation (QUERY_PLANNER=js)', (
       const url = await gateway.listen(0);
       const { parts } = await overSse(PAGE, { id: productId }, user.headers, url);
       expect(parts.length).toBe(2);
-      expect(await merge(parts)).toEqual(await plainAnswer(WITHOUT_DIRECTIVES, { id: productId }, user.headers));
+      expect(mergeParts(parts)).toEqual(await plainAnswer(WITHOUT_DIRECTIVES, { id: productId }, user.headers));
     } finally {
       await context.teardown.close();
     }
@@ -249,7 +241,7 @@ describe('@stream', () => {
     const streamed = `{ products(first: 5) { edges @stream(initialCount: 0) { node { sku details { category } images { id } } } } }`;
     const parts = await ssePartsOf(streamed, {}, user.headers);
     expect(parts[0]!.data).toEqual({ products: { edges: [] } });
-    expect(await merge(parts)).toEqual(
+    expect(mergeParts(parts)).toEqual(
       await plainAnswer(streamed.replace(' @stream(initialCount: 0)', ''), {}, user.headers),
     );
   });

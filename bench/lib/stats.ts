@@ -11,3 +11,6 @@ export const quantile = (values: number[], q: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 };
+
+/** Wall-clock time in ms with the precision of `performance.now()`: comparable across the bench's processes. */
+export const wallClockMs = () => performance.timeOrigin + performance.now();

@@ -4,16 +4,13 @@ import { listeningProcess, startComponent, type Component } from '../lib/process
 import type { Row } from '../lib/row.js';
 import type { Scenario } from '../lib/scenario.js';
 import { adminHeaders, startBenchStack } from '../lib/stack.js';
-import { median, quantile } from '../lib/stats.js';
+import { median, quantile, wallClockMs } from '../lib/stats.js';
 
 const LEVELS = [1_000, 5_000, 10_000];
 const EVENTS_PER_SECOND = 2;
 /** Processes holding the clients: one per core, at least two. */
 const SUBSCRIBER_PROCESSES = Math.max(2, availableParallelism());
 const SUBSCRIPTION = 'subscription($id: ID) { inventoryChanged(productId: $id) { id stock } }';
-
-/** Wall-clock time with the precision of `performance.now()`, comparable with the subscriber processes'. */
-const now = () => performance.timeOrigin + performance.now();
 
 /** Sends a subscriber process a command and waits for its answer (one command at a time per process). */
 function ask<T>(subscribers: Component, command: Record<string, unknown>): Promise<T> {
@@ -97,7 +94,7 @@ export const subscriptions: Scenario = {
             const cpuBefore = gateway.cpuSeconds();
             for (let i = 0; i < knobs.events; i++) {
               stock += 1;
-              sentAt.set(stock, now());
+              sentAt.set(stock, wallClockMs());
               const result = await graphqlRequest(
                 url,
                 'mutation($input: RestockInput!) { restock(input: $input) { stock } }',

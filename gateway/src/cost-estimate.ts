@@ -122,11 +122,7 @@ export function estimateOperation(
    */
   let parts = 0;
   const partOf = (node: { directives?: readonly DirectiveNode[] }, at: Placement): Placement =>
-    node.directives?.some(
-      (directive) =>
-        (directive.name.value === 'defer' || directive.name.value === 'stream') &&
-        appliesIncrementally(directive, variables),
-    )
+    node.directives?.some((directive) => appliesIncrementally(directive, variables))
       ? { ...at, part: `${at.part}${++parts}/` }
       : at;
 

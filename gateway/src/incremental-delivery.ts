@@ -12,31 +12,29 @@ import {
   type DocumentNode,
 } from 'graphql';
 
-/** An `@defer` or `@stream` in a document: the node it is on (fragment or field) and the directive. */
-type IncrementalUse = { directive: DirectiveNode };
+/** `@defer` or `@stream`. */
+const isIncremental = (directive: DirectiveNode) =>
+  directive.name.value === 'defer' || directive.name.value === 'stream';
 
 /** Per document, every `@defer` and `@stream` in it (most documents have none; the runtime parses each text once). */
-const uses = new WeakMap<DocumentNode, IncrementalUse[]>();
+const uses = new WeakMap<DocumentNode, DirectiveNode[]>();
 
-function incrementalUses(document: DocumentNode): IncrementalUse[] {
+function incrementalUses(document: DocumentNode): DirectiveNode[] {
   let found = uses.get(document);
   if (found === undefined) {
-    const collected: IncrementalUse[] = [];
-    visit(document, {
-      Directive(directive) {
-        if (directive.name.value === 'defer' || directive.name.value === 'stream') collected.push({ directive });
-      },
-    });
+    const collected: DirectiveNode[] = [];
+    visit(document, { Directive: (directive) => void (isIncremental(directive) && collected.push(directive)) });
     uses.set(document, (found = collected));
   }
   return found;
 }
 
 /**
- * Whether this `@defer` or `@stream` applies: its `if` is absent, true, or a
- * variable that is not false (the directives' own default is true).
+ * Whether this directive is an `@defer` or `@stream` that applies: its `if`
+ * absent, true, or a variable that is not false (the directives' own default).
  */
 export function appliesIncrementally(directive: DirectiveNode, variables: Record<string, unknown> | null | undefined) {
+  if (!isIncremental(directive)) return false;
   const definition = directive.name.value === 'defer' ? GraphQLDeferDirective : GraphQLStreamDirective;
   const values = getDirectiveValues(definition, { directives: [directive] }, variables ?? {});
   return values !== undefined && values['if'] !== false;
@@ -44,7 +42,7 @@ export function appliesIncrementally(directive: DirectiveNode, variables: Record
 
 /** Whether an operation asks for incremental delivery: an `@defer` or `@stream` in it that applies. */
 export function asksForIncrementalDelivery(document: DocumentNode, variables?: Record<string, unknown> | null) {
-  return incrementalUses(document).some(({ directive }) => appliesIncrementally(directive, variables));
+  return incrementalUses(document).some((directive) => appliesIncrementally(directive, variables));
 }
 
 const whole = new WeakMap<DocumentNode, DocumentNode>();
@@ -60,7 +58,7 @@ export function withoutIncrementalDirectives(document: DocumentNode): DocumentNo
   let without = whole.get(document);
   if (without === undefined) {
     const stripped = visit(document, {
-      Directive: (node) => (node.name.value === 'defer' || node.name.value === 'stream' ? null : undefined),
+      Directive: (node) => (isIncremental(node) ? null : undefined),
     });
     const used = new Set<string>();
     visit(stripped, {

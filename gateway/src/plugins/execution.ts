@@ -1,11 +1,15 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
-import { getOperationAST, type ExecutionResult, type OperationTypeNode } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionResult, type OperationTypeNode } from 'graphql';
 
 /** A request the runtime sends a subgraph, as `onSubgraphExecute` hooks see it. */
 export type SubgraphRequest = Parameters<NonNullable<GatewayPlugin['onSubgraphExecute']>>[0]['executionRequest'];
 
-/** What a subgraph request runs: its own `operationType` when the runtime set one, else its document's. */
-export const operationTypeOf = (request: SubgraphRequest): OperationTypeNode | undefined =>
+/** What an operation runs (a client's or a subgraph request): its `operationType` when the runtime set one, else its document's. */
+export const operationTypeOf = (request: {
+  document: DocumentNode;
+  operationName?: string | null | undefined;
+  operationType?: OperationTypeNode | undefined;
+}): OperationTypeNode | undefined =>
   request.operationType ?? getOperationAST(request.document, request.operationName)?.operation;
 
 /** A stream of results (a subscription, an incremental answer) rather than one result. */

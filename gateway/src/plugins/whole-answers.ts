@@ -1,7 +1,7 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
-import { mergeIncrementalResult } from '@graphql-tools/utils';
-import { getOperationAST, OperationTypeNode, type ExecutionResult } from 'graphql';
+import { OperationTypeNode } from 'graphql';
 import { asksForIncrementalDelivery, withoutIncrementalDirectives } from '../incremental-delivery.js';
+import { operationTypeOf } from './execution.js';
 
 /** Media types whose answers come in parts: multipart HTTP and SSE, or a wildcard that allows them. */
 const STREAMED = new Set(['multipart/mixed', 'multipart/*', 'text/event-stream', 'text/*', '*/*']);
@@ -10,20 +10,6 @@ const STREAMED = new Set(['multipart/mixed', 'multipart/*', 'text/event-stream',
 export function acceptsParts(accept: string | null): boolean {
   if (!accept) return true;
   return accept.split(',').some((range) => STREAMED.has(range.split(';')[0]!.trim().toLowerCase()));
-}
-
-/** The parts of an incremental answer merged into one, as a client library merges them. */
-export async function wholeAnswer(parts: AsyncIterable<ExecutionResult>): Promise<ExecutionResult> {
-  let merged: ExecutionResult | undefined;
-  for await (const part of parts) {
-    if (merged === undefined) {
-      const { hasNext: _hasNext, ...first } = part as ExecutionResult & { hasNext?: boolean };
-      merged = first;
-    } else {
-      mergeIncrementalResult({ incrementalResult: part, executionResult: merged });
-    }
-  }
-  return merged ?? { data: null };
 }
 
 /**
@@ -44,7 +30,7 @@ export function useWholeAnswers(): GatewayPlugin {
   return {
     onExecute({ args }) {
       if (!asksForIncrementalDelivery(args.document, args.variableValues)) return;
-      const mutation = getOperationAST(args.document, args.operationName)?.operation === OperationTypeNode.MUTATION;
+      const mutation = operationTypeOf(args) === OperationTypeNode.MUTATION;
       // HTTP requests only: a WebSocket operation's context holds no Fetch request, and takes parts.
       const request = (args.contextValue as { request?: Partial<Request> }).request;
       const jsonOnly = typeof request?.headers?.get === 'function' && !acceptsParts(request.headers.get('accept'));

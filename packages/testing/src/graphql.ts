@@ -1,4 +1,6 @@
+import { mergeIncrementalResult } from '@graphql-tools/utils';
 import type { GraphQLResponse } from '@polystore/common';
+import type { ExecutionResult } from 'graphql';
 
 export { graphqlRequest, type GraphQLResponse } from '@polystore/common';
 export { rawRequest, thrownBy, type RawAnswer } from '@polystore/common/testing';
@@ -21,3 +23,11 @@ export const multipartParts = (body: string): AnswerPart[] =>
     .map((chunk) => chunk.slice(chunk.indexOf('{')))
     .filter((json) => json.startsWith('{'))
     .map((json) => JSON.parse(json) as AnswerPart);
+
+/** The parts of an incremental answer merged into one, as client libraries merge them. */
+export function mergeParts(parts: readonly ExecutionResult[]): ExecutionResult {
+  const [first, ...rest] = parts;
+  const { hasNext: _hasNext, ...merged } = (first ?? { data: null }) as ExecutionResult & { hasNext?: boolean };
+  for (const part of rest) mergeIncrementalResult({ incrementalResult: part, executionResult: merged });
+  return merged;
+}

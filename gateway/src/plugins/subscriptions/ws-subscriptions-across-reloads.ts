@@ -1,6 +1,6 @@
 import type { GatewayRuntime } from '@graphql-hive/gateway-runtime';
-import { getOperationAST, OperationTypeNode, type ExecutionResult } from 'graphql';
-import { isAsyncIterable } from '../execution.js';
+import { OperationTypeNode, type ExecutionResult } from 'graphql';
+import { isAsyncIterable, operationTypeOf } from '../execution.js';
 import { followAcrossReloads, type Args, type Result } from './follow-across-reloads.js';
 
 /** The runtime's graphql-ws `subscribe` (from `getGraphQLWSOptions`). */
@@ -42,11 +42,9 @@ export function subscriptionsAcrossReloads(runtime: GatewayRuntime, ws: GraphQLW
       const result = await run(args);
       const rebuild = rebuilders.get(args);
       // Subscriptions only: a query in parts (@defer) that ends after a swap has ended, not been cut off.
-      if (!isAsyncIterable(result) || !rebuild || !isSubscription(args)) return result;
+      if (!isAsyncIterable(result) || !rebuild || operationTypeOf(args) !== OperationTypeNode.SUBSCRIPTION)
+        return result;
       return follow(result, schema, rebuild);
     },
   };
 }
-
-const isSubscription = (args: Args) =>
-  getOperationAST(args.document, args.operationName)?.operation === OperationTypeNode.SUBSCRIPTION;
