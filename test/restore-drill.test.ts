@@ -2,22 +2,11 @@ import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { Redis } from 'ioredis';
-import { MongoClient } from 'mongodb';
-import pg from 'pg';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createLogger, graphqlRequest, loadConfig, type Env } from '@polystore/common';
-import {
-  checkConsistency,
-  restoreBackup,
-  SetReader,
-  StoresNotEmpty,
-  takeBackup,
-  UnusableSet,
-  type Manifest,
-} from '@polystore/operations';
-import { asAdmin, consumerGroupCaughtUp, eventually, upsertTestCategory } from '@polystore/testing';
-import { testStores } from '@polystore/testing/stores';
+import { restoreBackup, SetReader, StoresNotEmpty, takeBackup, type Manifest } from '@polystore/operations';
+import { asAdmin, eventually, upsertTestCategory } from '@polystore/testing';
+import { expectConsistent, refusedWithNothingWritten, settled } from './support/restore.js';
 import { uploadThroughGateway } from './support/uploads.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
@@ -84,28 +73,6 @@ const upload = (stack: TestStack, ownerType: string, ownerId: string, filename: 
     filename,
     contentType,
   });
-
-/** Until every event is on the stream and applied by every consumer group. */
-async function settled(stack: TestStack) {
-  const owner = new pg.Client({ connectionString: stack.env.DATABASE_OWNER_URL });
-  const redis = new Redis(stack.redis.url);
-  await owner.connect();
-  try {
-    await eventually(
-      async () => {
-        const { rows } = await owner.query('SELECT count(*)::integer AS n FROM outbox WHERE published_at IS NULL');
-        const groups = ['mongo-subgraph', 'storage-subgraph'];
-        const caughtUp = await Promise.all(groups.map((g) => consumerGroupCaughtUp(redis, stack.redis.keyPrefix, g)));
-        return rows[0].n === 0 && caughtUp.every(Boolean);
-      },
-      'every event applied',
-      30_000,
-    );
-  } finally {
-    await owner.end();
-    redis.disconnect();
-  }
-}
 
 async function seed(stack: TestStack) {
   await upsertTestCategory(stack.gatewayUrl, 'drill');
@@ -257,9 +224,7 @@ describe('a restore of a set taken under a write load', () => {
   });
 
   it('leaves stores the consistency checker finds whole once the replayed events are applied', async () => {
-    const report = await checkConsistency({ config: configOf(restored.env), log, samples: 5 });
-    expect(Object.entries(report.findings).filter(([, tally]) => tally.count > 0)).toEqual([]);
-    expect(report.clean).toBe(true);
+    await expectConsistent(configOf(restored.env), log);
   });
 
   it('answers a federated product page, stock, sales and orders as the original does', async () => {
@@ -302,36 +267,11 @@ describe('a restore of a set taken under a write load', () => {
 });
 
 describe('a set that cannot be restored', () => {
-  /** Fresh stores, the restore refused, and nothing written to any of them. */
-  async function refusedWithNothingWritten(dir: string, message: RegExp, extra: Env = {}) {
-    const stores = await testStores();
-    const { postgres, mongo, s3, redis } = stores;
-    try {
-      const env = stores.env;
-      const attempt = restoreBackup({ config: configOf(env, extra), log, from: dir, progress: silent });
-      await expect(attempt).rejects.toThrow(UnusableSet);
-      await expect(attempt).rejects.toThrow(message);
-      const owner = new pg.Client({ connectionString: postgres.ownerUrl });
-      await owner.connect();
-      const { rows } = await owner.query("SELECT count(*)::integer AS n FROM pg_tables WHERE schemaname = 'public'");
-      await owner.end();
-      const client = await MongoClient.connect(mongo.url);
-      const collections = await client.db(mongo.database).listCollections().toArray();
-      await client.close();
-      const objects = await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket }));
-      const keys = new Redis(redis.url);
-      const redisKeys = await keys.keys(`${redis.keyPrefix}*`);
-      keys.disconnect();
-      expect({ tables: rows[0].n, collections: collections.length, objects: objects.KeyCount, redisKeys }).toEqual({
-        tables: 0,
-        collections: 0,
-        objects: 0,
-        redisKeys: [],
-      });
-    } finally {
-      await stores.dispose();
-    }
-  }
+  const refused = (dir: string, message: RegExp, extra: Env = {}) =>
+    refusedWithNothingWritten(
+      (env) => restoreBackup({ config: configOf(env, extra), log, from: dir, progress: silent }),
+      message,
+    );
 
   /** A copy of the drill's set, damaged by `damage`. */
   async function damaged(name: string, damage: (dir: string) => Promise<void>) {
@@ -344,7 +284,7 @@ describe('a set that cannot be restored', () => {
   it('a truncated file, named', async () => {
     const file = set.manifest.stores.postgres.files.find(({ path }) => path === 'postgres/orders.copy')!;
     const dir = await damaged('truncated', (d) => truncate(join(d, file.path), file.bytes - 1));
-    await refusedWithNothingWritten(dir, /postgres\/orders\.copy has .* bytes/);
+    await refused(dir, /postgres\/orders\.copy has .* bytes/);
   }, 60_000);
 
   it('a changed byte, named', async () => {
@@ -354,16 +294,16 @@ describe('a set that cannot be restored', () => {
       bytes[bytes.length >> 1]! ^= 0xff;
       await writeFile(join(d, file.path), bytes);
     });
-    await refusedWithNothingWritten(dir, /reviews\.bson does not match its checksum/);
+    await refused(dir, /reviews\.bson does not match its checksum/);
   }, 60_000);
 
   it('a missing store', async () => {
     const dir = await damaged('partial', (d) => rm(join(d, 's3'), { recursive: true }));
-    await refusedWithNothingWritten(dir, /s3\/index\.jsonl is missing/);
+    await refused(dir, /s3\/index\.jsonl is missing/);
   }, 60_000);
 
   it('a wrong key', async () => {
-    await refusedWithNothingWritten(set.dir, /does not open this set/, {
+    await refused(set.dir, /does not open this set/, {
       BACKUP_ENCRYPTION_KEY: 'not the passphrase this set was written with',
     });
   }, 60_000);

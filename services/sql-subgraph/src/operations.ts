@@ -10,4 +10,4 @@ export type { ProductEntity } from './entities/index.js';
 export { byIds as productsByIds, page as productsPage } from './store/products.js';
 export { byIds as usersByIds } from './store/users.js';
 export { byIds as ordersByIds } from './store/orders.js';
-export { countUnpublished as unpublishedEvents } from './store/outbox.js';
+export { countUnpublished as unpublishedEvents, RETENTION_DAYS as OUTBOX_RETENTION_DAYS } from './store/outbox.js';

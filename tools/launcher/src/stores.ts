@@ -70,8 +70,9 @@ export async function startMissingStores(config: Config, log: Logger, signal?: A
   };
   try {
     if (!config.postgres.url) {
+      const walArchiveDir = config.backups.walArchiveDir && resolve(config.backups.walArchiveDir);
       const store = await start('postgres', (port) =>
-        startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port }),
+        startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port, walArchiveDir }),
       );
       // The services connect as a role of their own; migrations run as the schema's owner.
       Object.assign(env, await prepareEmbeddedRoles(store.url));

@@ -12,7 +12,7 @@ import {
   requireOtherBucket,
   uploadSet,
 } from './backup/remote-set.js';
-import { pruneSets, setName } from './backup/retention.js';
+import { pruneSets, pruneWalArchive, setName } from './backup/retention.js';
 import { summarize } from './backup/summary.js';
 import { StoreUnreachable } from './consistency/stores.js';
 import { storesConfig } from './stack-config.js';
@@ -23,7 +23,8 @@ import { storesConfig } from './stack-config.js';
  * `--out`, else into a new `<UTC timestamp>` folder (or prefix) under
  * BACKUP_DIR (default `./backups`); a set for S3 is written to a private
  * staging folder first, then copied to the prefix, manifest last. With
- * `--keep N` (folders only), then removes the complete sets there older than the N newest. It reads the stores of a stack started by
+ * `--keep N` (folders only), then removes the complete sets there older than the N newest, and the
+ * WAL archive's segments (POSTGRES_WAL_ARCHIVE_DIR) that no kept set needs. It reads the stores of a stack started by
  * `npm start` in the same DATA_DIR, else the configured ones. Exit code 0
  * with the set's path and counts; 2 when a store cannot be reached or an
  * argument is wrong (one line, nothing written); 1 when the copy failed
@@ -61,9 +62,11 @@ try {
         console.log(`copied ${files} files to ${where}`);
       } else console.log(summarize(dir, manifest));
       if (keep !== undefined) {
-        const { removed, incomplete } = await pruneSets(values.out ? dirname(out) : parent, keep);
+        const { kept, removed, incomplete } = await pruneSets(values.out ? dirname(out) : parent, keep);
         console.log(`kept the ${keep} newest complete sets; removed ${removed.length ? removed.join(', ') : 'none'}`);
         if (incomplete.length) console.log(`incomplete sets left for you to check: ${incomplete.join(', ')}`);
+        const archive = config.backups.walArchiveDir;
+        if (archive) console.log(`removed ${await pruneWalArchive(archive, kept)} WAL segments no kept set needs`);
       }
     } catch (err) {
       if (err instanceof StoreUnreachable) throw err;

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pruneSets, setName } from '../src/backup/retention.js';
+import { pruneSets, pruneWalArchive, setName } from '../src/backup/retention.js';
 
 let parent: string;
 
@@ -39,7 +39,55 @@ describe('--keep N', () => {
 
   it('keeps everything while there are no more than N complete sets', async () => {
     const names = [await set(2), await set(1, false), await set(0)];
-    expect(await pruneSets(parent, 2)).toEqual({ removed: [], incomplete: [names[1]] });
+    expect(await pruneSets(parent, 2)).toEqual({
+      kept: [join(parent, names[0]!), join(parent, names[2]!)],
+      removed: [],
+      incomplete: [names[1]],
+    });
     expect((await readdir(parent)).sort()).toEqual([...names].sort());
+  });
+});
+
+describe('the WAL archive after --keep N', () => {
+  /** A kept set whose base backup starts at `startWalFile`, or one without a base backup. */
+  async function keptSet(daysAgo: number, startWalFile?: string): Promise<string> {
+    const dir = join(parent, setName(new Date(Date.UTC(2026, 11, 6) - daysAgo * 86_400_000)));
+    await mkdir(dir);
+    const base = startWalFile ? { startWalFile } : { skipped: 'no archive' };
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify({ stores: { postgres: { base } } }));
+    return dir;
+  }
+
+  it("removes the segments older than the oldest kept base backup's first one, whatever their timeline", async () => {
+    const archive = join(parent, 'wal');
+    await mkdir(archive);
+    const files = [
+      '000000010000000000000003',
+      '000000010000000000000004.00000028.backup',
+      '000000020000000000000004.partial',
+      '000000020000000000000005',
+      '000000020000000000000006',
+      '00000002.history',
+      'notes.txt',
+    ];
+    for (const name of files) await writeFile(join(archive, name), '');
+    const kept = [
+      await keptSet(2, '000000020000000000000005'),
+      await keptSet(1),
+      await keptSet(0, '000000020000000000000006'),
+    ];
+
+    expect(await pruneWalArchive(archive, kept)).toBe(3);
+    expect((await readdir(archive)).sort()).toEqual(
+      ['000000020000000000000005', '000000020000000000000006', '00000002.history', 'notes.txt'].sort(),
+    );
+  });
+
+  it('removes nothing when no kept set has a base backup', async () => {
+    const archive = join(parent, 'wal');
+    await mkdir(archive);
+    await writeFile(join(archive, '000000010000000000000001'), '');
+    expect(await pruneWalArchive(archive, [await keptSet(0)])).toBe(0);
+    expect(await readdir(archive)).toEqual(['000000010000000000000001']);
   });
 });

@@ -68,6 +68,17 @@ export async function handSchemaTo(admin: pg.ClientBase, owner: string): Promise
   for (const { statement } of rows) await admin.query(statement);
 }
 
+/**
+ * As a superuser: lets `role` take a base backup with the low-level API
+ * (`npm run backup` on a server that archives its WAL): start and stop it,
+ * and read where the data folder is. It reads no table it could not before.
+ */
+export async function letTakeBaseBackups(admin: pg.ClientBase, role: string): Promise<void> {
+  const grantee = admin.escapeIdentifier(role);
+  await admin.query(`GRANT pg_read_all_settings TO ${grantee}`);
+  await admin.query(`GRANT EXECUTE ON FUNCTION pg_backup_start(text, boolean), pg_backup_stop(boolean) TO ${grantee}`);
+}
+
 /** The sql-subgraph's variables for these roles on the server and database of `adminUrl`. */
 export function postgresRoleEnv(adminUrl: string, roles: PostgresRoles): Record<string, string> {
   const as = (role: string) => {
@@ -95,6 +106,7 @@ export async function prepareEmbeddedRoles(superuserUrl: string): Promise<Record
   try {
     await createPostgresRoles(admin, roles);
     await handSchemaTo(admin, roles.owner);
+    await letTakeBaseBackups(admin, roles.owner);
   } finally {
     await admin.end();
   }

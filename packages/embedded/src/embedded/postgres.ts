@@ -35,9 +35,12 @@ const SERVER_ENV = { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' };
 export async function startEmbeddedPostgres({
   dataDir,
   port,
+  walArchiveDir,
 }: {
   dataDir: string;
   port: number;
+  /** Archive every WAL segment into this folder (point-in-time recovery); none when absent. */
+  walArchiveDir?: string;
 }): Promise<EmbeddedStore & { version: number }> {
   const binaries = await postgresBinaries();
   const version = await serverMajorVersion(binaries.postgres);
@@ -80,12 +83,10 @@ export async function startEmbeddedPostgres({
   if (leftover) await stopLeftover(Number.parseInt(leftover, 10), 'postgres', 'SIGINT');
 
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const archiving = walArchiveDir ? await walArchiveSettings(walArchiveDir, account) : [];
   const server = await spawnServer({
     command: binaries.postgres,
-    args: [
-      ...['-D', dataDir, '-p', String(port)],
-      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'lc_messages=C'],
-    ],
+    args: [...serverArgs(dataDir, port), ...archiving],
     logFile: join(dirname(dataDir), 'postgres.log'),
     env: SERVER_ENV,
     uid: account?.uid,
@@ -108,6 +109,31 @@ export async function startEmbeddedPostgres({
     stop: () => server.stop('SIGINT'),
   };
 }
+
+/** Where and how a server listens: 127.0.0.1 only, no Unix socket, English messages. */
+const serverArgs = (dataDir: string, port: number) => [
+  ...['-D', dataDir, '-p', String(port)],
+  ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'lc_messages=C'],
+];
+
+/**
+ * Continuous WAL archiving into `dir` with PostgreSQL's own `basic_archive`
+ * module (it writes each segment to a temporary file, syncs it, then renames
+ * it: a crash never leaves half a segment under its final name). A segment is
+ * switched at least every WAL_ARCHIVE_TIMEOUT_S while there are writes: what a
+ * point-in-time restore can lose at most.
+ */
+async function walArchiveSettings(dir: string, account: { uid: number; gid: number } | undefined) {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (account) await chown(dir, account.uid, account.gid);
+  return [
+    ...['-c', 'archive_mode=on', '-c', 'archive_library=basic_archive'],
+    ...['-c', `basic_archive.archive_directory=${dir}`, '-c', `archive_timeout=${WAL_ARCHIVE_TIMEOUT_S}`],
+  ];
+}
+
+/** Seconds after which a WAL segment with writes in it is archived even if not full. */
+export const WAL_ARCHIVE_TIMEOUT_S = 60;
 
 function incompatible(dataDir: string, reason: string) {
   return new IncompatibleDataError(

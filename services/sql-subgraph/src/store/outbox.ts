@@ -10,8 +10,8 @@ import type { Queryable } from '../db/statements.js';
 
 /** Advisory lock key held by the replica that relays; any constant unique in the database. */
 const RELAY_LOCK = 7_274_017;
-/** Published rows are kept this long (for inspection and replay), then pruned. */
-const RETENTION = '7 days';
+/** Published rows are kept this many days (for inspection and replay: a restore re-applies them), then pruned. */
+export const RETENTION_DAYS = 7;
 
 /**
  * In the caller's transaction: takes the relay lock (one relay at a time
@@ -42,7 +42,7 @@ export async function markPublished(manager: EntityManager, ids: readonly string
 export async function prunePublished(db: Queryable): Promise<void> {
   await db.query(
     `DELETE FROM outbox WHERE id IN (
-       SELECT id FROM outbox WHERE published_at < now() - interval '${RETENTION}' ORDER BY id LIMIT 10000)`,
+       SELECT id FROM outbox WHERE published_at < now() - interval '${RETENTION_DAYS} days' ORDER BY id LIMIT 10000)`,
   );
 }
 

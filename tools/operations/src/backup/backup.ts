@@ -5,6 +5,7 @@ import { buildManifest, type Manifest } from './manifest.js';
 import { copyMongo } from './mongo.js';
 import { readStartPosition } from './positions.js';
 import { connectPostgres, copyPostgres } from './postgres.js';
+import { copyBaseBackup } from './postgres-base.js';
 import { progressOn, type Progress } from './progress.js';
 import { copyRedis } from './redis.js';
 import { copyS3 } from './s3.js';
@@ -22,7 +23,8 @@ export interface BackupOptions {
 /**
  * Writes one backup set of the four stores (docs/operations.md, _Backups_):
  * the event position first, then MongoDB and S3 and Redis's state, then
- * PostgreSQL's snapshot last with its own position, then the manifest. Every
+ * PostgreSQL's snapshot last with its own position, a base backup of
+ * PostgreSQL where it archives its WAL here (point-in-time recovery), then the manifest. Every
  * store is reached before the folder is created, so a store that does not
  * answer (`StoreUnreachable`) leaves nothing behind; a set that fails midway
  * has no manifest and is incomplete. With BACKUP_ENCRYPTION_KEY every file
@@ -56,10 +58,15 @@ export async function takeBackup({
       : { skipped: 'no REDIS_URL: no persisted queries or dead letters to keep' };
     log.info("taking PostgreSQL's snapshot");
     const sql = await copyPostgres(postgres, set, start.replayFromOutboxId, progress);
+    log.info("taking PostgreSQL's base backup, if it archives its WAL here");
+    const base = await copyBaseBackup(postgres, set, progress);
+    if ('skipped' in base)
+      log.info({ reason: base.skipped }, 'no base backup: the set restores to its own moment only');
     const manifest = buildManifest({
       startedAt,
       start,
       postgres: sql,
+      base,
       mongodb,
       s3: objects,
       redis: redisCopy,

@@ -3,6 +3,7 @@ import type { EncryptionInfo } from './encryption.js';
 import type { MongoCopy } from './mongo.js';
 import type { EndPosition, StartPosition } from './positions.js';
 import type { PostgresCopy } from './postgres.js';
+import type { BaseBackup, BaseBackupSkipped } from './postgres-base.js';
 import type { RedisCopy } from './redis.js';
 import type { S3Copy } from './s3.js';
 
@@ -28,7 +29,10 @@ export interface Manifest {
     replay: { fromOutboxId: string; toOutboxId: string | null; events: number };
   };
   stores: {
-    postgres: Omit<PostgresCopy, 'end' | 'migrationLevel'>;
+    postgres: Omit<PostgresCopy, 'end' | 'migrationLevel'> & {
+      /** A physical copy for point-in-time recovery, or why there is none (sets before it have neither). */
+      base?: BaseBackup | BaseBackupSkipped;
+    };
     mongodb: MongoCopy;
     s3: S3Copy;
     /** Skipped (with why) when no REDIS_URL is configured. */
@@ -49,6 +53,7 @@ export function buildManifest(parts: {
   startedAt: Date;
   start: StartPosition;
   postgres: PostgresCopy;
+  base: BaseBackup | BaseBackupSkipped;
   mongodb: MongoCopy;
   s3: S3Copy;
   redis: Manifest['stores']['redis'];
@@ -72,6 +77,6 @@ export function buildManifest(parts: {
         events: end.eventsToReplay,
       },
     },
-    stores: { postgres, mongodb: parts.mongodb, s3: parts.s3, redis: parts.redis },
+    stores: { postgres: { ...postgres, base: parts.base }, mongodb: parts.mongodb, s3: parts.s3, redis: parts.redis },
   };
 }

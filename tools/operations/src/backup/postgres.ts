@@ -46,7 +46,7 @@ export function connectPostgres(postgres: Config['postgres'], teardown: Teardown
 }
 
 /** Base tables of the schema, each after the tables it references (self-references aside). */
-async function tablesInForeignKeyOrder(client: pg.Client): Promise<string[]> {
+export async function tablesInForeignKeyOrder(client: pg.Client): Promise<string[]> {
   const { rows: tables } = await client.query<{ name: string }>(
     `SELECT c.relname AS name FROM pg_class c
      WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' ORDER BY c.relname`,
@@ -78,7 +78,23 @@ export async function columnsOf(client: pg.Client, table: string): Promise<strin
   return rows.map(({ name }) => name);
 }
 
-async function migrationLevel(client: pg.Client): Promise<PostgresCopy['migrationLevel']> {
+/** A table's rows in COPY's text format, streamed. */
+export const copyOut = (client: pg.Client, table: string, columns: string[]) =>
+  client.query(
+    copyTo(
+      `COPY ${client.escapeIdentifier(table)} (${columns.map((c) => client.escapeIdentifier(c)).join(', ')}) TO STDOUT`,
+    ),
+  );
+
+/** The schema's identity and serial sequences with their values. */
+export async function sequencesOf(client: pg.Client): Promise<PostgresCopy['sequences']> {
+  const { rows } = await client.query<{ name: string; last_value: string | null }>(
+    `SELECT sequencename AS name, last_value::text FROM pg_sequences WHERE schemaname = current_schema() ORDER BY 1`,
+  );
+  return rows.map(({ name, last_value }) => ({ name, lastValue: last_value }));
+}
+
+export async function migrationLevel(client: pg.Client): Promise<PostgresCopy['migrationLevel']> {
   const { rows } = await client.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY id');
   return { last: rows.at(-1)?.name ?? null, count: rows.length };
 }
@@ -108,23 +124,15 @@ export async function copyPostgres(
     const tables: TableCopy[] = [];
     for (const name of names) {
       const columns = await columnsOf(client, name);
-      const list = columns.map((column) => client.escapeIdentifier(column)).join(', ');
-      const stream = client.query(copyTo(`COPY ${client.escapeIdentifier(name)} (${list}) TO STDOUT`));
+      const stream = copyOut(client, name, columns);
       const file = await set.write(`postgres/${name}.copy`, stream);
       tables.push({ name, columns, rows: stream.rowCount, file: file.path });
       bar.increment(name);
     }
     bar.stop();
-    const { rows: sequences } = await client.query<{ name: string; last_value: string | null }>(
-      `SELECT sequencename AS name, last_value::text FROM pg_sequences WHERE schemaname = current_schema() ORDER BY 1`,
-    );
     const level = await migrationLevel(client);
     const copy = { serverVersion: version, schema, role, migrationLevel: level, tables, end };
-    return {
-      ...copy,
-      sequences: sequences.map(({ name, last_value }) => ({ name, lastValue: last_value })),
-      files: set.filesUnder('postgres'),
-    };
+    return { ...copy, sequences: await sequencesOf(client), files: set.filesUnder('postgres') };
   } finally {
     await client.query('COMMIT');
   }

@@ -1,5 +1,6 @@
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Manifest } from './manifest.js';
 import { MANIFEST } from './set-writer.js';
 
 /** A set's folder name under BACKUP_DIR: its start as an ISO time with `:` and `.` as `-`. */
@@ -13,7 +14,10 @@ const SET_NAME = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$/;
  * written by another run) is never removed here, only reported, so an operator
  * decides. Names sort by time, so the newest are the last.
  */
-export async function pruneSets(parent: string, keep: number): Promise<{ removed: string[]; incomplete: string[] }> {
+export async function pruneSets(
+  parent: string,
+  keep: number,
+): Promise<{ kept: string[]; removed: string[]; incomplete: string[] }> {
   const names = (await readdir(parent)).filter((name) => SET_NAME.test(name)).sort();
   const complete: string[] = [];
   const incomplete: string[] = [];
@@ -26,5 +30,33 @@ export async function pruneSets(parent: string, keep: number): Promise<{ removed
   }
   const removed = complete.slice(0, Math.max(0, complete.length - keep));
   for (const name of removed) await rm(join(parent, name), { recursive: true, force: true });
-  return { removed, incomplete };
+  return { kept: complete.slice(removed.length).map((name) => join(parent, name)), removed, incomplete };
+}
+
+/** An archived WAL segment (`.partial` from a promotion) or a backup history file; timeline history files are kept. */
+const SEGMENT = /^[0-9A-F]{24}(\.partial|\.[0-9A-F]{8}\.backup)?$/;
+
+/**
+ * After `pruneSets`: removes the WAL archive's segments that no kept set's
+ * base backup needs, those older than the oldest kept base backup's first
+ * segment (compared without the timeline, as `pg_archivecleanup` does).
+ * Removes nothing when no kept set has a base backup.
+ */
+export async function pruneWalArchive(archive: string, keptSets: string[]): Promise<number> {
+  const starts: string[] = [];
+  for (const dir of keptSets) {
+    const manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as Manifest;
+    const base = manifest.stores.postgres.base;
+    if (base && 'startWalFile' in base) starts.push(base.startWalFile.slice(8));
+  }
+  if (starts.length === 0) return 0;
+  const oldest = starts.sort()[0]!;
+  let removed = 0;
+  for (const name of await readdir(archive)) {
+    if (SEGMENT.test(name) && name.slice(8, 24) < oldest) {
+      await rm(join(archive, name), { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }

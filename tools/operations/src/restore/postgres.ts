@@ -1,17 +1,51 @@
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { pipeline } from 'node:stream/promises';
 import type { Config } from '@polystore/common';
 import { createDataSource, knownMigrations, migrate, migrateTo } from '@polystore/sql-subgraph/operations';
-import { columnsOf } from '../backup/postgres.js';
+import { columnsOf, type PostgresCopy } from '../backup/postgres.js';
 import type { Progress } from '../backup/progress.js';
 import { UnusableSet, type SetReader } from './set-reader.js';
 
 const MIGRATIONS_TABLE = 'schema_migrations';
 
-/** The set's migration level as a count of this product's migrations; refuses a set of another history or a newer version. */
-export function setMigrationCount(manifest: SetReader['manifest']): number {
-  const { last, count } = manifest.migrationLevel;
+/**
+ * The rows a restore loads into PostgreSQL: the set's snapshot, or a copy of
+ * the set recovered to a later moment (`point-in-time.ts`).
+ */
+export interface RowsSource {
+  /** What the rows are, in errors: "the set", "the recovered database". */
+  name: string;
+  migrationLevel: PostgresCopy['migrationLevel'];
+  /** In foreign-key order, with their row counts. */
+  tables: { name: string; columns: string[]; rows: number }[];
+  /** A table's rows in COPY's text format. */
+  open(table: string): Readable;
+  sequences: PostgresCopy['sequences'];
+  /** Outbox rows from this id on are sent again when the services start. */
+  replayFromOutboxId: string;
+  /** How many outbox rows that is. */
+  eventsToReplay: number;
+}
+
+/** The set's own snapshot. */
+export function rowsOfSet(set: SetReader): RowsSource {
+  const { tables, sequences } = set.manifest.stores.postgres;
+  const files = new Map(tables.map((table) => [table.name, table.file]));
+  return {
+    name: 'the set',
+    migrationLevel: set.manifest.migrationLevel,
+    tables,
+    open: (table) => set.open(files.get(table)!),
+    sequences,
+    replayFromOutboxId: set.manifest.positions.replay.fromOutboxId,
+    eventsToReplay: set.manifest.positions.replay.events,
+  };
+}
+
+/** A migration level as a count of this product's migrations; refuses one of another history or a newer version. */
+export function knownMigrationCount({ last, count }: PostgresCopy['migrationLevel']): number {
   const known = knownMigrations();
   if (count > known.length)
     throw new UnusableSet(
@@ -40,16 +74,15 @@ export async function postgresRowsPresent(client: pg.Client): Promise<string[]> 
 }
 
 /**
- * Loads the snapshot's rows in one transaction, as the schema's owner: the
- * tables emptied, their own triggers off while their rows go in (a restored
+ * Loads the rows in one transaction, as the schema's owner: the tables
+ * emptied, their own triggers off while their rows go in (a restored
  * product must not write a second `ProductCreated`, nor an order a second
  * history row; foreign keys stay on and hold, rows load in their order),
  * then the sequences set, and the replay window's outbox rows marked
  * unpublished so the relay sends them again when the services start.
  */
-async function loadRows(client: pg.Client, set: SetReader, progress: Progress): Promise<void> {
-  const { tables, sequences } = set.manifest.stores.postgres;
-  const loaded = tables.filter(({ name }) => name !== MIGRATIONS_TABLE);
+async function loadRows(client: pg.Client, source: RowsSource, progress: Progress): Promise<void> {
+  const loaded = source.tables.filter(({ name }) => name !== MIGRATIONS_TABLE);
   const quoted = (name: string) => client.escapeIdentifier(name);
   const bar = progress.bar('postgres tables', loaded.length);
   await client.query('BEGIN');
@@ -59,24 +92,22 @@ async function loadRows(client: pg.Client, set: SetReader, progress: Progress): 
       const present = await columnsOf(client, table.name);
       if (present.join(',') !== table.columns.join(','))
         throw new Error(
-          `table ${table.name} has columns (${present.join(', ')}), the set (${table.columns.join(', ')})`,
+          `table ${table.name} has columns (${present.join(', ')}), ${source.name} (${table.columns.join(', ')})`,
         );
       await client.query(`ALTER TABLE ${quoted(table.name)} DISABLE TRIGGER USER`);
       const copy = client.query(
         copyFrom(`COPY ${quoted(table.name)} (${table.columns.map(quoted).join(', ')}) FROM STDIN`),
       );
-      await pipeline(set.open(table.file), copy);
+      await pipeline(source.open(table.name), copy);
       if (copy.rowCount !== table.rows)
-        throw new Error(`table ${table.name}: ${copy.rowCount} rows loaded, the set holds ${table.rows}`);
+        throw new Error(`table ${table.name}: ${copy.rowCount} rows loaded, ${source.name} holds ${table.rows}`);
       await client.query(`ALTER TABLE ${quoted(table.name)} ENABLE TRIGGER USER`);
       bar.increment(table.name);
     }
-    for (const { name, lastValue } of sequences) {
+    for (const { name, lastValue } of source.sequences) {
       if (lastValue !== null) await client.query('SELECT setval($1::regclass, $2::bigint)', [quoted(name), lastValue]);
     }
-    const { fromOutboxId, toOutboxId } = set.manifest.positions.replay;
-    if (toOutboxId !== null)
-      await client.query('UPDATE outbox SET published_at = NULL WHERE id >= $1::bigint', [fromOutboxId]);
+    await client.query('UPDATE outbox SET published_at = NULL WHERE id >= $1::bigint', [source.replayFromOutboxId]);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
@@ -87,7 +118,7 @@ async function loadRows(client: pg.Client, set: SetReader, progress: Progress): 
 }
 
 /**
- * PostgreSQL's part of a restore: the schema brought to the set's migration
+ * PostgreSQL's part of a restore: the schema brought to the rows' migration
  * level, the rows loaded, then the product's remaining migrations and the
  * roles' grants (`migrate`, as at every start), so the restored data also
  * goes through every later migration.
@@ -95,12 +126,13 @@ async function loadRows(client: pg.Client, set: SetReader, progress: Progress): 
 export async function restorePostgres(
   client: pg.Client,
   postgres: Config['postgres'],
-  set: SetReader,
+  source: RowsSource,
   progress: Progress,
   step: (name: string, work: () => Promise<unknown>) => Promise<void>,
 ): Promise<void> {
-  await step("PostgreSQL: the set's migration level", () => migrateTo(postgres, set.manifest.migrationLevel.count));
-  await step('PostgreSQL: rows', () => loadRows(client, set, progress));
+  const level = knownMigrationCount(source.migrationLevel);
+  await step(`PostgreSQL: the migration level of ${source.name}`, () => migrateTo(postgres, level));
+  await step('PostgreSQL: rows', () => loadRows(client, source, progress));
   await step('PostgreSQL: later migrations and grants', async () => {
     const service = createDataSource(postgres);
     await service.initialize();

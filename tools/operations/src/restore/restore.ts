@@ -4,7 +4,8 @@ import { connectPostgres } from '../backup/postgres.js';
 import { progressOn, type Progress } from '../backup/progress.js';
 import { reach, reachMongo, reachRedis } from '../consistency/stores.js';
 import { mongoDocumentsPresent, restoreMongo } from './mongo.js';
-import { postgresRowsPresent, restorePostgres, setMigrationCount } from './postgres.js';
+import { pointInTimeOf, recoveredRows, type PointInTime } from './point-in-time.js';
+import { knownMigrationCount, postgresRowsPresent, restorePostgres, rowsOfSet } from './postgres.js';
 import { flushProductKeys, redisStatePresent, restoreRedis } from './redis.js';
 import { emptyBucket, restoreS3, s3ObjectsPresent } from './s3.js';
 import { SetReader, UnusableSet } from './set-reader.js';
@@ -16,6 +17,8 @@ export interface RestoreOptions {
   from: string;
   /** Write over stores that hold data (their data is lost). Default: refuse them. */
   replace?: boolean;
+  /** Restore PostgreSQL to this later moment: the set's base backup and the WAL archive (docs/operations.md). */
+  pointInTime?: PointInTime;
   progress?: Progress;
 }
 
@@ -42,17 +45,22 @@ export class StoresNotEmpty extends Error {
  * Then Redis's product keys are flushed and its state restored, MongoDB and
  * S3 loaded, and PostgreSQL last, its replay window marked unpublished: the
  * services' relay sends those events again when they start, and their
- * handlers (idempotent) bring MongoDB and S3 to PostgreSQL's state.
+ * handlers (idempotent) bring MongoDB and S3 to PostgreSQL's state. With
+ * `pointInTime`, PostgreSQL's rows are those of the set's base backup
+ * recovered to that moment, and the replay window runs from the set's start
+ * position to that moment: MongoDB and S3 converge on it the same way.
  */
 export async function restoreBackup({
   config,
   log,
   from,
   replace = false,
+  pointInTime,
   progress = progressOn(process.stderr),
 }: RestoreOptions): Promise<RestoreResult> {
   const set = await SetReader.open(from, config.backups.encryptionKey);
-  setMigrationCount(set.manifest);
+  knownMigrationCount(set.manifest.migrationLevel);
+  const target = pointInTime && { ...pointInTime, ...(await pointInTimeOf(set, pointInTime, config)) };
   log.info({ dir: set.dir }, 'checking every file of the set');
   await set.verify(progress);
   const keyPrefix = config.redis.keyPrefix;
@@ -60,7 +68,8 @@ export async function restoreBackup({
   const teardown = new Teardown(log);
   try {
     const postgres = await connectPostgres(config.postgres, teardown);
-    const { rows } = await postgres.query<{ role: string }>('SELECT current_user AS role');
+    const { rows: whoami } = await postgres.query<{ role: string }>('SELECT current_user AS role');
+    const role = whoami[0]!.role;
     const mongo = await reachMongo(config, teardown);
     const s3 = await reach('S3', async () => {
       const store = createS3Store(config, teardown);
@@ -78,6 +87,8 @@ export async function restoreBackup({
       throw new StoresNotEmpty(
         `the stores hold data (${held.join(', ')}): restore into empty ones, or pass --replace to lose it`,
       );
+    // Recovered before anything is written: a moment the WAL archive does not reach is refused.
+    const rows = target ? await recoveredRows(set, target, teardown, progress) : rowsOfSet(set);
     // Each step says when it is done and how long it took: operators plan the next restore by it.
     const step = async (name: string, work: () => Promise<unknown>) => {
       const started = performance.now();
@@ -95,10 +106,9 @@ export async function restoreBackup({
       if (replace) await emptyBucket(s3);
       await restoreS3(s3, set, progress);
     });
-    await step('PostgreSQL', () => restorePostgres(postgres, config.postgres, set, progress, step));
-    log.info({ dir: set.dir }, 'restore done');
-    const eventsToReplay = set.manifest.positions.replay.events;
-    return { manifest: set.manifest, eventsToReplay, replaced: held, role: rows[0]!.role };
+    await step('PostgreSQL', () => restorePostgres(postgres, config.postgres, rows, progress, step));
+    log.info({ dir: set.dir, to: rows.name }, 'restore done');
+    return { manifest: set.manifest, eventsToReplay: rows.eventsToReplay, replaced: held, role };
   } finally {
     await teardown.close();
   }

@@ -73,7 +73,8 @@ export class SetReader {
   /** Every file of the set, as the manifest lists them (objects come from the index, checked in `verify`). */
   private listedFiles(): SetFile[] {
     const { postgres, mongodb, s3, redis } = this.manifest.stores;
-    return [...postgres.files, ...mongodb.files, ...s3.files, ...('files' in redis ? redis.files : [])];
+    const base = postgres.base && 'files' in postgres.base ? postgres.base.files : [];
+    return [...postgres.files, ...base, ...mongodb.files, ...s3.files, ...('files' in redis ? redis.files : [])];
   }
 
   /** Checks every file against the manifest and the objects' index; `UnusableSet` names the first that differs. */

@@ -1,0 +1,125 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import type { Config, Teardown } from '@polystore/common';
+import { recoverEmbeddedPostgres, RecoveryRefused } from '@polystore/embedded';
+import { OUTBOX_RETENTION_DAYS } from '@polystore/sql-subgraph/operations';
+import { BASE_FOLDER, type BaseBackup } from '../backup/postgres-base.js';
+import { columnsOf, copyOut, migrationLevel, sequencesOf, tablesInForeignKeyOrder } from '../backup/postgres.js';
+import type { Progress } from '../backup/progress.js';
+import type { RowsSource } from './postgres.js';
+import { UnusableSet, type SetReader } from './set-reader.js';
+
+/** A restore to a moment after the set: its base backup, then the WAL archive replayed to `toTime`. */
+export interface PointInTime {
+  toTime: Date;
+  /** The WAL archive's folder. Default: POSTGRES_WAL_ARCHIVE_DIR, else the one the server archived into. */
+  walArchiveDir?: string;
+}
+
+const DAY_MS = 24 * 3_600_000;
+
+/**
+ * Checks, before anything is written, that the set can reach `toTime`: it
+ * holds a base backup that ends before it, the archive is there, and the
+ * outbox still held the set's replay window then (published rows are pruned
+ * after OUTBOX_RETENTION_DAYS). Returns the base backup and the archive.
+ */
+export async function pointInTimeOf(
+  set: SetReader,
+  { toTime, walArchiveDir }: PointInTime,
+  config: Config,
+): Promise<{ base: BaseBackup; walArchiveDir: string }> {
+  const base = set.manifest.stores.postgres.base;
+  if (!base || 'skipped' in base)
+    throw new UnusableSet(
+      `the set holds no base backup (${base?.skipped ?? 'taken before base backups'}): it restores to its own moment only`,
+    );
+  if (toTime.getTime() < Date.parse(base.consistentAt))
+    throw new UnusableSet(
+      `the set's base backup ends at ${base.consistentAt}: choose a later moment or an earlier set`,
+    );
+  if (toTime.getTime() > Date.parse(set.manifest.startedAt) + OUTBOX_RETENTION_DAYS * DAY_MS)
+    throw new UnusableSet(
+      `${toTime.toISOString()} is more than ${OUTBOX_RETENTION_DAYS} days after the set: the outbox no longer held its replay window then; choose a later set`,
+    );
+  const archive = walArchiveDir ?? config.backups.walArchiveDir ?? base.walArchive;
+  if (!archive) throw new UnusableSet('no WAL archive: pass --wal-archive <folder> or set POSTGRES_WAL_ARCHIVE_DIR');
+  if (!(await stat(archive).catch(() => null))?.isDirectory())
+    throw new UnusableSet(`the WAL archive ${archive} is not a folder here`);
+  return { base, walArchiveDir: archive };
+}
+
+/** The base backup's data folder, written from the set into `dataDir` (decrypted on the way). */
+async function layOut(set: SetReader, base: BaseBackup, dataDir: string, progress: Progress): Promise<void> {
+  await mkdir(dataDir, { mode: 0o700 });
+  for (const directory of base.directories) await mkdir(join(dataDir, directory), { recursive: true, mode: 0o700 });
+  const bar = progress.bar('postgres base backup', base.files.length);
+  for (const file of base.files) {
+    const path = file.path.slice(BASE_FOLDER.length + 1);
+    await pipeline(set.open(file.path), createWriteStream(join(dataDir, path), { mode: 0o600, flags: 'wx' }));
+    bar.increment(path);
+  }
+  bar.stop();
+}
+
+/**
+ * PostgreSQL's rows as they were at `toTime`: the set's base backup laid out
+ * in a private temporary folder, recovered there by the embedded server with
+ * the WAL archive up to that moment, and read from it as the set's role. Runs
+ * before anything is written: a moment the archive does not reach is
+ * `UnusableSet`. The server and its folder go with `teardown`.
+ */
+export async function recoveredRows(
+  set: SetReader,
+  target: PointInTime & { base: BaseBackup; walArchiveDir: string },
+  teardown: Teardown,
+  progress: Progress,
+): Promise<RowsSource> {
+  const workDir = await mkdtemp(join(tmpdir(), 'polystore-recovery-'));
+  teardown.add('recovery folder', () => rm(workDir, { recursive: true, force: true }));
+  const dataDir = join(workDir, 'data');
+  await layOut(set, target.base, dataDir, progress);
+  const { role, schema } = set.manifest.stores.postgres;
+  const server = await recoverEmbeddedPostgres({
+    dataDir,
+    workDir,
+    walArchiveDir: target.walArchiveDir,
+    targetTime: target.toTime,
+    as: { user: role, database: target.base.database },
+  }).catch((err: unknown) => {
+    throw err instanceof RecoveryRefused ? new UnusableSet(err.message) : err;
+  });
+  teardown.add('recovered postgres', () => server.stop());
+  const client = new pg.Client({
+    ...server.connection(role, target.base.database),
+    application_name: 'polystore-restore',
+  });
+  await client.connect();
+  teardown.add('recovered postgres connection', () => client.end());
+  await client.query(`SET search_path TO ${client.escapeIdentifier(schema)}`);
+  const tables: RowsSource['tables'] = [];
+  for (const name of await tablesInForeignKeyOrder(client)) {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::integer AS n FROM ${client.escapeIdentifier(name)}`,
+    );
+    tables.push({ name, columns: await columnsOf(client, name), rows: rows[0]!.n });
+  }
+  const replayFromOutboxId = set.manifest.positions.replay.fromOutboxId;
+  const { rows: window } = await client.query<{ n: number }>(
+    'SELECT count(*)::integer AS n FROM outbox WHERE id >= $1::bigint',
+    [replayFromOutboxId],
+  );
+  return {
+    name: `the database recovered to ${target.toTime.toISOString()}`,
+    migrationLevel: await migrationLevel(client),
+    tables,
+    open: (table) => copyOut(client, table, tables.find(({ name }) => name === table)!.columns),
+    sequences: await sequencesOf(client),
+    replayFromOutboxId,
+    eventsToReplay: window[0]!.n,
+  };
+}
