@@ -9,6 +9,7 @@ export function summarize(dir: string, manifest: Manifest): string {
   return [
     `backup set: ${dir}`,
     `  postgres  ${postgres.tables.length} tables, ${rows} rows (migration ${manifest.migrationLevel.last ?? 'none'})`,
+    baseLine(postgres.base),
     `  mongodb   ${mongodb.collections.length} collections, ${documents} documents`,
     `  s3        ${s3.objects} objects, ${s3.bytes} bytes`,
     'skipped' in redis
@@ -16,4 +17,12 @@ export function summarize(dir: string, manifest: Manifest): string {
       : `  redis     ${redis.persistedQueries} persisted queries, ${redis.deadLetters} dead letters`,
     `  events    ${replay.events} to re-apply on restore (outbox ids ${replay.fromOutboxId}..${replay.toOutboxId ?? '-'})`,
   ].join('\n');
+}
+
+/** The base backup's line: what point-in-time recovery starts from, or why the set has none. */
+function baseLine(base: Manifest['stores']['postgres']['base']): string {
+  if (!base) return '  base      none';
+  if ('skipped' in base) return `  base      none: ${base.skipped}`;
+  const bytes = base.files.reduce((sum, file) => sum + file.bytes, 0);
+  return `  base      ${base.files.length} files, ${bytes} bytes: recovers to any moment from ${base.consistentAt} (--to-time)`;
 }

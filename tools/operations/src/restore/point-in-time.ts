@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import type { Config, Teardown } from '@polystore/common';
-import { recoverEmbeddedPostgres, RecoveryRefused } from '@polystore/embedded';
+import { recoverEmbeddedPostgres, RecoveryRefused, WAL_ARCHIVE_TIMEOUT_S } from '@polystore/embedded';
 import { OUTBOX_RETENTION_DAYS } from '@polystore/sql-subgraph/operations';
 import { BASE_FOLDER, type BaseBackup } from '../backup/postgres-base.js';
 import { columnsOf, copyOut, migrationLevel, sequencesOf, tablesInForeignKeyOrder } from '../backup/postgres.js';
@@ -91,7 +91,11 @@ export async function recoveredRows(
     targetTime: target.toTime,
     as: { user: role, database: target.base.database },
   }).catch((err: unknown) => {
-    throw err instanceof RecoveryRefused ? new UnusableSet(err.message) : err;
+    if (!(err instanceof RecoveryRefused)) throw err;
+    const hint = /before configured recovery target/.test(err.message)
+      ? `: the archive ends before that moment (a segment is archived once full, or ${WAL_ARCHIVE_TIMEOUT_S} s after its first write on the embedded server); choose an earlier moment or wait`
+      : '';
+    throw new UnusableSet(`${err.message}${hint}`);
   });
   teardown.add('recovered postgres', () => server.stop());
   const client = new pg.Client({
