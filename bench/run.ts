@@ -17,6 +17,7 @@ import { cache } from './scenarios/cache.js';
 import { responseCache } from './scenarios/response-cache.js';
 import { attack } from './scenarios/attack.js';
 import { backup } from './scenarios/backup.js';
+import { pointInTime } from './scenarios/point-in-time.js';
 import { soak } from './scenarios/soak.js';
 
 /**
@@ -45,6 +46,7 @@ const SCENARIOS: Scenario[] = [
   subscriptions,
   attack,
   backup,
+  pointInTime,
   soak,
 ];
 

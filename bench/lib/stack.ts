@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_SCOPE, createLogger, mintToken, SUBGRAPHS, type SubgraphName } from '@polystore/common';
@@ -53,21 +53,29 @@ function profileOptions(): Record<string, string> {
 export async function startBenchStack({
   redis: ownRedis,
   env: scenarioEnv = {},
+  postgres: postgresChoice = 'test server',
 }: {
   /** A Redis of the scenario's own (its INFO counts only this stack), instead of a prefix on the shared one. */
   redis?: { url: string; keyPrefix: string };
+  /**
+   * `test server`: a database of its own on the machine's PostgreSQL. `embedded, archiving`: the
+   * launcher's embedded PostgreSQL in the stack's folder, archiving its WAL into `wal-archive` there.
+   */
+  postgres?: 'test server' | 'embedded, archiving';
   /** Variables of this scenario's stack over the bench's own (say, the rate limit at its default). */
   env?: NodeJS.ProcessEnv;
 } = {}) {
   const log = createLogger('bench', 'warn');
-  const postgres = tracked(await testPostgres());
+  const postgres = postgresChoice === 'test server' ? tracked(await testPostgres()) : undefined;
   const redis = ownRedis ? { ...ownRedis, dispose: async () => undefined } : tracked(await testRedis());
   const dataDir = await mkdtemp(join(tmpdir(), 'polystore-bench-'));
+  // As root the embedded PostgreSQL runs as the postgres account, which must get through to its folder.
+  if (!postgres) await chmod(dataDir, 0o755);
   const folder = tracked({ dispose: () => rm(dataDir, { recursive: true, force: true }) });
   const subgraphPorts = new Map<SubgraphName, number>();
   for (const subgraph of SUBGRAPHS) subgraphPorts.set(subgraph.name, await freePort());
   const cleanup = async () => {
-    await postgres.dispose();
+    await postgres?.dispose();
     await redis.dispose();
     await folder.dispose();
   };
@@ -81,7 +89,13 @@ export async function startBenchStack({
       ...BENCH_AUTH_ENV,
       DATA_DIR: dataDir,
       // The administrator, not the services' role: the large-catalog loader bulk-writes orders through it.
-      DATABASE_URL: postgres.url,
+      ...(postgres
+        ? { DATABASE_URL: postgres.url }
+        : {
+            DATABASE_URL: undefined,
+            DATABASE_OWNER_URL: undefined,
+            POSTGRES_WAL_ARCHIVE_DIR: join(dataDir, 'wal-archive'),
+          }),
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: redis.keyPrefix,
       ...profileOptions(),
@@ -104,7 +118,8 @@ export async function startBenchStack({
     /** What the stack was started with, and the embedded stores' addresses. */
     env: { ...env, ...running.storeEnv },
     log,
-    postgres,
+    /** The administrator's connection: the test server's, or the embedded server's superuser. */
+    postgres: { url: postgres?.url ?? superuserOf(running.storeEnv.DATABASE_OWNER_URL!) },
     redis,
     dataDir,
     subgraphPorts,
@@ -116,3 +131,11 @@ export async function startBenchStack({
 }
 
 const pick = (env: NodeJS.ProcessEnv, name: string) => (env[name] === undefined ? {} : { [name]: env[name] });
+
+/** The embedded server's superuser (`postgres`, trusted on 127.0.0.1) on the server of `url`. */
+function superuserOf(url: string): string {
+  const superuser = new URL(url);
+  superuser.username = 'postgres';
+  superuser.password = '';
+  return superuser.toString();
+}

@@ -3,9 +3,10 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createLogger, loadConfig, type Env } from '@polystore/common';
-import { restoreBackup, takeBackup } from '@polystore/operations';
-import { testPostgres, testRedis } from '@polystore/testing/stores';
+import { loadConfig, type Env } from '@polystore/common';
+import { takeBackup } from '@polystore/operations';
+import { testPostgres } from '@polystore/testing/stores';
+import { seconds, stepClock, timed, timedRestore, timedRow } from '../lib/backup-timing.js';
 import { tracked } from '../lib/cleanup.js';
 import { LARGE_CATALOG, loadLargeCatalog } from '../lib/large-catalog.js';
 import type { Row } from '../lib/row.js';
@@ -13,34 +14,6 @@ import type { Scenario } from '../lib/scenario.js';
 import { startBenchStack } from '../lib/stack.js';
 
 const run = promisify(execFile);
-const seconds = (ms: number) => Math.round(ms / 100) / 10;
-
-/** Progress that times each step: the first bar of a store starts its clock, its last stop ends it. */
-function stepClock() {
-  const spans = new Map<string, { start: number; end: number }>();
-  const storeOf = (step: string) => step.split(' ')[0]!;
-  return {
-    progress: {
-      bar(step: string) {
-        const store = storeOf(step);
-        const span = spans.get(store) ?? { start: performance.now(), end: 0 };
-        spans.set(store, span);
-        return { increment() {}, grow() {}, stop: () => void (span.end = performance.now()) };
-      },
-    },
-    /** Seconds per store (postgres, mongodb, s3, checking …). */
-    stores: () => Object.fromEntries([...spans].map(([store, { start, end }]) => [`${store}_s`, seconds(end - start)])),
-  };
-}
-
-/** One timed call: wall seconds and this process's CPU seconds. */
-async function timed<T>(work: () => Promise<T>): Promise<{ result: T; wall: number; cpu: number }> {
-  const [started, cpu] = [performance.now(), process.cpuUsage()];
-  const result = await work();
-  const used = process.cpuUsage(cpu);
-  return { result, wall: (performance.now() - started) / 1000, cpu: (used.user + used.system) / 1e6 };
-}
-
 /** pg_dump / pg_restore of the same database, where the machine's client matches the server. */
 async function pgDumpBaseline(databaseUrl: string, folder: string): Promise<Row[]> {
   const file = join(folder, 'pg_dump.custom');
@@ -105,39 +78,17 @@ export const backup: Scenario = {
       const files = [...manifest.stores.postgres.files, ...manifest.stores.mongodb.files];
       const setBytes = manifest.stores.s3.bytes + files.reduce((sum, file) => sum + file.bytes, 0);
 
-      const [postgres, redis] = [tracked(await testPostgres()), tracked(await testRedis())];
-      const unique = `${Date.now().toString(36)}`;
-      const target = loadConfig({
-        ...bench.env,
-        ...postgres.env,
-        REDIS_URL: redis.url,
-        REDIS_KEY_PREFIX: redis.keyPrefix,
-        MONGO_DATABASE: `restored_${unique}`,
-        S3_BUCKET: `restored-${unique}`,
-        LOG_LEVEL: 'silent',
-      } as Env);
-      const restoreClock = stepClock();
-      // Each step's time on stderr, as an operator sees it.
-      const steps = createLogger('restore', 'info', 'pretty', process.stderr);
-      const restored = await timed(() =>
-        restoreBackup({ config: target, log: steps, from: dir, progress: restoreClock.progress }),
-      );
+      const restored = await timedRestore(bench.env, dir);
       const catalog = `${LARGE_CATALOG.products} products, ${LARGE_CATALOG.orders * LARGE_CATALOG.itemsPerOrder} items`;
       process.stderr.write(
         `  backup: ${catalog}: backup ${taken.wall.toFixed(1)} s, restore ${restored.wall.toFixed(1)} s\n`,
       );
-      const ours = (side: string, run: { wall: number; cpu: number }, extra: Row['extra']): Row => ({
-        scenario: 'backup',
-        variant: 'large catalog',
-        side,
-        extra: { seconds: seconds(run.wall * 1000), cpu_s: seconds(run.cpu * 1000), ...extra },
-      });
+      const ours = timedRow('backup');
       const rows: Row[] = [
         ours('polystore backup (4 stores)', taken, { MiB: Math.round(setBytes / 2 ** 20), ...backupClock.stores() }),
-        ours('polystore restore (4 stores, RTO)', restored, restoreClock.stores()),
+        ours('polystore restore (4 stores, RTO)', restored, restored.stores),
         ...(await pgDumpBaseline(bench.postgres.url, folder)),
       ];
-      await Promise.all([postgres.dispose(), redis.dispose()]);
       return rows;
     } finally {
       await bench.dispose();

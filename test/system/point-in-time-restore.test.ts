@@ -2,11 +2,11 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { createLogger, graphqlRequest, loadConfig, type Env } from '@polystore/common';
 import { freePort, prepareEmbeddedRoles, startEmbeddedPostgres, type EmbeddedStore } from '@polystore/embedded';
 import { restoreBackup, takeBackup, type Manifest } from '@polystore/operations';
-import { asAdmin, eventually, upsertTestCategory } from '@polystore/testing';
+import { asAdmin, upsertTestCategory } from '@polystore/testing';
+import { walArchived } from '@polystore/testing/stores';
 import { expectConsistent, refusedWithNothingWritten, settled } from '../support/restore.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { uploadThroughGateway } from '../support/uploads.js';
@@ -85,27 +85,6 @@ async function seed(stack: TestStack) {
   await placeOrder(stack, ids.kept, 1);
 }
 
-/** Until the WAL written so far is in the archive: the segment switched, and the archiver past it. */
-async function archived() {
-  const admin = new pg.Client({ connectionString: superuserUrl });
-  await admin.connect();
-  try {
-    const { rows } = await admin.query<{ segment: string }>('SELECT pg_walfile_name(pg_switch_wal()) AS segment');
-    await eventually(
-      async () => {
-        const { rows: archiver } = await admin.query<{ last: string | null }>(
-          'SELECT last_archived_wal AS last FROM pg_stat_archiver',
-        );
-        return (archiver[0]!.last ?? '') >= rows[0]!.segment;
-      },
-      'the WAL archived',
-      30_000,
-    );
-  } finally {
-    await admin.end();
-  }
-}
-
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'point-in-time-'));
   // As root the server runs as the postgres account, which must get through to its folders.
@@ -135,7 +114,7 @@ beforeAll(async () => {
   await gql(source, 'mutation ($id: ID!) { deleteProduct(input: { id: $id }) { __typename } }', { id: ids.doomed });
   ids.orderAfter = await placeOrder(source, ids.kept, 3);
   await settled(source);
-  await archived();
+  await walArchived(superuserUrl);
 
   restored = await startTestStack(
     {},

@@ -19,6 +19,7 @@ export type { Manifest } from './backup/manifest.js';
 export type { ObjectEntry } from './backup/s3.js';
 export { BackupSet, DIR_MODE, FILE_MODE, MANIFEST, type SetFile } from './backup/set-writer.js';
 export { restoreBackup, StoresNotEmpty, type RestoreOptions, type RestoreResult } from './restore/restore.js';
+export type { PointInTime } from './restore/point-in-time.js';
 export { SetReader, UnusableSet } from './restore/set-reader.js';
 export { WrongKey } from './backup/encryption.js';
 export { newRedisPassword, provisionRedisUsers } from './redis-users/provision.js';

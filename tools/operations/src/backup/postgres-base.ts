@@ -134,7 +134,7 @@ export async function copyBaseBackup(
   let stopped = false;
   try {
     const { directories, files } = await walk(dataDir);
-    const bar = progress.bar('postgres base backup', files.length);
+    const bar = progress.bar('base backup', files.length);
     for (const path of files) {
       // Opened before the set's file is made: one the server removed in the meantime is skipped.
       const handle = await open(join(dataDir, path)).catch((err: NodeJS.ErrnoException) => {

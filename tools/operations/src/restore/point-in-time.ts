@@ -57,7 +57,7 @@ export async function pointInTimeOf(
 async function layOut(set: SetReader, base: BaseBackup, dataDir: string, progress: Progress): Promise<void> {
   await mkdir(dataDir, { mode: 0o700 });
   for (const directory of base.directories) await mkdir(join(dataDir, directory), { recursive: true, mode: 0o700 });
-  const bar = progress.bar('postgres base backup', base.files.length);
+  const bar = progress.bar('recovery: base backup', base.files.length);
   for (const file of base.files) {
     const path = file.path.slice(BASE_FOLDER.length + 1);
     await pipeline(set.open(file.path), createWriteStream(join(dataDir, path), { mode: 0o600, flags: 'wx' }));
@@ -84,19 +84,26 @@ export async function recoveredRows(
   const dataDir = join(workDir, 'data');
   await layOut(set, target.base, dataDir, progress);
   const { role, schema } = set.manifest.stores.postgres;
+  const replay = progress.bar('recovery: WAL replay', 1);
   const server = await recoverEmbeddedPostgres({
     dataDir,
     workDir,
     walArchiveDir: target.walArchiveDir,
     targetTime: target.toTime,
     as: { user: role, database: target.base.database },
-  }).catch((err: unknown) => {
-    if (!(err instanceof RecoveryRefused)) throw err;
-    const hint = /before configured recovery target/.test(err.message)
-      ? `: the archive ends before that moment (a segment is archived once full, or ${WAL_ARCHIVE_TIMEOUT_S} s after its first write on the embedded server); choose an earlier moment or wait`
-      : '';
-    throw new UnusableSet(`${err.message}${hint}`);
-  });
+  })
+    .then((recovered) => {
+      replay.increment(target.toTime.toISOString());
+      return recovered;
+    })
+    .catch((err: unknown) => {
+      if (!(err instanceof RecoveryRefused)) throw err;
+      const hint = /before configured recovery target/.test(err.message)
+        ? `: the archive ends before that moment (a segment is archived once full, or ${WAL_ARCHIVE_TIMEOUT_S} s after its first write on the embedded server); choose an earlier moment or wait`
+        : '';
+      throw new UnusableSet(`${err.message}${hint}`);
+    })
+    .finally(() => replay.stop());
   teardown.add('recovered postgres', () => server.stop());
   const client = new pg.Client({
     ...server.connection(role, target.base.database),
