@@ -1,12 +1,13 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { createLogger, graphqlRequest, loadConfig, type Env } from '@polystore/common';
 import { freePort, prepareEmbeddedRoles, startEmbeddedPostgres, type EmbeddedStore } from '@polystore/embedded';
-import { restoreBackup, takeBackup, type Manifest } from '@polystore/operations';
+import { pruneWalArchive, restoreBackup, takeBackup, type Manifest } from '@polystore/operations';
 import { asAdmin, upsertTestCategory } from '@polystore/testing';
-import { walArchived } from '@polystore/testing/stores';
+import { testStores, walArchived } from '@polystore/testing/stores';
 import { expectConsistent, refusedWithNothingWritten, settled } from '../support/restore.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { uploadThroughGateway } from '../support/uploads.js';
@@ -145,7 +146,9 @@ describe('a restore to a moment after the set', () => {
     const base = set.manifest.stores.postgres.base;
     expect(base && 'files' in base ? base.files.length : base).toBeGreaterThan(100);
     expect(base && 'consistentAt' in base && Date.parse(base.consistentAt)).toBeLessThan(moment.getTime());
-    expect(base).toMatchObject({ walArchive, database: 'postgres' });
+    // The cluster's own folder under the archive's root: another cluster's segment names would collide.
+    const systemIdentifier = base && 'systemIdentifier' in base ? base.systemIdentifier : '';
+    expect(base).toMatchObject({ walArchive: join(walArchive, systemIdentifier), database: 'postgres' });
   });
 
   it('holds what was written before the moment and nothing written after it', async () => {
@@ -213,4 +216,52 @@ describe('a moment the set cannot reach', () => {
     expect(plain.manifest.stores.postgres.base).toEqual({ skipped: expect.stringMatching(/does not archive its WAL/) });
     await refusedWithNothingWritten(attempt(new Date(), plain.dir), /holds no base backup/);
   }, 60_000);
+});
+
+describe('the archive pruned for the set', () => {
+  it('loses the segments before its base backup, and still restores the set to the moment', async () => {
+    expect(await pruneWalArchive(walArchive, [set.dir])).toBeGreaterThan(0);
+    const stores = await testStores();
+    try {
+      const config = configOf(stores.env);
+      await restoreBackup({ config, log, from: set.dir, pointInTime: { toTime: moment }, progress: silent });
+      const owner = new pg.Client({ connectionString: stores.postgres.ownerUrl });
+      await owner.connect();
+      const { rows } = await owner.query<{ id: string }>('SELECT id FROM products WHERE id = ANY ($1::uuid[])', [
+        [ids.before, ids.after],
+      ]);
+      await owner.end();
+      expect(rows.map(({ id }) => id)).toEqual([ids.before]);
+    } finally {
+      await stores.dispose();
+    }
+  }, 120_000);
+});
+
+describe('a moment when the outbox no longer held the set’s replay window', () => {
+  it('is refused before anything is written', async () => {
+    // A set whose window starts at the outbox's first row, as one taken while a consumer group lagged
+    // behind would: its manifest says so (the manifest is not among the checksummed files).
+    const lagging = join(folder, 'lagging');
+    await cp(set.dir, lagging, { recursive: true });
+    const manifest = JSON.parse(await readFile(join(lagging, 'manifest.json'), 'utf8')) as Manifest;
+    const { toOutboxId } = manifest.positions.replay;
+    manifest.positions.replay = { fromOutboxId: '1', toOutboxId, events: Number(toOutboxId) };
+    await writeFile(join(lagging, 'manifest.json'), JSON.stringify(manifest));
+    // What the relay's pruning does to published rows after OUTBOX_RETENTION_DAYS, done now.
+    const admin = new pg.Client({ connectionString: superuserUrl });
+    await admin.connect();
+    await admin.query('DELETE FROM outbox WHERE id <= $1::bigint', [toOutboxId]);
+    await admin.end();
+    await sleep(1_100);
+    const pruned = new Date();
+    await sleep(1_100);
+    await createProduct(source, `PITR-LATER-${Date.now()}`);
+    await walArchived(superuserUrl);
+    await refusedWithNothingWritten(
+      (env) =>
+        restoreBackup({ config: configOf(env), log, from: lagging, pointInTime: { toTime: pruned }, progress: silent }),
+      /no longer holds the set's replay window \(0 of \d+ events\)/,
+    );
+  }, 120_000);
 });

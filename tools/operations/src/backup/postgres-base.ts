@@ -1,6 +1,7 @@
 import { open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
+import { systemIdentifier } from '@polystore/embedded';
 import type { Progress } from './progress.js';
 import type { BackupSet, SetFile } from './set-writer.js';
 
@@ -12,6 +13,8 @@ import type { BackupSet, SetFile } from './set-writer.js';
 export interface BaseBackup {
   /** PostgreSQL's major version (PG_VERSION): only that version's server can recover it. */
   majorVersion: number;
+  /** The cluster's system identifier: its WAL archive is the folder of that name under the archive's root. */
+  systemIdentifier: string;
   /** The database the product's schema is in. */
   database: string;
   startLsn: string;
@@ -64,11 +67,11 @@ const LEFT_OUT = new Set([
  * operator's (pgBackRest, WAL-G, a managed service's).
  */
 async function dataFolderHere(client: pg.Client): Promise<{ dataDir: string } | BaseBackupSkipped> {
-  const { rows } = await client.query<{ archiving: string; recovering: boolean; port: string }>(
+  const { rows } = await client.query<{ archiving: string; recovering: boolean; port: string; started: number }>(
     `SELECT current_setting('archive_mode') AS archiving, pg_is_in_recovery() AS recovering,
-            current_setting('port') AS port`,
+            current_setting('port') AS port, extract(epoch FROM pg_postmaster_start_time())::float8 AS started`,
   );
-  const { archiving, recovering, port } = rows[0]!;
+  const { archiving, recovering, port, started } = rows[0]!;
   if (archiving === 'off')
     return { skipped: 'PostgreSQL does not archive its WAL (POSTGRES_WAL_ARCHIVE_DIR for the embedded server)' };
   if (recovering) return { skipped: 'the server is a standby: take base backups on the primary' };
@@ -78,9 +81,10 @@ async function dataFolderHere(client: pg.Client): Promise<{ dataDir: string } | 
   if (setting instanceof Error)
     return { skipped: `the backup's role cannot read data_directory (${setting.message}): docs/operations.md` };
   const dataDir = setting.rows[0]!.dir;
-  // The server's own pid file names its port: the folder here is that server's, not a namesake's.
-  const pid = await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '');
-  if (pid.split('\n')[3]?.trim() !== port)
+  // The server's own pid file names its start time and port: the folder here is that server's, not a namesake's.
+  const pid = (await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n');
+  // (The file has the start in whole seconds, taken a moment apart from the server's own clock reading.)
+  if (Math.abs(Number(pid[2]) - started) > 1 || pid[3]?.trim() !== port)
     return { skipped: `the server's data folder (${dataDir}) is not on this machine` };
   if ((await readdir(join(dataDir, 'pg_tblspc'))).length > 0)
     return { skipped: 'the server has tablespaces outside its data folder, which a base backup here does not copy' };
@@ -90,7 +94,11 @@ async function dataFolderHere(client: pg.Client): Promise<{ dataDir: string } | 
 /** Relative paths of the data folder's folders and of the files to copy, as they are now. */
 async function walk(dataDir: string, under = ''): Promise<{ directories: string[]; files: string[] }> {
   const found = { directories: [] as string[], files: [] as string[] };
-  const entries = await readdir(join(dataDir, under), { withFileTypes: true }).catch(() => []);
+  // A folder the server removed meanwhile is skipped; one this user cannot read fails the backup.
+  const entries = await readdir(join(dataDir, under), { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [];
+    throw err;
+  });
   for (const entry of entries) {
     const path = under ? `${under}/${entry.name}` : entry.name;
     if (entry.isDirectory() || (entry.isSymbolicLink() && path === 'pg_wal')) {
@@ -135,16 +143,19 @@ export async function copyBaseBackup(
   try {
     const { directories, files } = await walk(dataDir);
     const bar = progress.bar('base backup', files.length);
-    for (const path of files) {
-      // Opened before the set's file is made: one the server removed in the meantime is skipped.
-      const handle = await open(join(dataDir, path)).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') return undefined;
-        throw err;
-      });
-      if (handle) await set.write(`${BASE_FOLDER}/${path}`, handle.createReadStream());
-      bar.increment(path);
+    try {
+      for (const path of files) {
+        // Opened before the set's file is made: one the server removed in the meantime is skipped.
+        const handle = await open(join(dataDir, path)).catch((err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT') return undefined;
+          throw err;
+        });
+        if (handle) await set.write(`${BASE_FOLDER}/${path}`, handle.createReadStream());
+        bar.increment(path);
+      }
+    } finally {
+      bar.stop();
     }
-    bar.stop();
     // Archiving that does not keep up fails the backup instead of waiting for ever.
     await client.query(`SET statement_timeout = '5min'`);
     const { rows } = await client.query<{ lsn: string; label: string; at: Date }>(
@@ -156,6 +167,7 @@ export async function copyBaseBackup(
     await set.write(`${BASE_FOLDER}/backup_label`, [label]);
     return {
       majorVersion,
+      systemIdentifier: await systemIdentifier(dataDir),
       database: settings[0]!.database,
       startLsn: started[0]!.lsn,
       startWalFile: started[0]!.file,

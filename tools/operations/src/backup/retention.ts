@@ -1,5 +1,6 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { clusterArchive } from '@polystore/embedded';
 import type { Manifest } from './manifest.js';
 import { MANIFEST } from './set-writer.js';
 
@@ -37,25 +38,31 @@ export async function pruneSets(
 const SEGMENT = /^[0-9A-F]{24}(\.partial|\.[0-9A-F]{8}\.backup)?$/;
 
 /**
- * After `pruneSets`: removes the WAL archive's segments that no kept set's
- * base backup needs, those older than the oldest kept base backup's first
- * segment (compared without the timeline, as `pg_archivecleanup` does).
- * Removes nothing when no kept set has a base backup.
+ * After `pruneSets`: removes from the WAL archive (its root, a folder per
+ * cluster) the segments that no kept set's base backup needs: in each
+ * cluster's folder, those older than the first segment of that cluster's
+ * oldest kept base backup (compared without the timeline, as
+ * `pg_archivecleanup` does). A cluster no kept set comes from is left alone.
+ * Returns how many files were removed.
  */
-export async function pruneWalArchive(archive: string, keptSets: string[]): Promise<number> {
-  const starts: string[] = [];
+export async function pruneWalArchive(root: string, keptSets: string[]): Promise<number> {
+  const oldestByCluster = new Map<string, string>();
   for (const dir of keptSets) {
     const manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as Manifest;
     const base = manifest.stores.postgres.base;
-    if (base && 'startWalFile' in base) starts.push(base.startWalFile.slice(8));
+    if (!base || 'skipped' in base) continue;
+    const start = base.startWalFile.slice(8);
+    const oldest = oldestByCluster.get(base.systemIdentifier);
+    if (oldest === undefined || start < oldest) oldestByCluster.set(base.systemIdentifier, start);
   }
-  if (starts.length === 0) return 0;
-  const oldest = starts.sort()[0]!;
   let removed = 0;
-  for (const name of await readdir(archive)) {
-    if (SEGMENT.test(name) && name.slice(8, 24) < oldest) {
-      await rm(join(archive, name), { force: true });
-      removed++;
+  for (const [cluster, oldest] of oldestByCluster) {
+    const folder = clusterArchive(root, cluster);
+    for (const name of await readdir(folder).catch(() => [])) {
+      if (SEGMENT.test(name) && name.slice(8, 24) < oldest) {
+        await rm(join(folder, name), { force: true });
+        removed++;
+      }
     }
   }
   return removed;

@@ -1,11 +1,11 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import type { Config, Teardown } from '@polystore/common';
-import { recoverEmbeddedPostgres, RecoveryRefused, WAL_ARCHIVE_TIMEOUT_S } from '@polystore/embedded';
+import { clusterArchive, recoverEmbeddedPostgres, RecoveryRefused, WAL_ARCHIVE_TIMEOUT_S } from '@polystore/embedded';
 import { OUTBOX_RETENTION_DAYS } from '@polystore/sql-subgraph/operations';
 import { BASE_FOLDER, type BaseBackup } from '../backup/postgres-base.js';
 import { columnsOf, copyOut, migrationLevel, sequencesOf, tablesInForeignKeyOrder } from '../backup/postgres.js';
@@ -46,11 +46,19 @@ export async function pointInTimeOf(
     throw new UnusableSet(
       `${toTime.toISOString()} is more than ${OUTBOX_RETENTION_DAYS} days after the set: the outbox no longer held its replay window then; choose a later set`,
     );
-  const archive = walArchiveDir ?? config.backups.walArchiveDir ?? base.walArchive;
+  const given = walArchiveDir ?? config.backups.walArchiveDir;
+  const archive = given ? await clusterFolderIn(resolve(given), base.systemIdentifier) : base.walArchive;
   if (!archive) throw new UnusableSet('no WAL archive: pass --wal-archive <folder> or set POSTGRES_WAL_ARCHIVE_DIR');
-  if (!(await stat(archive).catch(() => null))?.isDirectory())
-    throw new UnusableSet(`the WAL archive ${archive} is not a folder here`);
+  if (!(await isFolder(archive))) throw new UnusableSet(`the WAL archive ${archive} is not a folder here`);
   return { base, walArchiveDir: archive };
+}
+
+const isFolder = async (path: string) => (await stat(path).catch(() => null))?.isDirectory() ?? false;
+
+/** The archive's root (POSTGRES_WAL_ARCHIVE_DIR) holds a folder per cluster; a folder of segments is taken as it is. */
+async function clusterFolderIn(folder: string, systemId: string): Promise<string> {
+  const cluster = clusterArchive(folder, systemId);
+  return (await isFolder(cluster)) ? cluster : folder;
 }
 
 /** The base backup's data folder, written from the set into `dataDir` (decrypted on the way). */
@@ -58,12 +66,15 @@ async function layOut(set: SetReader, base: BaseBackup, dataDir: string, progres
   await mkdir(dataDir, { mode: 0o700 });
   for (const directory of base.directories) await mkdir(join(dataDir, directory), { recursive: true, mode: 0o700 });
   const bar = progress.bar('recovery: base backup', base.files.length);
-  for (const file of base.files) {
-    const path = file.path.slice(BASE_FOLDER.length + 1);
-    await pipeline(set.open(file.path), createWriteStream(join(dataDir, path), { mode: 0o600, flags: 'wx' }));
-    bar.increment(path);
+  try {
+    for (const file of base.files) {
+      const path = file.path.slice(BASE_FOLDER.length + 1);
+      await pipeline(set.open(file.path), createWriteStream(join(dataDir, path), { mode: 0o600, flags: 'wx' }));
+      bar.increment(path);
+    }
+  } finally {
+    bar.stop();
   }
-  bar.stop();
 }
 
 /**
@@ -119,11 +130,17 @@ export async function recoveredRows(
     );
     tables.push({ name, columns: await columnsOf(client, name), rows: rows[0]!.n });
   }
-  const replayFromOutboxId = set.manifest.positions.replay.fromOutboxId;
-  const { rows: window } = await client.query<{ n: number }>(
-    'SELECT count(*)::integer AS n FROM outbox WHERE id >= $1::bigint',
-    [replayFromOutboxId],
+  const { fromOutboxId: replayFromOutboxId, toOutboxId, events } = set.manifest.positions.replay;
+  const { rows: window } = await client.query<{ n: number; set: number }>(
+    `SELECT count(*)::integer AS n, count(*) FILTER (WHERE id <= $2::bigint)::integer AS set
+     FROM outbox WHERE id >= $1::bigint`,
+    [replayFromOutboxId, toOutboxId ?? '0'],
   );
+  // Published rows are pruned after OUTBOX_RETENTION_DAYS: the set's window must still be whole at the moment.
+  if (window[0]!.set < events)
+    throw new UnusableSet(
+      `the outbox at ${target.toTime.toISOString()} no longer holds the set's replay window (${window[0]!.set} of ${events} events): choose a later set`,
+    );
   return {
     name: `the database recovered to ${target.toTime.toISOString()}`,
     migrationLevel: await migrationLevel(client),

@@ -76,7 +76,7 @@ export const backups = inSection(
       name: 'POSTGRES_WAL_ARCHIVE_DIR',
       example: '/var/lib/polystore/wal-archive',
       unset: 'the embedded PostgreSQL keeps no WAL archive: a restore goes back to a set, not to any moment',
-      doc: "Folder of PostgreSQL's WAL archive, for point-in-time recovery: `npm start`'s embedded server archives every WAL segment into it (a segment at least every 60 s under writes), `npm run backup` then adds a base backup to each set, and `npm run restore -- <set> --to-time <moment>` replays the archive to that moment (docs/operations.md). Keep it on another disk than DATA_DIR.",
+      doc: "Folder of PostgreSQL's WAL archive, for point-in-time recovery: `npm start`'s embedded server archives every WAL segment into it, a folder per cluster (a segment at least every 60 s under writes), `npm run backup` then adds a base backup to each set, and `npm run restore -- <set> --to-time <moment>` replays the archive to that moment (docs/operations.md). Keep it on another disk than DATA_DIR.",
     }),
   },
 );
