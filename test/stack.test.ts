@@ -1,14 +1,16 @@
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { access, chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { productPrefix } from '@polystore/storage-subgraph/seed';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { createLogger } from '@polystore/common';
 import { bearer, errorCodes, eventually, graphqlRequest } from '@polystore/testing';
 import { freePort } from '@polystore/embedded';
-import { StackStartError, startStack, type RunningStack } from '@polystore/launcher';
+import { StackStartError, startStack, startStoresOnly, type RunningStack } from '@polystore/launcher';
 
 /**
  * What `npm start` does on a machine with nothing but Node and a
@@ -20,6 +22,7 @@ let dataDir: string;
 let env: Record<string, string>;
 let stack: RunningStack | undefined;
 const log = createLogger('stack-test', 'silent');
+const run = promisify(execFile);
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'polystore-stack-'));
@@ -203,6 +206,48 @@ describe('npm start', () => {
     const after = await gql(COUNTS);
     expect(after.data).toEqual(before.data);
   }, 120_000);
+
+  it('backs up the running stack, refuses a restore while its services run, and restores onto its stores alone', async () => {
+    const before = await gql(COUNTS);
+    const folder = await mkdtemp(join(tmpdir(), 'polystore-stack-set-'));
+    const set = join(folder, 'set');
+    const tool = (name: string, args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', `tools/operations/src/${name}-cli.ts`, ...args], { env }).then(
+        ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
+        (err: { code: number; stdout: string; stderr: string }) => err,
+      );
+    try {
+      expect(await tool('backup', ['--out', set])).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(/backup set/),
+      });
+      // Written after the set: the restore takes it away.
+      const created = await gql(
+        'mutation { createProduct(input: { sku: "AFTER-THE-SET", name: "After", price: { amount: 1, currency: "EUR" } }) { id } }',
+      );
+      expect(created.errors).toBeUndefined();
+      expect(await tool('restore', [set, '--replace'])).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/runs its services .*npm start -- --stores-only/),
+      });
+
+      await stack!.stop();
+      stack = undefined;
+      const stores = await startStoresOnly({ env, log });
+      try {
+        expect(await tool('restore', [set, '--replace'])).toMatchObject({
+          code: 0,
+          stdout: expect.stringMatching(/restored the set/),
+        });
+      } finally {
+        await stores.stop();
+      }
+      stack = await startStack({ env, log });
+      expect((await gql(COUNTS)).data).toEqual(before.data);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('refuses to start over a running stack or on a port in use, and says which variable to change', async () => {
     await expect(startStack({ env, log })).rejects.toThrow(/already running on .*DATA_DIR/);

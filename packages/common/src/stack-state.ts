@@ -3,12 +3,13 @@ import { join, resolve } from 'node:path';
 
 /**
  * What a running `npm start` publishes in DATA_DIR/stack.json for the tools run
- * beside it (`npm run seed`, `npm run check-consistency`): its pid, the
- * gateway, and the variables that reach its embedded stores.
+ * beside it (`npm run seed`, `npm run check-consistency`, backups and
+ * restores): its pid, the gateway, and the variables that reach its embedded stores.
  */
 export interface StackState {
   pid: number;
-  gatewayUrl: string;
+  /** Absent when only the stores run (`npm start -- --stores-only`): no service answers. */
+  gatewayUrl?: string;
   env: Record<string, string>;
 }
 

@@ -150,11 +150,11 @@ async function checkReplicas(replicas: number): Promise<void> {
 }
 
 /** Refuses to start over another stack on the same data, or on ports something else holds. */
-async function checkNothingRunsThere(config: Config): Promise<void> {
+export async function checkNothingRunsThere(config: Config): Promise<void> {
   const running = await readStackState(config.dataDir);
   if (running) {
     throw new StackStartError(
-      `a stack is already running on ${config.dataDir} (pid ${running.pid}, ${running.gatewayUrl}); ` +
+      `a stack is already running on ${config.dataDir} (pid ${running.pid}, ${running.gatewayUrl ?? 'its stores only'}); ` +
         'stop it first, or set DATA_DIR to another folder',
     );
   }

@@ -1,11 +1,13 @@
 import { ConfigError, createLogger, loadConfig, type Config } from '@polystore/common';
 import { IncompatibleDataError } from '@polystore/embedded';
 import { StackStartError, startStack, type RunningStack } from './stack.js';
+import { startStoresOnly, type RunningStores } from './stores-only.js';
 
 /**
  * `npm start`: the whole stack in one terminal; Ctrl-C stops every process and
  * store cleanly, also while it is still starting. `npm run dev` adds `--watch`:
- * services restart when their sources change.
+ * services restart when their sources change; `--stores-only` runs the embedded
+ * stores alone (for a restore).
  */
 // The pinned AWS SDK supports this Node; its notice about future releases is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -35,6 +37,8 @@ const shutdown = async (reason: string, code: number) => {
 process.on('SIGINT', () => void shutdown('SIGINT', 0));
 process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
 
+if (process.argv.includes('--stores-only')) await serveStoresOnly();
+
 try {
   stack = await startStack({ log, watch: process.argv.includes('--watch'), replicas, signal: starting.signal });
   if (stopping) {
@@ -63,6 +67,38 @@ try {
   if (err instanceof StackStartError || err instanceof IncompatibleDataError) log.fatal(err.message);
   else log.fatal({ err }, 'the stack failed to start');
   process.exit(1);
+}
+
+/**
+ * `--stores-only`: the embedded stores and no service, until Ctrl-C, for a restore
+ * (`npm run restore`) that nothing else writes during.
+ */
+async function serveStoresOnly(): Promise<never> {
+  let stores: RunningStores;
+  try {
+    stores = await startStoresOnly({ log, signal: starting.signal });
+  } catch (err) {
+    if (starting.signal.aborted) process.exit(130);
+    if (err instanceof StackStartError || err instanceof IncompatibleDataError) log.fatal(err.message);
+    else log.fatal({ err }, 'the stores failed to start');
+    process.exit(1);
+  }
+  const stop = async (code: number) => {
+    await stores.stop();
+    process.exit(code);
+  };
+  process.removeAllListeners('SIGINT').removeAllListeners('SIGTERM');
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  void stores.failed.then((reason) => {
+    log.fatal({ reason }, 'an embedded store died');
+    void stop(1);
+  });
+  process.stdout.write(
+    `\n  The stores of ${config.dataDir} are running, and no service: run npm run restore (or backup,\n` +
+      `  check-consistency) in another terminal, then Ctrl-C, then npm start.\n\n`,
+  );
+  return new Promise<never>(() => {});
 }
 
 /** `--replicas N` or `--replicas=N` (1 without it; a value that is not a number is refused by the stack). */

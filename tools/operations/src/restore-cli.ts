@@ -8,7 +8,7 @@ import { downloadSet, parseS3Location, requireOtherBucket } from './backup/remot
 import { StoreUnreachable } from './consistency/stores.js';
 import { restoreBackup, StoresNotEmpty } from './restore/restore.js';
 import { UnusableSet } from './restore/set-reader.js';
-import { storesConfig } from './stack-config.js';
+import { servicesOfStackRunning, storesConfig } from './stack-config.js';
 
 /**
  * `npm run restore -- <set> [--replace] [--to-time <moment>]`: restores a backup set (a folder, or
@@ -40,6 +40,8 @@ try {
     values['to-time'] === undefined
       ? undefined
       : { toTime: moment(values['to-time']), walArchiveDir: values['wal-archive'] };
+  const running = await servicesOfStackRunning();
+  if (running) throw new Error(running);
   const config = await storesConfig();
   const log = createLogger('restore', config.logLevel, config.logFormat, process.stderr);
   const remote = parseS3Location(positionals[0]!);
