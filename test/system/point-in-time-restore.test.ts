@@ -7,7 +7,7 @@ import { createLogger, graphqlRequest, loadConfig, type Env } from '@polystore/c
 import { freePort, prepareEmbeddedRoles, startEmbeddedPostgres, type EmbeddedStore } from '@polystore/embedded';
 import { pruneWalArchive, restoreBackup, takeBackup, type Manifest } from '@polystore/operations';
 import { asAdmin, upsertTestCategory } from '@polystore/testing';
-import { testStores, walArchived } from '@polystore/testing/stores';
+import { testStores, walArchived, walArchivingFailed } from '@polystore/testing/stores';
 import { expectConsistent, refusedWithNothingWritten, settled } from '../support/restore.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { uploadThroughGateway } from '../support/uploads.js';
@@ -263,5 +263,29 @@ describe('a moment when the outbox no longer held the set’s replay window', ()
         restoreBackup({ config: configOf(env), log, from: lagging, pointInTime: { toTime: pruned }, progress: silent }),
       /no longer holds the set's replay window \(0 of \d+ events\)/,
     );
+  }, 120_000);
+});
+
+describe('a backup while WAL archiving fails', () => {
+  it('lands without a base backup, saying why, instead of waiting for the archive', async () => {
+    // The cluster's folder made unwritable: basic_archive fails on the next segment.
+    const base = set.manifest.stores.postgres.base;
+    const cluster = base && 'walArchive' in base ? base.walArchive! : '';
+    await chmod(cluster, 0o500);
+    try {
+      await createProduct(source, `PITR-UNARCHIVED-${Date.now()}`);
+      await walArchivingFailed(superuserUrl);
+      const taken = await takeBackup({
+        config: configOf(source.env),
+        log,
+        out: join(folder, 'unarchived'),
+        progress: silent,
+      });
+      expect(taken.manifest.stores.postgres.base).toEqual({
+        skipped: expect.stringMatching(/WAL archiving is failing/),
+      });
+    } finally {
+      await chmod(cluster, 0o700);
+    }
   }, 120_000);
 });

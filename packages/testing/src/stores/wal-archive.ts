@@ -25,3 +25,24 @@ export async function walArchived(superuserUrl: string, timeoutMs = 60_000): Pro
     await admin.end();
   }
 }
+
+/** Until the archiver of the server of `superuserUrl` has failed on its newest segment (after a switch). */
+export async function walArchivingFailed(superuserUrl: string, timeoutMs = 30_000): Promise<void> {
+  const admin = new pg.Client({ connectionString: superuserUrl });
+  await admin.connect();
+  try {
+    await admin.query('SELECT pg_switch_wal()');
+    await eventually(
+      async () =>
+        (
+          await admin.query<{ failing: boolean }>(
+            `SELECT last_failed_time > coalesce(last_archived_time, '-infinity') AS failing FROM pg_stat_archiver`,
+          )
+        ).rows[0]!.failing,
+      'WAL archiving failing',
+      timeoutMs,
+    );
+  } finally {
+    await admin.end();
+  }
+}

@@ -88,6 +88,16 @@ async function dataFolderHere(client: pg.Client): Promise<{ dataDir: string } | 
     return { skipped: `the server's data folder (${dataDir}) is not on this machine` };
   if ((await readdir(join(dataDir, 'pg_tblspc'))).length > 0)
     return { skipped: 'the server has tablespaces outside its data folder, which a base backup here does not copy' };
+  // pg_backup_stop waits for the archive: one that is failing would cost the whole set, not only its base backup.
+  const { rows: archiver } = await client.query<{ failing: boolean; failedAt: Date | null; wal: string | null }>(
+    `SELECT last_failed_time > coalesce(last_archived_time, '-infinity') AS failing,
+            last_failed_time AS "failedAt", last_failed_wal AS wal FROM pg_stat_archiver`,
+  );
+  const { failing, failedAt, wal } = archiver[0]!;
+  if (failing)
+    return {
+      skipped: `WAL archiving is failing (segment ${wal} at ${failedAt?.toISOString()}; the server's log says why)`,
+    };
   return { dataDir };
 }
 
