@@ -216,6 +216,16 @@ describe('a moment the set cannot reach', () => {
     expect(plain.manifest.stores.postgres.base).toEqual({ skipped: expect.stringMatching(/does not archive its WAL/) });
     await refusedWithNothingWritten(attempt(new Date(), plain.dir), /holds no base backup/);
   }, 60_000);
+
+  it('a base backup whose manifest names a folder outside its own: refused, nothing written', async () => {
+    const forged = join(folder, 'forged');
+    await cp(set.dir, forged, { recursive: true });
+    const manifest = JSON.parse(await readFile(join(forged, 'manifest.json'), 'utf8')) as Manifest;
+    const base = manifest.stores.postgres.base as { directories: string[] };
+    base.directories.push('../../escaped');
+    await writeFile(join(forged, 'manifest.json'), JSON.stringify(manifest));
+    await refusedWithNothingWritten(attempt(moment, forged), /names \.\.\/\.\.\/escaped, outside its folder/);
+  }, 60_000);
 });
 
 describe('the archive pruned for the set', () => {

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import type { Config, Teardown } from '@polystore/common';
@@ -64,12 +64,18 @@ async function clusterFolderIn(folder: string, systemId: string): Promise<string
 /** The base backup's data folder, written from the set into `dataDir` (decrypted on the way). */
 async function layOut(set: SetReader, base: BaseBackup, dataDir: string, progress: Progress): Promise<void> {
   await mkdir(dataDir, { mode: 0o700 });
-  for (const directory of base.directories) await mkdir(join(dataDir, directory), { recursive: true, mode: 0o700 });
+  // The manifest names the paths: none may lead out of the data folder.
+  const inside = (path: string) => {
+    const target = resolve(dataDir, path);
+    if (!target.startsWith(dataDir + sep)) throw new UnusableSet(`the base backup names ${path}, outside its folder`);
+    return target;
+  };
+  for (const directory of base.directories) await mkdir(inside(directory), { recursive: true, mode: 0o700 });
   const bar = progress.bar('recovery: base backup', base.files.length);
   try {
     for (const file of base.files) {
       const path = file.path.slice(BASE_FOLDER.length + 1);
-      await pipeline(set.open(file.path), createWriteStream(join(dataDir, path), { mode: 0o600, flags: 'wx' }));
+      await pipeline(set.open(file.path), createWriteStream(inside(path), { mode: 0o600, flags: 'wx' }));
       bar.increment(path);
     }
   } finally {
