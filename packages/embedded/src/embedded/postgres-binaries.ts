@@ -1,4 +1,8 @@
+import { execFile } from 'node:child_process';
 import { arch, platform } from 'node:os';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 export interface PostgresBinaries {
   initdb: string;
@@ -46,3 +50,15 @@ export async function postgresBinaries(): Promise<PostgresBinaries> {
     });
   }
 }
+
+/** The major version of the server binary `postgres`. */
+export async function serverMajorVersion(postgres: string): Promise<number> {
+  const { stdout } = await run(postgres, ['--version']);
+  const match = /(\d+)\.\d+/.exec(stdout);
+  if (!match) throw new Error(`cannot read the version of ${postgres}: ${stdout}`);
+  return Number(match[1]);
+}
+
+/** Why a server stopped, from its log: the FATAL lines and the DETAIL and HINT after each, without timestamps. */
+export const serverVerdict = (log: string) =>
+  [...log.matchAll(/(?:FATAL|DETAIL|HINT):\s+(.*)/g)].map((match) => match[1]!.trim()).join(': ');

@@ -3,7 +3,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { POSTGRES_ENV, postgresBinaries } from './postgres-binaries.js';
+import { POSTGRES_ENV, postgresBinaries, serverMajorVersion, serverVerdict } from './postgres-binaries.js';
 import { serverAccount } from './server-account.js';
 import { ServerStartError, spawnServer } from './server-process.js';
 
@@ -50,8 +50,7 @@ export async function recoverEmbeddedPostgres({
   startTimeoutMs?: number;
 }): Promise<RecoveredPostgres> {
   const binaries = await postgresBinaries();
-  const { stdout } = await run(binaries.postgres, ['--version']);
-  const serverVersion = Number(/(\d+)\.\d+/.exec(stdout)?.[1]);
+  const serverVersion = await serverMajorVersion(binaries.postgres);
   const dataVersion = Number.parseInt(await readFile(join(dataDir, 'PG_VERSION'), 'utf8'), 10);
   if (dataVersion !== serverVersion)
     throw new RecoveryRefused(
@@ -105,7 +104,9 @@ export async function recoverEmbeddedPostgres({
     ready: () => recoveryEnded(connection(as.user, as.database)),
   }).catch((err: unknown) => {
     if (err instanceof ServerStartError && /FATAL/.test(err.serverLog)) {
-      throw new RecoveryRefused(`PostgreSQL could not recover to ${targetTime.toISOString()}: ${fatal(err.serverLog)}`);
+      throw new RecoveryRefused(
+        `PostgreSQL could not recover to ${targetTime.toISOString()}: ${serverVerdict(err.serverLog)}`,
+      );
     }
     throw err;
   });
@@ -127,7 +128,3 @@ async function recoveryEnded(settings: pg.ClientConfig) {
 }
 
 const shellQuoted = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
-
-/** The FATAL lines of a server log and the DETAIL or HINT after each, without timestamps. */
-const fatal = (log: string) =>
-  [...log.matchAll(/(?:FATAL|DETAIL|HINT):\s+(.*)/g)].map((match) => match[1]!.trim()).join(' ');

@@ -3,7 +3,7 @@ import { chmod, chown, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { POSTGRES_ENV, postgresBinaries } from './postgres-binaries.js';
+import { POSTGRES_ENV, postgresBinaries, serverMajorVersion, serverVerdict } from './postgres-binaries.js';
 import { serverAccount } from './server-account.js';
 import { ServerStartError, spawnServer, stopLeftover } from './server-process.js';
 import { walArchiveSettings } from './wal-archive.js';
@@ -120,17 +120,6 @@ function incompatible(dataDir: string, reason: string) {
       `Earlier versions of Polystore kept PGlite's files there, which only PGlite can read. ` +
       `To start afresh, move that folder away (or delete it); to keep the data, export it with the program that wrote it first.`,
   );
-}
-
-/** The FATAL and DETAIL lines of a server log, without timestamps. */
-const serverVerdict = (log: string) =>
-  [...log.matchAll(/(?:FATAL|DETAIL):\s+(.*)/g)].map((match) => match[1]!.trim()).join(': ');
-
-async function serverMajorVersion(postgres: string): Promise<number> {
-  const { stdout } = await run(postgres, ['--version']);
-  const match = /(\d+)\.\d+/.exec(stdout);
-  if (!match) throw new Error(`cannot read the version of ${postgres}: ${stdout}`);
-  return Number(match[1]);
 }
 
 async function ping(url: string) {
