@@ -102,7 +102,15 @@ export async function startOurGateway(
     [supergraphFile, String(await freePort()), dedupe ? 'dedupe' : 'no-dedupe'],
     {
       execArgv,
-      env: { ...process.env, LOG_LEVEL: 'warn', REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.keyPrefix, ...env },
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+        REDIS_URL: redis.url,
+        REDIS_KEY_PREFIX: redis.keyPrefix,
+        // De-duplication off: neither identical queries nor identical subgraph requests share an answer.
+        GATEWAY_DEDUPLICATE_QUERIES: String(dedupe),
+        ...env,
+      },
     },
   );
 }

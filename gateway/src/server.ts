@@ -20,7 +20,10 @@ import { handleIdeAssetRequest, localGraphiQL } from './ide.js';
 import { jsPlannedWithIncrementalDelivery, plannedWithIncrementalDelivery } from './incremental-delivery.js';
 import { IDE_FIRST_SCREEN } from './ide-first-screen.js';
 import { sizeHeap } from './heap-sizing.js';
+import { earlyAnswers } from './early-answers.js';
 import { gatewayPlugins } from './plugins/index.js';
+import { inflightQueries } from './plugins/inflight-queries.js';
+import { writesBegun } from './plugins/writes-begun.js';
 import { hitsBeforeRuntime, openResponseCache, startInvalidationConsumer } from './plugins/response-cache/index.js';
 import { rateLimitBudget } from './plugins/rate-limit-budget.js';
 import { verifiedTokens } from './plugins/verified-tokens.js';
@@ -112,18 +115,29 @@ export async function createGateway({
     });
   // Tokens the JWT plugin verified, for the hits answered before the runtime.
   const tokens = verifiedTokens(config.auth.clockSkewSeconds);
-  const plugins = gatewayPlugins({ config, log, teardown, redis, metrics }, { spend, responseCache, tokens });
-  const answerHit =
-    responseCache &&
-    hitsBeforeRuntime({
-      config,
-      ...responseCache,
-      tokens,
-      spend,
-      metrics,
-      graphqlPath: GRAPHQL_PATH,
-      supergraphPollMs: source ? config.gateway.supergraphPollMs : 0,
-    });
+  // Mutations begun here, which no de-duplicated answer may miss; identical queries in flight
+  // at once answered once (GATEWAY_DEDUPLICATE_QUERIES).
+  const writes = writesBegun();
+  const inflight = config.gateway.deduplicateQueries ? inflightQueries({ spend, metrics, writes }) : undefined;
+  const plugins = gatewayPlugins(
+    { config, log, teardown, redis, metrics },
+    { spend, responseCache, tokens, writes, inflight },
+  );
+  const answerEarly = earlyAnswers({
+    config,
+    tokens,
+    graphqlPath: GRAPHQL_PATH,
+    answerHit:
+      responseCache &&
+      hitsBeforeRuntime({
+        config,
+        ...responseCache,
+        spend,
+        metrics,
+        supergraphPollMs: source ? config.gateway.supergraphPollMs : 0,
+      }),
+    inflight,
+  });
 
   // The IDE, with a nonce of its own per page for its strict CSP.
   const ide = localGraphiQL({ title: 'Polystore', ...IDE_FIRST_SCREEN });
@@ -191,11 +205,8 @@ export async function createGateway({
     // identical subgraph requests are still shared).
     withRequestContext(req, res, async () => {
       try {
-        const handled =
-          (await handleHealthRequest(req, res, readiness)) ||
-          (await handleIdeAssetRequest(req, res)) ||
-          (answerHit !== undefined && (await answerHit(req, res)));
-        if (!handled) await runtime(req, res);
+        const handled = (await handleHealthRequest(req, res, readiness)) || (await handleIdeAssetRequest(req, res));
+        if (!handled) await answerEarly(req, res, async () => void (await runtime(req, res)));
       } catch (err) {
         log.error({ err }, 'gateway request failed');
         if (!res.headersSent) res.writeHead(500).end();

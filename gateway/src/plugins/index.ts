@@ -31,6 +31,7 @@ import { useUpstreamErrors } from './upstream-errors.js';
 import { useUpstreamTimeout } from './upstream-timeout.js';
 import { useWholeAnswers } from './whole-answers.js';
 import type { VerifiedTokens } from './verified-tokens.js';
+import type { WritesBegun } from './writes-begun.js';
 
 /**
  * The gateway's plugins, in the order they run: one `useX(options)` per file in
@@ -39,8 +40,10 @@ import type { VerifiedTokens } from './verified-tokens.js';
  * between several plugins is made by `server.ts` and given here: `spend`, the
  * rate limit's budget (`rateLimitBudget`), `responseCache`, the response
  * store and its ids' scope (`openResponseCache`; undefined when off), and
- * `tokens`, the tokens the JWT plugin verified (`verifiedTokens`). The early
- * answer of response-cache hits shares all three (`hitsBeforeRuntime`).
+ * `tokens`, the tokens the JWT plugin verified (`verifiedTokens`),
+ * `writes`, the mutations begun here (`writesBegun`), and `inflight`, the identical queries in flight (`inflightQueries`; undefined
+ * when off), whose plugin learns which documents are queries. The answers
+ * given before the runtime (`early-answers.ts`) share them.
  */
 export function gatewayPlugins(
   context: PluginContext,
@@ -48,7 +51,15 @@ export function gatewayPlugins(
     spend,
     responseCache,
     tokens,
-  }: { spend: SpendBudget | undefined; responseCache: ResponseCache | undefined; tokens: VerifiedTokens },
+    writes,
+    inflight,
+  }: {
+    spend: SpendBudget | undefined;
+    responseCache: ResponseCache | undefined;
+    tokens: VerifiedTokens;
+    writes: WritesBegun;
+    inflight: { plugin: GatewayPlugin } | undefined;
+  },
 ): GatewayPlugin[] {
   const { config, log, redis, metrics } = context;
   const { auth, gateway } = config;
@@ -97,6 +108,10 @@ export function gatewayPlugins(
           useReadYourWrites(responseCache.store),
         ]
       : []),
+    // Which documents run as queries (they may share an answer in flight).
+    inflight?.plugin,
+    // Mutations begun, on each query's subgraph requests: de-duplication never shares an answer from before one.
+    writes.plugin,
     // The signing time and a mutation's nonce, then the signature that covers them.
     useSigningStamp(auth.subgraphSecret),
     useSubgraphSignature(auth.subgraphSecret),

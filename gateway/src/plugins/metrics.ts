@@ -75,4 +75,11 @@ export const gatewayCounters = {
       'Response cache hits answered before the runtime, without parsing (also counted as hits)',
       [],
     ),
+  /** Queries answered with the answer of an identical request in flight (`inflight-queries.ts`). */
+  inflightShared: (metrics: ServiceMetrics) =>
+    metrics.counter(
+      'gateway_inflight_shared_total',
+      'Queries answered with the answer of an identical query already in flight (inbound de-duplication)',
+      [],
+    ),
 };

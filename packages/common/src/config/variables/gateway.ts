@@ -72,6 +72,11 @@ export const gateway = inSection(GATEWAY, {
     default: 'rust',
     doc: 'Query planner: rust is @graphql-hive/router-runtime, js the JavaScript one.',
   }),
+  deduplicateQueries: flag({
+    name: 'GATEWAY_DEDUPLICATE_QUERIES',
+    default: true,
+    doc: 'A query identical to one in flight (same body, same Authorization) waits for its answer instead of running again; subgraph requests are de-duplicated either way.',
+  }),
   introspection: flag({
     name: 'GATEWAY_INTROSPECTION',
     default: true,

@@ -1,0 +1,35 @@
+import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
+import { getOperationAST, OperationTypeNode } from 'graphql';
+import { operationTypeOf } from './execution.js';
+
+/** The extension a query's subgraph request carries: how many mutations had begun at this gateway when it was sent. */
+export const WRITES_BEGUN_EXTENSION = 'writes-begun';
+
+/**
+ * Read-your-writes for what de-duplication shares: the count of mutations
+ * begun at this gateway (over HTTP or WebSocket). The runtime de-duplicates
+ * identical subgraph requests in flight, its key the request's body; each
+ * query's subgraph request carries the count (`extensions.writes-begun`), so
+ * a query sent after a mutation began never joins a subgraph request sent
+ * before, whose answer may not have the mutation's effect. The identical
+ * queries in flight (`inflight-queries.ts`) compare the same count.
+ */
+export function writesBegun() {
+  let count = 0;
+  const plugin: GatewayPlugin = {
+    onExecute({ args }) {
+      if (getOperationAST(args.document, args.operationName)?.operation === OperationTypeNode.MUTATION) count += 1;
+    },
+    onSubgraphExecute({ executionRequest, setExecutionRequest }) {
+      if (operationTypeOf(executionRequest) !== OperationTypeNode.QUERY) return;
+      setExecutionRequest({
+        ...executionRequest,
+        extensions: { ...executionRequest.extensions, [WRITES_BEGUN_EXTENSION]: count },
+      });
+    },
+  };
+  return { plugin, count: () => count };
+}
+
+/** What `writesBegun` makes: its plugin, and the count now. */
+export type WritesBegun = ReturnType<typeof writesBegun>;
