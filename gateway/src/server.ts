@@ -28,6 +28,7 @@ import { hitsBeforeRuntime, openResponseCache, startInvalidationConsumer } from 
 import { rateLimitBudget } from './plugins/rate-limit-budget.js';
 import { verifiedTokens } from './plugins/verified-tokens.js';
 import { shareAnonymousSubscriptions } from './plugins/subscriptions/anonymous-subscriptions.js';
+import { directDelivery } from './plugins/subscriptions/direct-delivery.js';
 import { useSubscriptionsAcrossReloads } from './plugins/subscriptions/subscriptions-across-reloads.js';
 import { subscriptionsAcrossReloads } from './plugins/subscriptions/ws-subscriptions-across-reloads.js';
 import { subgraphUrls } from './subgraphs.js';
@@ -223,7 +224,14 @@ export async function createGateway({
   // Every subscription outlives a supergraph swap (subscribed again on the new one, where the
   // runtime would end it); identical anonymous subscriptions run once, and are followed once.
   const reloads = subscriptionsAcrossReloads(runtime, { subscribe: wsOptions.subscribe });
-  const subscribe = shareAnonymousSubscriptions((args) => reloads.subscribe(args), metrics, spend);
+  // Their events are written to each client's socket as they come, serialised once for all (`direct-delivery.ts`).
+  const delivery = directDelivery();
+  const subscribe = shareAnonymousSubscriptions(
+    (args) => reloads.subscribe(args),
+    metrics,
+    spend,
+    (args) => delivery.sinkFor(args),
+  );
   // One connection holds at most GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION operations at once.
   const active = new WeakMap<object, Set<string>>();
   const maxPerConnection = config.gateway.maxSubscriptionsPerConnection;
@@ -242,7 +250,7 @@ export async function createGateway({
         }
         ids.add(id);
         const build = async () => (await wsOptions.onSubscribe!(ctx, id, payload)) as ExecutionArgs;
-        return reloads.remember(await build(), build);
+        return delivery.remember(reloads.remember(await build(), build), id);
       },
       subscribe: async (args) => (await subscribe(args)) as ExecutionResult | AsyncIterable<ExecutionResult>,
       onComplete(ctx, id) {

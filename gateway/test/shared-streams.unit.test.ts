@@ -45,4 +45,27 @@ describe('streams shared by key', () => {
     expect(await read(a)).toEqual({ value: undefined, done: true });
     expect(await read(a)).toEqual({ value: undefined, done: true });
   });
+
+  it('hands values to a subscriber that takes them as they come, and ends one that cannot take more', async () => {
+    const streams = new SharedStreams<number>();
+    const { stream, state } = source();
+    const taken: number[] = [];
+    let room = 2;
+    const direct = (await streams.subscribe(
+      'k',
+      () => stream,
+      (value) => (taken.push(value), --room >= 0),
+    )) as AsyncIterableIterator<number>;
+    const queued = (await streams.subscribe('k', () => stream)) as AsyncIterableIterator<number>;
+    const ended = read(direct);
+    for (const value of [1, 2, 3]) state.push(value);
+    await expect(ended).rejects.toThrow('subscriber is not reading its events');
+    expect(taken).toEqual([1, 2, 3]);
+    // The others go on.
+    expect(await read(queued)).toEqual({ value: 1, done: false });
+    expect(await read(queued)).toEqual({ value: 2, done: false });
+    expect(await read(queued)).toEqual({ value: 3, done: false });
+    expect(streams.subscribers).toBe(1);
+    await queued.return!();
+  });
 });

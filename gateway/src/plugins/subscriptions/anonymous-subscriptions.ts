@@ -30,6 +30,8 @@ export function shareAnonymousSubscriptions(
   subscribe: Subscribe,
   metrics: ServiceMetrics,
   spend: Spend | undefined,
+  /** Where a client's events may be written as they come (`directDelivery`), instead of being read one by one. */
+  sinkFor: (args: ExecutionArgs) => ((result: ExecutionResult) => boolean) | undefined = () => undefined,
 ): Subscribe {
   const executions = new SharedStreams<ExecutionResult>().measure(metrics.registry, 'gateway_subscriptions_shared', {
     sources: 'Executions of anonymous subscriptions, each shared by identical client subscriptions',
@@ -42,7 +44,7 @@ export function shareAnonymousSubscriptions(
     const refused = await spend?.(context, 'graphql-ws');
     if (refused) return { errors: [refused] };
     context.budgetSpent = true;
-    return executions.subscribe(key, () => subscribe(args));
+    return executions.subscribe(key, () => subscribe(args), sinkFor(args));
   };
 }
 

@@ -8,6 +8,11 @@ interface Listener<T> {
   error?: { reason: unknown };
   /** Resolves a `next()` waiting for a value. */
   wake?: () => void;
+  /**
+   * Takes each value as it comes instead of the queue (its `next()` then only
+   * waits for the end); false when the subscriber cannot take more, which ends it.
+   */
+  deliver?: (value: T) => boolean;
 }
 
 /** One source stream and the subscribers it feeds. */
@@ -70,8 +75,17 @@ export class SharedStreams<T> {
     return this;
   }
 
-  /** A stream of the source under `key`, started with `start` unless it runs already. */
-  subscribe(key: string, start: () => unknown): Promise<AsyncIterableIterator<T> | unknown> {
+  /**
+   * A stream of the source under `key`, started with `start` unless it runs
+   * already. With `deliver`, each value is handed to it as the source sends
+   * it, in the same turn for every subscriber, and the stream returned only
+   * ends (or throws) when the subscription does.
+   */
+  subscribe(
+    key: string,
+    start: () => unknown,
+    deliver?: (value: T) => boolean,
+  ): Promise<AsyncIterableIterator<T> | unknown> {
     let entry = this.shared.get(key);
     if (!entry) {
       const created: Shared<T> = {
@@ -91,7 +105,7 @@ export class SharedStreams<T> {
       );
     }
     const shared = entry;
-    const listener: Listener<T> = { values: [], ended: false };
+    const listener: Listener<T> = { values: [], ended: false, ...(deliver ? { deliver } : {}) };
     shared.listeners.add(listener);
     return shared.started.then(
       (source) => {
@@ -156,6 +170,11 @@ export class SharedStreams<T> {
         if (next.done) break;
         for (const listener of shared.listeners) {
           if (listener.ended) continue;
+          if (listener.deliver) {
+            if (!listener.deliver(next.value))
+              end(listener, { reason: new Error('subscriber is not reading its events') });
+            continue;
+          }
           if (listener.values.length >= MAX_UNREAD) {
             end(listener, { reason: new Error(`subscriber left ${MAX_UNREAD} events unread`) });
             continue;
