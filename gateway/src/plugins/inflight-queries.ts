@@ -126,7 +126,7 @@ const JSON_ANSWER = /^application\/(graphql-response\+)?json\b/i;
  * The answer written to `res`, resolved once its last byte is written (the
  * declared length reached, or `end`): not when the client has read it, so a
  * slow reader does not hold back the requests waiting for it. Undefined when
- * it is not a 200 JSON answer or the response closed first.
+ * it is not a 200 JSON answer (not content-encoded) or the response closed first.
  */
 function answerOf(res: ServerResponse): Promise<SharedAnswer | undefined> {
   return new Promise((resolve) => {
@@ -137,7 +137,12 @@ function answerOf(res: ServerResponse): Promise<SharedAnswer | undefined> {
       if (settled) return;
       settled = true;
       const contentType = res.getHeader('content-type');
-      const json = res.statusCode === 200 && typeof contentType === 'string' && JSON_ANSWER.test(contentType);
+      // Bytes encoded for the first client's Accept-Encoding are not sent to another.
+      const json =
+        res.statusCode === 200 &&
+        typeof contentType === 'string' &&
+        JSON_ANSWER.test(contentType) &&
+        res.getHeader('content-encoding') === undefined;
       resolve(json ? { contentType, body: Buffer.concat(chunks, size) } : undefined);
     };
     const keep = (chunk: unknown, encoding: unknown) => {
