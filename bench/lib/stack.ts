@@ -32,11 +32,7 @@ export const adminHeaders = (): Record<string, string> => ({
  */
 export const RATE_LIMIT_ABOVE_THE_LOAD = { GATEWAY_RATE_LIMIT: '1000000' };
 
-/** BENCH_CPU_PROFILE=dir: the Node options that make a gateway the bench forks write a CPU profile there. */
-export const cpuProfileArgs = (): string[] => {
-  const dir = process.env.BENCH_CPU_PROFILE;
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
-};
+export { cpuProfileArgs } from './cpu-profile.js';
 
 /** BENCH_CPU_PROFILE=dir: every stack process writes a CPU profile there when it exits. */
 function profileOptions(): Record<string, string> {
