@@ -27,6 +27,9 @@ const fixtures: Disposable[] = [];
 const teardowns: Teardown[] = [];
 let gate: ReturnType<typeof gated>;
 let gateway: { server: Gateway; url: string };
+/** The same, with a rate limit of LIMITED_BUDGET requests per window and the response cache on (it spends the budget first). */
+let limited: { server: Gateway; url: string };
+const LIMITED_BUDGET = 3;
 let productId: string;
 
 /**
@@ -87,18 +90,27 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => gate.server.listen(0, '127.0.0.1', resolve));
   const gatedUrl = `http://127.0.0.1:${(gate.server.address() as AddressInfo).port}/graphql`;
   const nowhere = `http://127.0.0.1:${await freePort()}/graphql`;
-  const started = await startForTest(
-    (context) =>
-      createGateway({ ...context, supergraph: composeSupergraph({ sql: gatedUrl, mongo: nowhere, storage: nowhere }) }),
-    {
-      ...TEST_AUTH_ENV,
-      REDIS_URL: redis.serviceUrls.gateway,
-      REDIS_KEY_PREFIX: redis.keyPrefix,
-      GATEWAY_RATE_LIMIT: '100000',
-    },
-  );
-  teardowns.push(started.teardown);
-  gateway = started;
+  const startGateway = async (rateLimit: string, extra: Record<string, string> = {}) => {
+    const started = await startForTest(
+      (context) =>
+        createGateway({
+          ...context,
+          supergraph: composeSupergraph({ sql: gatedUrl, mongo: nowhere, storage: nowhere }),
+        }),
+      {
+        ...TEST_AUTH_ENV,
+        REDIS_URL: redis.serviceUrls.gateway,
+        REDIS_KEY_PREFIX: redis.keyPrefix,
+        GATEWAY_RATE_LIMIT: rateLimit,
+        GATEWAY_RATE_LIMIT_REFUSAL_DELAY_MS: '0',
+        ...extra,
+      },
+    );
+    teardowns.push(started.teardown);
+    return started;
+  };
+  gateway = await startGateway('100000');
+  limited = await startGateway(String(LIMITED_BUDGET), { GATEWAY_RESPONSE_CACHE: 'true' });
   const created = await graphqlRequest<{ createProduct: { id: string } }>(
     gateway.url,
     `mutation { createProduct(input: { sku: "INFLIGHT-1", name: "Kettle", price: { amount: 900, currency: "USD" } }) { id } }`,
@@ -117,14 +129,14 @@ afterAll(async () => {
 
 const QUERY = `query Kettle { productBySku(sku: "INFLIGHT-1") { sku name price { amount } } }`;
 
-const metric = async (name: string) =>
-  Number((await gateway.server.metrics.registry.getSingleMetric(name)?.get())?.values[0]?.value ?? 0);
+const metric = async (name: string, of = gateway) =>
+  Number((await of.server.metrics.registry.getSingleMetric(name)?.get())?.values[0]?.value ?? 0);
 
 /** POSTs `body` as a client does, on a connection of its own; the status, headers and text of the answer. */
-function post(body: string, headers: Record<string, string>) {
+function post(body: string, headers: Record<string, string>, url = gateway.url) {
   return new Promise<{ status?: number; headers: Record<string, unknown>; text: string }>((resolve, reject) => {
     const sent = request(
-      gateway.url,
+      url,
       {
         method: 'POST',
         agent: false,
@@ -179,9 +191,9 @@ async function whileHeld(
  * has its token verified by the runtime, the second is read before the
  * runtime and has its document run as a query. The second answer.
  */
-async function known(body: string, headers: Record<string, string>) {
-  await post(body, headers);
-  return post(body, headers);
+async function known(body: string, headers: Record<string, string>, url = gateway.url) {
+  await post(body, headers, url);
+  return post(body, headers, url);
 }
 
 describe('identical queries in flight', () => {
@@ -265,5 +277,22 @@ describe('identical queries in flight', () => {
     expect(answers.map(({ status }) => status)).toEqual([200, 200, 200]);
     expect(await stock()).toBe(before + 5);
     expect((await metric('gateway_inflight_shared_total')) - shared).toBe(0);
+  });
+
+  it('refuses a request over its rate-limit budget instead of sharing an answer with it', async () => {
+    const headers = bearer(testToken({ sub: randomUUID() }));
+    const bySku = `query Kettle($sku: String!) { productBySku(sku: $sku) { sku name } }`;
+    // The document learnt with other variables, so the answer below is not in the response cache yet.
+    await known(JSON.stringify({ query: bySku, variables: { sku: 'INFLIGHT-1' } }), headers, limited.url);
+    const body = JSON.stringify({ query: bySku, variables: { sku: ' INFLIGHT-1' } });
+    const shared = await metric('gateway_inflight_shared_total', limited);
+    gate.hold();
+    const first = post(body, headers, limited.url); // the third request of the budget
+    await eventually(async () => gate.holds(), 'the first request reaches the subgraph');
+    const over = await Promise.all([post(body, headers, limited.url), post(body, headers, limited.url)]);
+    gate.release();
+    expect(over.map(({ status }) => status)).toEqual([429, 429]);
+    expect((await first).status).toBe(200);
+    expect((await metric('gateway_inflight_shared_total', limited)) - shared).toBe(0);
   });
 });

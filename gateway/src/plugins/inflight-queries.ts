@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import type { ServiceMetrics } from '@polystore/common';
@@ -85,7 +86,10 @@ export function inflightQueries({
   /** Answers `req` with an identical query's answer in flight, else runs it (`run`) as one others may join. */
   async function serve(req: AskedRequest, res: ServerResponse, asked: EarlyOperation, run: () => Promise<void>) {
     const { operation, document, authorization, claims, mediaType, text } = asked;
-    const documentKey = `${operation.operationName ?? ''}\n${document}`;
+    // A digest: 10,000 documents of up to GATEWAY_MAX_BODY_BYTES each would be kept otherwise.
+    const documentKey = createHash('sha256')
+      .update(`${operation.operationName ?? ''}\n${document}`)
+      .digest('base64');
     if (!queries.has(documentKey)) {
       req[ASKED] = documentKey;
       return run();
@@ -94,11 +98,11 @@ export function inflightQueries({
     const flight = flights.get(key);
     const begun = writes.count();
     if (flight?.writes === begun) {
-      if (spend && !(SPENT_BEFORE_RUNTIME in req)) {
-        const refused = await spend({ ...(claims ? { jwt: { payload: claims } } : {}), req }, 'http');
-        req[SPENT_BEFORE_RUNTIME] = refused ?? null;
-        if (refused) return run();
-      }
+      if (spend && !(SPENT_BEFORE_RUNTIME in req))
+        req[SPENT_BEFORE_RUNTIME] =
+          (await spend({ ...(claims ? { jwt: { payload: claims } } : {}), req }, 'http')) ?? null;
+      // Over its budget (here or in the response cache's lookup): the runtime answers with the refusal.
+      if (req[SPENT_BEFORE_RUNTIME]) return run();
       waiting += 1;
       const answer = await flight.answer.finally(() => (waiting -= 1));
       if (!answer) return run();
