@@ -110,7 +110,10 @@ beforeAll(async () => {
     return started;
   };
   gateway = await startGateway('100000');
-  limited = await startGateway(String(LIMITED_BUDGET), { GATEWAY_RESPONSE_CACHE: 'true' });
+  limited = await startGateway(String(LIMITED_BUDGET), {
+    GATEWAY_RESPONSE_CACHE: 'true',
+    GATEWAY_RATE_LIMIT_REFUSAL_DELAY_MS: '500',
+  });
   const created = await graphqlRequest<{ createProduct: { id: string } }>(
     gateway.url,
     `mutation { createProduct(input: { sku: "INFLIGHT-1", name: "Kettle", price: { amount: 900, currency: "USD" } }) { id } }`,
@@ -133,13 +136,23 @@ const metric = async (name: string, of = gateway) =>
   Number((await of.server.metrics.registry.getSingleMetric(name)?.get())?.values[0]?.value ?? 0);
 
 /** POSTs `body` as a client does, on a connection of its own; the status, headers and text of the answer. */
-function post(body: string, headers: Record<string, string>, url = gateway.url) {
+function post(
+  body: string,
+  headers: Record<string, string>,
+  {
+    url = gateway.url,
+    localAddress = '127.0.0.1',
+    signal,
+  }: { url?: string; localAddress?: string; signal?: AbortSignal } = {},
+) {
   return new Promise<{ status?: number; headers: Record<string, unknown>; text: string }>((resolve, reject) => {
     const sent = request(
       url,
       {
         method: 'POST',
         agent: false,
+        localAddress,
+        ...(signal ? { signal } : {}),
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
       },
       (response) => {
@@ -192,8 +205,8 @@ async function whileHeld(
  * runtime and has its document run as a query. The second answer.
  */
 async function known(body: string, headers: Record<string, string>, url = gateway.url) {
-  await post(body, headers, url);
-  return post(body, headers, url);
+  await post(body, headers, { url });
+  return post(body, headers, { url });
 }
 
 describe('identical queries in flight', () => {
@@ -287,12 +300,34 @@ describe('identical queries in flight', () => {
     const body = JSON.stringify({ query: bySku, variables: { sku: ' INFLIGHT-1' } });
     const shared = await metric('gateway_inflight_shared_total', limited);
     gate.hold();
-    const first = post(body, headers, limited.url); // the third request of the budget
+    const first = post(body, headers, { url: limited.url }); // the third request of the budget
     await eventually(async () => gate.holds(), 'the first request reaches the subgraph');
-    const over = await Promise.all([post(body, headers, limited.url), post(body, headers, limited.url)]);
+    const over = await Promise.all([
+      post(body, headers, { url: limited.url }),
+      post(body, headers, { url: limited.url }),
+    ]);
     gate.release();
     expect(over.map(({ status }) => status)).toEqual([429, 429]);
     expect((await first).status).toBe(200);
     expect((await metric('gateway_inflight_shared_total', limited)) - shared).toBe(0);
+  });
+
+  it('does not leave others waiting on a refused request whose client left while it was held', async () => {
+    // No such product: an answer with a null entity is never stored, so each request reaches the de-duplication.
+    const body = JSON.stringify({ query: `query Anyone { productBySku(sku: "NO-SUCH-SKU") { sku } }` });
+    // Anonymous from 127.0.0.1: its three requests spent, the document known.
+    await known(body, {}, limited.url);
+    await post(body, {}, { url: limited.url });
+    // The fourth is refused, its 429 held back half a second; its client leaves meanwhile.
+    const leaving = new AbortController();
+    const sent = post(body, {}, { url: limited.url, signal: leaving.signal }).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    leaving.abort();
+    await sent;
+    // Past its hold: the refused request has come back from its budget, its client gone.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    // Another anonymous client (another address, its own budget) is answered, not left waiting.
+    const other = await post(body, {}, { url: limited.url, localAddress: '127.0.0.2' });
+    expect(other.status).toBe(200);
   });
 });

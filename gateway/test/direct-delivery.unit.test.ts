@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { GraphQLError, parse, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import WebSocket, { WebSocketServer } from 'ws';
-import { directDelivery } from '../src/plugins/subscriptions/direct-delivery.js';
+import { directDelivery, MAX_UNSENT_BYTES } from '../src/plugins/subscriptions/direct-delivery.js';
 
 /**
  * Events written straight to a client's socket (`direct-delivery.ts`): the
@@ -70,14 +70,17 @@ describe('events written to the client as they come', () => {
     expect(delivery.sinkFor(delivery.remember({ ...argsFor(socket), contextValue: {} }, 'x'))).toBeUndefined();
   });
 
-  it('ends a client that stops reading once 16 MiB wait unsent', async () => {
+  it('ends a client that stops reading once MAX_UNSENT_BYTES wait unsent beyond its socket buffer', async () => {
     const delivery = directDelivery();
     const sink = delivery.sinkFor(delivery.remember(argsFor(socket), 'slow'))!;
     (client as unknown as { _socket: { pause(): void } })._socket.pause();
-    const big = 'x'.repeat(1024 * 1024);
+    const chunk = 'x'.repeat(64 * 1024);
     let sent = 0;
-    while (sent < 200 && sink({ data: { big: `${big}${sent}` } })) sent++;
-    expect(sent).toBeGreaterThanOrEqual(16);
-    expect(sent).toBeLessThan(200);
+    while (sent < 1000 && sink({ data: { chunk: `${chunk}${sent}` } })) sent++;
+    // The kernel's buffers take some first; then at most MAX_UNSENT_BYTES more.
+    expect(sent).toBeGreaterThan(MAX_UNSENT_BYTES / chunk.length);
+    expect(sent).toBeLessThan(1000);
+    expect(socket.bufferedAmount).toBeGreaterThan(MAX_UNSENT_BYTES);
+    expect(socket.bufferedAmount).toBeLessThan(MAX_UNSENT_BYTES + 2 * chunk.length);
   });
 });

@@ -33,7 +33,7 @@ interface Flight {
 /**
  * Inbound de-duplication (GATEWAY_DEDUPLICATE_QUERIES): a query that is
  * already being answered for an identical request (the same body, the same
- * Authorization header, the same media type asked) waits for that answer and
+ * Authorization and Accept headers) waits for that answer and
  * is sent its bytes, instead of being parsed, planned, fetched and serialised
  * again. Subgraph requests are de-duplicated by the runtime as well; this
  * shares the whole operation, as Hive Router's inbound de-duplication does.
@@ -85,7 +85,7 @@ export function inflightQueries({
 
   /** Answers `req` with an identical query's answer in flight, else runs it (`run`) as one others may join. */
   async function serve(req: AskedRequest, res: ServerResponse, asked: EarlyOperation, run: () => Promise<void>) {
-    const { operation, document, authorization, claims, mediaType, text } = asked;
+    const { operation, document, authorization, claims, text } = asked;
     // A digest: 10,000 documents of up to GATEWAY_MAX_BODY_BYTES each would be kept otherwise.
     const documentKey = createHash('sha256')
       .update(`${operation.operationName ?? ''}\n${document}`)
@@ -94,7 +94,8 @@ export function inflightQueries({
       req[ASKED] = documentKey;
       return run();
     }
-    const key = `${mediaType}\n${authorization ?? ''}\n${text}`;
+    // The Accept header as sent: it also decides whether a @defer answer comes in parts.
+    const key = `${req.headers.accept ?? ''}\n${authorization ?? ''}\n${text}`;
     const flight = flights.get(key);
     const begun = writes.count();
     if (flight?.writes === begun) {
@@ -111,7 +112,8 @@ export function inflightQueries({
       res.end(answer.body);
       return;
     }
-    if (flights.size >= MAX_FLIGHTS) return run();
+    // Refused (its budget spent), or gone while the checks above waited: it answers no one else.
+    if (flights.size >= MAX_FLIGHTS || req[SPENT_BEFORE_RUNTIME] || res.closed) return run();
     const entry: Flight = { writes: begun, answer: answerOf(res) };
     flights.set(key, entry);
     void entry.answer.then(() => {

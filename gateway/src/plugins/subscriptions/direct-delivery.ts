@@ -1,8 +1,12 @@
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import WebSocket from 'ws';
 
-/** Bytes a client may leave unsent on its socket before its subscription is ended (it is not reading). */
-const MAX_UNSENT_BYTES = 16 * 1024 * 1024;
+/**
+ * Bytes a client may leave unsent beyond its socket's kernel buffer before its
+ * subscription is ended (it is not reading): what a stalled subscriber can hold
+ * of the gateway's memory, about what 10,000 queued events held before.
+ */
+export const MAX_UNSENT_BYTES = 256 * 1024;
 
 /** Each result's graphql-ws `next` payload, made once for every client it goes to. */
 const payloads = new WeakMap<object, string>();
@@ -25,7 +29,7 @@ function payloadOf(result: ExecutionResult): string {
  * costs the socket write. The message is graphql-ws's own `next`
  * (`{"id","type":"next","payload"}`); graphql-ws still runs the subscription
  * (its start, `complete`, errors and the client leaving). A client whose socket
- * holds more than 16 MiB unsent is ended as one not reading.
+ * holds more than MAX_UNSENT_BYTES unsent is ended as one not reading.
  */
 export function directDelivery() {
   const ids = new WeakMap<object, string>();
