@@ -235,12 +235,19 @@ describe('identical queries in flight', () => {
     await known(body, bob);
     await known(body, {});
     const shared = await metric('gateway_inflight_shared_total');
-    // Only alice's second request may wait for her first; bob's and the anonymous one run on their own.
-    const answers = await whileHeld(
-      () => post(body, alice),
-      [() => post(body, alice), () => post(body, bob), () => post(body, {})],
-      1,
+    const waitingBefore = await metric('gateway_inflight_waiting');
+    gate.hold();
+    const first = post(body, alice);
+    await eventually(async () => gate.holds(), "alice's first request reaches the subgraph");
+    // Bob's and the anonymous one are answered while alice's first is still held: they joined nothing.
+    const others = await Promise.all([post(body, bob), post(body, {})]);
+    const second = post(body, alice);
+    await eventually(
+      async () => (await metric('gateway_inflight_waiting')) - waitingBefore >= 1,
+      "alice's second request waits for her first",
     );
+    gate.release();
+    const answers = [...others, await first, await second];
     expect((await metric('gateway_inflight_shared_total')) - shared).toBe(1);
     expect(answers.map(({ status }) => status)).toEqual([200, 200, 200, 200]);
   });
@@ -286,7 +293,13 @@ describe('identical queries in flight', () => {
     const before = await stock();
     const shared = await metric('gateway_inflight_shared_total');
     await known(restock, headers);
-    const answers = await Promise.all(Array.from({ length: 3 }, () => post(restock, headers)));
+    gate.hold();
+    const first = post(restock, headers);
+    await eventually(async () => gate.holds(), 'the first mutation reaches the subgraph');
+    // The others run while the first is still held: none waits for its answer.
+    const others = await Promise.all([post(restock, headers), post(restock, headers)]);
+    gate.release();
+    const answers = [await first, ...others];
     expect(answers.map(({ status }) => status)).toEqual([200, 200, 200]);
     expect(await stock()).toBe(before + 5);
     expect((await metric('gateway_inflight_shared_total')) - shared).toBe(0);

@@ -37,7 +37,7 @@ export async function timed<T>(work: () => Promise<T>): Promise<{ result: T; wal
  * server, a Redis prefix, a MongoDB database and a bucket of their own on the
  * stack's MongoDB and S3.
  */
-export async function freshStores(benchEnv: NodeJS.ProcessEnv): Promise<{ config: Config; dispose(): Promise<void> }> {
+async function freshStores(benchEnv: NodeJS.ProcessEnv): Promise<{ config: Config; dispose(): Promise<void> }> {
   const [postgres, redis] = [tracked(await testPostgres()), tracked(await testRedis())];
   const unique = `${Date.now().toString(36)}`;
   const config = loadConfig({

@@ -32,8 +32,6 @@ export const adminHeaders = (): Record<string, string> => ({
  */
 export const RATE_LIMIT_ABOVE_THE_LOAD = { GATEWAY_RATE_LIMIT: '1000000' };
 
-export { cpuProfileArgs } from './cpu-profile.js';
-
 /** BENCH_CPU_PROFILE=dir: every stack process writes a CPU profile there when it exits. */
 function profileOptions(): Record<string, string> {
   if (!process.env.BENCH_CPU_PROFILE) return {};

@@ -11,7 +11,8 @@ import type { Row } from '../lib/row.js';
 import { tracked } from '../lib/cleanup.js';
 import type { Scenario } from '../lib/scenario.js';
 import { ENGINE_SDL, ENGINE_SUBGRAPHS } from '../fixtures/engine-subgraphs.js';
-import { adminHeaders, BENCH_AUTH_ENV, cpuProfileArgs, RATE_LIMIT_ABOVE_THE_LOAD } from '../lib/stack.js';
+import { cpuProfileArgs } from '../lib/cpu-profile.js';
+import { adminHeaders, BENCH_AUTH_ENV, RATE_LIMIT_ABOVE_THE_LOAD } from '../lib/stack.js';
 import { verify } from './e2e.js';
 
 const FRAGMENTS = `

@@ -1,6 +1,6 @@
 import { compareSides, ratio } from '../lib/compare.js';
 import type { Scenario } from '../lib/scenario.js';
-import { cpuProfileArgs } from '../lib/stack.js';
+import { cpuProfileArgs } from '../lib/cpu-profile.js';
 import { onEngineFixture, startOurGateway, startStockGateway } from './engine.js';
 import { verify } from './e2e.js';
 

@@ -118,7 +118,7 @@ export async function createGateway({
   const tokens = verifiedTokens(config.auth.clockSkewSeconds);
   // Mutations begun here, which no de-duplicated answer may miss; identical queries in flight
   // at once answered once (GATEWAY_DEDUPLICATE_QUERIES).
-  const writes = writesBegun();
+  const writes = writesBegun({ stampSubgraphRequests: deduplicateSubgraphRequests });
   const inflight = config.gateway.deduplicateQueries ? inflightQueries({ spend, metrics, writes }) : undefined;
   const plugins = gatewayPlugins(
     { config, log, teardown, redis, metrics },

@@ -22,7 +22,7 @@ const stamped = (writes: ReturnType<typeof writesBegun>, source: string) => {
 
 describe('mutations counted for de-duplication', () => {
   it('counts a mutation when it begins and again when it ends; queries are not counted', () => {
-    const writes = writesBegun();
+    const writes = writesBegun({ stampSubgraphRequests: true });
     expect(execute(writes, '{ a }')).toBeUndefined();
     expect(writes.count()).toBe(0);
     const running = execute(writes, 'mutation { b }');
@@ -33,9 +33,16 @@ describe('mutations counted for de-duplication', () => {
   });
 
   it("stamps the count on queries' subgraph requests, keeping their extensions, and not on mutations'", () => {
-    const writes = writesBegun();
+    const writes = writesBegun({ stampSubgraphRequests: true });
     execute(writes, 'mutation { b }');
     expect(stamped(writes, '{ a }')).toEqual({ kept: true, [WRITES_BEGUN_EXTENSION]: 1 });
     expect(stamped(writes, 'mutation { b }')).toBeUndefined();
+  });
+
+  it('stamps nothing when subgraph requests are not de-duplicated', () => {
+    const writes = writesBegun({ stampSubgraphRequests: false });
+    execute(writes, 'mutation { b }');
+    expect(stamped(writes, '{ a }')).toBeUndefined();
+    expect(writes.count()).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Config } from '@polystore/common';
 import type { GraphQLError } from 'graphql';
-import type { SPENT_BEFORE_RUNTIME } from './rate-limit-budget.js';
+import { SPENT_BEFORE_RUNTIME, type SpendBudget } from './rate-limit-budget.js';
 import { documentOf, type LOOKED_UP_BEFORE_RUNTIME, type RequestedOperation } from './response-cache/response-id.js';
 import type { TokenClaims, VerifiedTokens } from './verified-tokens.js';
 
@@ -43,7 +43,7 @@ const mediaTypes = new Map<string | undefined, string | undefined>();
  * ignored; walking the client's types from last to first, the last JSON type
  * matching one wins, so the client's first choice prevails).
  */
-export function jsonMediaType(accept: string | undefined): string | undefined {
+function jsonMediaType(accept: string | undefined): string | undefined {
   const known = mediaTypes.get(accept);
   if (known !== undefined || mediaTypes.has(accept)) return known;
   const chosen = chooseJsonMediaType(accept);
@@ -161,5 +161,19 @@ export function earlyOperations({
   };
 }
 
-/** What `earlyOperations` makes: reads one request's operation. */
-export type ReadEarlyOperation = ReturnType<typeof earlyOperations>;
+/**
+ * Spends the caller's rate-limit budget for a request answered before the
+ * runtime, once however many early answers ask (`SPENT_BEFORE_RUNTIME` keeps
+ * the verdict, which the runtime then answers by): its refusal, else null
+ * (undefined when rate limits are off).
+ */
+export async function spentBeforeRuntime(
+  spend: SpendBudget | undefined,
+  req: EarlyRequest,
+  claims: TokenClaims | undefined,
+): Promise<GraphQLError | null | undefined> {
+  if (!spend) return undefined;
+  if (!(SPENT_BEFORE_RUNTIME in req))
+    req[SPENT_BEFORE_RUNTIME] = (await spend({ ...(claims ? { jwt: { payload: claims } } : {}), req }, 'http')) ?? null;
+  return req[SPENT_BEFORE_RUNTIME];
+}

@@ -1,15 +1,15 @@
-import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import type { ServiceMetrics } from '@polystore/common';
-import { getOperationAST, OperationTypeNode } from 'graphql';
-import type { EarlyOperation, EarlyRequest } from './early-request.js';
+import { OperationTypeNode } from 'graphql';
+import { operationTypeOf } from './execution.js';
 import { gatewayCounters } from './metrics.js';
+import { spentBeforeRuntime, type EarlyOperation, type EarlyRequest } from './early-request.js';
 import { SPENT_BEFORE_RUNTIME, type SpendBudget } from './rate-limit-budget.js';
 import type { WritesBegun } from './writes-begun.js';
 
-/** Documents remembered as queries at most; past it the first remembered are forgotten (and learnt again). */
-const MAX_KNOWN_QUERIES = 10_000;
+/** Characters of documents remembered as queries at most; past it the first remembered are forgotten (and learnt again). */
+const MAX_KNOWN_QUERY_CHARACTERS = 10_000_000;
 /** Queries in flight at once that others may join, at most; past it a request runs on its own. */
 const MAX_FLIGHTS = 10_000;
 
@@ -25,8 +25,10 @@ interface SharedAnswer {
 }
 
 interface Flight {
-  /** The count of mutations begun when this query began. */
+  /** The count of mutations begun and ended when this query began. */
   writes: number;
+  /** Requests waiting for its answer: without any, the answer is not kept. */
+  waiting: number;
   answer: Promise<SharedAnswer | undefined>;
 }
 
@@ -63,6 +65,7 @@ export function inflightQueries({
   writes: WritesBegun;
 }) {
   const queries = new Set<string>();
+  let knownCharacters = 0;
   const flights = new Map<string, Flight>();
   const shared = gatewayCounters.inflightShared(metrics);
   shared.inc(0);
@@ -77,19 +80,21 @@ export function inflightQueries({
     onExecute({ args }) {
       const asked = (args.contextValue as { req?: AskedRequest }).req?.[ASKED];
       if (asked === undefined || queries.has(asked)) return;
-      if (getOperationAST(args.document, args.operationName)?.operation !== OperationTypeNode.QUERY) return;
+      if (operationTypeOf(args) !== OperationTypeNode.QUERY) return;
       queries.add(asked);
-      if (queries.size > MAX_KNOWN_QUERIES) queries.delete(queries.values().next().value!);
+      knownCharacters += asked.length;
+      for (const oldest of queries) {
+        if (knownCharacters <= MAX_KNOWN_QUERY_CHARACTERS) break;
+        queries.delete(oldest);
+        knownCharacters -= oldest.length;
+      }
     },
   };
 
   /** Answers `req` with an identical query's answer in flight, else runs it (`run`) as one others may join. */
   async function serve(req: AskedRequest, res: ServerResponse, asked: EarlyOperation, run: () => Promise<void>) {
     const { operation, document, authorization, claims, text } = asked;
-    // A digest: 10,000 documents of up to GATEWAY_MAX_BODY_BYTES each would be kept otherwise.
-    const documentKey = createHash('sha256')
-      .update(`${operation.operationName ?? ''}\n${document}`)
-      .digest('base64');
+    const documentKey = `${operation.operationName ?? ''}\n${document}`;
     if (!queries.has(documentKey)) {
       req[ASKED] = documentKey;
       return run();
@@ -99,12 +104,10 @@ export function inflightQueries({
     const flight = flights.get(key);
     const begun = writes.count();
     if (flight?.writes === begun) {
-      if (spend && !(SPENT_BEFORE_RUNTIME in req))
-        req[SPENT_BEFORE_RUNTIME] =
-          (await spend({ ...(claims ? { jwt: { payload: claims } } : {}), req }, 'http')) ?? null;
       // Over its budget (here or in the response cache's lookup): the runtime answers with the refusal.
-      if (req[SPENT_BEFORE_RUNTIME]) return run();
+      if (await spentBeforeRuntime(spend, req, claims)) return run();
       waiting += 1;
+      flight.waiting += 1;
       const answer = await flight.answer.finally(() => (waiting -= 1));
       if (!answer) return run();
       shared.inc();
@@ -114,7 +117,7 @@ export function inflightQueries({
     }
     // Refused (its budget spent), or gone while the checks above waited: it answers no one else.
     if (flights.size >= MAX_FLIGHTS || req[SPENT_BEFORE_RUNTIME] || res.closed) return run();
-    const entry: Flight = { writes: begun, answer: answerOf(res) };
+    const entry: Flight = { writes: begun, waiting: 0, answer: answerOf(res, () => entry.waiting > 0) };
     flights.set(key, entry);
     void entry.answer.then(() => {
       if (flights.get(key) === entry) flights.delete(key);
@@ -132,11 +135,13 @@ const JSON_ANSWER = /^application\/(graphql-response\+)?json\b/i;
  * The answer written to `res`, resolved once its last byte is written (the
  * declared length reached, or `end`): not when the client has read it, so a
  * slow reader does not hold back the requests waiting for it. Undefined when
- * it is not a 200 JSON answer (not content-encoded) or the response closed first.
+ * it is not a 200 JSON answer (not content-encoded), no request waits for it
+ * (`wanted`), or the response closed first.
  */
-function answerOf(res: ServerResponse): Promise<SharedAnswer | undefined> {
+function answerOf(res: ServerResponse, wanted: () => boolean): Promise<SharedAnswer | undefined> {
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
+    // Kept as written: encoded and joined only when someone waits for them.
+    const chunks: { chunk: string | Uint8Array; encoding: BufferEncoding }[] = [];
     let size = 0;
     let settled = false;
     const settle = () => {
@@ -149,19 +154,18 @@ function answerOf(res: ServerResponse): Promise<SharedAnswer | undefined> {
         typeof contentType === 'string' &&
         JSON_ANSWER.test(contentType) &&
         res.getHeader('content-encoding') === undefined;
-      resolve(json ? { contentType, body: Buffer.concat(chunks, size) } : undefined);
+      if (!json || !wanted()) return resolve(undefined);
+      const body = Buffer.concat(
+        chunks.map(({ chunk, encoding }) => (typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk)),
+        size,
+      );
+      resolve({ contentType, body });
     };
     const keep = (chunk: unknown, encoding: unknown) => {
-      if (settled) return;
-      const bytes =
-        typeof chunk === 'string'
-          ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
-          : chunk instanceof Uint8Array
-            ? chunk
-            : undefined;
-      if (!bytes) return;
-      chunks.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      size += bytes.length;
+      if (settled || (typeof chunk !== 'string' && !(chunk instanceof Uint8Array))) return;
+      const known = typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8';
+      chunks.push({ chunk, encoding: known });
+      size += typeof chunk === 'string' ? Buffer.byteLength(chunk, known) : chunk.byteLength;
       const declared = Number(res.getHeader('content-length'));
       if (declared > 0 && size >= declared) settle();
     };

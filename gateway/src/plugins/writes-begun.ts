@@ -1,5 +1,5 @@
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
-import { getOperationAST, OperationTypeNode } from 'graphql';
+import { OperationTypeNode } from 'graphql';
 import { operationTypeOf } from './execution.js';
 
 /** The extension a query's subgraph request carries: the count of mutations begun and ended at this gateway when it was sent. */
@@ -15,11 +15,11 @@ export const WRITES_BEGUN_EXTENSION = 'writes-begun';
  * while it ran), whose answer may not have the mutation's effect. The
  * identical queries in flight (`inflight-queries.ts`) compare the same count.
  */
-export function writesBegun() {
+export function writesBegun({ stampSubgraphRequests }: { stampSubgraphRequests: boolean }) {
   let count = 0;
   const plugin: GatewayPlugin = {
     onExecute({ args }) {
-      if (getOperationAST(args.document, args.operationName)?.operation !== OperationTypeNode.MUTATION) return;
+      if (operationTypeOf(args) !== OperationTypeNode.MUTATION) return;
       count += 1;
       // Counted again when it has written: a query begun while it ran may have read before its write.
       return {
@@ -29,7 +29,8 @@ export function writesBegun() {
       };
     },
     onSubgraphExecute({ executionRequest, setExecutionRequest }) {
-      if (operationTypeOf(executionRequest) !== OperationTypeNode.QUERY) return;
+      // Nothing to keep apart when subgraph requests are not de-duplicated (the benchmarks' engine alone).
+      if (!stampSubgraphRequests || operationTypeOf(executionRequest) !== OperationTypeNode.QUERY) return;
       setExecutionRequest({
         ...executionRequest,
         extensions: { ...executionRequest.extensions, [WRITES_BEGUN_EXTENSION]: count },

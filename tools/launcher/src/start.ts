@@ -25,14 +25,16 @@ const replicas = replicasArgument(process.argv);
 
 const starting = new AbortController();
 let stack: RunningStack | undefined;
+/** What Ctrl-C stops once started: the whole stack, or the stores alone (`--stores-only`). */
+let running: { stop(): Promise<void> } | undefined;
 let stopping = false;
 const shutdown = async (reason: string, code: number) => {
   if (stopping) return;
   stopping = true;
   log.info({ reason }, 'stopping the stack');
-  if (stack) await stack.stop();
-  else starting.abort(new Error(reason)); // startStack stops what had started, then rejects
-  if (stack) process.exit(code);
+  if (running) await running.stop();
+  else starting.abort(new Error(reason)); // the start stops what had started, then rejects
+  if (running) process.exit(code);
 };
 process.on('SIGINT', () => void shutdown('SIGINT', 0));
 process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
@@ -41,6 +43,7 @@ if (process.argv.includes('--stores-only')) await serveStoresOnly();
 
 try {
   stack = await startStack({ log, watch: process.argv.includes('--watch'), replicas, signal: starting.signal });
+  running = stack;
   if (stopping) {
     // The signal came after the last check: stop it now.
     await stack.stop();
@@ -83,16 +86,15 @@ async function serveStoresOnly(): Promise<never> {
     else log.fatal({ err }, 'the stores failed to start');
     process.exit(1);
   }
-  const stop = async (code: number) => {
+  running = stores;
+  if (stopping) {
+    // The signal came after the last check: stop them now.
     await stores.stop();
-    process.exit(code);
-  };
-  process.removeAllListeners('SIGINT').removeAllListeners('SIGTERM');
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+    process.exit(0);
+  }
   void stores.failed.then((reason) => {
     log.fatal({ reason }, 'an embedded store died');
-    void stop(1);
+    void shutdown(reason, 1);
   });
   process.stdout.write(
     `\n  The stores of ${config.dataDir} are running, and no service: run npm run restore (or backup,\n` +

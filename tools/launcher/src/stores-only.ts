@@ -3,8 +3,6 @@ import { checkNothingRunsThere } from './stack.js';
 import { startMissingStores } from './stores.js';
 
 export interface RunningStores {
-  /** Where the operators' tools reach the stores started here (DATABASE_URL, REDIS_URL, …). */
-  storeEnv: Record<string, string>;
   /** Resolves, with why, when an embedded store died and could not be started again. */
   failed: Promise<string>;
   stop(): Promise<void>;
@@ -36,7 +34,6 @@ export async function startStoresOnly({
     throw err;
   }
   return {
-    storeEnv: stores.env,
     failed: stores.failed,
     stop: async () => {
       await stores.stop();

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FORMAT } from '../src/backup/manifest.js';
 import { pruneSets, pruneWalArchive, setName } from '../src/backup/retention.js';
 
 let parent: string;
@@ -54,7 +55,9 @@ describe('the WAL archive after --keep N', () => {
     const dir = join(parent, setName(new Date(Date.UTC(2026, 11, 6) - daysAgo * 86_400_000)));
     await mkdir(dir);
     const base = cluster ? { systemIdentifier: cluster, startWalFile } : { skipped: 'no archive' };
-    await writeFile(join(dir, 'manifest.json'), JSON.stringify({ stores: { postgres: { base } } }));
+    // The parts a manifest must name to be read (`readManifest`); only the base backup matters here.
+    const stores = { postgres: { base }, mongodb: {}, s3: {}, redis: {} };
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify({ format: FORMAT, formatVersion: 1, stores }));
     return dir;
   }
 

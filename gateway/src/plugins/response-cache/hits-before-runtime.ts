@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { Config, ServiceMetrics } from '@polystore/common';
 import { gatewayCounters, operationLabels } from '../metrics.js';
-import type { EarlyOperation, EarlyRequest } from '../early-request.js';
-import { SPENT_BEFORE_RUNTIME, type SpendBudget } from '../rate-limit-budget.js';
+import { spentBeforeRuntime, type EarlyOperation, type EarlyRequest } from '../early-request.js';
+import type { SpendBudget } from '../rate-limit-budget.js';
 import type { HashLabels } from './metrics.js';
 import type { RedisResponseStore } from './redis-store.js';
 import {
@@ -66,11 +66,7 @@ export function hitsBeforeRuntime(options: HitsBeforeRuntimeOptions) {
     const label = labelOf(operation);
     if (label === undefined) return false;
     const id = responseId({ supergraph, settings }, document, operation, authorization ?? null);
-    const [raw, refused] = await Promise.all([
-      store.read(id),
-      spend?.({ ...(claims ? { jwt: { payload: claims } } : {}), req }, 'http'),
-    ]);
-    if (spend) req[SPENT_BEFORE_RUNTIME] = refused ?? null;
+    const [raw, refused] = await Promise.all([store.read(id), spentBeforeRuntime(spend, req, claims)]);
     if (raw === undefined || refused) {
       req[LOOKED_UP_BEFORE_RUNTIME] = id;
       return false;

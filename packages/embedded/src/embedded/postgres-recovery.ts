@@ -50,7 +50,7 @@ export async function recoverEmbeddedPostgres({
   startTimeoutMs?: number;
 }): Promise<RecoveredPostgres> {
   const binaries = await postgresBinaries();
-  const serverVersion = await serverMajorVersion(binaries.postgres);
+  const serverVersion = await embeddedMajorVersion();
   const dataVersion = Number.parseInt(await readFile(join(dataDir, 'PG_VERSION'), 'utf8'), 10);
   if (dataVersion !== serverVersion)
     throw new RecoveryRefused(
@@ -128,3 +128,8 @@ async function recoveryEnded(settings: pg.ClientConfig) {
 }
 
 const shellQuoted = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+
+/** The major version of the embedded PostgreSQL server, which a base backup must be of to be recovered here. */
+export async function embeddedMajorVersion(): Promise<number> {
+  return serverMajorVersion((await postgresBinaries()).postgres);
+}

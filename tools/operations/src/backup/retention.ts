@@ -1,7 +1,7 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clusterArchive } from '@polystore/embedded';
-import type { Manifest } from './manifest.js';
+import { readManifest } from '../restore/set-reader.js';
 import { MANIFEST } from './set-writer.js';
 
 /** A set's folder name under BACKUP_DIR: its start as an ISO time with `:` and `.` as `-`. */
@@ -48,7 +48,7 @@ const SEGMENT = /^[0-9A-F]{24}(\.partial|\.[0-9A-F]{8}\.backup)?$/;
 export async function pruneWalArchive(root: string, keptSets: string[]): Promise<number> {
   const oldestByCluster = new Map<string, string>();
   for (const dir of keptSets) {
-    const manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as Manifest;
+    const manifest = readManifest(await readFile(join(dir, MANIFEST), 'utf8'), dir);
     const base = manifest.stores.postgres.base;
     if (!base || 'skipped' in base) continue;
     const start = base.startWalFile.slice(8);

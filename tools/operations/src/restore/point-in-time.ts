@@ -5,7 +5,13 @@ import { join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import type { Config, Teardown } from '@polystore/common';
-import { clusterArchive, recoverEmbeddedPostgres, RecoveryRefused, WAL_ARCHIVE_TIMEOUT_S } from '@polystore/embedded';
+import {
+  clusterArchive,
+  embeddedMajorVersion,
+  recoverEmbeddedPostgres,
+  RecoveryRefused,
+  WAL_ARCHIVE_TIMEOUT_S,
+} from '@polystore/embedded';
 import { OUTBOX_RETENTION_DAYS } from '@polystore/sql-subgraph/operations';
 import { BASE_FOLDER, type BaseBackup } from '../backup/postgres-base.js';
 import { columnsOf, copyOut, migrationLevel, sequencesOf, tablesInForeignKeyOrder } from '../backup/postgres.js';
@@ -37,6 +43,12 @@ export async function pointInTimeOf(
   if (!base || 'skipped' in base)
     throw new UnusableSet(
       `the set holds no base backup (${base?.skipped ?? 'taken before base backups'}): it restores to its own moment only`,
+    );
+  // Refused before the base backup is copied out (the recovery checks the copied data folder again).
+  const serverVersion = await embeddedMajorVersion();
+  if (base.majorVersion !== serverVersion)
+    throw new UnusableSet(
+      `the set's base backup is of PostgreSQL ${base.majorVersion}; the embedded server is PostgreSQL ${serverVersion}`,
     );
   if (toTime.getTime() < Date.parse(base.consistentAt))
     throw new UnusableSet(

@@ -89,6 +89,8 @@ export async function restoreBackup({
       );
     // Recovered before anything is written: a moment the WAL archive does not reach is refused.
     const rows = target ? await recoveredRows(set, target, teardown, progress) : rowsOfSet(set);
+    // The recovered database's own level: one this product does not know is refused before anything is written.
+    knownMigrationCount(rows.migrationLevel);
     // Each step says when it is done and how long it took: operators plan the next restore by it.
     const step = async (name: string, work: () => Promise<unknown>) => {
       const started = performance.now();

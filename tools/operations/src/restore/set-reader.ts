@@ -23,7 +23,8 @@ async function sha256Of(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-function readManifest(text: string, dir: string): Manifest {
+/** A set's manifest from its text, checked to be one this version reads (else `UnusableSet`). */
+export function readManifest(text: string, dir: string): Manifest {
   let manifest: Manifest;
   try {
     manifest = JSON.parse(text) as Manifest;

@@ -75,7 +75,7 @@ export const gateway = inSection(GATEWAY, {
   deduplicateQueries: flag({
     name: 'GATEWAY_DEDUPLICATE_QUERIES',
     default: true,
-    doc: 'A query identical to one in flight (same body, same Authorization) waits for its answer instead of running again; subgraph requests are de-duplicated either way.',
+    doc: 'A query identical to one in flight (same body, Authorization and Accept) waits for its answer instead of running again; subgraph requests are de-duplicated either way.',
   }),
   introspection: flag({
     name: 'GATEWAY_INTROSPECTION',
