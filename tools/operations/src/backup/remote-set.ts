@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { listPages, type S3Store } from '@polystore/storage-subgraph/operations';
 import { DIR_MODE, FILE_MODE, MANIFEST } from './set-writer.js';
+import { inside } from '../inside.js';
 
 /** Where a backup set lives in S3: `s3://<bucket>/<prefix>`, reached with the product's S3 connection. */
 export interface S3SetLocation {
@@ -105,8 +106,8 @@ export async function downloadSet(
     throw incomplete(`${formatS3Location(location)} holds no ${MANIFEST}: the set is incomplete or absent`);
   const root = resolve(dir);
   for (const key of keys) {
-    const target = resolve(root, key.slice(location.prefix.length + 1));
-    if (!target.startsWith(root + sep)) throw incomplete(`${key} is outside the set`);
+    const target = inside(root, key.slice(location.prefix.length + 1));
+    if (!target) throw incomplete(`${key} is outside the set`);
     await mkdir(dirname(target), { recursive: true, mode: DIR_MODE });
     const object = await store.client.send(new GetObjectCommand({ Bucket: location.bucket, Key: key }));
     await pipeline(object.Body as Readable, createWriteStream(target, { mode: FILE_MODE, flags: 'wx' }));

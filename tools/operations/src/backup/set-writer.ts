@@ -5,6 +5,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { SetKey } from './encryption.js';
+import { inside } from '../inside.js';
 
 /** One file of a backup set, as the manifest lists it (path relative to the set's folder, POSIX separators). */
 export interface SetFile {
@@ -102,8 +103,8 @@ export class BackupSet {
   }
 
   private resolveInside(path: string): string {
-    const target = resolve(this.dir, path);
-    if (!target.startsWith(this.dir + sep)) throw new Error(`${path} is outside the backup set`);
+    const target = inside(this.dir, path);
+    if (!target) throw new Error(`${path} is outside the backup set`);
     return target;
   }
 }

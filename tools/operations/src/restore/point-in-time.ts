@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import type { Config, Teardown } from '@polystore/common';
@@ -18,6 +18,7 @@ import { columnsOf, copyOut, migrationLevel, sequencesOf, tablesInForeignKeyOrde
 import type { Progress } from '../backup/progress.js';
 import type { RowsSource } from './postgres.js';
 import { UnusableSet, type SetReader } from './set-reader.js';
+import { inside } from '../inside.js';
 
 /** A restore to a moment after the set: its base backup, then the WAL archive replayed to `toTime`. */
 export interface PointInTime {
@@ -77,17 +78,17 @@ async function clusterFolderIn(folder: string, systemId: string): Promise<string
 async function layOut(set: SetReader, base: BaseBackup, dataDir: string, progress: Progress): Promise<void> {
   await mkdir(dataDir, { mode: 0o700 });
   // The manifest names the paths: none may lead out of the data folder.
-  const inside = (path: string) => {
-    const target = resolve(dataDir, path);
-    if (!target.startsWith(dataDir + sep)) throw new UnusableSet(`the base backup names ${path}, outside its folder`);
+  const within = (path: string) => {
+    const target = inside(dataDir, path);
+    if (!target) throw new UnusableSet(`the base backup names ${path}, outside its folder`);
     return target;
   };
-  for (const directory of base.directories) await mkdir(inside(directory), { recursive: true, mode: 0o700 });
+  for (const directory of base.directories) await mkdir(within(directory), { recursive: true, mode: 0o700 });
   const bar = progress.bar('recovery: base backup', base.files.length);
   try {
     for (const file of base.files) {
       const path = file.path.slice(BASE_FOLDER.length + 1);
-      await pipeline(set.open(file.path), createWriteStream(inside(path), { mode: 0o600, flags: 'wx' }));
+      await pipeline(set.open(file.path), createWriteStream(within(path), { mode: 0o600, flags: 'wx' }));
       bar.increment(path);
     }
   } finally {

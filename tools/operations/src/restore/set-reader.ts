@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { SetKey } from '../backup/encryption.js';
@@ -9,6 +9,7 @@ import { FORMAT, type Manifest } from '../backup/manifest.js';
 import type { Progress } from '../backup/progress.js';
 import type { ObjectEntry } from '../backup/s3.js';
 import { MANIFEST, type SetFile } from '../backup/set-writer.js';
+import { inside } from '../inside.js';
 
 /** A set that cannot be restored as it is: damaged, partial, from another product, or locked with another key. Nothing was written. */
 export class UnusableSet extends Error {
@@ -133,8 +134,8 @@ export class SetReader {
   }
 
   private resolve(path: string): string {
-    const absolute = resolve(this.dir, path);
-    if (!absolute.startsWith(this.dir + sep)) throw new UnusableSet(`${path} points outside the set`);
+    const absolute = inside(this.dir, path);
+    if (!absolute) throw new UnusableSet(`${path} points outside the set`);
     return absolute;
   }
 }
